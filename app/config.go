@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"zhibu/app/database"
+)
+
+// config is read from the environment only; README lists every variable.
+type config struct {
+	DatabaseURL  string
+	Listen       string
+	CookieSecure bool
+	TrustProxy   bool
+	LogFormat    string
+	LogLevel     slog.Level
+	SessionTTL   time.Duration
+	DBMaxConns   int
+	BodyLimitMB  int
+}
+
+func loadConfig() (config, error) {
+	c := config{
+		DatabaseURL: env("DATABASE_URL", database.DefaultURL),
+		Listen:      env("ZHIBU_LISTEN", ":8080"),
+		LogFormat:   env("ZHIBU_LOG_FORMAT", "text"),
+	}
+	var err error
+	if c.CookieSecure, err = envBool("ZHIBU_COOKIE_SECURE", false); err != nil {
+		return c, err
+	}
+	if c.TrustProxy, err = envBool("ZHIBU_TRUST_PROXY", false); err != nil {
+		return c, err
+	}
+	if c.SessionTTL, err = time.ParseDuration(env("ZHIBU_SESSION_TTL", "336h")); err != nil {
+		return c, fmt.Errorf("ZHIBU_SESSION_TTL: %w", err)
+	}
+	if c.DBMaxConns, err = strconv.Atoi(env("ZHIBU_DB_MAX_CONNS", "20")); err != nil {
+		return c, fmt.Errorf("ZHIBU_DB_MAX_CONNS: %w", err)
+	}
+	if c.BodyLimitMB, err = strconv.Atoi(env("ZHIBU_BODY_LIMIT_MB", "60")); err != nil {
+		return c, fmt.Errorf("ZHIBU_BODY_LIMIT_MB: %w", err)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(env("ZHIBU_LOG_LEVEL", "info"))); err != nil {
+		return c, fmt.Errorf("ZHIBU_LOG_LEVEL: %w", err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, fmt.Errorf("ZHIBU_LOG_FORMAT must be text or json, not %q", c.LogFormat)
+	}
+	return c, nil
+}
+
+func (c config) logger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(key string, def bool) (bool, error) {
+	v := os.Getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s must be true or false, not %q", key, v)
+	}
+	return b, nil
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/jmoiron/sqlx"
+
+	"zhibu/app/accounts"
+	"zhibu/app/web"
+)
+
+// mountFeatures is the one place that lists the features: each mounts its pages, routes
+// and home cards on the shared shell.
+func mountFeatures(s *web.Server) error {
+	for _, mount := range []func(*web.Server) error{
+		accounts.Mount,
+	} {
+		if err := mount(s); err != nil {
+			return err
+		}
+	}
+	s.NotFoundLast()
+	return nil
+}
+
+// startBackground starts the features' background jobs; they stop with ctx.
+func startBackground(ctx context.Context, db *sqlx.DB, s *web.Server, log *slog.Logger) {
+	go accounts.RunSweeper(ctx, db, s.Sessions, log)
+}
+
+// seedDemo fills every feature with demo content, idempotently.
+func seedDemo(ctx context.Context, db *sqlx.DB, size accounts.DemoSize, log *slog.Logger) error {
+	if err := accounts.SeedDemo(ctx, db, size); err != nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Error is an error a user can act on. Under /api/v1 it is answered as
+// {"error":{"code":"snake_case","message":"中文说明","fields":{...}}}; elsewhere as a Chinese page.
+type Error struct {
+	Status  int               `json:"-"`
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
+
+// Err builds an Error.
+func Err(status int, code, message string) *Error {
+	return &Error{Status: status, Code: code, Message: message}
+}
+
+// Common errors, each with its Chinese message.
+func BadRequest(msg string) *Error { return Err(http.StatusBadRequest, "bad_request", msg) }
+func NotFound(msg string) *Error {
+	if msg == "" {
+		msg = "找不到您要的内容，可能已被删除或您无权查看"
+	}
+	return Err(http.StatusNotFound, "not_found", msg)
+}
+func Forbidden(msg string) *Error {
+	if msg == "" {
+		msg = "您没有权限进行此操作"
+	}
+	return Err(http.StatusForbidden, "forbidden", msg)
+}
+func Conflict(code, msg string) *Error { return Err(http.StatusConflict, code, msg) }
+
+// Invalid is a 422 with a message per field.
+func Invalid(msg string, fields map[string]string) *Error {
+	if msg == "" {
+		msg = "提交的内容有误，请检查后重试"
+	}
+	return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: msg, Fields: fields}
+}
+
+// fiberCodes gives the code and Chinese message for errors raised by Fiber itself.
+var fiberCodes = map[int][2]string{
+	400: {"bad_request", "请求格式有误"},
+	401: {"unauthenticated", "请先登录"},
+	403: {"forbidden", "您没有权限进行此操作"},
+	404: {"not_found", "找不到您要的页面"},
+	405: {"method_not_allowed", "不支持此操作方式"},
+	408: {"timeout", "请求超时，请重试"},
+	413: {"payload_too_large", "上传的内容过大，请压缩或拆分后重试"},
+	415: {"unsupported_media_type", "不支持的内容格式"},
+	422: {"validation_failed", "提交的内容有误"},
+	429: {"too_many_requests", "操作过于频繁，请稍后再试"},
+	503: {"unavailable", "服务暂时不可用，请稍后再试"},
+}
+
+// AsError turns any error into an *Error; unknown errors become a 500 that hides details.
+func AsError(err error) *Error {
+	var we *Error
+	if errors.As(err, &we) {
+		return we
+	}
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		if cm, ok := fiberCodes[fe.Code]; ok {
+			return Err(fe.Code, cm[0], cm[1])
+		}
+		if fe.Code < 500 {
+			return Err(fe.Code, "bad_request", "请求有误")
+		}
+	}
+	return Err(http.StatusInternalServerError, "internal_error", "服务器出了点问题，请稍后再试")
+}
+
+// IsAPI tells whether the request is for the JSON API.
+func IsAPI(c *fiber.Ctx) bool {
+	return strings.HasPrefix(c.Path(), "/api/")
+}
+
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	we := AsError(err)
+	if we.Status >= 500 {
+		s.log.Error("request failed", "path", c.Path(), "method", c.Method(), "request_id", RequestID(c), "err", err)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if IsAPI(c) || strings.Contains(c.Get(fiber.HeaderAccept), "application/json") && !strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
+		return c.Status(we.Status).JSON(fiber.Map{"error": we})
+	}
+	if we.Status == http.StatusUnauthorized {
+		return c.Redirect("/login?next=" + urlQueryEscape(c.OriginalURL()))
+	}
+	c.Status(we.Status)
+	if s.Render == nil {
+		return c.SendString(we.Message)
+	}
+	if rerr := s.Render.Page(c, "web/error", fiber.Map{"Title": "出错了", "Error": we}); rerr != nil {
+		s.log.Error("render error page", "err", rerr)
+		return c.SendString(we.Message)
+	}
+	return nil
+}
+
+var _ = slog.Default

@@ -1,0 +1,1 @@
+// zhibu: progressive enhancement only; every page works without this file.
