@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -48,6 +49,8 @@ func main() {
 		err = createAdmin(cfg, args)
 	case "seed-demo":
 		err = seedDemoCmd(cfg, log, args)
+	case "healthcheck":
+		err = healthcheck(cfg)
 	case "-h", "--help", "help":
 		usage()
 		return
@@ -69,6 +72,7 @@ usage:
   zhibu migrate [-create-db]                      apply pending database migrations
   zhibu create-admin -username NAME [-name 姓名]   add a county administrator (password from ZHIBU_ADMIN_PASSWORD or stdin)
   zhibu seed-demo [-townships N] [-secretaries N] build a demo county (development and load tests only)
+  zhibu healthcheck                               exit 0 when the local server answers /healthz
 `)
 }
 
@@ -157,6 +161,24 @@ func serve(cfg config, log *slog.Logger, args []string) error {
 	bgCancel()
 	if err := srv.App.ShutdownWithTimeout(30 * time.Second); err != nil {
 		return err
+	}
+	return nil
+}
+
+// healthcheck asks the local server's /healthz; the container image has no curl.
+func healthcheck(cfg config) error {
+	addr := cfg.Listen
+	if strings.HasPrefix(addr, ":") {
+		addr = "127.0.0.1" + addr
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + addr + "/healthz")
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthz answered %d", resp.StatusCode)
 	}
 	return nil
 }
