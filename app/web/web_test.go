@@ -57,7 +57,9 @@ func TestHealthAndReadiness(t *testing.T) {
 
 func TestErrorsAreJSONUnderAPIAndChinesePagesElsewhere(t *testing.T) {
 	srv := newServer(t)
-	srv.App.Get("/api/v1/boom", func(c *fiber.Ctx) error { return web.Invalid("姓名不能为空", map[string]string{"name": "必填"}) })
+	srv.App.Get("/api/v1/boom", func(c *fiber.Ctx) error {
+		return web.Invalid("姓名不能为空", map[string]string{"name": "必填"})
+	})
 	srv.App.Get("/api/v1/crash", func(c *fiber.Ctx) error { panic("boom") })
 	srv.NotFoundLast()
 	cl := webtest.New(t, srv.App)
