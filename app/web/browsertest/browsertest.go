@@ -111,7 +111,7 @@ func Dir() string {
 // Screenshot saves a full-page PNG named name.png and returns its path.
 func Screenshot(t testing.TB, ctx context.Context, name string) string {
 	t.Helper()
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100 = PNG; lower values give JPEG
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}

@@ -1,0 +1,80 @@
+package accounts
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"zhibu/app/testdb"
+	"zhibu/app/web/browsertest"
+)
+
+// The first journey of DESIGN §1 at phone size: log in as the demo secretary by typing
+// into the form, land on the home page, log out.
+func TestBrowserLoginHomeLogout(t *testing.T) {
+	db := testdb.DB(t)
+	if err := SeedDemo(t.Context(), db, DemoSize{Townships: 3, Secretaries: 12}); err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t)
+	base := browsertest.Serve(t, srv)
+	ctx := browsertest.New(t)
+
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, ctx, "accounts-login")
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#username"), "secretary"),
+		chromedp.SendKeys(chromedp.CSS("#password"), DemoPassword),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".tabbar")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var name string
+	db.Get(&name, `SELECT name FROM users WHERE username = 'secretary'`)
+	if !strings.Contains(heading, name) {
+		t.Fatalf("home heading %q does not greet %s", heading, name)
+	}
+	// The tab bar fits the phone: no horizontal scrolling.
+	scrollW, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scrollW > browsertest.PhoneWidth {
+		t.Errorf("page is %d px wide on a %d px phone", scrollW, browsertest.PhoneWidth)
+	}
+	browsertest.Screenshot(t, ctx, "accounts-home-secretary")
+
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.tabbar a[href="/me"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"] button`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, ctx, "accounts-me")
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	if !strings.HasSuffix(loc, "/login") {
+		t.Fatalf("after logout at %s, want /login", loc)
+	}
+	var sessions int
+	db.Get(&sessions, `SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'secretary'`)
+	if sessions != 0 {
+		t.Fatalf("%d sessions left after logout", sessions)
+	}
+}
