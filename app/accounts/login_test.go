@@ -255,3 +255,25 @@ func between(s, a, b string) string {
 	}
 	return s[:j]
 }
+
+func TestStaffHomeShowsTheirScope(t *testing.T) {
+	db := testdb.DB(t)
+	srv := newServer(t)
+	c := testdb.MakeCounty(t, db)
+	var own, other string
+	db.Get(&own, `SELECT name FROM townships WHERE id = $1`, c.Townships[0])
+	db.Get(&other, `SELECT name FROM townships WHERE id = $1`, c.Townships[1])
+	_, page := webtest.AsUser(t, srv, c.Organizers[0]).Get("/")
+	// The organizer's township has 2 branches with 2 secretaries each.
+	if !strings.Contains(page, "2 个支部，4 名支部书记") || strings.Contains(page, "个乡镇") {
+		t.Fatalf("organizer home does not show the own township's counts:\n%s", between(page, "<main", "</main>"))
+	}
+	_, page = webtest.AsUser(t, srv, c.Admin).Get("/")
+	if !strings.Contains(page, "个乡镇") {
+		t.Fatalf("admin home lacks the county counts")
+	}
+	_, page = webtest.AsUser(t, srv, c.Secretaries[0][0]).Get("/")
+	if strings.Contains(page, "组织与人员") {
+		t.Fatal("secretaries must not get the staff card")
+	}
+}

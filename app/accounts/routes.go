@@ -26,6 +26,8 @@ func Mount(s *web.Server) error {
 	admin, staff := web.Auth(web.RoleAdmin), web.Auth(web.RoleAdmin, web.RoleOrganizer)
 	_, _ = admin, staff
 
+	s.AddHomeCards(h.orgCards)
+
 	a.Get("/", h.home)
 	a.Get("/login", h.loginPage)
 	a.Post("/login", h.loginSubmit)
