@@ -72,6 +72,20 @@ func TestBrowserLoginHomeLogout(t *testing.T) {
 	if !strings.HasSuffix(loc, "/login") {
 		t.Fatalf("after logout at %s, want /login", loc)
 	}
+	// The admin lands on the staff home with the top navigation, still without sideways scrolling.
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
+		chromedp.SendKeys(chromedp.CSS("#password"), DemoPassword),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".topnav")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth")); w > browsertest.PhoneWidth {
+		t.Errorf("admin home is %d px wide on a %d px phone", w, browsertest.PhoneWidth)
+	}
+	browsertest.Screenshot(t, ctx, "accounts-home-admin")
+
 	var sessions int
 	db.Get(&sessions, `SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'secretary'`)
 	if sessions != 0 {
