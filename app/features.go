@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"zhibu/app/accounts"
+	"zhibu/app/tours"
 	"zhibu/app/web"
 )
 
@@ -15,6 +16,7 @@ import (
 func mountFeatures(s *web.Server) error {
 	for _, mount := range []func(*web.Server) error{
 		accounts.Mount,
+		tours.Mount,
 	} {
 		if err := mount(s); err != nil {
 			return err
@@ -32,6 +34,9 @@ func startBackground(ctx context.Context, db *sqlx.DB, s *web.Server, log *slog.
 // seedDemo fills every feature with demo content, idempotently.
 func seedDemo(ctx context.Context, db *sqlx.DB, size accounts.DemoSize, log *slog.Logger) error {
 	if err := accounts.SeedDemo(ctx, db, size); err != nil {
+		return err
+	}
+	if err := tours.SeedDemo(ctx, db); err != nil {
 		return err
 	}
 	return nil

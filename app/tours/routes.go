@@ -1,0 +1,116 @@
+// Package tours owns the study tours (赴外参观学习): tours with per-township quotas,
+// sign-ups and nominations, two-level approval, waiting lists that promote themselves,
+// in-app messages, the roster export and the pages for secretaries and staff.
+package tours
+
+import (
+	"context"
+	"embed"
+	"fmt"
+
+	"zhibu/app/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+type handlers struct {
+	store *Store
+	srv   *web.Server
+}
+
+// Mount adds the tours pages, API and home cards to the server.
+func Mount(s *web.Server) error {
+	if err := s.Render.AddPages("tours", templates, "templates/*.html"); err != nil {
+		return err
+	}
+	h := &handlers{store: NewStore(s.DB), srv: s}
+	a := s.App
+	anyone := web.Auth()
+	secretary := web.Auth(web.RoleSecretary)
+	staff := web.Auth(web.RoleOrganizer, web.RoleAdmin)
+	admin := web.Auth(web.RoleAdmin)
+
+	// Pages.
+	a.Get("/tours", anyone, h.listPage)
+	a.Get("/tours/:id", anyone, h.tourPage)
+	a.Post("/tours/:id/signup", secretary, h.signupForm)
+	a.Post("/tours/:id/cancel", secretary, h.cancelForm)
+	a.Get("/admin/tours", staff, h.adminListPage)
+	a.Get("/admin/tours/new", admin, h.newPage)
+	a.Post("/admin/tours", admin, h.createForm)
+	a.Get("/admin/tours/:id", staff, h.adminTourPage)
+	a.Get("/admin/tours/:id/edit", admin, h.editPage)
+	a.Post("/admin/tours/:id", admin, h.updateForm)
+	a.Post("/admin/tours/:id/nominate", staff, h.nominateForm)
+	a.Post("/admin/tours/:id/signups/:sid/approve", staff, h.approveForm)
+	a.Post("/admin/tours/:id/signups/:sid/reject", staff, h.rejectForm)
+
+	// API (docs/tours.md).
+	a.Get("/api/v1/tours", anyone, h.apiList)
+	a.Post("/api/v1/tours", admin, h.apiCreate)
+	a.Get("/api/v1/tours/messages", anyone, h.apiMessages)
+	a.Post("/api/v1/tours/messages/read", anyone, h.apiMarkRead)
+	a.Get("/api/v1/tours/:id", anyone, h.apiGet)
+	a.Put("/api/v1/tours/:id", admin, h.apiUpdate)
+	a.Post("/api/v1/tours/:id/signup", secretary, h.apiSignup)
+	a.Delete("/api/v1/tours/:id/signup", secretary, h.apiCancel)
+	a.Get("/api/v1/tours/:id/signups", staff, h.apiSignups)
+	a.Post("/api/v1/tours/:id/nominations", staff, h.apiNominate)
+	a.Post("/api/v1/tours/:id/signups/:sid/approve", staff, h.apiApprove)
+	a.Post("/api/v1/tours/:id/signups/:sid/reject", staff, h.apiReject)
+	a.Get("/api/v1/tours/:id/events", admin, h.apiEvents)
+	a.Get("/api/v1/tours/:id/roster.xlsx", staff, h.roster)
+
+	s.AddHomeCards(h.homeCards)
+	return nil
+}
+
+// homeCards: secretaries see open tours, their sign-ups and unread messages; organizers
+// the sign-ups awaiting them; admins those awaiting final approval.
+func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card, error) {
+	vs, err := h.store.Tours(ctx, me, 0)
+	if err != nil {
+		return nil, err
+	}
+	unread, err := h.store.Unread(ctx, me.UserID)
+	if err != nil {
+		return nil, err
+	}
+	card := web.Card{Title: "考察学习", Link: "/tours", LinkText: "查看考察活动", Order: 40}
+	if me.Role == web.RoleSecretary {
+		open := 0
+		for _, v := range vs {
+			if v.CanSignup {
+				open++
+			}
+			if v.MyStatus != "" && v.Status != TourDone {
+				card.Lines = append(card.Lines, fmt.Sprintf("「%s」：%s", v.Title, StatusName(v.MyStatus)))
+			}
+		}
+		card.Big = fmt.Sprintf("%d 个可报名", open)
+		if open > 0 {
+			card.Accent, card.LinkText = true, "去报名"
+		}
+	} else {
+		card.Link, card.LinkText = "/admin/tours", "去审核"
+		waiting := 0
+		for _, v := range vs {
+			if v.Status != TourDraft && v.Status != TourDone {
+				waiting += v.Pending
+			}
+		}
+		what := "待乡镇审核的报名"
+		if me.Role == web.RoleAdmin {
+			what = "待县委终审的报名"
+		}
+		card.Big = fmt.Sprintf("%d 人", waiting)
+		card.Lines = append(card.Lines, what)
+		card.Accent = waiting > 0
+	}
+	if unread > 0 {
+		card.Lines = append(card.Lines, fmt.Sprintf("您有 %d 条未读考察消息", unread))
+		card.Accent = true
+	}
+	return []web.Card{card}, nil
+}

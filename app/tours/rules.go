@@ -1,0 +1,218 @@
+package tours
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Pure rules: everything that decides who gets a seat, who waits, who may do what and
+// when. The store calls them while it holds the tour's row lock.
+
+// Sign-up statuses.
+const (
+	StatusPending    = "pending"    // inside the quota, awaiting the township organizer
+	StatusApproved   = "approved"   // approved by the township, awaiting the county
+	StatusConfirmed  = "confirmed"  // final approval by the county
+	StatusWaitlisted = "waitlisted" // beyond the quota, waiting in the township's queue
+	StatusRejected   = "rejected"
+	StatusCancelled  = "cancelled"
+)
+
+// Tour statuses.
+const (
+	TourDraft  = "draft"
+	TourOpen   = "open"
+	TourClosed = "closed"
+	TourDone   = "done"
+)
+
+// StatusName is the Chinese label of a sign-up status.
+func StatusName(s string) string {
+	switch s {
+	case StatusPending:
+		return "待乡镇审核"
+	case StatusApproved:
+		return "待县委终审"
+	case StatusConfirmed:
+		return "已确认参加"
+	case StatusWaitlisted:
+		return "候补中"
+	case StatusRejected:
+		return "未通过"
+	case StatusCancelled:
+		return "已取消"
+	}
+	return s
+}
+
+// TourStatusName is the Chinese label of a tour status.
+func TourStatusName(s string) string {
+	switch s {
+	case TourDraft:
+		return "草稿"
+	case TourOpen:
+		return "报名中"
+	case TourClosed:
+		return "报名结束"
+	case TourDone:
+		return "已结束"
+	}
+	return s
+}
+
+// HoldsSeat tells whether a sign-up in this status takes one of the township's seats.
+func HoldsSeat(status string) bool {
+	return status == StatusPending || status == StatusApproved || status == StatusConfirmed
+}
+
+// Active tells whether a sign-up still counts (holds a seat or waits for one).
+func Active(status string) bool { return HoldsSeat(status) || status == StatusWaitlisted }
+
+// Place decides where a new sign-up goes: a seat while the township has quota left,
+// else the waiting list.
+func Place(quota, held int) string {
+	if held < quota {
+		return StatusPending
+	}
+	return StatusWaitlisted
+}
+
+// Waiter is one person on a township's waiting list.
+type Waiter struct {
+	SignupID int64
+	QueueSeq int64
+}
+
+// Promote returns the waiters that move up when the township holds `held` of `quota`
+// seats: the earliest in the queue first, as many as there are free seats.
+func Promote(quota, held int, waiting []Waiter) []Waiter {
+	free := quota - held
+	if free <= 0 || len(waiting) == 0 {
+		return nil
+	}
+	w := append([]Waiter(nil), waiting...)
+	sort.SliceStable(w, func(i, j int) bool { return w[i].QueueSeq < w[j].QueueSeq })
+	if free < len(w) {
+		w = w[:free]
+	}
+	return w
+}
+
+// Window is the part of a tour that decides whether sign-ups and cancellations are allowed.
+type Window struct {
+	Status         string
+	OpensAt        time.Time
+	ClosesAt       time.Time
+	CancelDeadline time.Time
+}
+
+// SignupRefusal gives the Chinese reason why nobody can sign up now ("" when allowed).
+func SignupRefusal(w Window, now time.Time) string {
+	switch {
+	case w.Status != TourOpen:
+		return "该考察活动当前不接受报名（" + TourStatusName(w.Status) + "）"
+	case now.Before(w.OpensAt):
+		return "报名尚未开始，开始时间：" + w.OpensAt.In(cst).Format("2006-01-02 15:04")
+	case !now.Before(w.ClosesAt):
+		return "报名已截止（截止时间：" + w.ClosesAt.In(cst).Format("2006-01-02 15:04") + "）"
+	}
+	return ""
+}
+
+// CancelRefusal gives the Chinese reason why a sign-up in status cannot be cancelled now.
+func CancelRefusal(w Window, status string, now time.Time) string {
+	if !Active(status) {
+		return "您没有可取消的报名"
+	}
+	if status != StatusWaitlisted && !now.Before(w.CancelDeadline) {
+		return "已过取消截止时间（" + w.CancelDeadline.In(cst).Format("2006-01-02 15:04") + "），如确需退出请联系乡镇组织委员"
+	}
+	return ""
+}
+
+// Decision is what an approve or reject does to a sign-up.
+type Decision struct {
+	To     string // the new status
+	Refuse string // Chinese reason when the action is not allowed
+}
+
+// Approve decides the organizer's (first level) or the admin's (final) approval.
+func Approve(role, from string) Decision {
+	switch role {
+	case "organizer":
+		if from == StatusPending {
+			return Decision{To: StatusApproved}
+		}
+		if from == StatusApproved || from == StatusConfirmed {
+			return Decision{Refuse: "该报名已审核通过"}
+		}
+	case "admin":
+		if from == StatusApproved {
+			return Decision{To: StatusConfirmed}
+		}
+		if from == StatusPending {
+			return Decision{Refuse: "该报名尚待乡镇组织委员审核，审核通过后才能终审"}
+		}
+		if from == StatusConfirmed {
+			return Decision{Refuse: "该报名已终审通过"}
+		}
+	default:
+		return Decision{Refuse: "您没有审核权限"}
+	}
+	if from == StatusWaitlisted {
+		return Decision{Refuse: "候补人员不能直接审核，有名额空出时会按顺序自动递补"}
+	}
+	return Decision{Refuse: "该报名已" + StatusName(from) + "，不能审核"}
+}
+
+// Reject decides a rejection: organizers reject before the county decided; the admin
+// may reject at any active stage.
+func Reject(role, from string) Decision {
+	if !Active(from) {
+		return Decision{Refuse: "该报名已" + StatusName(from) + "，不能驳回"}
+	}
+	if role == "organizer" && (from == StatusApproved || from == StatusConfirmed) {
+		if from == StatusConfirmed {
+			return Decision{Refuse: "县委已终审通过，请联系县委组织部处理"}
+		}
+		return Decision{To: StatusRejected}
+	}
+	if role != "organizer" && role != "admin" {
+		return Decision{Refuse: "您没有审核权限"}
+	}
+	return Decision{To: StatusRejected}
+}
+
+// QuotaProblems checks a tour's seats and quotas; the map is keyed by form field
+// ("total_seats", "quota_<township id>") and empty when all is well. held gives the
+// seats each township already holds, which a smaller quota must still fit.
+func QuotaProblems(total int, quotas map[int64]int, held map[int64]int, names map[int64]string) map[string]string {
+	p := map[string]string{}
+	if total <= 0 {
+		p["total_seats"] = "总名额应大于 0"
+	}
+	sum := 0
+	for tid, q := range quotas {
+		field := fmt.Sprintf("quota_%d", tid)
+		if q < 0 {
+			p[field] = "名额不能为负数"
+			continue
+		}
+		if h := held[tid]; q < h {
+			p[field] = fmt.Sprintf("%s已有 %d 人占用名额，名额不能少于 %d", names[tid], h, h)
+		}
+		sum += q
+	}
+	for tid, h := range held {
+		if _, ok := quotas[tid]; !ok && h > 0 {
+			p[fmt.Sprintf("quota_%d", tid)] = fmt.Sprintf("%s已有 %d 人占用名额，不能取消该乡镇的名额", names[tid], h)
+		}
+	}
+	if total > 0 && sum > total {
+		p["quotas"] = fmt.Sprintf("各乡镇名额合计 %d，超过了总名额 %d", sum, total)
+	}
+	return p
+}
+
+var cst = time.FixedZone("CST", 8*3600)
