@@ -9,6 +9,7 @@ import (
 	"zhibu/app/accounts"
 	"zhibu/app/tours"
 	"zhibu/app/web"
+	"zhibu/courses"
 )
 
 // mountFeatures is the one place that lists the features: each mounts its pages, routes
@@ -16,6 +17,7 @@ import (
 func mountFeatures(s *web.Server) error {
 	for _, mount := range []func(*web.Server) error{
 		accounts.Mount,
+		courses.Mount,
 		tours.Mount,
 	} {
 		if err := mount(s); err != nil {
@@ -34,6 +36,9 @@ func startBackground(ctx context.Context, db *sqlx.DB, s *web.Server, log *slog.
 // seedDemo fills every feature with demo content, idempotently.
 func seedDemo(ctx context.Context, db *sqlx.DB, size accounts.DemoSize, log *slog.Logger) error {
 	if err := accounts.SeedDemo(ctx, db, size); err != nil {
+		return err
+	}
+	if err := courses.SeedDemo(ctx, db); err != nil {
 		return err
 	}
 	if err := tours.SeedDemo(ctx, db); err != nil {

@@ -1,0 +1,203 @@
+package courses
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Demo courses are Markdown files in demo/: front matter between "---" lines (title,
+// category, topic, hours, summary, required, min_minutes), then lessons, each starting
+// with a line "# 课时标题".
+//
+//go:embed demo
+var demoFS embed.FS
+
+// DemoCourse is one parsed demo file.
+type DemoCourse struct {
+	Course     CourseInput
+	Required   bool
+	MinSeconds int // per lesson
+	Lessons    []LessonInput
+}
+
+// ParseDemo parses one demo course file.
+func ParseDemo(name string, src []byte) (DemoCourse, error) {
+	var d DemoCourse
+	text := strings.ReplaceAll(string(src), "\r\n", "\n")
+	text = strings.TrimPrefix(text, "\ufeff")
+	lines := strings.Split(text, "\n")
+	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "---" {
+		return d, fmt.Errorf("%s: must start with a --- front matter line", name)
+	}
+	end := -1
+	for i := 1; i < len(lines); i++ {
+		if strings.TrimSpace(lines[i]) == "---" {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		return d, fmt.Errorf("%s: front matter is not closed by ---", name)
+	}
+	d.MinSeconds = 300
+	for _, l := range lines[1:end] {
+		k, v, ok := strings.Cut(l, ":")
+		if !ok || strings.TrimSpace(l) == "" {
+			continue
+		}
+		k, v = strings.TrimSpace(k), strings.Trim(strings.TrimSpace(v), `"'`)
+		switch k {
+		case "title":
+			d.Course.Title = v
+		case "category":
+			d.Course.Category = v
+		case "topic":
+			d.Course.Topic = v
+		case "summary":
+			d.Course.Summary = v
+		case "hours":
+			h, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return d, fmt.Errorf("%s: hours %q is not a number", name, v)
+			}
+			d.Course.CreditHours = h
+		case "required":
+			d.Required = v == "true" || v == "yes" || v == "是"
+		case "min_minutes":
+			m, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return d, fmt.Errorf("%s: min_minutes %q is not a number", name, v)
+			}
+			d.MinSeconds = int(m * 60)
+		}
+	}
+	var cur *LessonInput
+	var body []string
+	fenced := false
+	flush := func() {
+		if cur != nil {
+			cur.Body = strings.TrimSpace(strings.Join(body, "\n")) + "\n"
+			d.Lessons = append(d.Lessons, *cur)
+		}
+		body = nil
+	}
+	for _, l := range lines[end+1:] {
+		if strings.HasPrefix(strings.TrimSpace(l), "```") {
+			fenced = !fenced
+		}
+		if !fenced && strings.HasPrefix(l, "# ") {
+			flush()
+			cur = &LessonInput{Title: strings.TrimSpace(l[2:]), MinSeconds: d.MinSeconds}
+			continue
+		}
+		if cur == nil {
+			if strings.TrimSpace(l) != "" {
+				return d, fmt.Errorf("%s: text before the first lesson heading (# 标题)", name)
+			}
+			continue
+		}
+		body = append(body, l)
+	}
+	flush()
+	if f := ValidateCourse(&d.Course); len(f) > 0 {
+		return d, fmt.Errorf("%s: %s", name, fieldsMessage(f))
+	}
+	if len(d.Lessons) == 0 {
+		return d, fmt.Errorf("%s: no lessons (lines starting with \"# \")", name)
+	}
+	for i := range d.Lessons {
+		if f := ValidateLesson(&d.Lessons[i]); len(f) > 0 {
+			return d, fmt.Errorf("%s lesson %d: %s", name, i+1, fieldsMessage(f))
+		}
+	}
+	return d, nil
+}
+
+// DemoCourses parses every embedded demo file, in file name order.
+func DemoCourses() ([]DemoCourse, error) {
+	files, err := fs.Glob(demoFS, "demo/*.md")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var out []DemoCourse
+	for _, f := range files {
+		src, err := demoFS.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		d, err := ParseDemo(path.Base(f), src)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// SeedDemo loads the demo courses (idempotently, by title: an existing course gets the
+// file's current text), publishes them, makes the required ones 必修 for this year for
+// the whole county due in about two months, and sets this year's target if unset.
+func SeedDemo(ctx context.Context, db *sqlx.DB) error {
+	list, err := DemoCourses()
+	if err != nil {
+		return err
+	}
+	return seedCourses(ctx, db, list, time.Now())
+}
+
+func seedCourses(ctx context.Context, db *sqlx.DB, list []DemoCourse, now time.Time) error {
+	year := YearOf(now)
+	due := now.In(cst).AddDate(0, 2, 0).Format("2006-01-02")
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	def := DefaultYearRule(year)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO course_years (year, target_hours, minutes_per_hour) VALUES ($1,$2,$3)
+		ON CONFLICT (year) DO NOTHING`, year, def.TargetHours, def.MinutesPerHour); err != nil {
+		return err
+	}
+	for _, d := range list {
+		c := d.Course
+		var id int64
+		err := tx.GetContext(ctx, &id, `INSERT INTO courses (title, category, topic, summary, credit_hours, published)
+			VALUES ($1,$2,$3,$4,$5,true)
+			ON CONFLICT (title) DO UPDATE SET category = EXCLUDED.category, topic = EXCLUDED.topic, summary = EXCLUDED.summary,
+				credit_hours = EXCLUDED.credit_hours, published = true, updated_at = now()
+			RETURNING id`, c.Title, c.Category, c.Topic, c.Summary, c.CreditHours)
+		if err != nil {
+			return fmt.Errorf("seed course %s: %w", c.Title, err)
+		}
+		for i, l := range d.Lessons {
+			if _, err := tx.ExecContext(ctx, `
+				WITH upd AS (UPDATE lessons SET title = $3, body_md = $4, min_seconds = $5, updated_at = now()
+					WHERE course_id = $1 AND position = $2 RETURNING id)
+				INSERT INTO lessons (course_id, position, title, body_md, min_seconds)
+				SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM upd)`, id, i+1, l.Title, l.Body, l.MinSeconds); err != nil {
+				return fmt.Errorf("seed lesson %s/%d: %w", c.Title, i+1, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM lessons WHERE course_id = $1 AND position > $2`, id, len(d.Lessons)); err != nil {
+			return err
+		}
+		if d.Required {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO course_assignments (course_id, year, scope, due_date)
+				SELECT $1, $2, 'all', $3 WHERE NOT EXISTS (SELECT 1 FROM course_assignments WHERE course_id = $1 AND year = $2)`,
+				id, year, due); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,223 @@
+package courses
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"zhibu/app/web"
+)
+
+// GET /courses?category=理论|实务
+func (h *handlers) listPage(c *fiber.Ctx) error {
+	me := web.Me(c)
+	sum, list, err := h.summary(c, me.UserID, h.year())
+	if err != nil {
+		return err
+	}
+	cat := c.Query("category")
+	if cat != "理论" && cat != "实务" {
+		cat = ""
+	}
+	var required, others []MyCourse
+	for _, m := range list {
+		if m.Required() {
+			required = append(required, m)
+		} else if cat == "" || m.Category == cat {
+			others = append(others, m)
+		}
+	}
+	return h.srv.Render.Page(c, "courses/list", fiber.Map{"Title": "学习", "Summary": sum, "Required": required,
+		"Others": others, "Category": cat, "HoursText": FormatHours(sum.HoursEarned), "TargetText": FormatHours(sum.TargetHours)})
+}
+
+// GET /courses/:id
+func (h *handlers) coursePage(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	mc, ls, err := h.courseDetail(c, id)
+	if err != nil {
+		return err
+	}
+	// Resume: the last lesson studied, else the first lesson not yet complete.
+	var next int64
+	if mc.LastLessonID.Valid && !mc.Done() {
+		next = mc.LastLessonID.Int64
+	}
+	if next == 0 {
+		for _, l := range ls {
+			if !l.Completed {
+				next = l.ID
+				break
+			}
+		}
+	}
+	if next == 0 && len(ls) > 0 {
+		next = ls[0].ID
+	}
+	rule, err := yearRule(c.UserContext(), h.db, h.year())
+	if err != nil {
+		return err
+	}
+	return h.srv.Render.Page(c, "courses/course", fiber.Map{"Title": mc.Title, "Course": mc, "Lessons": ls, "Next": next,
+		"Hours": FormatHours(CreditHours(mc.CreditHours, mc.TotalMinSeconds, rule))})
+}
+
+// GET /lessons/:id
+func (h *handlers) lessonPage(c *fiber.Ctx) error {
+	l, mc, err := h.visibleLesson(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	ls, err := lessonsOf(ctx, h.db, l.CourseID)
+	if err != nil {
+		return err
+	}
+	states, err := lessonStates(ctx, h.db, web.Me(c).UserID, l.CourseID)
+	if err != nil {
+		return err
+	}
+	atts, err := attachmentsOf(ctx, h.db, []int64{l.ID})
+	if err != nil {
+		return err
+	}
+	var prev, next *Lesson
+	index := 0
+	for i := range ls {
+		if ls[i].ID == l.ID {
+			index = i
+			if i > 0 {
+				prev = &ls[i-1]
+			}
+			if i+1 < len(ls) {
+				next = &ls[i+1]
+			}
+		}
+	}
+	st := states[l.ID]
+	return h.srv.Render.Page(c, "courses/lesson", fiber.Map{"Title": l.Title, "Lesson": l, "Course": mc,
+		"Body": RenderMarkdown(l.BodyMD), "State": st, "Done": st.CompletedAt != nil, "Prev": prev, "Next": next,
+		"Index": index + 1, "Count": len(ls), "Attachments": atts[l.ID], "Published": mc.Published,
+		"Interval": int(HeartbeatInterval.Milliseconds()), "MinText": minutesText(l.MinSeconds), "StudiedText": minutesText(st.Seconds)})
+}
+
+// minutesText shows a duration for people: 30 秒, 5 分钟, 5 分 30 秒.
+func minutesText(sec int) string {
+	switch {
+	case sec < 60:
+		return strconv.Itoa(sec) + " 秒"
+	case sec%60 == 0:
+		return strconv.Itoa(sec/60) + " 分钟"
+	}
+	return fmt.Sprintf("%d 分 %d 秒", sec/60, sec%60)
+}
+
+// GET /attachments/:id
+func (h *handlers) attachment(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	name, data, err := attachmentFile(c.UserContext(), h.db, id, withDrafts(web.Me(c)))
+	if err != nil {
+		return err
+	}
+	web.Attachment(c, name, "application/pdf")
+	return c.Send(data)
+}
+
+// homeCards: secretaries see their 学时, required courses left and where to continue;
+// organizers and admins see the completion of required courses in their scope.
+func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card, error) {
+	year := h.year()
+	if me.Role != web.RoleSecretary {
+		return h.staffCards(ctx, me, year)
+	}
+	rule, err := yearRule(ctx, h.db, year)
+	if err != nil {
+		return nil, err
+	}
+	earned, err := hoursEarned(ctx, h.db, me.UserID, year)
+	if err != nil {
+		return nil, err
+	}
+	list, err := myCourses(ctx, h.db, me.UserID, year, 0, false)
+	if err != nil {
+		return nil, err
+	}
+	hours := web.Card{Title: fmt.Sprintf("%d 年学时", year), Big: FormatHours(earned) + " / " + FormatHours(rule.TargetHours),
+		Bar: true, Percent: HoursPercent(earned, rule.TargetHours), Order: 10, Link: "/courses", LinkText: "去学习"}
+	if earned >= rule.TargetHours {
+		hours.Lines = []string{"已完成本年度学时目标"}
+	} else {
+		hours.Lines = []string{"还差 " + FormatHours(rule.TargetHours-earned) + " 学时"}
+	}
+	cards := []web.Card{hours}
+
+	var left []MyCourse
+	var resume *MyCourse
+	for i, m := range list {
+		if m.Required() && !m.Done() {
+			left = append(left, m)
+		}
+		if m.LastLessonID.Valid && m.ProgressAt != nil && !m.Done() && (resume == nil || resume.ProgressAt.Before(*m.ProgressAt)) {
+			resume = &list[i]
+		}
+	}
+	req := web.Card{Title: "必修课程", Order: 11}
+	if len(left) == 0 {
+		req.Big = "已全部完成"
+		req.Lines = []string{"本年度没有待完成的必修课程"}
+	} else {
+		req.Big = fmt.Sprintf("还有 %d 门", len(left))
+		req.Accent = resume == nil
+		for i, m := range left {
+			if i == 3 {
+				req.Lines = append(req.Lines, fmt.Sprintf("…… 共 %d 门", len(left)))
+				break
+			}
+			req.Lines = append(req.Lines, fmt.Sprintf("%s · %s 截止", m.Title, m.DueDate.In(cst).Format("1月2日")))
+		}
+		req.Link, req.LinkText = "/courses/"+strconv.FormatInt(left[0].ID, 10), "学习《"+left[0].Title+"》"
+	}
+	cards = append(cards, req)
+	if resume != nil {
+		cards = append(cards, web.Card{Title: "继续学习", Big: resume.Title, Bar: true, Percent: resume.Percent(), Accent: true,
+			Lines: []string{fmt.Sprintf("已完成 %d / %d 课时", resume.LessonsDone, resume.LessonCount)},
+			Link:  "/lessons/" + strconv.FormatInt(resume.LastLessonID.Int64, 10), LinkText: "从上次停下的地方继续", Order: 5})
+	}
+	return cards, nil
+}
+
+func (h *handlers) staffCards(ctx context.Context, me *web.Identity, year int) ([]web.Card, error) {
+	stats, err := requiredStats(ctx, h.db, year, web.ScopeOf(me).Township())
+	if err != nil {
+		return nil, err
+	}
+	card := web.Card{Title: fmt.Sprintf("%d 年必修课程完成率", year), Order: 20, Link: "/admin/courses", LinkText: "查看学习进度"}
+	if me.Role == web.RoleOrganizer {
+		card.Title = fmt.Sprintf("本乡镇 %d 年必修课程完成率", year)
+	}
+	if len(stats) == 0 {
+		card.Big = "—"
+		card.Lines = []string{"本年度还没有安排必修课程"}
+		return []web.Card{card}, nil
+	}
+	var req, done int
+	for _, s := range stats {
+		req += s.Required
+		done += s.Done
+		card.Lines = append(card.Lines, fmt.Sprintf("%s：%d / %d 人完成", s.Title, s.Done, s.Required))
+	}
+	pct := 0
+	if req > 0 {
+		pct = done * 100 / req
+	}
+	card.Big, card.Bar, card.Percent = strconv.Itoa(pct)+"%", true, pct
+	return []web.Card{card}, nil
+}

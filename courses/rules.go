@@ -1,0 +1,164 @@
+package courses
+
+import (
+	"math"
+	"strconv"
+	"time"
+)
+
+// Rules that decide things. They are pure so that they can be tested without a database
+// and changed in one place.
+
+// HeartbeatInterval is how often the lesson page reports while visible. The server never
+// credits more than BeatCap between two beats, so a page left open in a hidden tab or a
+// client that stops beating earns nothing extra. Tests shorten it.
+var HeartbeatInterval = 15 * time.Second
+
+// BeatCap is the most one heartbeat can credit: two intervals absorb a late beat.
+func BeatCap() time.Duration { return 2 * HeartbeatInterval }
+
+// clockSlack is how far a client's own measure may exceed the server's before the beat
+// is refused as impossible (network jitter, timer rounding).
+const clockSlack = 2 * time.Second
+
+// Beat is the per-user "current lesson" row: the only lesson that can earn time.
+type Beat struct {
+	LessonID int64
+	At       time.Time
+}
+
+// BeatVerdict says what one heartbeat earns.
+type BeatVerdict struct {
+	Seconds    int  // whole seconds credited to the lesson
+	Impossible bool // the client claimed more time than passed: refuse, count nothing
+}
+
+// CreditBeat decides how many seconds a heartbeat for lessonID at now earns, given the
+// user's previous beat (nil if none). Only time since the previous beat of the SAME lesson
+// counts, capped at cap; a "resume" beat (page opened or shown again) only starts the
+// clock. claimed is the client's own measure of visible time since its last beat (0 when
+// not sent): it can lower the credit (time hidden) but never raise it.
+func CreditBeat(prev *Beat, lessonID int64, now time.Time, resume bool, claimed time.Duration, cap time.Duration) BeatVerdict {
+	if prev == nil || prev.LessonID != lessonID || resume {
+		return BeatVerdict{}
+	}
+	elapsed := now.Sub(prev.At)
+	if elapsed <= 0 {
+		return BeatVerdict{}
+	}
+	if claimed > elapsed+clockSlack || claimed < 0 {
+		return BeatVerdict{Impossible: true}
+	}
+	credit := elapsed
+	if claimed > 0 && claimed < credit {
+		credit = claimed
+	}
+	if credit > cap {
+		credit = cap
+	}
+	return BeatVerdict{Seconds: int(credit / time.Second)}
+}
+
+// LessonComplete: the learner reached the end and spent the minimum time.
+func LessonComplete(reachedEnd bool, seconds, minSeconds int) bool {
+	return reachedEnd && seconds >= minSeconds
+}
+
+// CourseStatus is what course completion depends on. The exams feature can add
+// "ExamRequired/ExamPassed" here and in CourseComplete; nothing else decides completion.
+type CourseStatus struct {
+	Lessons     int // lessons in the course
+	LessonsDone int // of them completed by the learner
+}
+
+// CourseComplete is THE rule for a finished course: every lesson complete (a course
+// without lessons cannot be finished).
+func CourseComplete(s CourseStatus) bool {
+	return s.Lessons > 0 && s.LessonsDone >= s.Lessons
+}
+
+// YearRule is a year's 学时 policy (table course_years).
+type YearRule struct {
+	Year           int     `db:"year" json:"year"`
+	TargetHours    float64 `db:"target_hours" json:"target_hours"`
+	MinutesPerHour int     `db:"minutes_per_hour" json:"minutes_per_hour"`
+}
+
+// DefaultYearRule applies to a year nobody configured yet: no national figure is
+// hard-coded elsewhere, this is only a placeholder an admin is expected to change.
+func DefaultYearRule(year int) YearRule {
+	return YearRule{Year: year, TargetHours: 50, MinutesPerHour: 45}
+}
+
+// CreditHours converts a completed course into 学时: the declared credit when the course
+// has one, otherwise its lessons' total minimum study time at the year's minutes per
+// 学时, rounded down to half hours (at least 0.5 for any course with study time).
+func CreditHours(declared float64, totalMinSeconds int, rule YearRule) float64 {
+	if declared > 0 {
+		return math.Round(declared*100) / 100
+	}
+	if totalMinSeconds <= 0 || rule.MinutesPerHour <= 0 {
+		return 0
+	}
+	h := float64(totalMinSeconds) / 60 / float64(rule.MinutesPerHour)
+	h = math.Floor(h*2) / 2
+	if h < 0.5 {
+		h = 0.5
+	}
+	return h
+}
+
+// HoursPercent is the progress against the target, 0..100 for bars.
+func HoursPercent(earned, target float64) int {
+	if target <= 0 {
+		return 0
+	}
+	p := int(earned * 100 / target)
+	if p > 100 {
+		p = 100
+	}
+	if p < 0 {
+		p = 0
+	}
+	return p
+}
+
+// FormatHours prints 学时 without needless decimals: 12, 12.5, 12.25.
+func FormatHours(h float64) string {
+	return strconv.FormatFloat(math.Round(h*100)/100, 'f', -1, 64)
+}
+
+// AssignmentScope is who a 必修 assignment applies to.
+type AssignmentScope struct {
+	Scope       string // all | townships | kinds
+	TownshipIDs []int64
+	BranchKinds []string
+}
+
+// Applies tells whether the assignment covers a secretary of the township and branch kind.
+// The SQL in requiredFor mirrors this rule.
+func (a AssignmentScope) Applies(townshipID int64, branchKind string) bool {
+	switch a.Scope {
+	case "all":
+		return true
+	case "townships":
+		for _, id := range a.TownshipIDs {
+			if id == townshipID {
+				return true
+			}
+		}
+	case "kinds":
+		for _, k := range a.BranchKinds {
+			if k == branchKind {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cst is the county's time zone: years and due dates are local.
+var cst = time.FixedZone("CST", 8*3600)
+
+// YearOf is the local (China) year of t.
+func YearOf(t time.Time) int { return t.In(cst).Year() }

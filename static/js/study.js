@@ -1,0 +1,109 @@
+// Lesson page: report study time to the server while the page is visible, and tell it
+// when the reader reached the end. The server does all the counting; this only beats.
+// Lesson editor: live preview of the Markdown body (rendered and sanitized by the server).
+(function () {
+  'use strict';
+
+  function post(url, csrf, body) {
+    return fetch(url, {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify(body)
+    }).then(function (r) { return r.ok ? r.json() : null; });
+  }
+
+  function fmt(sec) {
+    if (sec < 60) return sec + ' 秒';
+    if (sec % 60 === 0) return (sec / 60) + ' 分钟';
+    return Math.floor(sec / 60) + ' 分 ' + (sec % 60) + ' 秒';
+  }
+
+  function study(el) {
+    var id = el.getAttribute('data-lesson');
+    var csrf = el.getAttribute('data-csrf');
+    var interval = parseInt(el.getAttribute('data-interval'), 10) || 15000;
+    var min = parseInt(el.getAttribute('data-min'), 10) || 0;
+    var done = el.getAttribute('data-done') === '1';
+    var text = document.getElementById('study-text');
+    var fill = document.getElementById('study-fill');
+    var msg = document.getElementById('study-msg');
+    var reached = false, last = Date.now(), timer = null;
+
+    function show(s) {
+      if (!s) return;
+      if (s.lesson_completed) {
+        el.className = 'study-bar is-done';
+        fill.className = 'w100';
+        text.textContent = '✓ 本课时已完成';
+        if (!done) {
+          done = true;
+          msg.textContent = s.course_completed ? '恭喜！本课程已全部完成' + (s.hours_earned ? '，获得 ' + s.hours_earned + ' 学时' : '') : '本课时已完成，可以学习下一课时';
+        }
+        return;
+      }
+      var pct = min > 0 ? Math.min(100, Math.floor(s.seconds * 100 / min)) : 100;
+      fill.className = 'w' + pct;
+      var need = s.seconds >= min ? '时长已够' : '至少 ' + fmt(min);
+      text.textContent = '已学习 ' + fmt(s.seconds) + ' · ' + need + (s.reached_end ? '' : '，并读到末尾');
+    }
+
+    function beat(resume) {
+      var now = Date.now();
+      var elapsed = (now - last) / 1000;
+      last = now;
+      return post('/api/v1/lessons/' + id + '/heartbeat', csrf,
+        { resume: !!resume, reached_end: reached, elapsed: resume ? 0 : elapsed }).then(show, function () {});
+    }
+    function start() {
+      if (timer) return;
+      last = Date.now();
+      beat(true);
+      timer = setInterval(function () { beat(false); }, interval);
+    }
+    function stop() {
+      if (!timer) return;
+      clearInterval(timer);
+      timer = null;
+      beat(false); // credit the visible time up to now; hidden time never counts
+    }
+    document.addEventListener('visibilitychange', function () {
+      if (document.visibilityState === 'visible') start(); else stop();
+    });
+
+    var end = document.getElementById('lesson-end');
+    function reachedEnd() {
+      if (reached) return;
+      reached = true;
+      if (timer) beat(false);
+    }
+    if (end && 'IntersectionObserver' in window) {
+      new IntersectionObserver(function (entries) {
+        entries.forEach(function (e) { if (e.isIntersecting) reachedEnd(); });
+      }).observe(end);
+    } else if (end) {
+      window.addEventListener('scroll', function () {
+        if (end.getBoundingClientRect().top < window.innerHeight) reachedEnd();
+      }, { passive: true });
+    }
+    if (document.visibilityState === 'visible') start();
+  }
+
+  function preview(src) {
+    var out = document.getElementById('md-preview');
+    var csrf = src.getAttribute('data-csrf');
+    var pending = null;
+    src.addEventListener('input', function () {
+      clearTimeout(pending);
+      pending = setTimeout(function () {
+        post('/api/v1/markdown/preview', csrf, { markdown: src.value }).then(function (r) {
+          if (r) out.innerHTML = r.html; // sanitized on the server
+        }, function () {});
+      }, 400);
+    });
+  }
+
+  var el = document.getElementById('study');
+  if (el && el.getAttribute('data-published') === '1') study(el);
+  var src = document.getElementById('md-source');
+  if (src) preview(src);
+})();
