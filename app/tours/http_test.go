@@ -1,0 +1,446 @@
+package tours
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/xuri/excelize/v2"
+
+	"zhibu/app/testdb"
+	"zhibu/app/web"
+	"zhibu/app/web/webtest"
+)
+
+func newServer(t testing.TB, db *sqlx.DB) *web.Server {
+	t.Helper()
+	srv, err := web.New(db, web.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Mount(srv); err != nil {
+		t.Fatal(err)
+	}
+	srv.NotFoundLast()
+	return srv
+}
+
+type clients struct {
+	anon, sec, sec2, other, org, org2, admin *webtest.Client
+}
+
+func makeClients(t testing.TB, srv *web.Server, c testdb.County) clients {
+	return clients{
+		anon:  webtest.New(t, srv.App),
+		sec:   webtest.AsUser(t, srv, c.Secretaries[0][0]),
+		sec2:  webtest.AsUser(t, srv, c.Secretaries[0][1]),
+		other: webtest.AsUser(t, srv, c.Secretaries[1][0]),
+		org:   webtest.AsUser(t, srv, c.Organizers[0]),
+		org2:  webtest.AsUser(t, srv, c.Organizers[1]),
+		admin: webtest.AsUser(t, srv, c.Admin),
+	}
+}
+
+func expect(t *testing.T, what string, status int, body []byte, want int, code string) {
+	t.Helper()
+	if status != want {
+		t.Fatalf("%s: status %d, want %d: %s", what, status, want, body)
+	}
+	if code != "" && webtest.ErrorCode(body) != code {
+		t.Fatalf("%s: code %q, want %q: %s", what, webtest.ErrorCode(body), code, body)
+	}
+}
+
+func TestAPIFlowAndRoles(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	srv := newServer(t, db)
+	cl := makeClients(t, srv, c)
+	id := makeTour(t, db, c, tourOpts{quotas: []int{1, 2}})
+	draft := makeTour(t, db, c, tourOpts{status: TourDraft})
+	base := fmt.Sprintf("/api/v1/tours/%d", id)
+
+	// Listing: anonymous 401; secretaries see seats of their township, not drafts.
+	st, body := cl.anon.JSON("GET", "/api/v1/tours", nil)
+	expect(t, "anon list", st, body, 401, "unauthenticated")
+	st, body = cl.sec.JSON("GET", "/api/v1/tours", nil)
+	expect(t, "sec list", st, body, 200, "")
+	var list struct {
+		Tours []TourView `json:"tours"`
+	}
+	webtest.Decode(t, body, &list)
+	for _, v := range list.Tours {
+		if v.ID == draft {
+			t.Fatal("secretary sees a draft")
+		}
+	}
+	st, body = cl.sec.JSON("GET", fmt.Sprintf("/api/v1/tours/%d", draft), nil)
+	expect(t, "sec draft", st, body, 404, "not_found")
+	st, body = cl.admin.JSON("GET", fmt.Sprintf("/api/v1/tours/%d", draft), nil)
+	expect(t, "admin draft", st, body, 200, "")
+	st, body = cl.sec.JSON("GET", "/api/v1/tours/abc", nil)
+	expect(t, "forged id", st, body, 404, "")
+
+	// Sign-up: only secretaries; the second of township 0 waits.
+	st, body = cl.org.JSON("POST", base+"/signup", nil)
+	expect(t, "organizer signup", st, body, 403, "forbidden")
+	st, body = cl.sec.JSON("POST", base+"/signup", map[string]string{"note": "素食"})
+	expect(t, "sec signup", st, body, 201, "")
+	if !strings.Contains(string(body), `"status":"pending"`) {
+		t.Fatalf("signup body: %s", body)
+	}
+	st, body = cl.sec.JSON("POST", base+"/signup", nil)
+	expect(t, "twice", st, body, 409, "already_signed_up")
+	st, body = cl.sec2.JSON("POST", base+"/signup", nil)
+	if st != 201 || !strings.Contains(string(body), `"status":"waitlisted"`) {
+		t.Fatalf("waitlist: %d %s", st, body)
+	}
+	st, body = cl.sec.JSON("POST", fmt.Sprintf("/api/v1/tours/%d/signup", draft), nil)
+	expect(t, "draft signup", st, body, 404, "")
+	st, body = cl.sec.JSON("POST", base+"/signup", map[string]any{"note": 5})
+	expect(t, "bad json", st, body, 400, "bad_json")
+
+	// Staff lists: organizer sees own township only, secretaries none.
+	st, body = cl.sec.JSON("GET", base+"/signups", nil)
+	expect(t, "sec signups", st, body, 403, "")
+	st, body = cl.org2.JSON("GET", base+"/signups", nil)
+	expect(t, "org2 signups", st, body, 200, "")
+	if strings.Contains(string(body), "素食") {
+		t.Fatal("organizer of another township sees the sign-up")
+	}
+	st, body = cl.org.JSON("GET", base+"/signups", nil)
+	expect(t, "org signups", st, body, 200, "")
+	if !strings.Contains(string(body), "素食") {
+		t.Fatalf("organizer misses own township: %s", body)
+	}
+	sid := signupID(t, db, id, c.Secretaries[0][0])
+	approve := fmt.Sprintf("%s/signups/%d/approve", base, sid)
+	reject := fmt.Sprintf("%s/signups/%d/reject", base, sid)
+
+	// Approval: secretary 403, other township 404, admin before township 409.
+	st, body = cl.sec.JSON("POST", approve, nil)
+	expect(t, "sec approve", st, body, 403, "forbidden")
+	st, body = cl.org2.JSON("POST", approve, nil)
+	expect(t, "org2 approve", st, body, 404, "not_found")
+	st, body = cl.org2.JSON("POST", reject, map[string]string{"reason": "x"})
+	expect(t, "org2 reject", st, body, 404, "not_found")
+	st, body = cl.admin.JSON("POST", approve, nil)
+	expect(t, "admin first", st, body, 409, "invalid_transition")
+	st, body = cl.org.JSON("POST", reject, nil)
+	expect(t, "reject without reason", st, body, 422, "validation_failed")
+	st, body = cl.org.JSON("POST", approve, nil)
+	if st != 200 || !strings.Contains(string(body), `"approved"`) {
+		t.Fatalf("org approve: %d %s", st, body)
+	}
+	st, body = cl.admin.JSON("POST", approve, nil)
+	if st != 200 || !strings.Contains(string(body), `"confirmed"`) {
+		t.Fatalf("admin approve: %d %s", st, body)
+	}
+
+	// Nomination: organizer only own township.
+	st, body = cl.org.JSON("POST", base+"/nominations", map[string]any{"user_id": c.Secretaries[1][1]})
+	expect(t, "nominate other township", st, body, 404, "not_found")
+	st, body = cl.sec.JSON("POST", base+"/nominations", map[string]any{"user_id": c.Secretaries[0][2]})
+	expect(t, "sec nominate", st, body, 403, "")
+	st, body = cl.org.JSON("POST", base+"/nominations", map[string]any{})
+	expect(t, "nominate nobody", st, body, 422, "")
+	st, body = cl.org2.JSON("POST", base+"/nominations", map[string]any{"user_id": c.Secretaries[1][1], "note": "优秀书记"})
+	if st != 201 || !strings.Contains(string(body), `"pending"`) {
+		t.Fatalf("org2 nominate: %d %s", st, body)
+	}
+
+	// Cancel: the confirmed secretary cancels, the waiter is promoted and told.
+	st, body = cl.org.JSON("DELETE", base+"/signup", nil)
+	expect(t, "org cancel", st, body, 403, "")
+	st, body = cl.sec.JSON("DELETE", base+"/signup", nil)
+	expect(t, "cancel", st, body, 200, "")
+	st, body = cl.sec.JSON("DELETE", base+"/signup", nil)
+	expect(t, "cancel again", st, body, 404, "")
+	if statusOf(t, db, id, c.Secretaries[0][1]) != StatusPending {
+		t.Fatal("waiter not promoted")
+	}
+	st, body = cl.sec2.JSON("GET", "/api/v1/tours/messages", nil)
+	if st != 200 || !strings.Contains(string(body), "递补") || !strings.Contains(string(body), `"unread":2`) {
+		t.Fatalf("messages: %d %s", st, body)
+	}
+	st, body = cl.sec2.JSON("POST", "/api/v1/tours/messages/read", nil)
+	expect(t, "mark read", st, body, 200, "")
+
+	// Reject with reason promotes nobody when nobody waits, tells the person.
+	sid2 := signupID(t, db, id, c.Secretaries[0][1])
+	st, body = cl.org.JSON("POST", fmt.Sprintf("%s/signups/%d/reject", base, sid2), map[string]string{"reason": "时间冲突"})
+	expect(t, "org reject", st, body, 200, "")
+	st, body = cl.sec2.JSON("GET", "/api/v1/tours/messages", nil)
+	if !strings.Contains(string(body), "时间冲突") {
+		t.Fatalf("rejection message: %s", body)
+	}
+
+	// Events: admin only.
+	st, body = cl.org.JSON("GET", base+"/events", nil)
+	expect(t, "org events", st, body, 403, "")
+	st, body = cl.admin.JSON("GET", base+"/events", nil)
+	if st != 200 || !strings.Contains(string(body), "final_approve") {
+		t.Fatalf("events: %d %s", st, body)
+	}
+}
+
+func tourJSON(c testdb.County, q0, q1, total int) map[string]any {
+	now := time.Now()
+	return map[string]any{"title": "西柏坡考察", "destination": "河北平山", "itinerary": "参观纪念馆",
+		"starts_on": now.AddDate(0, 1, 0).Format("2006-01-02"), "ends_on": now.AddDate(0, 1, 2).Format("2006-01-02"),
+		"total_seats": total, "signup_opens_at": now.Add(-time.Hour).Format(time.RFC3339),
+		"signup_closes_at": now.Add(24 * time.Hour).Format(time.RFC3339), "cancel_deadline": now.Add(48 * time.Hour).Format(time.RFC3339),
+		"status": "open", "quotas": map[string]int{fmt.Sprint(c.Townships[0]): q0, fmt.Sprint(c.Townships[1]): q1}}
+}
+
+func TestAPICreateUpdate(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	srv := newServer(t, db)
+	cl := makeClients(t, srv, c)
+
+	st, body := cl.org.JSON("POST", "/api/v1/tours", tourJSON(c, 1, 1, 2))
+	expect(t, "org create", st, body, 403, "")
+	st, body = cl.admin.JSON("POST", "/api/v1/tours", tourJSON(c, 3, 2, 4))
+	expect(t, "over total", st, body, 422, "validation_failed")
+	if !strings.Contains(string(body), `"quotas"`) {
+		t.Fatalf("names the field: %s", body)
+	}
+	bad := tourJSON(c, 1, 1, 2)
+	bad["title"], bad["ends_on"] = "", "2000-01-01"
+	st, body = cl.admin.JSON("POST", "/api/v1/tours", bad)
+	if st != 422 || !strings.Contains(string(body), `"title"`) || !strings.Contains(string(body), `"ends_on"`) {
+		t.Fatalf("fields: %d %s", st, body)
+	}
+	st, body = cl.admin.JSON("POST", "/api/v1/tours", tourJSON(c, 1, 1, 2))
+	expect(t, "create", st, body, 201, "")
+	var out struct {
+		Tour Tour `json:"tour"`
+	}
+	webtest.Decode(t, body, &out)
+	path := fmt.Sprintf("/api/v1/tours/%d", out.Tour.ID)
+	st, body = cl.org.JSON("PUT", path, tourJSON(c, 2, 1, 3))
+	expect(t, "org update", st, body, 403, "")
+	st, body = cl.admin.JSON("PUT", path, tourJSON(c, 2, 1, 3))
+	expect(t, "update", st, body, 200, "")
+	st, body = cl.admin.JSON("PUT", "/api/v1/tours/99999", tourJSON(c, 2, 1, 3))
+	expect(t, "update unknown", st, body, 404, "")
+	st, body = cl.org.JSON("GET", path, nil)
+	if st != 200 || !strings.Contains(string(body), `"townships"`) || !strings.Contains(string(body), `"quota":2`) {
+		t.Fatalf("org get: %d %s", st, body)
+	}
+}
+
+func TestAPIDeadlines(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	srv := newServer(t, db)
+	cl := makeClients(t, srv, c)
+	closed := makeTour(t, db, c, tourOpts{status: TourClosed})
+	st, body := cl.sec.JSON("POST", fmt.Sprintf("/api/v1/tours/%d/signup", closed), nil)
+	expect(t, "closed", st, body, 409, "signup_closed")
+	if !strings.Contains(string(body), "不接受报名") {
+		t.Fatalf("Chinese reason: %s", body)
+	}
+	late := makeTour(t, db, c, tourOpts{cancelIn: -time.Minute})
+	st, body = cl.sec.JSON("POST", fmt.Sprintf("/api/v1/tours/%d/signup", late), nil)
+	expect(t, "late signup", st, body, 201, "")
+	st, body = cl.sec.JSON("DELETE", fmt.Sprintf("/api/v1/tours/%d/signup", late), nil)
+	expect(t, "late cancel", st, body, 409, "cancel_deadline_passed")
+	if !strings.Contains(string(body), "已过取消截止时间") {
+		t.Fatalf("Chinese reason: %s", body)
+	}
+}
+
+func TestRosterXLSX(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	srv := newServer(t, db)
+	cl := makeClients(t, srv, c)
+	id := makeTour(t, db, c, tourOpts{quotas: []int{1, 1}})
+	s := NewStore(db)
+	ctx := t.Context()
+	s.Signup(ctx, id, c.Secretaries[0][0], "素食", 0)
+	s.Signup(ctx, id, c.Secretaries[0][1], "", 0)
+	s.Signup(ctx, id, c.Secretaries[1][0], "", c.Organizers[1])
+	path := fmt.Sprintf("/api/v1/tours/%d/roster.xlsx", id)
+
+	read := func(cl *webtest.Client) [][]string {
+		t.Helper()
+		resp := cl.Do("GET", path, nil, "")
+		defer resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("roster: %d", resp.StatusCode)
+		}
+		if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''"+url.PathEscape("考察名单-")) {
+			t.Fatalf("disposition: %s", cd)
+		}
+		var buf bytes.Buffer
+		buf.ReadFrom(resp.Body)
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rows, err := f.GetRows("名单")
+		if err != nil {
+			t.Fatal(err)
+		}
+		panes, _ := f.GetPanes("名单")
+		if !panes.Freeze || panes.YSplit != 1 {
+			t.Fatalf("header not frozen: %+v", panes)
+		}
+		if w, _ := f.GetColWidth("名单", "C"); w < 20 {
+			t.Fatalf("branch column width %v", w)
+		}
+		return rows
+	}
+	rows := read(cl.admin)
+	if len(rows) != 4 || rows[0][3] != "姓名" {
+		t.Fatalf("admin roster: %v", rows)
+	}
+	joined := fmt.Sprint(rows)
+	if !strings.Contains(joined, "素食") || !strings.Contains(joined, "候补中") || !strings.Contains(joined, "推荐：") {
+		t.Fatalf("roster content: %v", rows)
+	}
+	if rows := read(cl.org2); len(rows) != 2 {
+		t.Fatalf("organizer sees only own township: %v", rows)
+	}
+	st, body := cl.sec.JSON("GET", path, nil)
+	expect(t, "sec roster", st, body, 403, "")
+	st, body = cl.admin.JSON("GET", "/api/v1/tours/99999/roster.xlsx", nil)
+	expect(t, "unknown roster", st, body, 404, "")
+}
+
+func TestPages(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	srv := newServer(t, db)
+	cl := makeClients(t, srv, c)
+	id := makeTour(t, db, c, tourOpts{quotas: []int{1, 1}})
+	db.Exec(`UPDATE tours SET itinerary = $2 WHERE id = $1`, id, "## 第一天\n\n<script>alert(1)</script>\n\n**重温誓词** <img src=x onerror=alert(1)>")
+	page := fmt.Sprintf("/tours/%d", id)
+	admin := fmt.Sprintf("/admin/tours/%d", id)
+
+	for _, p := range []string{"/tours", page, "/admin/tours", admin, "/admin/tours/new"} {
+		if st, _ := cl.anon.Get(p); st != 302 && st != 303 {
+			t.Fatalf("anon %s: %d", p, st)
+		}
+	}
+	st, html := cl.sec.Get("/tours")
+	if st != 200 || !strings.Contains(html, "本乡镇名额") {
+		t.Fatalf("/tours: %d", st)
+	}
+	st, html = cl.sec.Get(page)
+	if st != 200 || !strings.Contains(html, "<strong>重温誓词</strong>") || strings.Contains(html, "<script>alert") || strings.Contains(html, "onerror") || !strings.Contains(html, "我要报名") {
+		t.Fatalf("tour page: %d %s", st, html)
+	}
+	for _, p := range []string{"/admin/tours", admin, "/admin/tours/new", admin + "/edit"} {
+		if st, _ := cl.sec.Get(p); st != 403 {
+			t.Fatalf("secretary %s: %d", p, st)
+		}
+	}
+	if st, _ := cl.org.Get("/admin/tours/new"); st != 403 {
+		t.Fatal("organizer creates tours")
+	}
+	if st, _ := cl.org.Get(admin + "/edit"); st != 403 {
+		t.Fatal("organizer edits tours")
+	}
+
+	// Secretary signs up through the form, then the organizer approves through the form.
+	resp := cl.sec.Form("POST", page+"/signup", url.Values{"note": {"素食"}})
+	if resp.StatusCode != 303 {
+		t.Fatalf("signup form: %d", resp.StatusCode)
+	}
+	sid := signupID(t, db, id, c.Secretaries[0][0])
+	if resp := cl.org.Form("POST", fmt.Sprintf("%s/signups/%d/approve", admin, sid), nil); resp.StatusCode != 303 {
+		t.Fatalf("approve form: %d", resp.StatusCode)
+	}
+	if resp := cl.org2.Form("POST", fmt.Sprintf("%s/signups/%d/reject", admin, sid), url.Values{"reason": {"x"}}); resp.StatusCode != 404 {
+		t.Fatalf("other township reject form: %d", resp.StatusCode)
+	}
+	if resp := cl.sec.Form("POST", fmt.Sprintf("%s/signups/%d/approve", admin, sid), nil); resp.StatusCode != 403 {
+		t.Fatalf("secretary approve form: %d", resp.StatusCode)
+	}
+	st, html = cl.admin.Get(admin)
+	if st != 200 || !strings.Contains(html, "终审通过") || !strings.Contains(html, "操作记录") {
+		t.Fatalf("admin tour page: %d", st)
+	}
+	if resp := cl.admin.Form("POST", fmt.Sprintf("%s/signups/%d/approve", admin, sid), nil); resp.StatusCode != 303 {
+		t.Fatalf("final approve form: %d", resp.StatusCode)
+	}
+	if statusOf(t, db, id, c.Secretaries[0][0]) != StatusConfirmed {
+		t.Fatal("not confirmed")
+	}
+	st, html = cl.org.Get(admin)
+	if st != 200 || !strings.Contains(html, "推荐支部书记") {
+		t.Fatalf("organizer tour page: %d", st)
+	}
+	if st, _ := cl.org2.Get(fmt.Sprintf("/admin/tours/%d", 99999)); st != 404 {
+		t.Fatal("unknown tour page")
+	}
+	// Nominate form: own township ok, other township 404.
+	if resp := cl.org.Form("POST", admin+"/nominate", url.Values{"user_id": {fmt.Sprint(c.Secretaries[0][1])}}); resp.StatusCode != 303 {
+		t.Fatalf("nominate form: %d", resp.StatusCode)
+	}
+	if resp := cl.org.Form("POST", admin+"/nominate", url.Values{"user_id": {fmt.Sprint(c.Secretaries[1][1])}}); resp.StatusCode != 404 {
+		t.Fatalf("nominate other township: %d", resp.StatusCode)
+	}
+	// Cancel form.
+	if resp := cl.sec2.Form("POST", page+"/cancel", nil); resp.StatusCode != 303 {
+		t.Fatalf("cancel form: %d", resp.StatusCode)
+	}
+
+	// Create through the form: a quota sum over the total re-renders with 422.
+	f := url.Values{"title": {"延安考察"}, "destination": {"陕西延安"}, "starts_on": {"2026-12-01"}, "ends_on": {"2026-12-03"},
+		"signup_opens_at": {"2026-11-01T08:00"}, "signup_closes_at": {"2026-11-20T18:00"}, "cancel_deadline": {"2026-11-25T18:00"},
+		"status": {"open"}, "total_seats": {"3"}, fmt.Sprintf("quota_%d", c.Townships[0]): {"2"}, fmt.Sprintf("quota_%d", c.Townships[1]): {"2"}}
+	resp = cl.admin.Form("POST", "/admin/tours", f)
+	if resp.StatusCode != 422 {
+		t.Fatalf("over total form: %d", resp.StatusCode)
+	}
+	f.Set("total_seats", "4")
+	if resp := cl.admin.Form("POST", "/admin/tours", f); resp.StatusCode != 303 {
+		t.Fatalf("create form: %d", resp.StatusCode)
+	}
+	if resp := cl.org.Form("POST", "/admin/tours", f); resp.StatusCode != 403 {
+		t.Fatalf("organizer create form: %d", resp.StatusCode)
+	}
+	var newID int64
+	db.Get(&newID, `SELECT id FROM tours WHERE title = '延安考察'`)
+	f.Set("title", "延安革命传统考察")
+	if resp := cl.admin.Form("POST", fmt.Sprintf("/admin/tours/%d", newID), f); resp.StatusCode != 303 {
+		t.Fatalf("update form: %d", resp.StatusCode)
+	}
+	if st, html := cl.admin.Get(fmt.Sprintf("/admin/tours/%d/edit", newID)); st != 200 || !strings.Contains(html, "延安革命传统考察") || !strings.Contains(html, "2026-11-20T18:00") {
+		t.Fatalf("edit page: %d", st)
+	}
+}
+
+func TestHomeCards(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	srv := newServer(t, db)
+	id := makeTour(t, db, c, tourOpts{})
+	s := NewStore(db)
+	s.Signup(t.Context(), id, c.Secretaries[0][0], "", 0)
+	me := &web.Identity{UserID: c.Secretaries[0][0], Role: web.RoleSecretary, TownshipID: c.Townships[0]}
+	cards, err := srv.HomeCards(t.Context(), me)
+	if err != nil || len(cards) != 1 || !strings.Contains(fmt.Sprint(cards[0].Lines), "待乡镇审核") || !strings.Contains(fmt.Sprint(cards[0].Lines), "1 条未读") {
+		t.Fatalf("secretary card: %+v %v", cards, err)
+	}
+	org := &web.Identity{UserID: c.Organizers[0], Role: web.RoleOrganizer, TownshipID: c.Townships[0]}
+	cards, _ = srv.HomeCards(t.Context(), org)
+	if cards[0].Big != "1 人" || !cards[0].Accent {
+		t.Fatalf("organizer card: %+v", cards)
+	}
+	org2 := &web.Identity{UserID: c.Organizers[1], Role: web.RoleOrganizer, TownshipID: c.Townships[1]}
+	cards, _ = srv.HomeCards(t.Context(), org2)
+	if cards[0].Big != "0 人" {
+		t.Fatalf("other organizer card: %+v", cards)
+	}
+}

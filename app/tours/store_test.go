@@ -1,0 +1,325 @@
+package tours
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"zhibu/app/testdb"
+	"zhibu/app/web"
+)
+
+func statusOf(t testing.TB, db *sqlx.DB, tourID, userID int64) string {
+	t.Helper()
+	var s string
+	db.Get(&s, `SELECT status FROM tour_signups WHERE tour_id = $1 AND user_id = $2`, tourID, userID)
+	return s
+}
+
+func signupID(t testing.TB, db *sqlx.DB, tourID, userID int64) int64 {
+	t.Helper()
+	var id int64
+	if err := db.Get(&id, `SELECT id FROM tour_signups WHERE tour_id = $1 AND user_id = $2`, tourID, userID); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func wantCode(t testing.TB, err error, status int, code string) {
+	t.Helper()
+	var we *web.Error
+	if !errors.As(err, &we) || we.Status != status || (code != "" && we.Code != code) {
+		t.Fatalf("want %d %s, got %v", status, code, err)
+	}
+}
+
+func TestSignupWaitlistAndPromotion(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	// Township 0 has 1 seat; township 1 has 3 (so there is room elsewhere).
+	id := makeTour(t, db, c, tourOpts{quotas: []int{1, 3}})
+	s := NewStore(db)
+	ctx := context.Background()
+	secs := c.Secretaries[0]
+
+	st, err := s.Signup(ctx, id, secs[0], "素食", 0)
+	if err != nil || st != StatusPending {
+		t.Fatalf("first: %s %v", st, err)
+	}
+	for i := 1; i < 4; i++ {
+		if st, err := s.Signup(ctx, id, secs[i], "", 0); err != nil || st != StatusWaitlisted {
+			t.Fatalf("sign-up %d: %s %v", i, st, err)
+		}
+	}
+	_, err = s.Signup(ctx, id, secs[1], "", 0)
+	wantCode(t, err, 409, "already_signed_up")
+
+	// The first holder cancels: the earliest waiter (secs[1]) moves up, not secs[2].
+	if err := s.Cancel(ctx, id, secs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if statusOf(t, db, id, secs[1]) != StatusPending || statusOf(t, db, id, secs[2]) != StatusWaitlisted {
+		t.Fatalf("promotion order: %s %s", statusOf(t, db, id, secs[1]), statusOf(t, db, id, secs[2]))
+	}
+	// A rejection by the organizer promotes the next (secs[2]).
+	org := Actor{UserID: c.Organizers[0], Role: "organizer", Scope: web.Scope{TownshipID: c.Townships[0]}}
+	if _, err := s.Decide(ctx, id, signupID(t, db, id, secs[1]), org, false, "名额调整"); err != nil {
+		t.Fatal(err)
+	}
+	if statusOf(t, db, id, secs[2]) != StatusPending || statusOf(t, db, id, secs[3]) != StatusWaitlisted {
+		t.Fatal("rejection did not promote the next waiter")
+	}
+	// The rejected person may not sign up again; the one who cancelled may.
+	_, err = s.Signup(ctx, id, secs[1], "", 0)
+	wantCode(t, err, 409, "already_rejected")
+	if st, err := s.Signup(ctx, id, secs[0], "", 0); err != nil || st != StatusWaitlisted {
+		t.Fatalf("re-sign-up after cancel goes to the back of the queue: %s %v", st, err)
+	}
+	// Messages tell the promoted person.
+	ms, unread, err := s.Messages(ctx, secs[2], 10)
+	if err != nil || unread != 2 || !strings.Contains(ms[0].Body, "递补") {
+		t.Fatalf("messages: %v %d %v", ms, unread, err)
+	}
+	var reason string
+	db.Get(&reason, `SELECT body FROM tour_messages WHERE user_id = $1 ORDER BY id DESC LIMIT 1`, secs[1])
+	if !strings.Contains(reason, "名额调整") {
+		t.Fatalf("rejection message carries the reason: %q", reason)
+	}
+	// Every change was recorded.
+	es, _ := s.Events(ctx, id, 100)
+	if len(es) < 8 {
+		t.Fatalf("events: %d", len(es))
+	}
+	checkInvariants(t, db, id)
+}
+
+func TestTwoLevelApproval(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	id := makeTour(t, db, c, tourOpts{})
+	s := NewStore(db)
+	ctx := context.Background()
+	sec := c.Secretaries[0][0]
+	if _, err := s.Signup(ctx, id, sec, "", 0); err != nil {
+		t.Fatal(err)
+	}
+	sid := signupID(t, db, id, sec)
+	admin := Actor{UserID: c.Admin, Role: "admin", Scope: web.Scope{All: true}}
+	other := Actor{UserID: c.Organizers[1], Role: "organizer", Scope: web.Scope{TownshipID: c.Townships[1]}}
+	own := Actor{UserID: c.Organizers[0], Role: "organizer", Scope: web.Scope{TownshipID: c.Townships[0]}}
+
+	_, err := s.Decide(ctx, id, sid, admin, true, "")
+	wantCode(t, err, 409, "invalid_transition")
+	_, err = s.Decide(ctx, id, sid, other, true, "")
+	wantCode(t, err, 404, "not_found")
+	_, err = s.Decide(ctx, id, sid, own, false, "")
+	wantCode(t, err, 422, "")
+	if st, err := s.Decide(ctx, id, sid, own, true, ""); err != nil || st != StatusApproved {
+		t.Fatalf("organizer: %s %v", st, err)
+	}
+	if st, err := s.Decide(ctx, id, sid, admin, true, ""); err != nil || st != StatusConfirmed {
+		t.Fatalf("admin: %s %v", st, err)
+	}
+	_, err = s.Decide(ctx, id, sid+1000, own, true, "")
+	wantCode(t, err, 404, "")
+}
+
+func TestSignupWindowAndEligibility(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	s := NewStore(db)
+	ctx := context.Background()
+	sec := c.Secretaries[0][0]
+
+	_, err := s.Signup(ctx, makeTour(t, db, c, tourOpts{status: TourDraft}), sec, "", 0)
+	wantCode(t, err, 404, "")
+	_, err = s.Signup(ctx, makeTour(t, db, c, tourOpts{status: TourClosed}), sec, "", 0)
+	wantCode(t, err, 409, "signup_closed")
+	_, err = s.Signup(ctx, makeTour(t, db, c, tourOpts{opensIn: time.Hour, closesIn: 2 * time.Hour}), sec, "", 0)
+	wantCode(t, err, 409, "signup_closed")
+	_, err = s.Signup(ctx, makeTour(t, db, c, tourOpts{quotas: []int{0, 2}}), sec, "", 0)
+	wantCode(t, err, 409, "no_quota")
+	_, err = s.Signup(ctx, 999999, sec, "", 0)
+	wantCode(t, err, 404, "")
+	_, err = s.Signup(ctx, makeTour(t, db, c, tourOpts{}), c.Organizers[0], "", 0)
+	wantCode(t, err, 404, "")
+
+	// Past the cancellation deadline a seat holder cannot cancel.
+	late := makeTour(t, db, c, tourOpts{cancelIn: -time.Minute})
+	if _, err := s.Signup(ctx, late, sec, "", 0); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Cancel(ctx, late, sec)
+	wantCode(t, err, 409, "cancel_deadline_passed")
+
+	// Eligibility: without the courses function everyone may sign up; with it, the
+	// function decides and the reason names the missing courses.
+	req := makeTour(t, db, c, tourOpts{requireCourses: true})
+	if _, err := s.Signup(ctx, req, c.Secretaries[0][1], "", 0); err != nil {
+		t.Fatalf("no courses function yet: %v", err)
+	}
+	if _, err := db.Exec(`CREATE FUNCTION zhibu_required_courses_left(u bigint, y integer) RETURNS integer
+		LANGUAGE sql AS $$ SELECT CASE WHEN u % 2 = 0 THEN 2 ELSE 0 END $$`); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Exec(`DROP FUNCTION zhibu_required_courses_left(bigint, integer)`)
+	var even, odd int64
+	for _, u := range c.Secretaries[1] {
+		if u%2 == 0 {
+			even = u
+		} else {
+			odd = u
+		}
+	}
+	_, err = s.Signup(ctx, req, even, "", 0)
+	wantCode(t, err, 409, "not_eligible")
+	if !strings.Contains(err.Error(), "还有 2 门未完成") {
+		t.Fatalf("reason: %v", err)
+	}
+	if _, err := s.Signup(ctx, req, odd, "", 0); err != nil {
+		t.Fatalf("eligible: %v", err)
+	}
+	// A tour without the requirement ignores it.
+	if _, err := s.Signup(ctx, makeTour(t, db, c, tourOpts{}), even, "", 0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUpdateTourQuotas(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	id := makeTour(t, db, c, tourOpts{quotas: []int{1, 1}, total: 4})
+	s := NewStore(db)
+	ctx := context.Background()
+	for _, u := range c.Secretaries[0][:3] {
+		if _, err := s.Signup(ctx, id, u, "", 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tour, _ := s.Tour(ctx, id)
+	in := TourInput{Title: tour.Title, Destination: tour.Destination, StartsOn: tour.StartsOn.Format("2006-01-02"),
+		EndsOn: tour.EndsOn.Format("2006-01-02"), TotalSeats: 4, Status: TourOpen,
+		SignupOpensAt: tour.SignupOpensAt.Format(time.RFC3339), SignupClosesAt: tour.SignupClosesAt.Format(time.RFC3339),
+		CancelDeadline: tour.CancelDeadline.Format(time.RFC3339)}
+	in.Quotas = map[int64]int{c.Townships[0]: 3, c.Townships[1]: 2}
+	err := s.UpdateTour(ctx, id, in, c.Admin)
+	wantCode(t, err, 422, "")
+	if !strings.Contains(err.(*web.Error).Fields["quotas"], "超过了总名额") {
+		t.Fatalf("fields: %v", err.(*web.Error).Fields)
+	}
+	in.Quotas = map[int64]int{c.Townships[1]: 1}
+	wantCode(t, s.UpdateTour(ctx, id, in, c.Admin), 422, "")
+	// Growing township 0 to 3 seats promotes both waiters at once.
+	in.Quotas = map[int64]int{c.Townships[0]: 3, c.Townships[1]: 1}
+	if err := s.UpdateTour(ctx, id, in, c.Admin); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range c.Secretaries[0][:3] {
+		if st := statusOf(t, db, id, u); st != StatusPending {
+			t.Fatalf("after quota increase %d is %s", u, st)
+		}
+	}
+	checkInvariants(t, db, id)
+}
+
+// TestConcurrentRush fires many simultaneous sign-ups, cancellations, approvals and
+// rejections at a tour with small quotas, several rounds, and checks every invariant.
+func TestConcurrentRush(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	// 40 more secretaries per township.
+	for i := 0; i < 2; i++ {
+		for k := 0; k < 40; k++ {
+			c.Secretaries[i] = append(c.Secretaries[i], testdb.User(t, db, "secretary", testdb.Unique("rush"), c.Townships[i], c.Branches[i][k%2]))
+		}
+	}
+	s := NewStore(db)
+	ctx := context.Background()
+	for round := 0; round < 3; round++ {
+		id := makeTour(t, db, c, tourOpts{quotas: []int{3, 2}, total: 6})
+		actors := []Actor{
+			{UserID: c.Organizers[0], Role: "organizer", Scope: web.Scope{TownshipID: c.Townships[0]}},
+			{UserID: c.Organizers[1], Role: "organizer", Scope: web.Scope{TownshipID: c.Townships[1]}},
+			{UserID: c.Admin, Role: "admin", Scope: web.Scope{All: true}},
+		}
+		var all []int64
+		all = append(all, c.Secretaries[0]...)
+		all = append(all, c.Secretaries[1]...)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		unexpected := []error{}
+		note := func(err error) {
+			var we *web.Error
+			if err != nil && !(errors.As(err, &we) && we.Status < 500) {
+				mu.Lock()
+				unexpected = append(unexpected, err)
+				mu.Unlock()
+			}
+		}
+		for i, u := range all {
+			wg.Add(1)
+			go func(i int, u int64) {
+				defer wg.Done()
+				r := rand.New(rand.NewSource(int64(round*1000 + i)))
+				_, err := s.Signup(ctx, id, u, "", 0)
+				note(err)
+				if r.Intn(3) == 0 {
+					note(s.Cancel(ctx, id, u))
+				}
+			}(i, u)
+		}
+		// Approvers work the queue while sign-ups arrive.
+		for w := 0; w < 6; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				r := rand.New(rand.NewSource(int64(round*100 + w)))
+				for k := 0; k < 30; k++ {
+					var ids []int64
+					db.Select(&ids, `SELECT id FROM tour_signups WHERE tour_id = $1 AND status IN ('pending','approved','waitlisted')`, id)
+					if len(ids) == 0 {
+						continue
+					}
+					sid := ids[r.Intn(len(ids))]
+					a := actors[r.Intn(len(actors))]
+					_, err := s.Decide(ctx, id, sid, a, r.Intn(4) != 0, "并发测试")
+					note(err)
+				}
+			}(w)
+		}
+		wg.Wait()
+		if len(unexpected) > 0 {
+			t.Fatalf("round %d: unexpected errors: %v", round, unexpected[:min(3, len(unexpected))])
+		}
+		checkInvariants(t, db, id)
+		// The waiting order is the sign-up order: every waiter queued after every
+		// promoted-or-seated person of the same township that was ever waitlisted.
+		var bad int
+		db.Get(&bad, `SELECT count(*) FROM tour_signups w JOIN tour_signups p ON p.tour_id = w.tour_id AND p.township_id = w.township_id
+			JOIN tour_events e ON e.signup_id = p.id AND e.action = 'promote'
+			WHERE w.tour_id = $1 AND w.status = 'waitlisted' AND w.queue_seq < p.queue_seq
+			AND e.at > (SELECT max(at) FROM tour_events x WHERE x.signup_id = w.id AND x.to_status = 'waitlisted')`, id)
+		if bad > 0 {
+			t.Fatalf("round %d: %d promotions jumped the queue", round, bad)
+		}
+		var n int
+		db.Get(&n, `SELECT count(*) FROM tour_signups WHERE tour_id = $1`, id)
+		t.Logf("round %d: %d sign-ups, %s", round, n, summary(t, db, id))
+	}
+}
+
+func summary(t testing.TB, db *sqlx.DB, id int64) string {
+	var rows []struct {
+		Status string `db:"status"`
+		N      int    `db:"n"`
+	}
+	db.Select(&rows, `SELECT status, count(*) AS n FROM tour_signups WHERE tour_id = $1 GROUP BY status ORDER BY status`, id)
+	return fmt.Sprint(rows)
+}
