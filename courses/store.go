@@ -453,6 +453,12 @@ func assignmentsOf(ctx context.Context, db sqlx.QueryerContext, courseID int64) 
 }
 
 func createAssignment(ctx context.Context, db sqlx.QueryerContext, a Assignment) (int64, error) {
+	if a.TownshipIDs == nil {
+		a.TownshipIDs = pq.Int64Array{}
+	}
+	if a.BranchKinds == nil {
+		a.BranchKinds = pq.StringArray{}
+	}
 	var id int64
 	err := sqlx.GetContext(ctx, db, &id, `INSERT INTO course_assignments (course_id, year, scope, township_ids, branch_kinds, due_date)
 		VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, a.CourseID, a.Year, a.Scope, a.TownshipIDs, a.BranchKinds, a.DueDate)

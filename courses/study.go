@@ -34,6 +34,7 @@ type BeatResult struct {
 // study_beats row is locked first, so concurrent beats of one user are serialized and
 // only the lesson in that row earns time.
 func heartbeat(ctx context.Context, db *sqlx.DB, userID, lessonID int64, in BeatInput, now time.Time) (*BeatResult, error) {
+	now = now.Truncate(time.Microsecond) // PostgreSQL keeps microseconds: compare like with like
 	if in.Elapsed < 0 || in.Elapsed > 86400 {
 		return nil, web.Invalid("学习时长不合理", map[string]string{"elapsed": "应为 0 到 86400 秒"})
 	}

@@ -1,0 +1,220 @@
+package courses
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCreditBeat(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, cst)
+	capD := 30 * time.Second
+	prev := &Beat{LessonID: 7, At: t0}
+	cases := []struct {
+		name    string
+		prev    *Beat
+		lesson  int64
+		after   time.Duration
+		resume  bool
+		claimed time.Duration
+		want    BeatVerdict
+	}{
+		{"first beat only starts the clock", nil, 7, 10 * time.Second, false, 0, BeatVerdict{}},
+		{"same lesson earns elapsed", prev, 7, 15 * time.Second, false, 0, BeatVerdict{Seconds: 15}},
+		{"capped", prev, 7, 10 * time.Minute, false, 0, BeatVerdict{Seconds: 30}},
+		{"other lesson earns nothing", prev, 8, 15 * time.Second, false, 0, BeatVerdict{}},
+		{"resume earns nothing", prev, 7, 15 * time.Second, true, 0, BeatVerdict{}},
+		{"client measure lowers credit", prev, 7, 15 * time.Second, false, 5 * time.Second, BeatVerdict{Seconds: 5}},
+		{"client within slack", prev, 7, 15 * time.Second, false, 16 * time.Second, BeatVerdict{Seconds: 15}},
+		{"impossible claim refused", prev, 7, 15 * time.Second, false, 60 * time.Second, BeatVerdict{Impossible: true}},
+		{"clock going backwards earns nothing", prev, 7, -5 * time.Second, false, 0, BeatVerdict{}},
+	}
+	for _, c := range cases {
+		got := CreditBeat(c.prev, c.lesson, t0.Add(c.after), c.resume, c.claimed, capD)
+		if got != c.want {
+			t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestCompletionRules(t *testing.T) {
+	if LessonComplete(false, 999, 10) || LessonComplete(true, 9, 10) || !LessonComplete(true, 10, 10) {
+		t.Error("lesson needs both the end and the minimum time")
+	}
+	if CourseComplete(CourseStatus{Lessons: 0}) {
+		t.Error("a course without lessons cannot be complete")
+	}
+	if CourseComplete(CourseStatus{Lessons: 3, LessonsDone: 2}) || !CourseComplete(CourseStatus{Lessons: 3, LessonsDone: 3}) {
+		t.Error("a course completes with all its lessons")
+	}
+}
+
+func TestCreditHours(t *testing.T) {
+	rule := YearRule{Year: 2026, TargetHours: 50, MinutesPerHour: 45}
+	cases := []struct {
+		declared float64
+		minSec   int
+		rule     YearRule
+		want     float64
+	}{
+		{4, 0, rule, 4},
+		{2.5, 9999, rule, 2.5},
+		{0, 90 * 60, rule, 2},                          // 90 min / 45 = 2
+		{0, 100 * 60, rule, 2},                         // 2.22 → 2 (half-hour floor)
+		{0, 70 * 60, rule, 1.5},                        // 1.55 → 1.5
+		{0, 5 * 60, rule, 0.5},                         // at least 0.5
+		{0, 0, rule, 0},                                // nothing to study
+		{0, 120 * 60, YearRule{MinutesPerHour: 60}, 2}, // another year's conversion
+	}
+	for _, c := range cases {
+		if got := CreditHours(c.declared, c.minSec, c.rule); got != c.want {
+			t.Errorf("CreditHours(%v,%d,%d) = %v, want %v", c.declared, c.minSec, c.rule.MinutesPerHour, got, c.want)
+		}
+	}
+	if HoursPercent(12.5, 50) != 25 || HoursPercent(80, 50) != 100 || HoursPercent(1, 0) != 0 {
+		t.Error("HoursPercent")
+	}
+	if FormatHours(12) != "12" || FormatHours(12.5) != "12.5" || FormatHours(0.25) != "0.25" {
+		t.Error("FormatHours", FormatHours(12), FormatHours(12.5), FormatHours(0.25))
+	}
+}
+
+func TestAssignmentApplies(t *testing.T) {
+	if !(AssignmentScope{Scope: "all"}).Applies(1, "农村") {
+		t.Error("all")
+	}
+	tw := AssignmentScope{Scope: "townships", TownshipIDs: []int64{2, 3}}
+	if tw.Applies(1, "农村") || !tw.Applies(3, "农村") {
+		t.Error("townships")
+	}
+	k := AssignmentScope{Scope: "kinds", BranchKinds: []string{"社区"}}
+	if k.Applies(1, "农村") || !k.Applies(1, "社区") {
+		t.Error("kinds")
+	}
+}
+
+func TestMoveID(t *testing.T) {
+	ids := []int64{1, 2, 3}
+	if got := MoveID(ids, 2, -1); got[0] != 2 || got[1] != 1 {
+		t.Error(got)
+	}
+	if got := MoveID(ids, 3, 1); got[2] != 3 {
+		t.Error(got)
+	}
+	if !sameSet([]int64{1, 2}, []int64{2, 1}) || sameSet([]int64{1, 2}, []int64{1, 1}) || sameSet([]int64{1}, []int64{1, 2}) {
+		t.Error("sameSet")
+	}
+}
+
+func TestValidation(t *testing.T) {
+	in := CourseInput{Title: "  ", Category: "其他", CreditHours: -1}
+	f := ValidateCourse(&in)
+	for _, k := range []string{"title", "category", "credit_hours"} {
+		if f[k] == "" {
+			t.Errorf("course field %s should be refused", k)
+		}
+	}
+	ok := CourseInput{Title: " 三会一课 ", Category: "实务", CreditHours: 2}
+	if f := ValidateCourse(&ok); len(f) > 0 || ok.Title != "三会一课" {
+		t.Error(f, ok.Title)
+	}
+	l := LessonInput{Title: "x", VideoURL: "javascript:alert(1)", MinSeconds: -1}
+	f = ValidateLesson(&l)
+	if f["video_url"] == "" || f["min_seconds"] == "" {
+		t.Error(f)
+	}
+	_, f = ValidateAssignment(1, AssignmentInput{Year: 2026, Scope: "kinds", BranchKinds: []string{"火星"}, DueDate: "2026-13-01"})
+	if f["branch_kinds"] == "" || f["due_date"] == "" {
+		t.Error(f)
+	}
+	a, f := ValidateAssignment(1, AssignmentInput{Year: 2026, Scope: "townships", TownshipIDs: []int64{5}, DueDate: "2026-12-31"})
+	if len(f) > 0 || a.DueDate.Day() != 31 {
+		t.Error(f, a)
+	}
+	if f := ValidateYear(YearRule{Year: 2026, TargetHours: 0, MinutesPerHour: 0}); f["target_hours"] == "" || f["minutes_per_hour"] == "" {
+		t.Error(f)
+	}
+}
+
+func TestCheckPDF(t *testing.T) {
+	if err := CheckPDF("a.pdf", []byte("%PDF-1.7\n...")); err != nil {
+		t.Error(err)
+	}
+	if err := CheckPDF("a.pdf", []byte("PK\x03\x04 zip")); err == nil || !strings.Contains(err.Error(), "422") {
+		t.Errorf("non-PDF: %v", err)
+	}
+	big := append([]byte("%PDF-"), bytes.Repeat([]byte{0}, MaxAttachment)...)
+	if err := CheckPDF("a.pdf", big); err == nil || !strings.Contains(err.Error(), "413") {
+		t.Errorf("oversized: %v", err)
+	}
+}
+
+// XSS payloads must come out inert.
+func TestRenderMarkdownSanitizes(t *testing.T) {
+	payloads := []string{
+		`<script>alert(1)</script>`,
+		`<img src=x onerror=alert(1)>`,
+		`[点我](javascript:alert(1))`,
+		`[点我](JaVaScRiPt:alert(1))`,
+		`[点我](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)`,
+		`![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)`,
+		`<iframe src="https://evil.example"></iframe>`,
+		`<svg onload=alert(1)>`,
+		`<a href="javascript:alert(1)">x</a>`,
+		`<div style="background:url(javascript:alert(1))">x</div>`,
+		`<object data="x.swf"></object><embed src="x">`,
+		`<form action="https://evil.example"><input name=p></form>`,
+		`<p onclick="alert(1)">x</p>`,
+		"<scr<script>ipt>alert(1)</script>",
+		`[x](&#106;avascript:alert(1))`,
+		`<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>`,
+	}
+	bad := []string{"<script", "onerror", "onload", "onclick", "javascript:", "data:", "<iframe", "<svg", "<object", "<embed", "<form", "style=", "<style"}
+	for _, p := range payloads {
+		out := strings.ToLower(string(RenderMarkdown(p)))
+		for _, b := range bad {
+			if strings.Contains(out, b) {
+				t.Errorf("payload %q rendered %q containing %q", p, out, b)
+			}
+		}
+	}
+	good := string(RenderMarkdown("## 标题\n\n- **一**\n- [链接](https://www.12371.cn)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"))
+	for _, want := range []string{"<h2", "<strong>一</strong>", `href="https://www.12371.cn"`, "<table>"} {
+		if !strings.Contains(good, want) {
+			t.Errorf("safe Markdown lost %q: %s", want, good)
+		}
+	}
+}
+
+func TestParseDemo(t *testing.T) {
+	src := "---\ntitle: 测试课程\ncategory: 实务\ntopic: 三会一课\nhours: 1.5\nsummary: 简介\nrequired: true\nmin_minutes: 0.5\n---\n# 第一课\n\n正文一\n\n```\n# not a lesson\n```\n# 第二课\n## 小节\n正文二\n"
+	d, err := ParseDemo("x.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Course.Title != "测试课程" || d.Course.CreditHours != 1.5 || !d.Required || len(d.Lessons) != 2 {
+		t.Fatalf("%+v", d)
+	}
+	if d.Lessons[0].MinSeconds != 30 || !strings.Contains(d.Lessons[0].Body, "# not a lesson") || d.Lessons[1].Title != "第二课" {
+		t.Fatalf("%+v", d.Lessons)
+	}
+	for _, bad := range []string{"no front matter", "---\ntitle: x\n", "---\ntitle: x\ncategory: 理论\n---\n", "---\ntitle: x\ncategory: 哲学\n---\n# a\n"} {
+		if _, err := ParseDemo("bad.md", []byte(bad)); err == nil {
+			t.Errorf("should refuse %q", bad)
+		}
+	}
+	// The real demo files parse, with at least 3 lessons each.
+	list, err := DemoCourses()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) < 5 {
+		t.Errorf("want at least 5 demo courses, got %d", len(list))
+	}
+	for _, d := range list {
+		if len(d.Lessons) < 3 {
+			t.Errorf("%s has %d lessons", d.Course.Title, len(d.Lessons))
+		}
+	}
+}

@@ -1,0 +1,314 @@
+package courses
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"zhibu/app/testdb"
+	"zhibu/app/web"
+)
+
+// makeCourse creates a published course with n lessons of minSec seconds each.
+func makeCourse(t testing.TB, db *sqlx.DB, n, minSec int, hours float64) (int64, []int64) {
+	t.Helper()
+	ctx := context.Background()
+	id, err := createCourse(ctx, db, CourseInput{Title: testdb.Unique("课程"), Category: "实务", Topic: "三会一课", CreditHours: hours})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for i := 0; i < n; i++ {
+		lid, err := createLesson(ctx, db, id, LessonInput{Title: testdb.Unique("课时"), Body: "## 正文\n\n内容", MinSeconds: minSec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, lid)
+	}
+	if err := setPublished(ctx, db, id, true); err != nil {
+		t.Fatal(err)
+	}
+	return id, ids
+}
+
+func beat(t testing.TB, db *sqlx.DB, user, lesson int64, in BeatInput, at time.Time) *BeatResult {
+	t.Helper()
+	r, err := heartbeat(context.Background(), db, user, lesson, in, at)
+	if err != nil {
+		t.Fatalf("heartbeat: %v", err)
+	}
+	return r
+}
+
+func TestHeartbeatCountsOneLessonAtATime(t *testing.T) {
+	db := testdb.DB(t)
+	county := testdb.MakeCounty(t, db)
+	user := county.Secretaries[0][0]
+	_, ls := makeCourse(t, db, 2, 60, 0)
+	t0 := time.Now().Add(-time.Hour)
+
+	beat(t, db, user, ls[0], BeatInput{Resume: true}, t0)
+	if r := beat(t, db, user, ls[0], BeatInput{}, t0.Add(15*time.Second)); r.Credited != 15 || r.Seconds != 15 {
+		t.Fatalf("15 s on the same lesson: %+v", r)
+	}
+	// A second tab on another lesson takes over: neither beat earns anything.
+	if r := beat(t, db, user, ls[1], BeatInput{}, t0.Add(20*time.Second)); r.Credited != 0 {
+		t.Fatalf("switching lesson credited %+v", r)
+	}
+	if r := beat(t, db, user, ls[0], BeatInput{}, t0.Add(25*time.Second)); r.Credited != 0 {
+		t.Fatalf("alternating tabs credited %+v", r)
+	}
+	// A long silence (hidden tab, closed phone) earns at most the cap.
+	if r := beat(t, db, user, ls[0], BeatInput{}, t0.Add(25*time.Second+time.Hour/2)); r.Credited != int(BeatCap().Seconds()) {
+		t.Fatalf("cap: %+v", r)
+	}
+	// Claiming more time than passed is refused without counting.
+	_, err := heartbeat(context.Background(), db, user, ls[0], BeatInput{Elapsed: 100}, t0.Add(25*time.Second+time.Hour/2+10*time.Second))
+	if we, ok := err.(*web.Error); !ok || we.Status != 422 || we.Code != "impossible_time" {
+		t.Fatalf("impossible claim: %v", err)
+	}
+	var secs int
+	db.Get(&secs, `SELECT seconds FROM lesson_progress WHERE user_id = $1 AND lesson_id = $2`, user, ls[0])
+	if secs != 15+int(BeatCap().Seconds()) {
+		t.Fatalf("seconds after refused beat = %d", secs)
+	}
+}
+
+func TestLessonAndCourseCompletionEarnHours(t *testing.T) {
+	db := testdb.DB(t)
+	ctx := context.Background()
+	county := testdb.MakeCounty(t, db)
+	user := county.Secretaries[0][1]
+	now := time.Now()
+	year := YearOf(now)
+	if err := saveYearRule(ctx, db, YearRule{Year: year, TargetHours: 20, MinutesPerHour: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// No declared credit: 2 lessons × 60 s at 1 minute per 学时 = 2 学时.
+	cid, ls := makeCourse(t, db, 2, 60, 0)
+	t0 := now.Add(-10 * time.Minute)
+
+	beat(t, db, user, ls[0], BeatInput{Resume: true}, t0)
+	// Reaching the end early does not complete the lesson.
+	if r := beat(t, db, user, ls[0], BeatInput{ReachedEnd: true}, t0.Add(10*time.Second)); r.LessonCompleted || !r.ReachedEnd {
+		t.Fatalf("early end: %+v", r)
+	}
+	for i := 1; i <= 4; i++ { // 10 s + 4 × 15 s = 70 s ≥ 60 s
+		beat(t, db, user, ls[0], BeatInput{}, t0.Add(time.Duration(10+15*i)*time.Second))
+	}
+	r := beat(t, db, user, ls[0], BeatInput{}, t0.Add(71*time.Second))
+	if !r.LessonCompleted || r.CourseCompleted {
+		t.Fatalf("lesson 1 should be complete, course not: %+v", r)
+	}
+	if h, _ := hoursEarned(ctx, db, user, year); h != 0 {
+		t.Fatalf("hours before course completion = %v", h)
+	}
+	// Lesson 2: enough time but the end is only reached at the last beat.
+	t1 := t0.Add(2 * time.Minute)
+	beat(t, db, user, ls[1], BeatInput{Resume: true}, t1)
+	for i := 1; i <= 4; i++ {
+		if r := beat(t, db, user, ls[1], BeatInput{}, t1.Add(time.Duration(15*i)*time.Second)); r.LessonCompleted {
+			t.Fatal("completed without reaching the end")
+		}
+	}
+	r = beat(t, db, user, ls[1], BeatInput{ReachedEnd: true}, t1.Add(61*time.Second))
+	if !r.LessonCompleted || !r.CourseCompleted || r.HoursEarned != 2 {
+		t.Fatalf("course should complete with 2 学时: %+v", r)
+	}
+	if h, _ := hoursEarned(ctx, db, user, year); h != 2 {
+		t.Fatalf("hours = %v", h)
+	}
+	// Later policy changes never rewrite earned hours; more beats change nothing.
+	saveYearRule(ctx, db, YearRule{Year: year, TargetHours: 20, MinutesPerHour: 60})
+	beat(t, db, user, ls[1], BeatInput{}, t1.Add(70*time.Second))
+	if h, _ := hoursEarned(ctx, db, user, year); h != 2 {
+		t.Fatalf("hours changed to %v", h)
+	}
+	mine, err := myCourses(ctx, db, user, year, cid, false)
+	if err != nil || len(mine) != 1 || !mine[0].Done() || mine[0].LessonsDone != 2 || mine[0].Percent() != 100 {
+		t.Fatalf("my course: %+v %v", mine, err)
+	}
+}
+
+func TestHeartbeatRefusesUnpublished(t *testing.T) {
+	db := testdb.DB(t)
+	ctx := context.Background()
+	county := testdb.MakeCounty(t, db)
+	cid, ls := makeCourse(t, db, 1, 1, 1)
+	setPublished(ctx, db, cid, false)
+	_, err := heartbeat(ctx, db, county.Secretaries[0][0], ls[0], BeatInput{}, time.Now())
+	if we, ok := err.(*web.Error); !ok || we.Status != 404 {
+		t.Fatalf("unpublished: %v", err)
+	}
+	_, err = heartbeat(ctx, db, county.Secretaries[0][0], 987654321, BeatInput{}, time.Now())
+	if we, ok := err.(*web.Error); !ok || we.Status != 404 {
+		t.Fatalf("unknown: %v", err)
+	}
+	var n int
+	db.Get(&n, `SELECT count(*) FROM lesson_progress WHERE lesson_id = $1`, ls[0])
+	if n != 0 {
+		t.Fatal("refused beat wrote progress")
+	}
+}
+
+func TestRequiredScopesAndStats(t *testing.T) {
+	db := testdb.DB(t)
+	ctx := context.Background()
+	county := testdb.MakeCounty(t, db)
+	year := YearOf(time.Now())
+	due := time.Date(year, 12, 31, 0, 0, 0, 0, cst)
+	cAll, lsAll := makeCourse(t, db, 1, 0, 1)
+	cTown, _ := makeCourse(t, db, 1, 0, 1)
+	cKind, _ := makeCourse(t, db, 1, 0, 1)
+	cOld, _ := makeCourse(t, db, 1, 0, 1)
+	mustAssign := func(a Assignment) {
+		if _, err := createAssignment(ctx, db, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustAssign(Assignment{CourseID: cAll, Year: year, Scope: "all", DueDate: due})
+	mustAssign(Assignment{CourseID: cTown, Year: year, Scope: "townships", TownshipIDs: []int64{county.Townships[1]}, DueDate: due})
+	mustAssign(Assignment{CourseID: cKind, Year: year, Scope: "kinds", BranchKinds: []string{"社区"}, DueDate: due})
+	mustAssign(Assignment{CourseID: cOld, Year: year - 1, Scope: "all", DueDate: due.AddDate(-1, 0, 0)})
+
+	required := func(user int64) map[int64]bool {
+		list, err := myCourses(ctx, db, user, year, 0, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[int64]bool{}
+		for _, c := range list {
+			if c.Required() {
+				m[c.ID] = true
+			}
+		}
+		return m
+	}
+	// Township 0, 农村 branch (secretaries 0,1) / 社区 branch (2,3).
+	if r := required(county.Secretaries[0][0]); !r[cAll] || r[cTown] || r[cKind] || r[cOld] {
+		t.Errorf("t0 农村: %v", r)
+	}
+	if r := required(county.Secretaries[0][2]); !r[cAll] || r[cTown] || !r[cKind] {
+		t.Errorf("t0 社区: %v", r)
+	}
+	if r := required(county.Secretaries[1][0]); !r[cAll] || !r[cTown] || r[cKind] {
+		t.Errorf("t1 农村: %v", r)
+	}
+	if r := required(county.Organizers[0]); len(r) != 0 {
+		t.Errorf("organizers have no required courses: %v", r)
+	}
+
+	// One secretary of township 0 finishes the county-wide course.
+	u := county.Secretaries[0][0]
+	beat(t, db, u, lsAll[0], BeatInput{Resume: true}, time.Now().Add(-time.Second))
+	if r := beat(t, db, u, lsAll[0], BeatInput{ReachedEnd: true}, time.Now()); !r.CourseCompleted {
+		t.Fatalf("%+v", r)
+	}
+	stat := func(township int64) map[int64]RequiredStat {
+		scope := web.Scope{All: true}
+		if township > 0 {
+			scope = web.Scope{TownshipID: township}
+		}
+		st, err := requiredStats(ctx, db, year, scope.Township())
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[int64]RequiredStat{}
+		for _, s := range st {
+			m[s.CourseID] = s
+		}
+		return m
+	}
+	// Other tests' counties live in the same database: compare township-scoped counts.
+	if s := stat(county.Townships[0]); s[cAll].Required != 4 || s[cAll].Done != 1 || s[cKind].Required != 2 || s[cTown].Required != 0 {
+		t.Errorf("township 0 stats: %+v", s)
+	}
+	if s := stat(county.Townships[1]); s[cAll].Done != 0 || s[cTown].Required != 4 {
+		t.Errorf("township 1 stats: %+v", s)
+	}
+	rows, err := learners(ctx, db, cAll, year, web.Scope{TownshipID: county.Townships[0]}.Township(), county.Branches[0][0])
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("learners in branch: %v %v", rows, err)
+	}
+	doneRows := filterStatus(rows, "done")
+	if len(doneRows) != 1 || doneRows[0].UserID != u || doneRows[0].Status() != "已完成" {
+		t.Errorf("done: %+v", doneRows)
+	}
+	if b := filterStatus(rows, "behind"); len(b) != 1 || b[0].UserID == u {
+		t.Errorf("behind: %+v", b)
+	}
+}
+
+func TestReorderAndDelete(t *testing.T) {
+	db := testdb.DB(t)
+	ctx := context.Background()
+	cid, ls := makeCourse(t, db, 3, 0, 1)
+	if err := reorderLessons(ctx, db, cid, []int64{ls[2], ls[0], ls[1]}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := lessonsOf(ctx, db, cid)
+	if got[0].ID != ls[2] || got[0].Position != 1 || got[2].ID != ls[1] {
+		t.Fatalf("order: %+v", got)
+	}
+	if err := reorderLessons(ctx, db, cid, []int64{ls[0], ls[1]}); err == nil {
+		t.Fatal("partial order accepted")
+	}
+	if _, err := moveLesson(ctx, db, ls[1], -1); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = lessonsOf(ctx, db, cid)
+	if got[1].ID != ls[1] {
+		t.Fatalf("move: %+v", got)
+	}
+	if _, err := deleteLesson(ctx, db, ls[2]); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = lessonsOf(ctx, db, cid)
+	if len(got) != 2 || got[0].Position != 1 || got[1].Position != 2 {
+		t.Fatalf("after delete: %+v", got)
+	}
+}
+
+func TestSeedDemoIdempotent(t *testing.T) {
+	db := testdb.DB(t)
+	ctx := context.Background()
+	list := []DemoCourse{
+		{Course: CourseInput{Title: testdb.Unique("演示"), Category: "实务", CreditHours: 2}, Required: true,
+			Lessons: []LessonInput{{Title: "一", Body: "a", MinSeconds: 2}, {Title: "二", Body: "b", MinSeconds: 2}}},
+		{Course: CourseInput{Title: testdb.Unique("演示"), Category: "理论", CreditHours: 1},
+			Lessons: []LessonInput{{Title: "一", Body: "a", MinSeconds: 2}}},
+	}
+	now := time.Now()
+	for i := 0; i < 2; i++ {
+		if err := seedCourses(ctx, db, list, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n, lessons, assigns int
+	db.Get(&n, `SELECT count(*) FROM courses WHERE title = ANY(ARRAY[$1,$2]) AND published`, list[0].Course.Title, list[1].Course.Title)
+	db.Get(&lessons, `SELECT count(*) FROM lessons l JOIN courses c ON c.id = l.course_id WHERE c.title = $1`, list[0].Course.Title)
+	db.Get(&assigns, `SELECT count(*) FROM course_assignments a JOIN courses c ON c.id = a.course_id WHERE c.title = ANY(ARRAY[$1,$2])`,
+		list[0].Course.Title, list[1].Course.Title)
+	if n != 2 || lessons != 2 || assigns != 1 {
+		t.Fatalf("courses %d lessons %d assignments %d", n, lessons, assigns)
+	}
+	// A shorter file version drops the extra lesson.
+	list[0].Lessons = list[0].Lessons[:1]
+	if err := seedCourses(ctx, db, list, now); err != nil {
+		t.Fatal(err)
+	}
+	db.Get(&lessons, `SELECT count(*) FROM lessons l JOIN courses c ON c.id = l.course_id WHERE c.title = $1`, list[0].Course.Title)
+	if lessons != 1 {
+		t.Fatalf("lessons after shrink: %d", lessons)
+	}
+	r, _ := yearRule(ctx, db, YearOf(now))
+	if r.TargetHours <= 0 {
+		t.Fatal("year target not set")
+	}
+	// The real demo files seed too.
+	if err := SeedDemo(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+}
