@@ -45,9 +45,6 @@ func Mount(s *web.Server) error {
 	return nil
 }
 
-// mountOrg is replaced by the org and roster routes.
-var mountOrg = func(s *web.Server, h *handlers) {}
-
 // RunSweeper removes expired sessions, old login failures and stale uploads every hour.
 func RunSweeper(ctx context.Context, db *sqlx.DB, sessions *web.Sessions, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
