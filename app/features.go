@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"zhibu/app/accounts"
+	"zhibu/app/reports"
 	"zhibu/app/tours"
 	"zhibu/app/web"
 	"zhibu/courses"
@@ -19,6 +20,7 @@ func mountFeatures(s *web.Server) error {
 		accounts.Mount,
 		courses.Mount,
 		tours.Mount,
+		reports.Mount,
 	} {
 		if err := mount(s); err != nil {
 			return err

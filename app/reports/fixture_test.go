@@ -112,9 +112,9 @@ func buildCounty(t testing.TB, db *sqlx.DB) county {
 	}
 	assign(c.C1, 2026, "all", []int64{}, []string{}, "2026-03-31")
 	assign(c.C2, 2026, "townships", []int64{c.A}, []string{}, "2026-06-30")
-	assign(c.C3, 2026, "kinds", []int64{}, []string{"社区"}, "2026-09-30") // only A3's branch
-	assign(c4, 2026, "all", []int64{}, []string{}, "2026-10-31")                // unpublished: ignored
-	assign(c.CourseOld, 2025, "all", []int64{}, []string{}, "2025-06-30")       // other year: ignored
+	assign(c.C3, 2026, "kinds", []int64{}, []string{"社区"}, "2026-09-30")  // only A3's branch
+	assign(c4, 2026, "all", []int64{}, []string{}, "2026-10-31")          // unpublished: ignored
+	assign(c.CourseOld, 2025, "all", []int64{}, []string{}, "2025-06-30") // other year: ignored
 	done := func(uid, cid int64, at string, hours float64) {
 		mustExec(t, db, `INSERT INTO course_progress (user_id, course_id, completed_at, hours_earned) VALUES ($1,$2,$3,$4)`,
 			uid, cid, cstTime(at), hours)
