@@ -50,16 +50,9 @@ var demoTours = []struct {
 3. 专题研讨：牢记“两个务必”`, TourDone, -60, 3, 8},
 }
 
-// SeedDemo creates the demo tours once: an open 井冈山 tour with small quotas for every
+// SeedDemo creates each demo tour once: an open 井冈山 tour with small quotas for every
 // demo township, a draft 千万工程 tour, and a past 西柏坡 tour with participants.
 func SeedDemo(ctx context.Context, db *sqlx.DB) error {
-	var n int
-	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM tours WHERE title = $1`, demoTours[0].title); err != nil {
-		return err
-	}
-	if n > 0 {
-		return nil
-	}
 	var townships []int64
 	if err := db.SelectContext(ctx, &townships, `SELECT id FROM townships ORDER BY sort, id`); err != nil {
 		return err
@@ -72,6 +65,13 @@ func SeedDemo(ctx context.Context, db *sqlx.DB) error {
 	s := NewStore(db)
 	today := time.Now().In(cst).Truncate(24 * time.Hour)
 	for _, d := range demoTours {
+		var n int
+		if err := db.GetContext(ctx, &n, `SELECT count(*) FROM tours WHERE title = $1`, d.title); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue // seeded before
+		}
 		start := today.AddDate(0, 0, d.startDays)
 		in := TourInput{Title: d.title, Destination: d.destination, Itinerary: d.itinerary,
 			StartsOn: start.Format("2006-01-02"), EndsOn: start.AddDate(0, 0, d.days-1).Format("2006-01-02"),

@@ -208,7 +208,12 @@ func (e Event) ActionName() string {
 }
 
 // ToName is the Chinese label of the new status.
-func (e Event) ToName() string { return StatusName(e.ToStatus) }
+func (e Event) ToName() string {
+	if e.Action == "create" || e.Action == "update" {
+		return TourStatusName(e.ToStatus)
+	}
+	return StatusName(e.ToStatus)
+}
 
 // Events returns a tour's audit trail, newest first.
 func (s *Store) Events(ctx context.Context, tourID int64, limit int) ([]Event, error) {

@@ -323,3 +323,27 @@ func summary(t testing.TB, db *sqlx.DB, id int64) string {
 	db.Select(&rows, `SELECT status, count(*) AS n FROM tour_signups WHERE tour_id = $1 GROUP BY status ORDER BY status`, id)
 	return fmt.Sprint(rows)
 }
+
+func TestSeedDemo(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	_ = c
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		if err := SeedDemo(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var tours, open, done, confirmed int
+	db.Get(&tours, `SELECT count(*) FROM tours WHERE title = ANY(ARRAY[$1,$2,$3])`, demoTours[0].title, demoTours[1].title, demoTours[2].title)
+	db.Get(&open, `SELECT count(*) FROM tours WHERE title = $1 AND status = 'open'`, demoTours[0].title)
+	db.Get(&done, `SELECT id FROM tours WHERE title = $1 AND status = 'done'`, demoTours[2].title)
+	db.Get(&confirmed, `SELECT count(*) FROM tour_signups WHERE tour_id = $1 AND status = 'confirmed'`, done)
+	if tours != 3 || open != 1 || done == 0 || confirmed == 0 {
+		t.Fatalf("demo: %d tours, %d open, done tour %d with %d participants", tours, open, done, confirmed)
+	}
+	var openID int64
+	db.Get(&openID, `SELECT id FROM tours WHERE title = $1`, demoTours[0].title)
+	checkInvariants(t, db, openID)
+	checkInvariants(t, db, int64(done))
+}

@@ -1,0 +1,115 @@
+package tours
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"zhibu/app/testdb"
+	"zhibu/app/web/browsertest"
+)
+
+// The study-tour journey at phone size: the secretary signs up and sees the status, the
+// organizer approves, the admin gives final approval, the secretary sees the message.
+func TestBrowserTourJourney(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	id := makeTour(t, db, c, tourOpts{quotas: []int{3, 3}})
+	db.MustExec(`UPDATE tours SET title = $2, destination = $3, itinerary = $4 WHERE id = $1`,
+		id, demoTours[0].title+"（第二期）", demoTours[0].destination, demoTours[0].itinerary)
+	srv := newServer(t, db)
+	base := browsertest.Serve(t, srv)
+	ctx := browsertest.New(t)
+	sec := c.Secretaries[0][2]
+	fits := func(page string) {
+		t.Helper()
+		if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth")); w > browsertest.PhoneWidth {
+			t.Errorf("%s is %d px wide on a %d px phone", page, w, browsertest.PhoneWidth)
+		}
+	}
+
+	browsertest.SignIn(t, ctx, srv, base, sec)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/tours"), chromedp.WaitVisible(chromedp.CSS(".tour-card"))); err != nil {
+		t.Fatal(err)
+	}
+	fits("/tours")
+	browsertest.Screenshot(t, ctx, "tours-list-secretary")
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`a.btn[href="/tours/%d"]`, id))),
+		chromedp.WaitVisible(chromedp.CSS("#note")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, ctx, "tours-detail-secretary")
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#note"), "清真饮食"),
+		chromedp.Click(chromedp.CSS(`#my-signup button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".my-status")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".my-status")))
+	if status != "待乡镇审核" {
+		t.Fatalf("status after sign-up: %q", status)
+	}
+	fits("/tours/:id")
+	browsertest.Screenshot(t, ctx, "tours-signed-up")
+
+	browsertest.SignIn(t, ctx, srv, base, c.Organizers[0])
+	sid := signupID(t, db, id, sec)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(fmt.Sprintf("%s/admin/tours/%d", base, id)),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#signup-%d", sid))),
+	); err != nil {
+		t.Fatal(err)
+	}
+	fits("/admin/tours/:id (organizer)")
+	browsertest.Screenshot(t, ctx, "tours-organizer-queue")
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(fmt.Sprintf("#signup-%d button.approve", sid))),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if st := statusOf(t, db, id, sec); st != StatusApproved {
+		t.Fatalf("after organizer: %s", st)
+	}
+
+	browsertest.SignIn(t, ctx, srv, base, c.Admin)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(fmt.Sprintf("%s/admin/tours/%d", base, id)),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#signup-%d", sid))),
+	); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, ctx, "tours-admin-queue")
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(fmt.Sprintf("#signup-%d button.approve", sid))),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if st := statusOf(t, db, id, sec); st != StatusConfirmed {
+		t.Fatalf("after admin: %s", st)
+	}
+
+	browsertest.SignIn(t, ctx, srv, base, sec)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/tours"), chromedp.WaitVisible(chromedp.CSS(".tour-msgs"))); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".tour-msgs")))
+	if !strings.Contains(msgs, "通过县委组织部终审") || !strings.Contains(msgs, "条新消息") {
+		t.Fatalf("messages: %q", msgs)
+	}
+	fits("/tours after approval")
+	browsertest.Screenshot(t, ctx, "tours-secretary-message")
+
+	browsertest.SignIn(t, ctx, srv, base, c.Admin)
+	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/admin/tours/%d/edit", base, id)), chromedp.WaitVisible(chromedp.CSS("#title"))); err != nil {
+		t.Fatal(err)
+	}
+	fits("/admin/tours/:id/edit")
+	browsertest.Screenshot(t, ctx, "tours-admin-edit")
+}
