@@ -152,7 +152,7 @@ func summaryCards(r *Report) []web.Card {
 		{Title: "必修完成率", Big: pctText(t.CompletionRate), Bar: true, Percent: t.Percent(), Accent: true,
 			Lines: []string{"目标 " + pctText(r.Target)}},
 		{Title: "考试通过率", Big: pctText(t.PassRate), Bar: true, Percent: t.PassPercent(),
-			Lines: []string{"参考 " + strconv.Itoa(t.Examinees) + " 人，通过 " + strconv.Itoa(t.Passed) + " 人，平均分 " + oneDecimal(t.AvgScore)}},
+			Lines: []string{"通过 " + strconv.Itoa(t.Passed) + "/" + strconv.Itoa(t.Examinees) + " 人", "平均分 " + oneDecimal(t.AvgScore)}},
 		{Title: "人均学时", Big: oneDecimal(t.AvgHours), Lines: []string{"参加考察 " + strconv.Itoa(t.Tourists) + " 人"}},
 	}
 }
@@ -176,7 +176,7 @@ func (h *handlers) page(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	exams, err := examsOfYear(ctx, h.db, q.Year, web.ScopeOf(me).Township())
+	exams, err := examsOfYear(ctx, h.db, q.Year, q.Township)
 	if err != nil {
 		return err
 	}
