@@ -11,6 +11,7 @@ import (
 	"zhibu/app/tours"
 	"zhibu/app/web"
 	"zhibu/courses"
+	"zhibu/exams"
 )
 
 // mountFeatures is the one place that lists the features: each mounts its pages, routes
@@ -19,6 +20,7 @@ func mountFeatures(s *web.Server) error {
 	for _, mount := range []func(*web.Server) error{
 		accounts.Mount,
 		courses.Mount,
+		exams.Mount,
 		tours.Mount,
 		reports.Mount,
 	} {
@@ -33,6 +35,7 @@ func mountFeatures(s *web.Server) error {
 // startBackground starts the features' background jobs; they stop with ctx.
 func startBackground(ctx context.Context, db *sqlx.DB, s *web.Server, log *slog.Logger) {
 	go accounts.RunSweeper(ctx, db, s.Sessions, log)
+	go exams.RunSweeper(ctx, db, log)
 }
 
 // seedDemo fills every feature with demo content, idempotently.
@@ -41,6 +44,9 @@ func seedDemo(ctx context.Context, db *sqlx.DB, size accounts.DemoSize, log *slo
 		return err
 	}
 	if err := courses.SeedDemo(ctx, db); err != nil {
+		return err
+	}
+	if err := exams.SeedDemo(ctx, db); err != nil {
 		return err
 	}
 	if err := tours.SeedDemo(ctx, db); err != nil {

@@ -1,0 +1,129 @@
+package exams
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"zhibu/app/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// store is the feature's shared state for the mounted server (one per process).
+var store *Store
+
+// Mount adds the exam pages, API and home cards to the server. Route table: every route
+// states its roles; handlers narrow to the caller's township.
+func Mount(s *web.Server) error {
+	if err := s.Render.AddPages("exams", templates, "templates/*.html"); err != nil {
+		return err
+	}
+	st := NewStore(s.DB, s.Logger())
+	store = st
+	h := &handlers{s: s, st: st, now: time.Now}
+	a := s.App
+	any := web.Auth()
+	takers := web.Auth(web.RoleSecretary, web.RoleOrganizer)
+	staff := web.Auth(web.RoleAdmin, web.RoleOrganizer)
+	admin := web.Auth(web.RoleAdmin)
+
+	// Candidates.
+	a.Get("/api/v1/exams", any, h.apiExams)
+	a.Post("/api/v1/exams", admin, h.apiCreateExam)
+	a.Get("/api/v1/exams/:id", any, h.apiExam)
+	a.Put("/api/v1/exams/:id", admin, h.apiUpdateExam)
+	a.Post("/api/v1/exams/:id/attempts", takers, h.apiStart)
+	a.Get("/api/v1/exams/:id/results", staff, h.apiResults)
+	a.Get("/api/v1/exams/:id/item-stats", staff, h.apiItemStats)
+	a.Get("/api/v1/attempts/:id", any, h.apiAttempt)
+	a.Put("/api/v1/attempts/:id/answers/:position", takers, h.apiSave)
+	a.Post("/api/v1/attempts/:id/submit", takers, h.apiSubmit)
+	a.Get("/api/v1/practice", any, h.apiPractice)
+	a.Post("/api/v1/practice/answer", any, h.apiPracticeAnswer)
+	a.Get("/api/v1/mistakes", any, h.apiMistakes)
+
+	// Question bank (county level).
+	a.Get("/api/v1/questions/template.xlsx", admin, h.apiTemplate)
+	a.Get("/api/v1/questions/export.xlsx", admin, h.apiExport)
+	a.Get("/api/v1/questions/categories", any, h.apiCategories)
+	a.Post("/api/v1/questions/import", admin, h.apiImport)
+	a.Post("/api/v1/questions/retire", admin, h.apiRetireTag)
+	a.Get("/api/v1/questions", admin, h.apiQuestions)
+	a.Post("/api/v1/questions", admin, h.apiCreateQuestion)
+	a.Get("/api/v1/questions/:id", admin, h.apiQuestion)
+	a.Put("/api/v1/questions/:id", admin, h.apiUpdateQuestion)
+	a.Post("/api/v1/questions/:id/retire", admin, h.apiRetireQuestion)
+
+	// Pages.
+	a.Get("/exams", any, h.pageExams)
+	a.Post("/exams/:id/start", takers, h.pageStart)
+	a.Get("/exams/attempts/:id", any, h.pageTake)
+	a.Get("/exams/attempts/:id/result", any, h.pageResult)
+	a.Get("/exams/practice", any, h.pagePractice)
+	a.Get("/exams/mistakes", any, h.pageMistakes)
+	a.Get("/admin/exams", staff, h.pageAdminExams)
+	a.Get("/admin/exams/new", admin, h.pageExamForm)
+	a.Post("/admin/exams/new", admin, h.pageExamCreate)
+	a.Get("/admin/exams/:id", staff, h.pageAdminExam)
+	a.Get("/admin/questions", admin, h.pageQuestions)
+	a.Post("/admin/questions/import", admin, h.pageImportPreview)
+	a.Post("/admin/questions/import/confirm", admin, h.pageImportConfirm)
+	a.Post("/admin/questions/:id/retire", admin, h.pageRetire)
+
+	s.AddHomeCards(h.homeCards)
+	return nil
+}
+
+// RunSweeper finalizes abandoned attempts in the background (safe on several instances).
+func RunSweeper(ctx context.Context, db *sqlx.DB, log *slog.Logger) {
+	st := store
+	if st == nil {
+		st = NewStore(db, log)
+	}
+	st.RunSweeper(ctx, 10*time.Second)
+}
+
+// homeCards: for candidates, each open exam with its close date and attempts left.
+func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card, error) {
+	if me.Role == web.RoleAdmin {
+		return nil, nil
+	}
+	list, err := ExamsForUser(ctx, h.st.DB, me.UserID, web.ScopeOf(me).Township(), true)
+	if err != nil {
+		return nil, err
+	}
+	var cards []web.Card
+	for i, e := range list {
+		if i == 3 {
+			break
+		}
+		c := web.Card{Title: "考试：" + e.Title, Order: 30 + i, Accent: e.State() == "open" || e.State() == "resume",
+			Lines: []string{"截止时间：" + e.ClosesAt.In(cst).Format("1月2日 15:04"),
+				fmt.Sprintf("限时 %d 分钟 · 满分 %.0f 分 · %.0f 分及格", e.DurationMinutes, e.TotalPoints, e.PassScore)}}
+		switch e.State() {
+		case "resume":
+			c.Big, c.Link, c.LinkText = "作答中", fmt.Sprintf("/exams/attempts/%d", e.OpenAttempt.Int64), "继续作答"
+		case "open":
+			c.Big = fmt.Sprintf("剩 %d 次机会", e.AttemptsLeft())
+			c.Link, c.LinkText = "/exams", "去考试"
+		default:
+			c.Big = "次数已用完"
+			c.Link, c.LinkText = "/exams", "查看成绩"
+		}
+		if e.BestScore.Valid {
+			pass := "未及格"
+			if e.Passed {
+				pass = "已及格"
+			}
+			c.Lines = append(c.Lines, fmt.Sprintf("最好成绩 %.1f 分（%s）", e.BestScore.Float64, pass))
+		}
+		cards = append(cards, c)
+	}
+	return cards, nil
+}

@@ -1,0 +1,251 @@
+package exams
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"zhibu/app/web"
+)
+
+// pageErr shows store errors as Chinese pages.
+func pageErr(err error) error { return apiErr(err) }
+
+// GET /exams
+func (h *handlers) pageExams(c *fiber.Ctx) error {
+	me := web.Me(c)
+	list, err := ExamsForUser(c.UserContext(), h.st.DB, me.UserID, web.ScopeOf(me).Township(), false)
+	if err != nil {
+		return err
+	}
+	views := make([]examView, 0, len(list))
+	for _, e := range list {
+		views = append(views, examViewOf(e, false))
+	}
+	return h.s.Render.Page(c, "exams/list", fiber.Map{"Title": "考试", "Exams": views,
+		"CanTake": me.Role != web.RoleAdmin})
+}
+
+// POST /exams/:id/start
+func (h *handlers) pageStart(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	me := web.Me(c)
+	a, _, err := h.st.StartAttempt(c.UserContext(), id, me.UserID, web.ScopeOf(me).Township())
+	if err != nil {
+		return pageErr(err)
+	}
+	return c.Redirect(fmt.Sprintf("/exams/attempts/%d", a.ID), fiber.StatusSeeOther)
+}
+
+// GET /exams/attempts/:id — the exam page (driven by exam.js through the JSON API).
+func (h *handlers) pageTake(c *fiber.Ctx) error {
+	a, err := h.loadAttemptFor(c)
+	if err != nil {
+		return err
+	}
+	if a.Finished() || a.UserID != web.Me(c).UserID {
+		return c.Redirect(fmt.Sprintf("/exams/attempts/%d/result", a.ID), fiber.StatusSeeOther)
+	}
+	return h.s.Render.Page(c, "exams/take", fiber.Map{"Title": a.ExamTitle, "Attempt": a, "Count": len(a.Paper)})
+}
+
+// GET /exams/attempts/:id/result — score, and the review when the policy allows.
+func (h *handlers) pageResult(c *fiber.Ctx) error {
+	a, err := h.loadAttemptFor(c)
+	if err != nil {
+		return err
+	}
+	if !a.Finished() && a.UserID == web.Me(c).UserID {
+		return c.Redirect(fmt.Sprintf("/exams/attempts/%d", a.ID), fiber.StatusSeeOther)
+	}
+	v := viewOf(a)
+	pct := 0
+	if v.MaxScore > 0 && v.Score != nil {
+		pct = int(*v.Score * 100 / v.MaxScore)
+	}
+	return h.s.Render.Page(c, "exams/result", fiber.Map{"Title": "考试成绩", "A": v, "Pct": pct,
+		"ClosesAt": a.ClosesAt, "Own": a.UserID == web.Me(c).UserID})
+}
+
+// GET /exams/practice
+func (h *handlers) pagePractice(c *fiber.Ctx) error {
+	cats, err := Categories(c.UserContext(), h.st.DB)
+	if err != nil {
+		return err
+	}
+	return h.s.Render.Page(c, "exams/practice", fiber.Map{"Title": "练习", "Categories": cats,
+		"Category": c.Query("category"), "Mistakes": c.Query("mistakes") == "1"})
+}
+
+// GET /exams/mistakes
+func (h *handlers) pageMistakes(c *fiber.Ctx) error {
+	m, err := h.mistakes(c)
+	if err != nil {
+		return err
+	}
+	return h.s.Render.Page(c, "exams/mistakes", fiber.Map{"Title": "错题本", "Items": m})
+}
+
+// GET /admin/exams
+func (h *handlers) pageAdminExams(c *fiber.Ctx) error {
+	me := web.Me(c)
+	list, err := ExamsForUser(c.UserContext(), h.st.DB, me.UserID, web.ScopeOf(me).Township(), false)
+	if err != nil {
+		return err
+	}
+	views := make([]examView, 0, len(list))
+	for _, e := range list {
+		views = append(views, examViewOf(e, true))
+	}
+	return h.s.Render.Page(c, "exams/admin_list", fiber.Map{"Title": "考试管理", "Exams": views, "Admin": me.Role == web.RoleAdmin})
+}
+
+// GET /admin/exams/:id — oversight: who took it, best score, who has not; item stats.
+func (h *handlers) pageAdminExam(c *fiber.Ctx) error {
+	e, scope, err := h.staffExam(c)
+	if err != nil {
+		return err
+	}
+	rows, err := ExamResults(c.UserContext(), h.st.DB, e, scope)
+	if err != nil {
+		return err
+	}
+	stats, err := ItemStats(c.UserContext(), h.st.DB, e.ID, scope)
+	if err != nil {
+		return err
+	}
+	var taken, passed []ResultRow
+	var missing []ResultRow
+	for _, r := range rows {
+		if r.Attempts > 0 {
+			taken = append(taken, r)
+			if r.Passed {
+				passed = append(passed, r)
+			}
+		} else {
+			missing = append(missing, r)
+		}
+	}
+	return h.s.Render.Page(c, "exams/admin_exam", fiber.Map{"Title": e.Title, "E": e, "Taken": taken, "Missing": missing,
+		"NTaken": len(taken), "NPassed": len(passed), "N": len(rows), "Stats": stats})
+}
+
+// GET /admin/exams/new
+func (h *handlers) pageExamForm(c *fiber.Ctx) error {
+	cats, err := Categories(c.UserContext(), h.st.DB)
+	if err != nil {
+		return err
+	}
+	return h.s.Render.Page(c, "exams/admin_form", fiber.Map{"Title": "新建考试", "Categories": cats, "Rows": []int{0, 1, 2, 3, 4}})
+}
+
+// POST /admin/exams/new (form)
+func (h *handlers) pageExamCreate(c *fiber.Ctx) error {
+	atoi := func(k string) int { n, _ := strconv.Atoi(strings.TrimSpace(c.FormValue(k))); return n }
+	atof := func(k string) float64 { f, _ := strconv.ParseFloat(strings.TrimSpace(c.FormValue(k)), 64); return f }
+	in := ExamInput{Title: c.FormValue("title"), Description: c.FormValue("description"), OpensAt: c.FormValue("opens_at"),
+		ClosesAt: c.FormValue("closes_at"), DurationMinutes: atoi("duration_minutes"), PassScore: atof("pass_score"),
+		AttemptsAllowed: atoi("attempts_allowed"), MultiRule: c.FormValue("multi_rule"), ReviewPolicy: c.FormValue("review_policy")}
+	for i := 0; i < 5; i++ {
+		k := strconv.Itoa(i)
+		if atoi("count"+k) == 0 {
+			continue
+		}
+		in.Rules = append(in.Rules, Rule{Kind: c.FormValue("kind" + k), Category: strings.TrimSpace(c.FormValue("category" + k)),
+			Tag: strings.TrimSpace(c.FormValue("tag" + k)), Count: atoi("count" + k), Points: atof("points" + k)})
+	}
+	e, err := h.checkExam(c.UserContext(), in)
+	if err != nil {
+		we := web.AsError(err)
+		if we.Status != 422 {
+			return err
+		}
+		cats, _ := Categories(c.UserContext(), h.st.DB)
+		c.Status(422)
+		return h.s.Render.Page(c, "exams/admin_form", fiber.Map{"Title": "新建考试", "Categories": cats, "Rows": []int{0, 1, 2, 3, 4},
+			"Error": we, "In": in})
+	}
+	if err := SaveExam(c.UserContext(), h.st.DB, e, web.Me(c).UserID); err != nil {
+		return saveExamErr(err)
+	}
+	return web.RedirectOK(c, fmt.Sprintf("/admin/exams/%d", e.ID), "考试已发布")
+}
+
+// GET /admin/questions
+func (h *handlers) pageQuestions(c *fiber.Ctx) error {
+	offset, _ := web.QueryInt(c, "offset")
+	f := QuestionFilter{Q: c.Query("q"), Kind: c.Query("kind"), Category: c.Query("category"), Tag: c.Query("tag"),
+		Retired: c.Query("retired") == "1", Limit: 50, Offset: int(max(offset, 0))}
+	qs, total, err := SearchQuestions(c.UserContext(), h.st.DB, f)
+	if err != nil {
+		return err
+	}
+	cats, err := Categories(c.UserContext(), h.st.DB)
+	if err != nil {
+		return err
+	}
+	return h.s.Render.Page(c, "exams/admin_questions", fiber.Map{"Title": "题库", "Questions": qs, "Total": total,
+		"F": f, "Categories": cats, "Next": f.Offset + 50})
+}
+
+// POST /admin/questions/import — preview every row error before anything is saved.
+func (h *handlers) pageImportPreview(c *fiber.Ctx) error {
+	name, data, err := web.FormFile(c, maxImportBytes)
+	if err != nil {
+		return err
+	}
+	res, err := ImportQuestions(c.UserContext(), h.st.DB, data, true)
+	if err != nil {
+		return err
+	}
+	stash := ""
+	if len(res.Errors) == 0 {
+		if stash, err = web.Stash(c.UserContext(), h.st.DB, web.Me(c).UserID, "questions", name, data); err != nil {
+			return err
+		}
+	}
+	return h.s.Render.Page(c, "exams/admin_import", fiber.Map{"Title": "导入预览", "R": res, "Stash": stash, "File": name})
+}
+
+// POST /admin/questions/import/confirm
+func (h *handlers) pageImportConfirm(c *fiber.Ctx) error {
+	id := c.FormValue("stash")
+	_, data, err := web.Unstash(c.UserContext(), h.st.DB, web.Me(c).UserID, "questions", id)
+	if err != nil {
+		return err
+	}
+	res, err := ImportQuestions(c.UserContext(), h.st.DB, data, false)
+	if err != nil {
+		return err
+	}
+	if len(res.Errors) > 0 {
+		return web.Invalid("文件有错误，未导入任何题目", nil)
+	}
+	web.DropStash(c.UserContext(), h.st.DB, id)
+	return web.RedirectOK(c, "/admin/questions", fmt.Sprintf("已导入 %d 道题", res.Imported))
+}
+
+// POST /admin/questions/:id/retire (form: retired=1|0)
+func (h *handlers) pageRetire(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := GetQuestion(c.UserContext(), h.st.DB, id); err != nil {
+		return pageErr(err)
+	}
+	retired := c.FormValue("retired") != "0"
+	if _, err := RetireQuestions(c.UserContext(), h.st.DB, id, "", retired); err != nil {
+		return err
+	}
+	msg := "已停用该题"
+	if !retired {
+		msg = "已恢复该题"
+	}
+	return web.RedirectOK(c, "/admin/questions", msg)
+}

@@ -1,0 +1,251 @@
+// Package exams owns the question bank and its import, exams and their draw rules,
+// attempts (draw, freeze, timed saves, grading, the sweeper), practice, 错题本 and the
+// oversight views. Rules that decide things are pure functions in this file, draw.go
+// and grade.go; storage is in store_*.go; handlers in handlers_*.go.
+package exams
+
+import (
+	"encoding/json"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Question kinds.
+const (
+	KindSingle   = "single"
+	KindMultiple = "multiple"
+	KindJudge    = "judge"
+)
+
+// KindName is the Chinese name of a kind.
+func KindName(kind string) string {
+	switch kind {
+	case KindSingle:
+		return "单选"
+	case KindMultiple:
+		return "多选"
+	case KindJudge:
+		return "判断"
+	}
+	return kind
+}
+
+// KindFromName accepts 单选/多选/判断 (and the English codes).
+func KindFromName(s string) (string, bool) {
+	switch strings.TrimSpace(s) {
+	case "单选", "单选题", "single":
+		return KindSingle, true
+	case "多选", "多选题", "multiple":
+		return KindMultiple, true
+	case "判断", "判断题", "judge":
+		return KindJudge, true
+	}
+	return "", false
+}
+
+// JudgeOptions are the two options of every 判断 question, in this order (A=对, B=错).
+var JudgeOptions = []string{"对", "错"}
+
+// MaxOptions is the number of option columns (A–F).
+const MaxOptions = 6
+
+// Multi-choice scoring rules.
+const (
+	MultiStrict  = "strict"  // 少选不得分
+	MultiPartial = "partial" // 少选得部分分 (in proportion to the correct keys chosen)
+	MultiHalf    = "half"    // 少选得一半分
+)
+
+// Review policies.
+const (
+	ReviewAfterClose = "after_close" // score at once, answers and 解析 after the window closes
+	ReviewImmediate  = "immediate"   // answers and 解析 as soon as the attempt is finished
+	ReviewScoreOnly  = "score_only"  // only the score
+)
+
+// Grace is how long after the deadline in-flight saves are still accepted.
+const Grace = 30 * time.Second
+
+// Deadline is min(start + duration, closes): the server's clock decides.
+func Deadline(start time.Time, duration time.Duration, closes time.Time) time.Time {
+	d := start.Add(duration)
+	if closes.Before(d) {
+		return closes
+	}
+	return d
+}
+
+// AcceptsSaves tells whether a save arriving at now still counts.
+func AcceptsSaves(deadline, now time.Time) bool { return !now.After(deadline.Add(Grace)) }
+
+// Expired tells whether an open attempt must be finalized at now.
+func Expired(deadline, now time.Time) bool { return now.After(deadline.Add(Grace)) }
+
+// ReviewAllowed tells whether correct answers and 解析 may be shown for a finished attempt.
+func ReviewAllowed(policy string, finished bool, closes, now time.Time) bool {
+	if !finished {
+		return false
+	}
+	switch policy {
+	case ReviewImmediate:
+		return true
+	case ReviewAfterClose:
+		return !now.Before(closes)
+	}
+	return false
+}
+
+// ErrAnswer is a refused answer; its text is the Chinese reason.
+type ErrAnswer struct{ Msg string }
+
+func (e *ErrAnswer) Error() string { return e.Msg }
+
+func answerErr(msg string) error { return &ErrAnswer{Msg: msg} }
+
+// KeyOf is the option key of position i (0 → "A").
+func KeyOf(i int) string { return string(rune('A' + i)) }
+
+// NormalizeKeys reads tolerant notations of keys — "AC", "A,C", "A、C", "ａｃ", "A C" —
+// and judge words (对/错/正确/错误/√/×/是/否 when judge) into the sorted key string.
+// It checks every key exists among nOptions and the count suits the kind. An empty
+// input gives "" (no answer).
+func NormalizeKeys(s, kind string, nOptions int) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	if kind == KindJudge {
+		switch s {
+		case "对", "正确", "√", "✓", "✔", "是", "T", "t", "true", "A", "a", "Ａ":
+			return "A", nil
+		case "错", "错误", "×", "✗", "✘", "否", "F", "f", "false", "B", "b", "Ｂ":
+			return "B", nil
+		}
+		return "", answerErr("判断题答案应为“对”或“错”")
+	}
+	seen := map[byte]bool{}
+	for _, r := range s {
+		switch {
+		case r >= 'Ａ' && r <= 'Ｚ':
+			r = r - 'Ａ' + 'A'
+		case r >= 'ａ' && r <= 'ｚ':
+			r = r - 'ａ' + 'A'
+		case r >= 'a' && r <= 'z':
+			r = r - 'a' + 'A'
+		}
+		switch {
+		case r >= 'A' && r <= 'Z':
+			if int(r-'A') >= nOptions {
+				return "", answerErr("选项 " + string(r) + " 不存在")
+			}
+			seen[byte(r)] = true
+		case r == ',' || r == '，' || r == '、' || r == ' ' || r == '　' || r == ';' || r == '；' || r == '/':
+		default:
+			return "", answerErr("答案只能是选项字母，如 A 或 AC")
+		}
+	}
+	keys := make([]byte, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	if kind == KindSingle && len(keys) != 1 {
+		return "", answerErr("单选题只能选一个答案")
+	}
+	if len(keys) == 0 {
+		return "", nil
+	}
+	return string(keys), nil
+}
+
+// ParseAnswer reads the body of a save, {"answer":["A","C"]}, for an item of the kind
+// with nOptions options. An empty list clears the answer. Anything else — another shape,
+// unknown fields, unknown keys, two keys for a single choice — is refused.
+func ParseAnswer(body []byte, kind string, nOptions int) (string, error) {
+	var in map[string]json.RawMessage
+	if err := json.Unmarshal(body, &in); err != nil {
+		return "", answerErr("请求内容应为 {\"answer\":[\"A\"]}")
+	}
+	raw, ok := in["answer"]
+	if !ok || len(in) != 1 {
+		return "", answerErr("请求内容应只含 answer 字段")
+	}
+	var keys []string
+	if err := json.Unmarshal(raw, &keys); err != nil || keys == nil {
+		return "", answerErr("answer 应为选项字母的数组，如 [\"A\",\"C\"]")
+	}
+	if len(keys) > MaxOptions {
+		return "", answerErr("选项过多")
+	}
+	for _, k := range keys {
+		if len([]rune(strings.TrimSpace(k))) != 1 && !(kind == KindJudge && len(keys) == 1) {
+			return "", answerErr("每个答案应是一个选项字母")
+		}
+	}
+	if kind == KindJudge && len(keys) > 1 {
+		return "", answerErr("判断题只能选一个答案")
+	}
+	return NormalizeKeys(strings.Join(keys, ","), kind, nOptions)
+}
+
+// KeysOf splits a key string into a list ("AC" → ["A","C"]); "" gives an empty list.
+func KeysOf(s string) []string {
+	out := make([]string, 0, len(s))
+	for _, r := range s {
+		out = append(out, string(r))
+	}
+	return out
+}
+
+var errNoShape = errors.New("bad shape")
+
+// Shape is the compact description of a paper kept beside it: per position the kind
+// letter and the option count ("s4m5j2"), enough to validate a save without the paper.
+type Shape []ItemShape
+
+// ItemShape is one position's kind and option count.
+type ItemShape struct {
+	Kind     string
+	NOptions int
+}
+
+// String encodes the shape.
+func (s Shape) String() string {
+	var b strings.Builder
+	for _, it := range s {
+		b.WriteByte(it.Kind[0])
+		b.WriteByte(byte('0' + it.NOptions))
+	}
+	return b.String()
+}
+
+// ParseShape decodes String's form.
+func ParseShape(s string) (Shape, error) {
+	if len(s)%2 != 0 {
+		return nil, errNoShape
+	}
+	out := make(Shape, 0, len(s)/2)
+	for i := 0; i < len(s); i += 2 {
+		var kind string
+		switch s[i] {
+		case 's':
+			kind = KindSingle
+		case 'm':
+			kind = KindMultiple
+		case 'j':
+			kind = KindJudge
+		default:
+			return nil, errNoShape
+		}
+		n := int(s[i+1] - '0')
+		if n < 2 || n > MaxOptions {
+			return nil, errNoShape
+		}
+		out = append(out, ItemShape{kind, n})
+	}
+	return out, nil
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -1,0 +1,411 @@
+package exams
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Paper is the frozen list of items, stored as JSONB.
+type Paper []Item
+
+// Scan reads JSONB.
+func (p *Paper) Scan(src any) error {
+	b, ok := src.([]byte)
+	if !ok {
+		return errors.New("Paper: not bytes")
+	}
+	return json.Unmarshal(b, (*[]Item)(p))
+}
+
+// Answers maps position ("7") to the sorted key string ("AC").
+type Answers map[string]string
+
+// Scan reads JSONB.
+func (a *Answers) Scan(src any) error {
+	b, ok := src.([]byte)
+	if !ok {
+		return errors.New("Answers: not bytes")
+	}
+	return json.Unmarshal(b, (*map[string]string)(a))
+}
+
+// Attempt is one candidate's sitting of an exam.
+type Attempt struct {
+	ID           int64           `db:"id"`
+	ExamID       int64           `db:"exam_id"`
+	UserID       int64           `db:"user_id"`
+	TownshipID   sql.NullInt64   `db:"township_id"`
+	Seq          int             `db:"seq"`
+	Status       string          `db:"status"`
+	StartedAt    time.Time       `db:"started_at"`
+	Deadline     time.Time       `db:"deadline"`
+	FinishedAt   sql.NullTime    `db:"finished_at"`
+	FinishReason sql.NullString  `db:"finish_reason"`
+	Paper        Paper           `db:"paper"`
+	Answers      Answers         `db:"answers"`
+	Score        sql.NullFloat64 `db:"score"`
+	MaxScore     float64         `db:"max_score"`
+	Passed       sql.NullBool    `db:"passed"`
+	Now          time.Time       `db:"now"`
+
+	// From the exam.
+	ExamTitle    string    `db:"exam_title"`
+	ClosesAt     time.Time `db:"closes_at"`
+	PassScore    float64   `db:"pass_score"`
+	ReviewPolicy string    `db:"review_policy"`
+	MultiRule    string    `db:"multi_rule"`
+}
+
+const attemptCols = `a.id, a.exam_id, a.user_id, a.township_id, a.seq, a.status, a.started_at, a.deadline, a.finished_at,
+	a.finish_reason, a.paper, a.answers, a.score, a.max_score, a.passed, now() AS now,
+	e.title AS exam_title, e.closes_at, e.pass_score, e.review_policy, e.multi_rule`
+
+// Finished tells whether the attempt is over.
+func (a *Attempt) Finished() bool { return a.Status == "finished" }
+
+// Store holds the exam feature's state shared by handlers: the pools of question ids and
+// a cache of the immutable part of open attempts (owner, shape, deadline) so that a save
+// costs one UPDATE.
+type Store struct {
+	DB    *sqlx.DB
+	Pools Pools
+	Log   *slog.Logger
+
+	metaMu sync.RWMutex
+	meta   map[int64]attemptMeta
+	rngMu  sync.Mutex
+	rng    *rand.Rand
+}
+
+type attemptMeta struct {
+	userID   int64
+	shape    Shape
+	deadline time.Time
+}
+
+// NewStore builds a Store.
+func NewStore(db *sqlx.DB, log *slog.Logger) *Store {
+	if log == nil {
+		log = slog.Default()
+	}
+	var seed [32]byte
+	for i := range seed {
+		seed[i] = byte(rand.Uint32())
+	}
+	return &Store{DB: db, Log: log, meta: map[int64]attemptMeta{}, rng: rand.New(rand.NewChaCha8(seed))}
+}
+
+// Errors of the attempt flow, mapped to HTTP by the handlers.
+var (
+	ErrNotOpen       = errors.New("exam not open yet")
+	ErrClosed        = errors.New("exam closed")
+	ErrNoAttempts    = errors.New("no attempts left")
+	ErrAttemptClosed = errors.New("attempt closed")
+	ErrNoPosition    = errors.New("position not in paper")
+)
+
+// StartAttempt returns the user's attempt in progress, or draws and freezes a new paper.
+// Concurrent starts end in one attempt (unique index on the open attempt).
+func (s *Store) StartAttempt(ctx context.Context, examID, userID int64, township sql.NullInt64) (*Attempt, bool, error) {
+	e, err := GetExam(ctx, s.DB, examID, township)
+	if err != nil {
+		return nil, false, err
+	}
+	for try := 0; try < 3; try++ {
+		var open struct {
+			ID       int64     `db:"id"`
+			Deadline time.Time `db:"deadline"`
+			Now      time.Time `db:"now"`
+		}
+		err := s.DB.GetContext(ctx, &open, `SELECT id, deadline, now() AS now FROM attempts
+			WHERE exam_id = $1 AND user_id = $2 AND status = 'in_progress'`, examID, userID)
+		if err == nil {
+			if !Expired(open.Deadline, open.Now) {
+				a, err := s.GetAttempt(ctx, open.ID)
+				return a, false, err
+			}
+			if err := s.Finalize(ctx, open.ID, "expired"); err != nil {
+				return nil, false, err
+			}
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, false, err
+		}
+		var st struct {
+			Used int       `db:"used"`
+			Now  time.Time `db:"now"`
+		}
+		if err := s.DB.GetContext(ctx, &st, `SELECT count(*) AS used, now() AS now FROM attempts WHERE exam_id = $1 AND user_id = $2`,
+			examID, userID); err != nil {
+			return nil, false, err
+		}
+		switch {
+		case st.Now.Before(e.OpensAt):
+			return nil, false, ErrNotOpen
+		case !st.Now.Before(e.ClosesAt):
+			return nil, false, ErrClosed
+		case st.Used >= e.AttemptsAllowed:
+			return nil, false, ErrNoAttempts
+		}
+		paper, err := s.drawPaper(ctx, e)
+		if err != nil {
+			return nil, false, err
+		}
+		pb, _ := json.Marshal(paper)
+		deadline := Deadline(st.Now, time.Duration(e.DurationMinutes)*time.Minute, e.ClosesAt)
+		var id int64
+		err = s.DB.GetContext(ctx, &id, `
+			INSERT INTO attempts (exam_id, user_id, township_id, seq, started_at, deadline, paper, shape, max_score)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT DO NOTHING RETURNING id`,
+			examID, userID, township, st.Used+1, st.Now, deadline, pb, ShapeOf(paper).String(), e.TotalPoints)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // a concurrent start won: resume its attempt
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		a, err := s.GetAttempt(ctx, id)
+		return a, true, err
+	}
+	return nil, false, errors.New("could not start attempt after retries")
+}
+
+// drawPaper draws the exam's rules from the pools and freezes the chosen questions.
+func (s *Store) drawPaper(ctx context.Context, e *Exam) ([]Item, error) {
+	snap, err := s.Pools.Snapshot(ctx, s.DB)
+	if err != nil {
+		return nil, err
+	}
+	s.rngMu.Lock()
+	seed := s.rng.Uint64()
+	s.rngMu.Unlock()
+	rng := rand.New(rand.NewPCG(seed, uint64(e.ID)))
+	picks, err := Draw(e.Rules, snap.Get, rng)
+	if err != nil {
+		return nil, &drawError{err.Error()}
+	}
+	var ids []int64
+	for _, p := range picks {
+		ids = append(ids, p...)
+	}
+	bank, err := loadBankQuestions(ctx, s.DB, ids)
+	if err != nil {
+		return nil, err
+	}
+	return Assemble(e.Rules, picks, bank, e.ShuffleQuestions, e.ShuffleOptions, rng)
+}
+
+type drawError struct{ msg string }
+
+func (e *drawError) Error() string { return e.msg }
+
+// GetAttempt loads an attempt with its exam's settings; an open attempt past its deadline
+// and grace is finalized first (the check on every access).
+func (s *Store) GetAttempt(ctx context.Context, id int64) (*Attempt, error) {
+	for i := 0; i < 2; i++ {
+		var a Attempt
+		err := s.DB.GetContext(ctx, &a, `SELECT `+attemptCols+` FROM attempts a JOIN exams e ON e.id = a.exam_id WHERE a.id = $1`, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		if a.Status == "in_progress" && Expired(a.Deadline, a.Now) && i == 0 {
+			if err := s.Finalize(ctx, id, "expired"); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		return &a, nil
+	}
+	return nil, errors.New("attempt reload failed")
+}
+
+func (s *Store) attemptMeta(ctx context.Context, id int64) (attemptMeta, error) {
+	s.metaMu.RLock()
+	m, ok := s.meta[id]
+	s.metaMu.RUnlock()
+	if ok {
+		return m, nil
+	}
+	var row struct {
+		UserID   int64     `db:"user_id"`
+		Shape    string    `db:"shape"`
+		Deadline time.Time `db:"deadline"`
+	}
+	err := s.DB.GetContext(ctx, &row, `SELECT user_id, shape, deadline FROM attempts WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, errNotFound
+	}
+	if err != nil {
+		return m, err
+	}
+	shape, err := ParseShape(row.Shape)
+	if err != nil {
+		return m, err
+	}
+	m = attemptMeta{userID: row.UserID, shape: shape, deadline: row.Deadline}
+	s.metaMu.Lock()
+	if len(s.meta) > 20000 { // bounded: owners, shapes and deadlines never change, so dropping is safe
+		s.meta = map[int64]attemptMeta{}
+	}
+	s.meta[id] = m
+	s.metaMu.Unlock()
+	return m, nil
+}
+
+// SaveAnswer stores one answer durably (one UPDATE in autocommit) if the attempt belongs
+// to the user, is open, and the deadline plus grace has not passed on the database clock.
+func (s *Store) SaveAnswer(ctx context.Context, id, userID int64, position int, body []byte) (string, error) {
+	m, err := s.attemptMeta(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if m.userID != userID {
+		return "", errNotFound
+	}
+	if position < 1 || position > len(m.shape) {
+		return "", ErrNoPosition
+	}
+	it := m.shape[position-1]
+	answer, err := ParseAnswer(body, it.Kind, it.NOptions)
+	if err != nil {
+		return "", err
+	}
+	res, err := s.DB.ExecContext(ctx, `
+		UPDATE attempts SET answers = CASE WHEN $3 = '' THEN answers - $2::text ELSE jsonb_set(answers, ARRAY[$2::text], to_jsonb($3::text)) END
+		WHERE id = $1 AND status = 'in_progress' AND now() <= deadline + $4 * interval '1 second'`,
+		id, itoa(position), answer, int(Grace.Seconds()))
+	if err != nil {
+		return "", err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		// Closed: make sure an expired attempt gets its score now.
+		if err := s.Finalize(ctx, id, "expired"); err != nil {
+			s.Log.Warn("finalize after late save", "attempt", id, "err", err)
+		}
+		return "", ErrAttemptClosed
+	}
+	return answer, nil
+}
+
+// Submit finishes the user's attempt (idempotent) and returns it graded.
+func (s *Store) Submit(ctx context.Context, id, userID int64) (*Attempt, error) {
+	m, err := s.attemptMeta(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if m.userID != userID {
+		return nil, errNotFound
+	}
+	if err := s.Finalize(ctx, id, "submitted"); err != nil {
+		return nil, err
+	}
+	return s.GetAttempt(ctx, id)
+}
+
+// Finalize grades and closes an open attempt; a finished one is left alone. "expired"
+// only closes attempts past their deadline and grace.
+func (s *Store) Finalize(ctx context.Context, id int64, reason string) error {
+	tx, err := s.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	done, err := finalizeTx(ctx, tx, id, reason)
+	if err != nil || !done {
+		return err
+	}
+	return tx.Commit()
+}
+
+func finalizeTx(ctx context.Context, tx *sqlx.Tx, id int64, reason string) (bool, error) {
+	var a Attempt
+	err := tx.GetContext(ctx, &a, `SELECT `+attemptCols+` FROM attempts a JOIN exams e ON e.id = a.exam_id
+		WHERE a.id = $1 FOR UPDATE OF a`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, errNotFound
+	}
+	if err != nil {
+		return false, err
+	}
+	if a.Status != "in_progress" || (reason == "expired" && !Expired(a.Deadline, a.Now)) {
+		return false, nil
+	}
+	r := Grade(a.Paper, a.Answers, a.MultiRule, a.PassScore)
+	if _, err := tx.ExecContext(ctx, `UPDATE attempts SET status = 'finished', finished_at = now(), finish_reason = $2,
+		score = $3, passed = $4 WHERE id = $1`, id, reason, r.Score, r.Passed); err != nil {
+		return false, err
+	}
+	qids, correct, answers := make([]int64, 0, len(a.Paper)), make([]bool, 0, len(a.Paper)), make([]string, 0, len(a.Paper))
+	for _, it := range a.Paper {
+		qids = append(qids, it.QuestionID)
+		correct = append(correct, r.Correct[it.Position])
+		answers = append(answers, a.Answers[itoa(it.Position)])
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO question_results (user_id, question_id, attempt_id, correct, answer)
+		SELECT $1, q, $2, c, ans FROM unnest($3::bigint[], $4::bool[], $5::text[]) AS u(q, c, ans)
+		WHERE EXISTS (SELECT 1 FROM questions WHERE id = u.q)`,
+		a.UserID, id, pq.Array(qids), pq.Array(correct), pq.Array(answers))
+	return true, err
+}
+
+// SweepExpired finalizes open attempts past their deadline and grace, a batch at a time.
+// SKIP LOCKED lets several app instances sweep together without waiting on each other.
+func (s *Store) SweepExpired(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		tx, err := s.DB.BeginTxx(ctx, nil)
+		if err != nil {
+			return total, err
+		}
+		var ids []int64
+		if err := tx.SelectContext(ctx, &ids, `SELECT id FROM attempts
+			WHERE status = 'in_progress' AND deadline + $1 * interval '1 second' < now()
+			ORDER BY deadline LIMIT 50 FOR UPDATE SKIP LOCKED`, int(Grace.Seconds())); err != nil {
+			tx.Rollback()
+			return total, err
+		}
+		for _, id := range ids {
+			if _, err := finalizeTx(ctx, tx, id, "expired"); err != nil {
+				tx.Rollback()
+				return total, err
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return total, err
+		}
+		total += len(ids)
+		if len(ids) < 50 {
+			return total, nil
+		}
+	}
+}
+
+// RunSweeper finalizes expired attempts every interval until ctx ends.
+func (s *Store) RunSweeper(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := s.SweepExpired(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Warn("sweep expired attempts", "err", err)
+		} else if n > 0 {
+			s.Log.Info("finalized expired attempts", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
