@@ -2,6 +2,8 @@ package tours
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -98,3 +100,5 @@ func checkInvariants(t testing.TB, db *sqlx.DB, tourID int64) {
 		t.Fatalf("%d townships have free seats while people wait", orphans)
 	}
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -75,27 +75,58 @@ func NewStore(db *sqlx.DB) *Store { return &Store{DB: db, Now: time.Now} }
 const tourCols = `t.id, t.title, t.destination, t.itinerary, t.starts_on, t.ends_on, t.total_seats, t.signup_opens_at,
 	t.signup_closes_at, t.cancel_deadline, t.require_courses, t.status, t.created_at, t.updated_at`
 
-// withTour runs fn in a transaction holding the tour's row lock: every change to a tour's
-// seats goes through here, so they are serialized per tour.
+// Locking: a change to a tour's settings (quotas, total) locks the tour row FOR UPDATE.
+// A change to sign-ups locks the tour row FOR SHARE (so settings cannot change under it)
+// and then the township's quota row FOR UPDATE: sign-ups of one township are serialized,
+// different townships proceed in parallel. Seats of a township never exceed its quota,
+// and quotas add up to at most the total, so the tour never exceeds its total either.
+
+// withTour runs fn in a transaction holding the tour's row lock exclusively.
 func (s *Store) withTour(ctx context.Context, tourID int64, fn func(tx *sqlx.Tx, t Tour) error) error {
+	return s.withLock(ctx, tourID, 0, fn)
+}
+
+// withLock runs fn in a transaction holding the tour's row in share mode and the
+// township's quota row exclusively (townshipID 0: the whole tour exclusively).
+func (s *Store) withLock(ctx context.Context, tourID, townshipID int64, fn func(tx *sqlx.Tx, t Tour) error) error {
 	tx, err := s.DB.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	mode := "FOR UPDATE"
+	if townshipID != 0 {
+		mode = "FOR SHARE"
+	}
 	var t Tour
-	err = tx.GetContext(ctx, &t, `SELECT `+tourCols+` FROM tours t WHERE t.id = $1 FOR UPDATE`, tourID)
+	err = tx.GetContext(ctx, &t, `SELECT `+tourCols+` FROM tours t WHERE t.id = $1 `+mode, tourID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return web.NotFound("找不到该考察活动")
 	}
 	if err != nil {
 		return err
 	}
+	if townshipID != 0 {
+		// No quota row: the township holds no seats, so there is nothing to guard.
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM tour_quotas WHERE tour_id = $1 AND township_id = $2 FOR UPDATE`,
+			tourID, townshipID); err != nil {
+			return err
+		}
+	}
 	if err := fn(tx, t); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
+
+// signupTownship finds the township a sign-up belongs to, before locking it.
+func (s *Store) signupTownship(ctx context.Context, where string, args ...any) (int64, error) {
+	var tid int64
+	err := s.DB.GetContext(ctx, &tid, `SELECT township_id FROM tour_signups WHERE `+where, args...)
+	return tid, err
+}
+
+var errMoved = web.Conflict("retry", "报名信息刚刚发生变化，请刷新后重试")
 
 // Tour returns one tour.
 func (s *Store) Tour(ctx context.Context, id int64) (Tour, error) {
@@ -401,29 +432,30 @@ func promote(ctx context.Context, tx *sqlx.Tx, tourID, townshipID, actorID int64
 // Signup signs the user up for the tour: a seat while the township's quota lasts, else
 // its waiting list. nominatorID is the organizer who nominated the user (0 = self).
 func (s *Store) Signup(ctx context.Context, tourID, userID int64, note string, nominatorID int64) (status string, err error) {
-	err = s.withTour(ctx, tourID, func(tx *sqlx.Tx, t Tour) error {
+	var u struct {
+		Role       string        `db:"role"`
+		Active     bool          `db:"active"`
+		TownshipID sql.NullInt64 `db:"township_id"`
+	}
+	err = s.DB.GetContext(ctx, &u, `SELECT role, active, township_id FROM users WHERE id = $1`, userID)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && (u.Role != "secretary" || !u.Active || !u.TownshipID.Valid) {
+		return "", web.NotFound("找不到该支部书记")
+	}
+	if err != nil {
+		return "", err
+	}
+	township := u.TownshipID.Int64
+	err = s.withLock(ctx, tourID, township, func(tx *sqlx.Tx, t Tour) error {
 		if t.Status == TourDraft {
 			return web.NotFound("找不到该考察活动")
 		}
 		if why := SignupRefusal(t.window(), s.Now()); why != "" {
 			return web.Conflict("signup_closed", why)
 		}
-		var u struct {
-			Role       string        `db:"role"`
-			Active     bool          `db:"active"`
-			TownshipID sql.NullInt64 `db:"township_id"`
-		}
-		err := tx.GetContext(ctx, &u, `SELECT role, active, township_id FROM users WHERE id = $1`, userID)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && (u.Role != "secretary" || !u.Active || !u.TownshipID.Valid) {
-			return web.NotFound("找不到该支部书记")
-		}
-		if err != nil {
-			return err
-		}
 		var prev struct {
 			Status string `db:"status"`
 		}
-		err = tx.GetContext(ctx, &prev, `SELECT status FROM tour_signups WHERE tour_id = $1 AND user_id = $2`, tourID, userID)
+		err := tx.GetContext(ctx, &prev, `SELECT status FROM tour_signups WHERE tour_id = $1 AND user_id = $2 FOR UPDATE`, tourID, userID)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -442,7 +474,6 @@ func (s *Store) Signup(ctx context.Context, tourID, userID int64, note string, n
 				return web.Conflict("not_eligible", why)
 			}
 		}
-		township := u.TownshipID.Int64
 		quota, held, totalHeld, err := seats(ctx, tx, tourID, township)
 		if err != nil {
 			return err
@@ -493,18 +524,28 @@ func pick(a, b int64) int64 {
 // Cancel withdraws the user's sign-up before the cancellation deadline; a freed seat goes
 // to the first waiter of the same township.
 func (s *Store) Cancel(ctx context.Context, tourID, userID int64) error {
-	return s.withTour(ctx, tourID, func(tx *sqlx.Tx, t Tour) error {
+	township, err := s.signupTownship(ctx, `tour_id = $1 AND user_id = $2`, tourID, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := s.Tour(ctx, tourID); err != nil {
+			return err
+		}
+		return web.NotFound("您没有报名该考察活动")
+	}
+	if err != nil {
+		return err
+	}
+	return s.withLock(ctx, tourID, township, func(tx *sqlx.Tx, t Tour) error {
 		var su struct {
 			ID         int64  `db:"id"`
 			Status     string `db:"status"`
 			TownshipID int64  `db:"township_id"`
 		}
-		err := tx.GetContext(ctx, &su, `SELECT id, status, township_id FROM tour_signups WHERE tour_id = $1 AND user_id = $2`, tourID, userID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return web.NotFound("您没有报名该考察活动")
-		}
+		err := tx.GetContext(ctx, &su, `SELECT id, status, township_id FROM tour_signups WHERE tour_id = $1 AND user_id = $2 FOR UPDATE`, tourID, userID)
 		if err != nil {
 			return err
+		}
+		if su.TownshipID != township {
+			return errMoved
 		}
 		if !Active(su.Status) {
 			return web.NotFound("您没有可取消的报名")
@@ -544,7 +585,14 @@ func (s *Store) Decide(ctx context.Context, tourID, signupID int64, a Actor, app
 	if len([]rune(reason)) > 500 {
 		return "", web.Invalid("驳回理由不能超过 500 字", map[string]string{"reason": "不能超过 500 字"})
 	}
-	err = s.withTour(ctx, tourID, func(tx *sqlx.Tx, t Tour) error {
+	township, err := s.signupTownship(ctx, `id = $1 AND tour_id = $2`, signupID, tourID)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !a.Scope.Allows(township) {
+		return "", web.NotFound("找不到该报名记录")
+	}
+	if err != nil {
+		return "", err
+	}
+	err = s.withLock(ctx, tourID, township, func(tx *sqlx.Tx, t Tour) error {
 		var su struct {
 			UserID     int64  `db:"user_id"`
 			Status     string `db:"status"`
@@ -552,11 +600,11 @@ func (s *Store) Decide(ctx context.Context, tourID, signupID int64, a Actor, app
 		}
 		err := tx.GetContext(ctx, &su, `SELECT user_id, status, township_id FROM tour_signups
 			WHERE id = $1 AND tour_id = $2 FOR UPDATE`, signupID, tourID)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && !a.Scope.Allows(su.TownshipID) {
-			return web.NotFound("找不到该报名记录")
-		}
 		if err != nil {
 			return err
+		}
+		if su.TownshipID != township {
+			return errMoved
 		}
 		var d Decision
 		if approve {

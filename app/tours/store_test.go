@@ -243,7 +243,8 @@ func TestConcurrentRush(t *testing.T) {
 	s := NewStore(db)
 	ctx := context.Background()
 	for round := 0; round < 3; round++ {
-		id := makeTour(t, db, c, tourOpts{quotas: []int{3, 2}, total: 6})
+		id := makeTour(t, db, c, tourOpts{quotas: []int{3, 2}, total: 7})
+		tour, _ := s.Tour(ctx, id)
 		actors := []Actor{
 			{UserID: c.Organizers[0], Role: "organizer", Scope: web.Scope{TownshipID: c.Townships[0]}},
 			{UserID: c.Organizers[1], Role: "organizer", Scope: web.Scope{TownshipID: c.Townships[1]}},
@@ -275,6 +276,20 @@ func TestConcurrentRush(t *testing.T) {
 				}
 			}(i, u)
 		}
+		// The admin changes quotas meanwhile (growing promotes, shrinking below the held
+		// seats is refused).
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := TourInput{Title: tour.Title, Destination: tour.Destination, StartsOn: tour.StartsOn.Format("2006-01-02"),
+				EndsOn: tour.EndsOn.Format("2006-01-02"), TotalSeats: 7, Status: TourOpen,
+				SignupOpensAt: tour.SignupOpensAt.Format(time.RFC3339), SignupClosesAt: tour.SignupClosesAt.Format(time.RFC3339),
+				CancelDeadline: tour.CancelDeadline.Format(time.RFC3339)}
+			for k := 0; k < 10; k++ {
+				in.Quotas = map[int64]int{c.Townships[0]: 3 + k%2, c.Townships[1]: 3 - k%2}
+				note(s.UpdateTour(ctx, id, in, c.Admin))
+			}
+		}()
 		// Approvers work the queue while sign-ups arrive.
 		for w := 0; w < 6; w++ {
 			wg.Add(1)
