@@ -29,15 +29,18 @@ type Beat struct {
 
 // BeatVerdict says what one heartbeat earns.
 type BeatVerdict struct {
-	Seconds    int  // whole seconds credited to the lesson
-	Impossible bool // the client claimed more time than passed: refuse, count nothing
+	Seconds    int           // whole seconds credited to the lesson
+	Carry      time.Duration // fraction of a second not credited yet: the next beat starts from now-Carry
+	Impossible bool          // the client claimed more time than passed: refuse, count nothing
 }
 
 // CreditBeat decides how many seconds a heartbeat for lessonID at now earns, given the
 // user's previous beat (nil if none). Only time since the previous beat of the SAME lesson
-// counts, capped at cap; a "resume" beat (page opened or shown again) only starts the
-// clock. claimed is the client's own measure of visible time since its last beat (0 when
-// not sent): it can lower the credit (time hidden) but never raise it.
+// counts, capped at cap; a "resume" beat (page opened or shown again after being hidden)
+// only starts the clock. claimed is the client's own measure of visible time since its
+// last beat (0 when not sent): more than really passed is refused as impossible. Whole
+// seconds are credited and the fraction carried to the next beat, so frequent beats lose
+// nothing and gain nothing.
 func CreditBeat(prev *Beat, lessonID int64, now time.Time, resume bool, claimed time.Duration, cap time.Duration) BeatVerdict {
 	if prev == nil || prev.LessonID != lessonID || resume {
 		return BeatVerdict{}
@@ -49,14 +52,11 @@ func CreditBeat(prev *Beat, lessonID int64, now time.Time, resume bool, claimed 
 	if claimed > elapsed+clockSlack || claimed < 0 {
 		return BeatVerdict{Impossible: true}
 	}
-	credit := elapsed
-	if claimed > 0 && claimed < credit {
-		credit = claimed
+	if elapsed > cap {
+		return BeatVerdict{Seconds: int(cap / time.Second)}
 	}
-	if credit > cap {
-		credit = cap
-	}
-	return BeatVerdict{Seconds: int(credit / time.Second)}
+	whole := elapsed.Truncate(time.Second)
+	return BeatVerdict{Seconds: int(whole / time.Second), Carry: elapsed - whole}
 }
 
 // LessonComplete: the learner reached the end and spent the minimum time.

@@ -22,10 +22,11 @@ func TestCreditBeat(t *testing.T) {
 	}{
 		{"first beat only starts the clock", nil, 7, 10 * time.Second, false, 0, BeatVerdict{}},
 		{"same lesson earns elapsed", prev, 7, 15 * time.Second, false, 0, BeatVerdict{Seconds: 15}},
+		{"fraction carried", prev, 7, 1700 * time.Millisecond, false, 0, BeatVerdict{Seconds: 1, Carry: 700 * time.Millisecond}},
 		{"capped", prev, 7, 10 * time.Minute, false, 0, BeatVerdict{Seconds: 30}},
 		{"other lesson earns nothing", prev, 8, 15 * time.Second, false, 0, BeatVerdict{}},
 		{"resume earns nothing", prev, 7, 15 * time.Second, true, 0, BeatVerdict{}},
-		{"client measure lowers credit", prev, 7, 15 * time.Second, false, 5 * time.Second, BeatVerdict{Seconds: 5}},
+		{"client measure below elapsed is fine", prev, 7, 15 * time.Second, false, 5 * time.Second, BeatVerdict{Seconds: 15}},
 		{"client within slack", prev, 7, 15 * time.Second, false, 16 * time.Second, BeatVerdict{Seconds: 15}},
 		{"impossible claim refused", prev, 7, 15 * time.Second, false, 60 * time.Second, BeatVerdict{Impossible: true}},
 		{"clock going backwards earns nothing", prev, 7, -5 * time.Second, false, 0, BeatVerdict{}},

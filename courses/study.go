@@ -71,7 +71,7 @@ func heartbeat(ctx context.Context, db *sqlx.DB, userID, lessonID int64, in Beat
 	if v.Impossible {
 		return nil, web.Err(422, "impossible_time", "上报的学习时长超过了实际经过的时间，本次不计时")
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE study_beats SET lesson_id = $2, last_beat_at = $3 WHERE user_id = $1`, userID, lessonID, now); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE study_beats SET lesson_id = $2, last_beat_at = $3 WHERE user_id = $1`, userID, lessonID, now.Add(-v.Carry)); err != nil {
 		return nil, err
 	}
 

@@ -1,0 +1,144 @@
+package courses
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"zhibu/app/accounts"
+	"zhibu/app/testdb"
+	"zhibu/app/web"
+	"zhibu/app/web/browsertest"
+)
+
+// The demo-like secretary opens a required course on a phone, studies both lessons until
+// they complete (short minimum times, fast heartbeats) and sees the home page's 学时 rise.
+func TestBrowserStudyJourney(t *testing.T) {
+	old := HeartbeatInterval
+	HeartbeatInterval = 700 * time.Millisecond
+	t.Cleanup(func() { HeartbeatInterval = old })
+
+	db := testdb.DB(t)
+	county := testdb.MakeCounty(t, db)
+	body := "## 要点\n\n" + strings.Repeat("党支部应当按规定召开支部党员大会、支委会和党小组会，按时上好党课。\n\n", 25) + "> 学完请滑到底部。\n"
+	title := testdb.Unique("三会一课速学")
+	list := []DemoCourse{{Course: CourseInput{Title: title, Category: "实务", Topic: "三会一课", Summary: "用两个短课时讲清三会一课的基本要求。", CreditHours: 2},
+		Required: true, Lessons: []LessonInput{{Title: "第一课：支部党员大会", Body: body, MinSeconds: 2}, {Title: "第二课：支委会与党课", Body: body, MinSeconds: 2}}}}
+	if demo, err := DemoCourses(); err == nil {
+		list = append(list, demo...)
+	}
+	if err := seedCourses(t.Context(), db, list, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var courseID int64
+	db.Get(&courseID, `SELECT id FROM courses WHERE title = $1`, title)
+	// The test course is due first, so it leads the list and the home card.
+	db.Exec(`UPDATE course_assignments SET due_date = current_date + 7 WHERE course_id = $1`, courseID)
+
+	srv, err := web.New(db, web.Config{Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := accounts.Mount(srv); err != nil {
+		t.Fatal(err)
+	}
+	if err := Mount(srv); err != nil {
+		t.Fatal(err)
+	}
+	srv.NotFoundLast()
+	base := browsertest.Serve(t, srv)
+	ctx := browsertest.New(t)
+	browsertest.SignIn(t, ctx, srv, base, county.Secretaries[0][0])
+
+	hoursCard := func() string {
+		txt, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".cards .card .big")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return txt
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(".cards"))); err != nil {
+		t.Fatal(err)
+	}
+	if before := hoursCard(); !strings.HasPrefix(before, "0 / 50") {
+		t.Fatalf("home 学时 before: %q", before)
+	}
+	browsertest.Screenshot(t, ctx, "courses-home-before")
+
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.tabbar a[href="/courses"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".course-list")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, ctx, "courses-list")
+	noSideScroll(t, ctx)
+	first, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".course-list .course-title")))
+	if first != title {
+		t.Fatalf("first required course is %q, want %q", first, title)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(".course-list a.course-item")),
+		chromedp.WaitVisible(chromedp.CSS(".lesson-list")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, ctx, "courses-course")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("a.btn-primary.btn-block")), chromedp.WaitVisible(chromedp.CSS("#study"))); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, ctx, "courses-lesson")
+	noSideScroll(t, ctx)
+
+	for i := 0; i < 2; i++ {
+		// Not complete before the end is reached, however long the page stays open.
+		time.Sleep(2500 * time.Millisecond)
+		txt, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#study-text")))
+		if strings.Contains(txt, "已完成") {
+			t.Fatalf("lesson %d completed without reaching the end: %q", i+1, txt)
+		}
+		if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS("#lesson-end"))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('study-text').textContent.indexOf('已完成') >= 0`,
+			chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			txt, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#study-text")))
+			t.Fatalf("lesson %d did not complete: %v (%q)", i+1, err, txt)
+		}
+		if i == 0 {
+			browsertest.Screenshot(t, ctx, "courses-lesson-done")
+			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#next-link")), chromedp.WaitVisible(chromedp.CSS("#study"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#study-msg")))
+	if !strings.Contains(msg, "本课程已全部完成") {
+		t.Errorf("course completion message: %q", msg)
+	}
+	browsertest.Screenshot(t, ctx, "courses-lesson-course-done")
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(".cards"))); err != nil {
+		t.Fatal(err)
+	}
+	if after := hoursCard(); !strings.HasPrefix(after, "2 / 50") {
+		t.Fatalf("home 学时 after: %q", after)
+	}
+	browsertest.Screenshot(t, ctx, "courses-home-after")
+	noSideScroll(t, ctx)
+}
+
+// noSideScroll: nothing may push the page wider than the phone.
+func noSideScroll(t *testing.T, ctx context.Context) {
+	t.Helper()
+	w, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w > browsertest.PhoneWidth {
+		t.Errorf("page is %d px wide on a %d px phone", w, browsertest.PhoneWidth)
+	}
+}
