@@ -20,6 +20,9 @@ func (h *handlers) apiList(c *fiber.Ctx) error {
 	if vs == nil {
 		vs = []TourView{}
 	}
+	for i := range vs {
+		vs[i].Itinerary = "" // light list for slow networks; GET /api/v1/tours/{id} has it
+	}
 	return c.JSON(fiber.Map{"tours": vs})
 }
 

@@ -109,6 +109,10 @@ func SeedDemo(ctx context.Context, db *sqlx.DB) error {
 			if err := seedParticipants(ctx, db, s, id, townships, per, admin); err != nil {
 				return err
 			}
+			// Old news: the demo secretaries start without unread messages of a past tour.
+			if _, err := db.ExecContext(ctx, `UPDATE tour_messages SET read_at = now() WHERE tour_id = $1`, id); err != nil {
+				return err
+			}
 			in.Status, in.SignupClosesAt = status, closes.Format(time.RFC3339)
 			if err := s.UpdateTour(ctx, id, in, admin); err != nil {
 				return err

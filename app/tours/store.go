@@ -18,7 +18,7 @@ type Tour struct {
 	ID             int64     `db:"id" json:"id"`
 	Title          string    `db:"title" json:"title"`
 	Destination    string    `db:"destination" json:"destination"`
-	Itinerary      string    `db:"itinerary" json:"itinerary"`
+	Itinerary      string    `db:"itinerary" json:"itinerary,omitempty"`
 	StartsOn       time.Time `db:"starts_on" json:"starts_on"`
 	EndsOn         time.Time `db:"ends_on" json:"ends_on"`
 	TotalSeats     int       `db:"total_seats" json:"total_seats"`
