@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jmoiron/sqlx"
@@ -393,4 +392,12 @@ func (h *handlers) apiItemStats(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"exam_id": e.ID, "items": stats})
 }
 
-var _ = strconv.Itoa
+
+
+// Best is the best score for templates (0 when none).
+func (r ResultRow) Best() float64 {
+	if r.BestScore == nil {
+		return 0
+	}
+	return *r.BestScore
+}

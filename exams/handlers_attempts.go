@@ -78,6 +78,7 @@ type attemptView struct {
 	MaxScore     float64    `json:"max_score"`
 	PassScore    float64    `json:"pass_score"`
 	Passed       *bool      `json:"passed,omitempty"`
+	IsPassed     bool       `json:"-"`
 	Review       bool       `json:"review"`
 	ReviewPolicy string     `json:"review_policy"`
 	Answered     int        `json:"answered"`
@@ -100,7 +101,7 @@ func viewOf(a *Attempt) attemptView {
 	}
 	if a.Passed.Valid {
 		p := a.Passed.Bool
-		v.Passed = &p
+		v.Passed, v.IsPassed = &p, p
 	}
 	v.Review = ReviewAllowed(a.ReviewPolicy, a.Finished(), a.ClosesAt, a.Now)
 	for _, it := range a.Paper {
@@ -217,6 +218,7 @@ type examView struct {
 	AttemptsUsed    int        `json:"attempts_used"`
 	AttemptsLeft    int        `json:"attempts_left"`
 	BestScore       *float64   `json:"best_score"`
+	Best            float64    `json:"-"`
 	Passed          bool       `json:"passed"`
 	State           string     `json:"state"`
 	OpenAttemptID   *int64     `json:"open_attempt_id,omitempty"`
@@ -236,7 +238,7 @@ func examViewOf(e ExamForUser, staff bool) examView {
 	}
 	if e.BestScore.Valid {
 		b := e.BestScore.Float64
-		v.BestScore = &b
+		v.BestScore, v.Best = &b, b
 	}
 	if e.OpenAttempt.Valid {
 		id := e.OpenAttempt.Int64

@@ -64,11 +64,14 @@ func (h *handlers) pageResult(c *fiber.Ctx) error {
 		return c.Redirect(fmt.Sprintf("/exams/attempts/%d", a.ID), fiber.StatusSeeOther)
 	}
 	v := viewOf(a)
-	pct := 0
-	if v.MaxScore > 0 && v.Score != nil {
-		pct = int(*v.Score * 100 / v.MaxScore)
+	pct, score := 0, 0.0
+	if v.Score != nil {
+		score = *v.Score
 	}
-	return h.s.Render.Page(c, "exams/result", fiber.Map{"Title": "考试成绩", "A": v, "Pct": pct,
+	if v.MaxScore > 0 {
+		pct = min(100, max(0, int(score*100/v.MaxScore)))
+	}
+	return h.s.Render.Page(c, "exams/result", fiber.Map{"Title": "考试成绩", "A": v, "Pct": pct, "Score": score,
 		"ClosesAt": a.ClosesAt, "Own": a.UserID == web.Me(c).UserID})
 }
 
