@@ -282,7 +282,6 @@ func ExamFile(r *ExamReport) (*excelize.File, error) {
 	if err := streamSheet(f, st, sheetResults, title, examResultHeaders, w, len(r.Candidates), func(i int) []any { return row(i, nil) }); err != nil {
 		return nil, err
 	}
-	f.SetActiveSheet(0)
 	ok = true
 	return f, nil
 }

@@ -4,12 +4,15 @@
 package reports
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/lib/pq"
 )
 
 // DefaultTarget is the completion rate below which a township is highlighted, unless the
@@ -33,6 +36,28 @@ type Exam struct {
 type Township struct {
 	ID   int64
 	Name string
+}
+
+// Assignment makes a course 必修 for a year: for everybody, for some townships or for
+// some branch kinds (columns of course_assignments).
+type Assignment struct {
+	CourseID  int64          `db:"course_id"`
+	Scope     string         `db:"scope"`
+	Townships pq.Int64Array  `db:"township_ids"`
+	Kinds     pq.StringArray `db:"branch_kinds"`
+}
+
+// Applies tells whether the assignment concerns a secretary of the township and branch kind.
+func (a Assignment) Applies(townshipID int64, kind string) bool {
+	switch a.Scope {
+	case "all":
+		return true
+	case "townships":
+		return slices.Contains(a.Townships, townshipID)
+	case "kinds":
+		return slices.Contains(a.Kinds, kind)
+	}
+	return false
 }
 
 // CourseCell is one secretary's state for one required course.

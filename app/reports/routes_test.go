@@ -93,11 +93,11 @@ func TestCompletionDownloadRolesAndScope(t *testing.T) {
 	}
 	// Bad input: clear 4xx, never 500.
 	for path, want := range map[string]int{
-		"/api/v1/reports/completion.xlsx?year=abc":             422,
-		"/api/v1/reports/completion.xlsx?year=1999":            422,
-		"/api/v1/reports/completion.xlsx?target=0":             422,
-		"/api/v1/reports/completion.xlsx?target=101":           422,
-		"/api/v1/reports/completion.xlsx?township=x":           400,
+		"/api/v1/reports/completion.xlsx?year=abc":              422,
+		"/api/v1/reports/completion.xlsx?year=1999":             422,
+		"/api/v1/reports/completion.xlsx?target=0":              422,
+		"/api/v1/reports/completion.xlsx?target=101":            422,
+		"/api/v1/reports/completion.xlsx?township=x":            400,
 		"/api/v1/reports/completion.xlsx?year=2026&township=-3": 200, // ≤ 0 means no filter
 	} {
 		if st, _, body := download(t, admin, path); st != want {

@@ -82,3 +82,22 @@ func TestDisplayWidth(t *testing.T) {
 		t.Error("column width bounds")
 	}
 }
+
+func TestAssignmentApplies(t *testing.T) {
+	all := Assignment{Scope: "all"}
+	towns := Assignment{Scope: "townships", Townships: []int64{3, 5}}
+	kinds := Assignment{Scope: "kinds", Kinds: []string{"社区", "学校"}}
+	for _, c := range []struct {
+		a    Assignment
+		town int64
+		kind string
+		want bool
+	}{
+		{all, 1, "农村", true}, {towns, 5, "农村", true}, {towns, 4, "农村", false},
+		{kinds, 9, "社区", true}, {kinds, 3, "农村", false}, {Assignment{Scope: "other"}, 1, "农村", false},
+	} {
+		if got := c.a.Applies(c.town, c.kind); got != c.want {
+			t.Errorf("%+v applies to (%d, %s) = %v", c.a, c.town, c.kind, got)
+		}
+	}
+}

@@ -90,41 +90,52 @@ func loadCourses(ctx context.Context, tx *sqlx.Tx, r *Report, township sql.NullI
 		return err
 	}
 	col := make(map[int64]int, len(all))
+	ids := make([]int64, len(all))
 	for i, c := range all {
-		col[c.ID] = i
+		col[c.ID], ids[i] = i, c.ID
 	}
+	// The year's assignments are few: who they concern is decided here, per secretary,
+	// instead of joining every secretary with every assignment in SQL.
+	var asg []Assignment
+	if err := tx.SelectContext(ctx, &asg, `
+		SELECT course_id, scope, township_ids, branch_kinds FROM course_assignments
+		WHERE year = $1 AND course_id = ANY($2)`, r.Year, pq.Array(ids)); err != nil {
+		return err
+	}
+	used := make([]bool, len(all))
 	cells := make([]CourseCell, len(r.Secretaries)*len(all))
 	for i := range r.Secretaries {
-		r.Secretaries[i].Courses = cells[i*len(all) : (i+1)*len(all) : (i+1)*len(all)]
+		s := &r.Secretaries[i]
+		s.Courses = cells[i*len(all) : (i+1)*len(all) : (i+1)*len(all)]
+		for _, a := range asg {
+			if a.Applies(s.TownshipID, s.BranchKind) {
+				j := col[a.CourseID]
+				s.Courses[j].Applies, used[j] = true, true
+			}
+		}
 	}
 	rows, err := tx.QueryContext(ctx, `
-		SELECT DISTINCT u.id, ca.course_id, cp.completed_at
-		FROM users u
-		JOIN branches b ON b.id = u.branch_id
-		JOIN course_assignments ca ON ca.year = $1 AND (ca.scope = 'all'
-			OR (ca.scope = 'townships' AND u.township_id = ANY(ca.township_ids))
-			OR (ca.scope = 'kinds' AND b.kind = ANY(ca.branch_kinds)))
-		JOIN courses c ON c.id = ca.course_id AND c.published
-		LEFT JOIN course_progress cp ON cp.user_id = u.id AND cp.course_id = ca.course_id AND cp.completed_at IS NOT NULL
-		WHERE u.role = 'secretary' AND u.active AND ($2::bigint IS NULL OR u.township_id = $2)`, r.Year, township)
+		SELECT cp.user_id, cp.course_id, cp.completed_at
+		FROM course_progress cp
+		JOIN users u ON u.id = cp.user_id
+		WHERE cp.course_id = ANY($1) AND cp.completed_at IS NOT NULL
+		  AND u.role = 'secretary' AND ($2::bigint IS NULL OR u.township_id = $2)`, pq.Array(ids), township)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	used := make([]bool, len(all))
 	for rows.Next() {
 		var uid, cid int64
-		var at sql.NullTime
+		var at time.Time
 		if err := rows.Scan(&uid, &cid, &at); err != nil {
 			return err
 		}
 		i, ok := pos[uid]
 		j, ok2 := col[cid]
-		if !ok || !ok2 {
-			continue
+		if !ok || !ok2 || !r.Secretaries[i].Courses[j].Applies {
+			continue // done, but not required of this secretary
 		}
-		r.Secretaries[i].Courses[j] = CourseCell{Applies: true, Done: at.Valid, At: at.Time}
-		used[j] = true
+		r.Secretaries[i].Courses[j].Done, r.Secretaries[i].Courses[j].At = true, at
 	}
 	if err := rows.Err(); err != nil {
 		return err

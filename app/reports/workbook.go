@@ -223,7 +223,6 @@ func CompletionFile(r *Report) (*excelize.File, error) {
 	if err := writeMissing(f, st, r); err != nil {
 		return nil, fmt.Errorf("未完成名单: %w", err)
 	}
-	f.SetActiveSheet(0)
 	f.SetDocProps(&excelize.DocProperties{Title: r.Title(), Creator: "支部书记学习考试平台", Language: "zh-CN"})
 	ok = true
 	return f, nil
