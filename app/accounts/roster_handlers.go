@@ -55,7 +55,7 @@ func (h *handlers) checkRosterFile(ctx context.Context, me *web.Identity, data [
 		}
 		errs = append(errs, onlyTownship(rows, me.TownshipID, name)...)
 	}
-	dbErrs, err := checkRosterAgainstDB(ctx, h.db, rows)
+	dbErrs, err := checkRosterAgainstDB(ctx, h.db, rows, ownTownship(me))
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func (h *handlers) importRoster(ctx context.Context, me *web.Identity, data []by
 	if err != nil || len(chk.Errors) > 0 {
 		return chk, nil, err
 	}
-	res, errs, err := saveRoster(ctx, h.db, chk.Rows)
+	res, errs, err := saveRoster(ctx, h.db, chk.Rows, ownTownship(me))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -253,4 +253,12 @@ func (h *handlers) rosterConfirm(c *fiber.Ctx) error {
 		Value: strconv.Itoa(len(chk.Rows)) + "-" + strconv.Itoa(res.Created) + "-" + strconv.Itoa(res.Updated) + "-" + strconv.Itoa(res.NewBranches)})
 	web.Attachment(c, credentialsName, web.XLSXType)
 	return c.Send(b)
+}
+
+// ownTownship is the township an organizer's import is confined to (0 for admins).
+func ownTownship(me *web.Identity) int64 {
+	if me.Role == web.RoleAdmin {
+		return 0
+	}
+	return me.TownshipID
 }

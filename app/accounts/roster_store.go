@@ -35,9 +35,10 @@ func rosterPhones(rows []RosterRow) []string {
 }
 
 // checkRosterAgainstDB finds the problems that depend on stored accounts: a phone number
-// that belongs to an organizer or admin, or that another account uses as its username.
-// One query for the whole file.
-func checkRosterAgainstDB(ctx context.Context, db sqlx.QueryerContext, rows []RosterRow) ([]RowError, error) {
+// that belongs to an organizer or admin, that another account uses as its username, or
+// (for an organizer's import, own > 0) that belongs to another township's secretary, who
+// the organizer may not move. One query for the whole file.
+func checkRosterAgainstDB(ctx context.Context, db sqlx.QueryerContext, rows []RosterRow, own int64) ([]RowError, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -50,7 +51,11 @@ func checkRosterAgainstDB(ctx context.Context, db sqlx.QueryerContext, rows []Ro
 		JOIN users u ON u.phone = p.phone WHERE u.role <> 'secretary'
 		UNION ALL
 		SELECT p.phone, 'username' FROM unnest($1::text[]) AS p(phone)
-		JOIN users u ON u.username = p.phone WHERE u.phone IS DISTINCT FROM p.phone`, pq.Array(rosterPhones(rows)))
+		JOIN users u ON u.username = p.phone WHERE u.phone IS DISTINCT FROM p.phone
+		UNION ALL
+		SELECT p.phone, 'township' FROM unnest($1::text[]) AS p(phone)
+		JOIN users u ON u.phone = p.phone WHERE $2 > 0 AND u.role = 'secretary' AND u.township_id <> $2`,
+		pq.Array(rosterPhones(rows)), own)
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +72,9 @@ func checkRosterAgainstDB(ctx context.Context, db sqlx.QueryerContext, rows []Ro
 		case "staff":
 			errs = append(errs, RowError{Row: r.Row, Column: colPhone,
 				Message: fmt.Sprintf("手机号 %s 已被组织委员或管理员账号使用，不能再作为支部书记导入", r.Phone)})
+		case "township":
+			errs = append(errs, RowError{Row: r.Row, Column: colPhone,
+				Message: fmt.Sprintf("手机号 %s 已是其他乡镇的支部书记，如需调动请联系县委组织部", r.Phone)})
 		case "username":
 			errs = append(errs, RowError{Row: r.Row, Column: colPhone,
 				Message: fmt.Sprintf("手机号 %s 已被另一个账号用作用户名，请核对", r.Phone)})
@@ -87,7 +95,7 @@ type rosterResult struct {
 // missing branches, update existing secretaries by phone, insert new ones with random
 // initial passwords. Imports are serialised by an advisory lock, so the existing/new split
 // cannot race. It returns problems found under the lock (then nothing is saved).
-func saveRoster(ctx context.Context, db *sqlx.DB, rows []RosterRow) (*rosterResult, []RowError, error) {
+func saveRoster(ctx context.Context, db *sqlx.DB, rows []RosterRow, own int64) (*rosterResult, []RowError, error) {
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, nil, err
@@ -96,7 +104,7 @@ func saveRoster(ctx context.Context, db *sqlx.DB, rows []RosterRow) (*rosterResu
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('zhibu.roster_import'))`); err != nil {
 		return nil, nil, err
 	}
-	if errs, err := checkRosterAgainstDB(ctx, tx, rows); err != nil || len(errs) > 0 {
+	if errs, err := checkRosterAgainstDB(ctx, tx, rows, own); err != nil || len(errs) > 0 {
 		return nil, errs, err
 	}
 

@@ -347,6 +347,13 @@ func TestRosterOrganizerOwnTownshipOnly(t *testing.T) {
 	if counts(t, f.db) != before {
 		t.Error("saved something")
 	}
+	// A secretary of the other township cannot be moved in by the organizer.
+	var otherPhone string
+	f.db.Get(&otherPhone, `SELECT phone FROM users WHERE id = $1`, f.county.Secretaries[1][0])
+	steal := makeXLSX(t, [][]string{rosterHead, {f.towns[0], "本镇村党支部", "农村", "甲", otherPhone, ""}})
+	if status, r := upload(t, cl, "/api/v1/roster/import", steal); status != 422 || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "其他乡镇的支部书记") {
+		t.Errorf("moving another township's secretary: %d %+v", status, r)
+	}
 	own := makeXLSX(t, [][]string{rosterHead, {f.towns[0], "本镇村党支部", "农村", "甲", uniquePhone(), ""}})
 	if status, r := upload(t, cl, "/api/v1/roster/import", own); status != 200 || r.Created != 1 {
 		t.Errorf("own township: %d %+v", status, r)
@@ -494,7 +501,7 @@ func BenchmarkRosterImport5000(b *testing.B) {
 		if len(errs) > 0 {
 			b.Fatal(errs[0])
 		}
-		res, rerrs, err := saveRoster(context.Background(), db, parsed)
+		res, rerrs, err := saveRoster(context.Background(), db, parsed, 0)
 		if err != nil || len(rerrs) > 0 || res.Created != 5000 {
 			b.Fatal(err, rerrs)
 		}
