@@ -12,6 +12,7 @@ test: ## run every test (needs PostgreSQL; browser tests need chromium)
 
 bench: ## benchmarks and load runs, printing numbers
 	go test -run '^$$' -bench . -benchmem ./...
+	go test -run '^$$' -bench CompletionWorkbook -benchtime 3x -benchmem -v ./app/reports/ | grep -E '^(Benchmark|    bench_test)'
 
 lint:
 	gofmt -l . | (! grep .)
