@@ -392,8 +392,6 @@ func (h *handlers) apiItemStats(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"exam_id": e.ID, "items": stats})
 }
 
-
-
 // Best is the best score for templates (0 when none).
 func (r ResultRow) Best() float64 {
 	if r.BestScore == nil {

@@ -161,7 +161,10 @@ func insertQuestions(ctx context.Context, tx *sqlx.Tx, qs []Question, sourceKeys
 		make([]string, len(qs)), make([]float64, len(qs)), make([]string, len(qs)), make([]sql.NullString, len(qs))
 	for i, q := range qs {
 		kinds[i], cats[i], diffs[i], stems[i], answers[i], points[i], expl[i] = q.Kind, q.Category, q.Difficulty, q.Stem, q.Answer, q.Points, q.Explanation
-		tb, _ := json.Marshal([]string(q.Tags))
+		tb := []byte("[]")
+		if len(q.Tags) > 0 {
+			tb, _ = json.Marshal([]string(q.Tags))
+		}
 		tags[i] = string(tb)
 		ob, _ := q.Options.Value()
 		opts[i] = string(ob.([]byte))

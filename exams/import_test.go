@@ -1,0 +1,253 @@
+package exams
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"zhibu/app/web/webtest"
+)
+
+// xlsx builds a workbook from rows (first row = header) and lets mod adjust it.
+func xlsx(t testing.TB, rows [][]any, mod func(f *excelize.File)) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	for i, r := range rows {
+		axis, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", axis, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if mod != nil {
+		mod(f)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+var header = []any{"难度", "题干", "题型", "选项A", "选项B", "选项C", "答案", "解析", "分类", "标签", "备注（多余列）"}
+
+func TestParseQuestionsTolerant(t *testing.T) {
+	data := xlsx(t, [][]any{header,
+		{"易", "单选题干", "单选", "甲", "乙", "丙", "ｂ", "因为", "三会一课", "组织生活、旧文件", "x"},
+		{"", "多选题干", "多选题", "甲", "乙", "丙", "A、C", "", "", "", ""},
+		{}, // blank row skipped
+		{"难", "判断题干", "判断", "", "", "", "√", "", "", "", ""},
+		{"中", "判断题干2", "判断", "", "", "", "错误", "", "", "", ""},
+	}, nil)
+	qs, errs := ParseQuestions(data)
+	if len(errs) > 0 {
+		t.Fatalf("errors: %+v", errs)
+	}
+	if len(qs) != 4 || qs[0].Answer != "B" || qs[1].Answer != "AC" || qs[2].Answer != "A" || qs[3].Answer != "B" {
+		t.Fatalf("questions: %+v", qs)
+	}
+	if len(qs[0].Tags) != 2 || qs[0].Tags[1] != "旧文件" || qs[0].Difficulty != "易" || qs[1].Difficulty != "中" || len(qs[0].Options) != 3 {
+		t.Fatalf("fields: %+v", qs[0])
+	}
+}
+
+func TestParseQuestionsRowErrors(t *testing.T) {
+	data := xlsx(t, [][]any{header,
+		{"易", "", "单选", "甲", "乙", "", "A", "", "", "", ""},    // 2: no stem
+		{"易", "题", "填空", "甲", "乙", "", "A", "", "", "", ""},   // 3: kind
+		{"易", "题", "单选", "甲", "乙", "", "AB", "", "", "", ""},  // 4: two answers for single
+		{"易", "题", "多选", "甲", "乙", "丙", "AD", "", "", "", ""}, // 5: no option D
+		{"很难", "题", "判断", "", "", "", "也许", "", "", "", ""},   // 6: difficulty + answer
+		{"易", "题", "单选", "甲", "", "丙", "A", "", "", "", ""},   // 7: gap in options
+		{"易", "题", "单选", "甲", "乙", "", "A", "", "", "", ""},   // valid
+	}, nil)
+	_, errs := ParseQuestions(data)
+	rows := map[int][]string{}
+	for _, e := range errs {
+		rows[e.Row] = append(rows[e.Row], e.Column)
+		if e.Message == "" {
+			t.Errorf("empty message %+v", e)
+		}
+	}
+	for _, want := range []struct {
+		row int
+		col string
+	}{{2, "题干"}, {3, "题型"}, {4, "答案"}, {5, "答案"}, {6, "难度"}, {6, "答案"}, {7, "选项"}} {
+		if !strings.Contains(strings.Join(rows[want.row], ","), want.col) {
+			t.Errorf("row %d: want error in %s, got %v", want.row, want.col, rows[want.row])
+		}
+	}
+	if _, ok := rows[8]; ok {
+		t.Errorf("valid row 8 reported: %v", rows[8])
+	}
+}
+
+func TestParseQuestionsHostileFiles(t *testing.T) {
+	check := func(name string, data []byte, want string) {
+		t.Helper()
+		qs, errs := ParseQuestions(data)
+		if len(qs) != 0 && len(errs) == 0 {
+			t.Fatalf("%s: accepted", name)
+		}
+		all := fmt.Sprint(errs)
+		if !strings.Contains(all, want) {
+			t.Fatalf("%s: errors %v, want %q", name, errs, want)
+		}
+	}
+	check("text", []byte("题型,题干\n单选,abc"), "不是 Excel")
+	check("empty", nil, "不是 Excel")
+	check("xls", append([]byte{0xD0, 0xCF, 0x11, 0xE0}, make([]byte, 100)...), ".xls")
+	check("broken zip", []byte("PK\x03\x04garbage-garbage-garbage"), "无法读取")
+
+	// Zip bomb: 200 MB of zeros in a few hundred KB.
+	var bomb bytes.Buffer
+	zw := zip.NewWriter(&bomb)
+	for _, name := range []string{"[Content_Types].xml", "xl/workbook.xml"} {
+		w, _ := zw.Create(name)
+		w.Write([]byte("<x/>"))
+	}
+	w, _ := zw.Create("xl/worksheets/sheet1.xml")
+	io.CopyN(w, zeroReader{}, 200<<20)
+	zw.Close()
+	check("zip bomb", bomb.Bytes(), "解压后过大")
+
+	// 100k rows: refused with a clear limit, fast.
+	f := excelize.NewFile()
+	sw, _ := f.NewStreamWriter("Sheet1")
+	sw.SetRow("A1", []any{"题型", "题干", "选项A", "选项B", "答案"})
+	for i := 2; i <= 100_001; i++ {
+		axis, _ := excelize.CoordinatesToCellName(1, i)
+		sw.SetRow(axis, []any{"单选", "题", "甲", "乙", "A"})
+	}
+	sw.Flush()
+	var big bytes.Buffer
+	f.Write(&big)
+	check("100k rows", big.Bytes(), "行数过多")
+
+	check("formula", xlsx(t, [][]any{header, {"易", "题", "单选", "甲", "乙", "", "A", "", "", "", ""}}, func(f *excelize.File) {
+		f.SetCellFormula("Sheet1", "G2", `CHAR(65)`)
+	}), "公式")
+	check("merged", xlsx(t, [][]any{header, {"易", "题", "单选", "甲", "乙", "", "A", "", "", "", ""},
+		{"易", "", "单选", "甲", "乙", "", "A", "", "", "", ""}}, func(f *excelize.File) {
+		f.MergeCell("Sheet1", "B2", "B3")
+	}), "合并单元格")
+	check("no header", xlsx(t, [][]any{{"a", "b"}, {"1", "2"}}, nil), "缺少必需的列")
+	check("only header", xlsx(t, [][]any{header}, nil), "没有题目")
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+func TestImportAPIAllOrNothing(t *testing.T) {
+	e := newEnv(t)
+	admin := webtest.AsUser(t, e.srv, e.county.Admin)
+	cat := "导入" + e.cat
+	count := func() int {
+		var n int
+		e.db.Get(&n, `SELECT count(*) FROM questions WHERE category = $1`, cat)
+		return n
+	}
+	bad := xlsx(t, [][]any{header,
+		{"易", "好题", "单选", "甲", "乙", "", "A", "", cat, "", ""},
+		{"易", "坏题", "单选", "甲", "乙", "", "Q", "", cat, "", ""},
+	}, nil)
+	st, body := admin.Upload("/api/v1/questions/import?dry_run=1", "题库.xlsx", bad, nil)
+	if st != 200 || !strings.Contains(string(body), `"row":3`) || !strings.Contains(string(body), "答案") {
+		t.Fatalf("preview: %d %s", st, body)
+	}
+	st, body = admin.Upload("/api/v1/questions/import", "题库.xlsx", bad, nil)
+	if st != 422 || !strings.Contains(string(body), `"imported":0`) || count() != 0 {
+		t.Fatalf("bad import: %d %s, saved %d", st, body, count())
+	}
+	st, body = admin.Upload("/api/v1/questions/import", "x.xlsx", []byte("not a spreadsheet"), nil)
+	if st != 422 || count() != 0 {
+		t.Fatalf("junk import: %d %s", st, body)
+	}
+	good := xlsx(t, [][]any{header,
+		{"易", "好题", "单选", "甲", "乙", "", "A", "", cat, "", ""},
+		{"易", "好题2", "判断", "", "", "", "对", "", cat, "", ""},
+	}, nil)
+	st, body = admin.Upload("/api/v1/questions/import", "题库.xlsx", good, nil)
+	if st != 200 || !strings.Contains(string(body), `"imported":2`) || count() != 2 {
+		t.Fatalf("good import: %d %s", st, body)
+	}
+	if st, _ := webtest.AsUser(t, e.srv, e.county.Organizers[0]).Upload("/api/v1/questions/import", "x.xlsx", good, nil); st != 403 {
+		t.Fatalf("organizer import → %d", st)
+	}
+	// Template round trip: the template itself imports cleanly.
+	resp := admin.Do("GET", "/api/v1/questions/template.xlsx", nil, "")
+	tpl, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if qs, errs := ParseQuestions(tpl); len(errs) > 0 || len(qs) != 3 {
+		t.Fatalf("template: %d questions, %v", len(qs), errs)
+	}
+	// HTML flow: preview stashes the file, confirm imports it.
+	cat2 := "页面" + e.cat
+	good2 := xlsx(t, [][]any{header, {"易", "页面题", "单选", "甲", "乙", "", "B", "", cat2, "", ""}}, nil)
+	st, page := admin.Upload("/admin/questions/import", "题库.xlsx", good2, map[string]string{"_csrf": admin.CSRF})
+	if st != 200 || !strings.Contains(string(page), "确认导入 1 道题") {
+		t.Fatalf("preview page: %d", st)
+	}
+	i := strings.Index(string(page), `name="stash" value="`)
+	stash := string(page)[i+len(`name="stash" value="`):]
+	stash = stash[:strings.Index(stash, `"`)]
+	r := admin.Form("POST", "/admin/questions/import/confirm", map[string][]string{"stash": {stash}})
+	var n int
+	e.db.Get(&n, `SELECT count(*) FROM questions WHERE category = $1`, cat2)
+	if r.StatusCode != 303 || n != 1 {
+		t.Fatalf("confirm: %d, %d saved", r.StatusCode, n)
+	}
+}
+
+func FuzzImportQuestions(f *testing.F) {
+	tpl, _ := TemplateWorkbook()
+	var buf bytes.Buffer
+	tpl.Write(&buf)
+	f.Add(buf.Bytes())
+	f.Add([]byte("PK\x03\x04"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		qs, errs := ParseQuestions(data)
+		if len(errs) == 0 {
+			for _, q := range qs {
+				if q.Stem == "" || q.Answer == "" {
+					t.Fatalf("accepted invalid question %+v", q)
+				}
+			}
+		}
+	})
+}
+
+func FuzzParseAnswer(f *testing.F) {
+	f.Add([]byte(`{"answer":["A","C"]}`), uint8(1), uint8(4))
+	f.Add([]byte(`{"answer":["对"]}`), uint8(2), uint8(2))
+	f.Add([]byte(`{"answer":"A"}`), uint8(0), uint8(4))
+	f.Fuzz(func(t *testing.T, body []byte, k, n uint8) {
+		kind := []string{KindSingle, KindMultiple, KindJudge}[int(k)%3]
+		nOpts := 2 + int(n)%5
+		ans, err := ParseAnswer(body, kind, nOpts)
+		if err != nil {
+			return
+		}
+		// Accepted answers are sorted, distinct, existing keys of the right count.
+		for i := 0; i < len(ans); i++ {
+			if ans[i] < 'A' || int(ans[i]-'A') >= nOpts || (i > 0 && ans[i] <= ans[i-1]) {
+				t.Fatalf("bad accepted answer %q", ans)
+			}
+		}
+		if kind != KindMultiple && len(ans) > 1 {
+			t.Fatalf("%s accepted %q", kind, ans)
+		}
+		if kind == KindJudge && ans != "" && ans != "A" && ans != "B" {
+			t.Fatalf("judge accepted %q", ans)
+		}
+	})
+}
