@@ -236,7 +236,8 @@ func (a *acc) finish(target float64) Summary {
 	if a.scoreCount > 0 {
 		s.AvgScore = a.scoreSum / float64(a.scoreCount)
 	}
-	s.BelowTarget = s.CompletionRate < target
+	// A township without secretaries has nothing to catch up on.
+	s.BelowTarget = s.Expected > 0 && s.CompletionRate < target
 	return s
 }
 

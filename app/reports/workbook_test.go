@@ -287,8 +287,9 @@ func TestCountyWorkbookNumbers(t *testing.T) {
 	if m := meta["汇总"]; m.Formats["D3"] != "0.0%" || m.Formats["I6"] != "0.0%" || m.Formats["E3"] != "0.0" {
 		t.Errorf("汇总 formats: %v", m.Formats)
 	}
-	// 甲镇 (66.7%) and 乙镇 (50%) are below the 80% target; the total row is not highlighted as one.
-	if m := meta["汇总"]; m.Fills["A3"] != "FFFDE8EB" || m.Fills["A4"] != "FFFDE8EB" || m.Fills["A6"] == "FFFDE8EB" {
+	// 甲镇 (66.7%) and 乙镇 (50%) are below the 80% target; 丙镇 has nobody to train, and the
+	// total row is not a township.
+	if m := meta["汇总"]; m.Fills["A3"] != "FFFDE8EB" || m.Fills["A4"] != "FFFDE8EB" || m.Fills["A5"] == "FFFDE8EB" || m.Fills["A6"] == "FFFDE8EB" {
 		t.Errorf("汇总 highlight: %v", m.Fills)
 	}
 	if m := meta["甲镇"]; m.Freeze != "A3" || m.Filter != "A2:M5" || !strings.Contains(m.Formats["F3"], "yyyy-mm-dd") {
