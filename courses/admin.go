@@ -439,5 +439,5 @@ func (h *handlers) progressPage(c *fiber.Ctx) error {
 	}
 	return h.srv.Render.Page(c, "courses/admin_progress", fiber.Map{"Title": co.Title + " · 学习进度", "Course": co,
 		"Rows": rows, "Total": len(all), "Done": done, "Behind": behind, "Required": required, "Branches": bs,
-		"BranchID": branch, "Status": status, "Year": year})
+		"BranchID": branch, "Status": status, "Year": year, "ShowTownship": scope.All})
 }

@@ -142,3 +142,63 @@ func noSideScroll(t *testing.T, ctx context.Context) {
 		t.Errorf("page is %d px wide on a %d px phone", w, browsertest.PhoneWidth)
 	}
 }
+
+// The admin edits a lesson on a phone and sees the live preview; the organizer's progress
+// page fits the screen.
+func TestBrowserAuthoringAndOversight(t *testing.T) {
+	db := testdb.DB(t)
+	county := testdb.MakeCounty(t, db)
+	cid, ls := makeCourse(t, db, 2, 60, 2)
+	if _, err := createAssignment(t.Context(), db, Assignment{CourseID: cid, Year: YearOf(time.Now()), Scope: "all", DueDate: time.Now().AddDate(0, 1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(db, web.Config{Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Mount(srv); err != nil {
+		t.Fatal(err)
+	}
+	srv.NotFoundLast()
+	base := browsertest.Serve(t, srv)
+	ctx := browsertest.New(t)
+	browsertest.SignIn(t, ctx, srv, base, county.Admin)
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/admin/courses"), chromedp.WaitVisible(chromedp.CSS("table"))); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, ctx, "courses-admin-list")
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/admin/courses/"+id(cid)+"/edit"), chromedp.WaitVisible(chromedp.CSS(".admin-lessons"))); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, ctx, "courses-admin-course")
+	noSideScroll(t, ctx)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/admin/lessons/"+id(ls[0])+"/edit"),
+		chromedp.WaitVisible(chromedp.CSS("#md-source")),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('md-source').value = ''`),
+		chromedp.SendKeys(chromedp.CSS("#md-source"), "## 会前准备\n\n- 学习<img src=x onerror=alert(1)>\n"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('#md-preview h2') && document.querySelector('#md-preview h2').textContent === '会前准备'`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("live preview did not update: %v", err)
+	}
+	html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('md-preview').innerHTML`))
+	if strings.Contains(html, "onerror") {
+		t.Fatalf("preview kept a handler: %s", html)
+	}
+	browsertest.Screenshot(t, ctx, "courses-admin-lesson")
+
+	ctx2 := browsertest.New(t)
+	browsertest.SignIn(t, ctx2, srv, base, county.Organizers[0])
+	if err := chromedp.Do(ctx2, chromedp.Navigate(base+"/admin/courses/"+id(cid)+"/progress"), chromedp.WaitVisible(chromedp.CSS("table"))); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := chromedp.Run(ctx2, chromedp.Evaluate[int](`document.querySelectorAll('tbody tr').length`))
+	if rows != 4 {
+		t.Errorf("organizer sees %d rows, want the 4 secretaries of the township", rows)
+	}
+	browsertest.Screenshot(t, ctx2, "courses-progress-organizer")
+}
