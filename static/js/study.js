@@ -85,6 +85,19 @@
         if (end.getBoundingClientRect().top < window.innerHeight) reachedEnd();
       }, { passive: true });
     }
+    // Coming back resumes where the reader stopped: remember the scroll position locally.
+    var key = 'zhibu-scroll-' + id, saving = null;
+    try {
+      var y = parseInt(window.localStorage.getItem(key), 10);
+      if (y > 0 && !done) window.scrollTo(0, y);
+    } catch (e) { /* storage may be disabled */ }
+    window.addEventListener('scroll', function () {
+      clearTimeout(saving);
+      saving = setTimeout(function () {
+        try { window.localStorage.setItem(key, String(Math.round(window.scrollY))); } catch (e) { /* ignore */ }
+      }, 500);
+    }, { passive: true });
+
     if (document.visibilityState === 'visible') start();
   }
 
