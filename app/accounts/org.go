@@ -457,6 +457,7 @@ func (h *handlers) resetPassword(ctx context.Context, me *web.Identity, id int64
 	if err := h.srv.Sessions.DeleteUser(ctx, id); err != nil {
 		return nil, "", err
 	}
+	u.MustChangePassword = true
 	return u, pw, nil
 }
 

@@ -234,7 +234,7 @@ func TestUserLifecycle(t *testing.T) {
 		t.Errorf("session survived reset: %d", s)
 	}
 	u, _ := userByID(t.Context(), f.db, uid)
-	if !u.MustChangePassword || strings.Contains(u.PasswordHash, reset.Password) {
+	if !u.MustChangePassword || !strings.Contains(string(b), `"must_change_password":true`) || strings.Contains(u.PasswordHash, reset.Password) {
 		t.Errorf("after reset: must change %v", u.MustChangePassword)
 	}
 	if login(created.Password) != 401 || login(reset.Password) != 200 {
