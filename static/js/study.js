@@ -6,7 +6,7 @@
 
   function post(url, csrf, body) {
     return fetch(url, {
-      method: 'POST', credentials: 'same-origin',
+      method: 'POST', credentials: 'same-origin', keepalive: true,
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
       body: JSON.stringify(body)
     }).then(function (r) { return r.ok ? r.json() : null; });
@@ -69,6 +69,8 @@
     document.addEventListener('visibilitychange', function () {
       if (document.visibilityState === 'visible') start(); else stop();
     });
+    // Leaving for the next lesson: credit the last seconds (keepalive outlives the page).
+    window.addEventListener('pagehide', stop);
 
     var end = document.getElementById('lesson-end');
     function reachedEnd() {
