@@ -508,3 +508,42 @@ func BenchmarkRosterImport5000(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/5000rows")
 }
+
+// A phone typed into Excel as a number and shown in a scientific format still reads as
+// its 11 digits.
+func TestReadSheetRowsNumericPhone(t *testing.T) {
+	x := excelize.NewFile()
+	defer x.Close()
+	x.SetSheetRow("Sheet1", "A1", &[]any{"乡镇", "支部名称", "支部类型", "姓名", "手机号"})
+	x.SetSheetRow("Sheet1", "A2", &[]any{"城关镇", "红星村党支部", "农村", "张三", 13800138000})
+	sci, _ := x.NewStyle(&excelize.Style{NumFmt: 11})
+	x.SetCellStyle("Sheet1", "E2", "E2", sci)
+	var buf bytes.Buffer
+	x.Write(&buf)
+	rows, err := readSheetRows(buf.Bytes(), maxRosterRows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, errs := parseRoster(rows, map[string]int64{"城关镇": 1})
+	if len(errs) != 0 || len(got) != 1 || got[0].Phone != "13800138000" || got[0].Name != "张三" {
+		t.Errorf("rows %v → %+v %+v", rows, got, errs)
+	}
+}
+
+// Row numbers in errors are Excel's, even when rows in between are missing from the file.
+func TestReadSheetRowsKeepsRowNumbers(t *testing.T) {
+	x := excelize.NewFile()
+	defer x.Close()
+	x.SetSheetRow("Sheet1", "A1", &[]any{"乡镇", "支部名称", "支部类型", "姓名", "手机号"})
+	x.SetSheetRow("Sheet1", "A4", &[]any{"城关镇", "红星村党支部", "农村", "张三", "123"})
+	var buf bytes.Buffer
+	x.Write(&buf)
+	rows, err := readSheetRows(buf.Bytes(), maxRosterRows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errs := parseRoster(rows, map[string]int64{"城关镇": 1})
+	if len(errs) != 1 || errs[0].Row != 4 {
+		t.Errorf("errors %+v, want one at row 4", errs)
+	}
+}

@@ -48,7 +48,9 @@ func readSheetRows(data []byte, limit int) ([][]string, error) {
 	defer rows.Close()
 	var out [][]string
 	for rows.Next() {
-		cols, err := rows.Columns()
+		// Raw values: a phone number stored as a number in a scientific format would
+		// otherwise read as "1.38E+10".
+		cols, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, errNotXLSX
 		}
