@@ -382,8 +382,12 @@ func (h *handlers) apiProgress(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := courseByID(c.UserContext(), h.db, id); err != nil {
+	co, err := courseByID(c.UserContext(), h.db, id)
+	if err != nil {
 		return err
+	}
+	if !co.Published && !withDrafts(web.Me(c)) {
+		return web.NotFound("找不到该课程")
 	}
 	year, err := h.queryYear(c)
 	if err != nil {

@@ -72,6 +72,7 @@ func TestRoutesByRole(t *testing.T) {
 		{"POST", "/api/v1/lessons/" + l + "/heartbeat", map[string]any{"resume": true}, 401, 200, 200, 200},
 		{"GET", "/api/v1/me/study", nil, 401, 200, 200, 200},
 		{"GET", "/api/v1/courses/" + c + "/progress", nil, 401, 403, 200, 200},
+		{"GET", "/api/v1/courses/" + id(f.draft) + "/progress", nil, 401, 403, 404, 200},
 		{"GET", "/api/v1/course-stats", nil, 401, 403, 200, 200},
 		{"GET", "/api/v1/course-years", nil, 401, 403, 200, 200},
 		{"POST", "/api/v1/courses", map[string]any{"title": "", "category": "理论"}, 401, 403, 403, 422},
@@ -113,6 +114,7 @@ func TestRoutesByRole(t *testing.T) {
 		{"/attachments/999999", 302, 404, 404, 404},
 		{"/admin/courses", 302, 403, 200, 200},
 		{"/admin/courses/" + c + "/progress", 302, 403, 200, 200},
+		{"/admin/courses/" + id(f.draft) + "/progress", 302, 403, 404, 200},
 		{"/admin/courses/" + c + "/edit", 302, 403, 403, 200},
 		{"/admin/lessons/" + l + "/edit", 302, 403, 403, 200},
 	}

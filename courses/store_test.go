@@ -312,3 +312,23 @@ func TestSeedDemoIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Deleting the only lesson a learner was missing completes the course at their next beat.
+func TestCompletionAfterLessonDeleted(t *testing.T) {
+	db := testdb.DB(t)
+	ctx := context.Background()
+	county := testdb.MakeCounty(t, db)
+	u := county.Secretaries[1][1]
+	_, ls := makeCourse(t, db, 2, 0, 1)
+	t0 := time.Now().Add(-time.Minute)
+	beat(t, db, u, ls[0], BeatInput{Resume: true}, t0)
+	if r := beat(t, db, u, ls[0], BeatInput{ReachedEnd: true}, t0.Add(time.Second)); !r.LessonCompleted || r.CourseCompleted {
+		t.Fatalf("%+v", r)
+	}
+	if _, err := deleteLesson(ctx, db, ls[1]); err != nil {
+		t.Fatal(err)
+	}
+	if r := beat(t, db, u, ls[0], BeatInput{}, t0.Add(2*time.Second)); !r.CourseCompleted {
+		t.Fatalf("course should complete now: %+v", r)
+	}
+}

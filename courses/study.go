@@ -86,13 +86,12 @@ func heartbeat(ctx context.Context, db *sqlx.DB, userID, lessonID int64, in Beat
 	}
 	res := &BeatResult{LessonID: lessonID, Credited: v.Seconds, Seconds: st.Seconds, MinSeconds: lesson.MinSeconds,
 		ReachedEnd: st.ReachedEnd, LessonCompleted: st.CompletedAt != nil}
-	newlyDone := false
 	if !res.LessonCompleted && LessonComplete(st.ReachedEnd, st.Seconds, lesson.MinSeconds) {
 		if _, err := tx.ExecContext(ctx, `UPDATE lesson_progress SET completed_at = $3 WHERE user_id = $1 AND lesson_id = $2`,
 			userID, lessonID, now); err != nil {
 			return nil, err
 		}
-		res.LessonCompleted, newlyDone = true, true
+		res.LessonCompleted = true
 	}
 
 	var courseDone *time.Time
@@ -104,7 +103,9 @@ func heartbeat(ctx context.Context, db *sqlx.DB, userID, lessonID int64, in Beat
 		return nil, err
 	}
 	res.CourseCompleted = courseDone != nil
-	if newlyDone && courseDone == nil {
+	// Also re-checked for lessons completed earlier: a lesson deleted since may have been
+	// the only one missing.
+	if res.LessonCompleted && courseDone == nil {
 		done, hours, err := completeCourseIfDone(ctx, tx, userID, lesson.CourseID, now)
 		if err != nil {
 			return nil, err
