@@ -1,7 +1,9 @@
 package accounts
 
 import (
+	"archive/zip"
 	"bytes"
+	"errors"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -545,5 +547,39 @@ func TestReadSheetRowsKeepsRowNumbers(t *testing.T) {
 	_, errs := parseRoster(rows, map[string]int64{"城关镇": 1})
 	if len(errs) != 1 || errs[0].Row != 4 {
 		t.Errorf("errors %+v, want one at row 4", errs)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// A small upload that unpacks to more than the limit (a zip bomb) is refused as not a
+// readable workbook, without unpacking it.
+func TestReadSheetRowsZipBomb(t *testing.T) {
+	small := makeXLSX(t, [][]string{rosterHead})
+	src, err := zip.NewReader(bytes.NewReader(small), int64(len(small)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for _, f := range src.File {
+		dst, _ := w.Create(f.Name)
+		r, _ := f.Open()
+		io.Copy(dst, r)
+		r.Close()
+	}
+	pad, _ := w.Create("xl/media/padding.bin")
+	io.CopyN(pad, zeros{}, rosterUnzipLimit+1)
+	w.Close()
+	if buf.Len() > 2<<20 {
+		t.Fatalf("bomb is %d bytes", buf.Len())
+	}
+	if _, err := readSheetRows(buf.Bytes(), maxRosterRows); !errors.Is(err, errNotXLSX) {
+		t.Errorf("zip bomb: %v", err)
 	}
 }
