@@ -3,9 +3,9 @@ package accounts
 import (
 	"archive/zip"
 	"bytes"
-	"errors"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
