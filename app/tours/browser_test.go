@@ -112,4 +112,21 @@ func TestBrowserTourJourney(t *testing.T) {
 	}
 	fits("/admin/tours/:id/edit")
 	browsertest.Screenshot(t, ctx, "tours-admin-edit")
+	// Quotas over the total: the form comes back with the problem named.
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS("#total_seats"), "2"),
+		chromedp.Click(chromedp.CSS(`.tour-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".field-error")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	alert, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".alert")))
+	if !strings.Contains(alert, "超过了总名额") {
+		t.Fatalf("form error: %q", alert)
+	}
+	browsertest.Screenshot(t, ctx, "tours-admin-edit-error")
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/admin/tours"), chromedp.WaitVisible(chromedp.CSS(".tour-card"))); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, ctx, "tours-admin-list")
 }
