@@ -74,6 +74,25 @@ func examsOfYear(ctx context.Context, db *sqlx.DB, year int, township sql.NullIn
 	return out, err
 }
 
+// TourInfo is a tour of the year, for the roster download links (the roster export
+// itself belongs to the tours feature: GET /api/v1/tours/{id}/roster.xlsx).
+type TourInfo struct {
+	ID       int64     `db:"id"`
+	Title    string    `db:"title"`
+	StartsOn time.Time `db:"starts_on"`
+	EndsOn   time.Time `db:"ends_on"`
+}
+
+// toursOfYear lists the published tours starting in the year (drafts have no roster).
+func toursOfYear(ctx context.Context, db *sqlx.DB, year int) ([]TourInfo, error) {
+	var out []TourInfo
+	err := db.SelectContext(ctx, &out, `
+		SELECT id, title, starts_on, ends_on FROM tours
+		WHERE status <> 'draft' AND starts_on >= make_date($1, 1, 1) AND starts_on < make_date($1 + 1, 1, 1)
+		ORDER BY starts_on, id`, year)
+	return out, err
+}
+
 // LoadExam reads one exam's results for a scope: the exam's candidates (active
 // secretaries of the townships it is for, plus anyone in scope who sat it) with their
 // finished attempts, best score and pass, in two queries. An exam outside the scope is

@@ -180,6 +180,10 @@ func (h *handlers) page(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	tours, err := toursOfYear(ctx, h.db, q.Year)
+	if err != nil {
+		return err
+	}
 	this := h.now().In(cst).Year()
 	var years []int
 	for y := this + 1; y >= this-4; y-- {
@@ -207,6 +211,7 @@ func (h *handlers) page(c *fiber.Ctx) error {
 		"Admin":       me.Role == web.RoleAdmin,
 		"XLSXURL":     "/api/v1/reports/completion.xlsx?" + params,
 		"Exams":       exams,
+		"Tours":       tours,
 		"Missing":     shown,
 		"MissingN":    len(missing),
 		"TargetPct":   FormatNumber(q.Target * 100),

@@ -147,10 +147,14 @@ func TestSummaryJSONAndPage(t *testing.T) {
 		t.Fatalf("page: %d %s", st, html)
 	}
 	for _, want := range []string{"2026年度支部书记培训完成情况", "甲镇", "乙镇", "丙镇", "66.7%", "必修完成 2/3 人", "60.0%",
-		"/api/v1/reports/completion.xlsx?year=2026", "/api/v1/reports/exams/" + strconv.FormatInt(c.E1, 10) + ".xlsx", "低于目标"} {
+		"/api/v1/reports/completion.xlsx?year=2026", "/api/v1/reports/exams/" + strconv.FormatInt(c.E1, 10) + ".xlsx", "低于目标",
+		"井冈山红色教育", "西柏坡学习", "/roster.xlsx"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("admin page lacks %q", want)
 		}
+	}
+	if strings.Contains(html, "延安学习") {
+		t.Errorf("a tour of 2025 is listed under 2026")
 	}
 	st, html = orgB.Get("/admin/reports?year=2026")
 	if st != 200 || strings.Contains(html, "甲镇") || !strings.Contains(html, "书记B2") || !strings.Contains(html, "未完成名单（1 人）") {
