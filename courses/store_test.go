@@ -2,6 +2,7 @@ package courses
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -330,5 +331,54 @@ func TestCompletionAfterLessonDeleted(t *testing.T) {
 	}
 	if r := beat(t, db, u, ls[0], BeatInput{}, t0.Add(2*time.Second)); !r.CourseCompleted {
 		t.Fatalf("course should complete now: %+v", r)
+	}
+}
+
+// The demo seed gives the demo secretaries some history, once.
+func TestSeedDemoProgress(t *testing.T) {
+	db := testdb.DB(t)
+	ctx := context.Background()
+	tw := testdb.Township(t, db, testdb.Unique("演示镇"))
+	br := testdb.Branch(t, db, tw, testdb.Unique("演示支部"), "农村")
+	main := testdb.User(t, db, "secretary", "secretary", tw, br)
+	for i := 2; i <= 9; i++ {
+		testdb.User(t, db, "secretary", fmt.Sprintf("secretary%d", i), tw, br)
+	}
+	if err := SeedDemo(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	count := func() (n int) {
+		db.Get(&n, `SELECT count(*) FROM course_progress cp JOIN users u ON u.id = cp.user_id WHERE u.township_id = $1`, tw)
+		return
+	}
+	n := count()
+	if n == 0 {
+		t.Fatal("no demo progress")
+	}
+	year := YearOf(time.Now())
+	h, _ := hoursEarned(ctx, db, main, year)
+	mine, _ := myCourses(ctx, db, main, year, 0, false)
+	var done, started int
+	for _, m := range mine {
+		if m.Done() {
+			done++
+			if m.LessonsDone != m.LessonCount {
+				t.Errorf("%s done with %d/%d lessons", m.Title, m.LessonsDone, m.LessonCount)
+			}
+		} else if m.StartedAt != nil {
+			started++
+			if !m.LastLessonID.Valid || m.LessonsDone != 1 {
+				t.Errorf("%s started: %+v", m.Title, m)
+			}
+		}
+	}
+	if h <= 0 || done != 1 || started != 1 {
+		t.Fatalf("demo secretary: %v 学时, %d done, %d started", h, done, started)
+	}
+	if err := SeedDemo(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if count() != n {
+		t.Fatal("second seed changed progress")
 	}
 }
