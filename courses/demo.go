@@ -259,7 +259,7 @@ func seedProgress(ctx context.Context, db *sqlx.DB, list []DemoCourse, now time.
 		p AS (
 			SELECT u.id AS user_id, cs.id AS course_id, cs.h,
 				CASE WHEN u.username = 'secretary' THEN (CASE WHEN cs.id = $4 THEN 0 WHEN cs.id = $3 THEN 1 ELSE 2 END)
-				     ELSE (u.id + cs.k) % 4 END AS r
+				     ELSE abs(hashtext(u.id || ':' || cs.k)) % 4 END AS r
 			FROM users u, cs
 			WHERE u.role = 'secretary' AND u.active AND u.username ~ '^secretary[0-9]*$'
 				AND NOT EXISTS (SELECT 1 FROM course_progress cp WHERE cp.user_id = u.id AND cp.course_id = cs.id))`
