@@ -386,14 +386,18 @@ func passedText(s *Secretary) string {
 	return "否"
 }
 
-// townshipRow renders one secretary as the sheet's cells and feeds the widths.
+// townshipRow renders one secretary as the sheet's cells, or with w only measures them.
 func townshipRow(st *styles, n int, s *Secretary, w widths, cells []any) []any {
 	cells = cells[:0]
+	col := 0
 	add := func(v any, style int, text string) {
+		// With widths, this is the measuring pass: no cells are built.
 		if w != nil {
-			w.see(len(cells), text)
+			w.see(col, text)
+		} else {
+			cells = append(cells, excelize.Cell{StyleID: style, Value: v})
 		}
-		cells = append(cells, excelize.Cell{StyleID: style, Value: v})
+		col++
 	}
 	add(n, st.integer, strconv.Itoa(n))
 	add(s.Branch, st.text, s.Branch)
@@ -525,11 +529,15 @@ func (r *Report) MissingRows() []MissingRow {
 
 func missingRow(st *styles, n int, m *MissingRow, w widths, cells []any) []any {
 	cells = cells[:0]
+	col := 0
 	add := func(v any, style int, text string) {
+		// With widths, this is the measuring pass: no cells are built.
 		if w != nil {
-			w.see(len(cells), text)
+			w.see(col, text)
+		} else {
+			cells = append(cells, excelize.Cell{StyleID: style, Value: v})
 		}
-		cells = append(cells, excelize.Cell{StyleID: style, Value: v})
+		col++
 	}
 	courses, exams := strings.Join(m.Courses, "、"), strings.Join(m.Exams, "；")
 	add(n, st.integer, strconv.Itoa(n))
