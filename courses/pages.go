@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -183,7 +184,10 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 			}
 			req.Lines = append(req.Lines, fmt.Sprintf("%s · %s 截止", m.Title, m.DueDate.In(cst).Format("1月2日")))
 		}
-		req.Link, req.LinkText = "/courses/"+strconv.FormatInt(left[0].ID, 10), "学习《"+left[0].Title+"》"
+		req.Link, req.LinkText = "/courses/"+strconv.FormatInt(left[0].ID, 10), "学习下一门必修课"
+		if utf8.RuneCountInString(left[0].Title) <= 12 {
+			req.LinkText = "学习《" + left[0].Title + "》"
+		}
 	}
 	cards = append(cards, req)
 	if resume != nil {
