@@ -369,3 +369,89 @@ func TestHeartbeatAndHomeCards(t *testing.T) {
 		t.Fatalf("organizer 2 card: %+v", org2)
 	}
 }
+
+func TestAdminForms(t *testing.T) {
+	f := setup(t)
+	title := testdb.Unique("表单课程")
+	resp := f.admin.Form("POST", "/admin/courses", url.Values{"title": {title}, "category": {"实务"}, "credit_hours": {"2"}})
+	if resp.StatusCode != 303 {
+		t.Fatalf("create: %d", resp.StatusCode)
+	}
+	loc := resp.Header.Get("Location")
+	if resp := f.admin.Form("POST", "/admin/courses", url.Values{"title": {""}, "category": {"x"}}); resp.StatusCode != 422 {
+		t.Fatalf("invalid form: %d", resp.StatusCode)
+	}
+	cid := strings.TrimSuffix(strings.TrimPrefix(loc, "/admin/courses/"), "/edit")
+	if resp := f.admin.Form("POST", "/admin/courses/"+cid+"/publish", url.Values{"published": {"1"}}); resp.StatusCode != 422 {
+		t.Fatalf("publish empty: %d", resp.StatusCode)
+	}
+	resp = f.admin.Form("POST", "/admin/courses/"+cid+"/lessons", url.Values{"title": {"第一课"}, "min_minutes": {"1"}})
+	if resp.StatusCode != 303 {
+		t.Fatalf("lesson: %d", resp.StatusCode)
+	}
+	lessonEdit := resp.Header.Get("Location")
+	lid := strings.TrimSuffix(strings.TrimPrefix(lessonEdit, "/admin/lessons/"), "/edit")
+	if resp := f.admin.Form("POST", "/admin/lessons/"+lid, url.Values{"title": {"第一课"}, "body_markdown": {"## 小标题\n正文"}, "min_minutes": {"0.5"}}); resp.StatusCode != 303 {
+		t.Fatalf("save lesson: %d", resp.StatusCode)
+	}
+	if st, page := f.admin.Get(lessonEdit); st != 200 || !strings.Contains(page, "<h2>小标题</h2>") {
+		t.Fatalf("lesson edit page preview: %d", st)
+	}
+	if resp := f.admin.Form("POST", "/admin/courses/"+cid+"/publish", url.Values{"published": {"1"}}); resp.StatusCode != 303 {
+		t.Fatalf("publish: %d", resp.StatusCode)
+	}
+	v := url.Values{"year": {fmt.Sprint(YearOf(time.Now()))}, "scope": {"kinds"}, "branch_kinds": {"农村", "社区"}, "due_date": {fmt.Sprintf("%d-12-31", YearOf(time.Now()))}}
+	if resp := f.admin.Form("POST", "/admin/courses/"+cid+"/assignments", v); resp.StatusCode != 303 {
+		t.Fatalf("assign: %d", resp.StatusCode)
+	}
+	if resp := f.admin.Form("POST", "/admin/courses/"+cid+"/assignments", url.Values{"scope": {"all"}}); resp.StatusCode != 422 {
+		t.Fatalf("bad assign: %d", resp.StatusCode)
+	}
+	if st, page := f.admin.Get("/admin/courses/" + cid + "/edit"); st != 200 || !strings.Contains(page, "农村、社区党支部") {
+		t.Fatalf("edit page: %d", st)
+	}
+	if resp := f.admin.Form("POST", "/admin/course-years", url.Values{"year": {"2030"}, "target_hours": {"48"}, "minutes_per_hour": {"45"}}); resp.StatusCode != 303 {
+		t.Fatalf("year: %d", resp.StatusCode)
+	}
+	if resp := f.admin.Form("POST", "/admin/course-years", url.Values{"year": {"2030"}, "target_hours": {"-1"}, "minutes_per_hour": {"45"}}); resp.StatusCode != 422 {
+		t.Fatalf("bad year: %d", resp.StatusCode)
+	}
+	if resp := f.admin.Form("POST", "/admin/lessons/"+lid+"/move", url.Values{"dir": {"up"}}); resp.StatusCode != 303 {
+		t.Fatalf("move: %d", resp.StatusCode)
+	}
+	if st, body := f.admin.Upload("/admin/lessons/"+lid+"/attachments", "a.txt", []byte("hello"), map[string]string{"_csrf": f.admin.CSRF}); st != 422 || !strings.Contains(string(body), "PDF") {
+		t.Fatalf("form upload non-PDF: %d", st)
+	}
+	db := testdb.DB(t)
+	var aid int64
+	db.Get(&aid, `SELECT max(id) FROM course_assignments WHERE course_id = $1`, cid)
+	if resp := f.admin.Form("POST", "/admin/assignments/"+id(aid)+"/delete", nil); resp.StatusCode != 303 {
+		t.Fatalf("delete assignment: %d", resp.StatusCode)
+	}
+	if resp := f.admin.Form("POST", "/admin/assignments/"+id(aid)+"/delete", nil); resp.StatusCode != 404 {
+		t.Fatalf("delete assignment twice: %d", resp.StatusCode)
+	}
+	if st, _ := f.admin.Upload("/admin/lessons/"+lid+"/attachments", "细则.pdf", []byte("%PDF-1.4\n%%EOF\n"), map[string]string{"_csrf": f.admin.CSRF}); st != 303 {
+		t.Fatalf("form upload: %d", st)
+	}
+	var att int64
+	db.Get(&att, `SELECT max(id) FROM lesson_attachments WHERE lesson_id = $1`, lid)
+	if st, page := f.admin.Get(lessonEdit); st != 200 || !strings.Contains(page, "细则.pdf") {
+		t.Fatalf("attachment listed: %d", st)
+	}
+	if resp := f.admin.Form("POST", "/admin/attachments/"+id(att)+"/delete", nil); resp.StatusCode != 303 {
+		t.Fatalf("delete attachment: %d", resp.StatusCode)
+	}
+	if resp := f.admin.Form("POST", "/admin/courses/"+cid, url.Values{"title": {title + "改"}, "category": {"理论"}, "credit_hours": {"abc"}}); resp.StatusCode != 422 {
+		t.Fatalf("bad hours: %d", resp.StatusCode)
+	}
+	if resp := f.admin.Form("POST", "/admin/courses/"+cid, url.Values{"title": {title + "改"}, "category": {"理论"}, "credit_hours": {"3"}}); resp.StatusCode != 303 {
+		t.Fatalf("save course: %d", resp.StatusCode)
+	}
+	if resp := f.admin.Form("POST", "/admin/lessons/"+lid+"/delete", nil); resp.StatusCode != 303 {
+		t.Fatalf("delete: %d", resp.StatusCode)
+	}
+	if st, page := f.sec.Get("/courses"); st != 200 || !strings.Contains(page, "学时") {
+		t.Fatalf("list page: %d", st)
+	}
+}
