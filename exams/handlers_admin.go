@@ -238,6 +238,9 @@ func (h *handlers) checkExam(ctx context.Context, in ExamInput) (*Exam, error) {
 }
 
 func saveExamErr(err error) error {
+	if errors.Is(err, errUnknownCourse) {
+		return web.Invalid("所选课程不存在", map[string]string{"course_id": "课程不存在"})
+	}
 	if errors.Is(err, errUnknownTownship) {
 		return web.Invalid("所选乡镇不存在", map[string]string{"township_ids": "包含不存在的乡镇"})
 	}

@@ -700,3 +700,34 @@ func TestSeedDemoIdempotent(t *testing.T) {
 		t.Fatalf("demo paper: %d %v", len(paper), err)
 	}
 }
+
+func TestCourseLinkAndPassesView(t *testing.T) {
+	e := newEnv(t)
+	var courseID int64
+	if err := e.db.Get(&courseID, `INSERT INTO courses (title, category) VALUES ($1, '实务') RETURNING id`, testdb.Unique("课程")); err != nil {
+		t.Fatal(err)
+	}
+	admin := webtest.AsUser(t, e.srv, e.county.Admin)
+	bad := int64(99999999)
+	in := ExamInput{Title: "课程考试", OpensAt: "2026-01-01T08:00", ClosesAt: "2030-01-01T08:00", DurationMinutes: 30, PassScore: 0,
+		CourseID: &bad, Rules: []Rule{{Kind: KindJudge, Category: e.cat, Count: 2, Points: 1}}}
+	if st, body := admin.JSON("POST", "/api/v1/exams", in); st != 422 || !strings.Contains(string(body), "course_id") {
+		t.Fatalf("unknown course: %d %s", st, body)
+	}
+	in.CourseID = &courseID
+	st, body := admin.JSON("POST", "/api/v1/exams", in)
+	if st != 201 {
+		t.Fatalf("course exam: %d %s", st, body)
+	}
+	var ex struct{ ID int64 }
+	webtest.Decode(t, body, &ex)
+	sec := e.county.Secretaries[0][0]
+	cl := webtest.AsUser(t, e.srv, sec)
+	a := start(t, cl, ex.ID, 201)
+	cl.JSON("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", a.ID), nil) // pass score 0: passes
+	var n int
+	e.db.Get(&n, `SELECT count(*) FROM exam_course_passes WHERE course_id = $1 AND user_id = $2`, courseID, sec)
+	if n != 1 {
+		t.Fatalf("exam_course_passes has %d rows", n)
+	}
+}

@@ -178,6 +178,10 @@ func SaveExam(ctx context.Context, db *sqlx.DB, e *Exam, by int64) error {
 			}
 		}
 	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "23503" && strings.Contains(pqErr.Constraint, "course") {
+		return errUnknownCourse
+	}
 	if err != nil {
 		return err
 	}
@@ -197,7 +201,10 @@ func SaveExam(ctx context.Context, db *sqlx.DB, e *Exam, by int64) error {
 	return tx.Commit()
 }
 
-var errUnknownTownship = errors.New("unknown township")
+var (
+	errUnknownTownship = errors.New("unknown township")
+	errUnknownCourse   = errors.New("unknown course")
+)
 
 func uniq(ids []int64) map[int64]bool {
 	m := map[int64]bool{}
