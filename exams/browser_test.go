@@ -115,6 +115,10 @@ func TestPhoneExamJourney(t *testing.T) {
 	setOffline(t, ctx, false)
 	waitState("已保存")
 	must(chromedp.WaitNotVisible(chromedp.ID("#offline")))
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!document.getElementById('progress').textContent.includes('待上传')`,
+		chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		t.Fatalf("queue never drained: %v", err)
+	}
 	for i := 5; i < 10; i++ {
 		next()
 		answer()

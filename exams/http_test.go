@@ -28,7 +28,9 @@ type env struct {
 
 // newEnv builds a server, a county and a bank of 40 single, 15 multiple, 15 judge
 // questions in a fresh category (tests in one package share the database).
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvB(t) }
+
+func newEnvB(t testing.TB) *env {
 	t.Helper()
 	db := testdb.DB(t)
 	srv, err := web.New(db, web.Config{})
@@ -44,7 +46,7 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func (e *env) bank(t *testing.T, single, multi, judge int) {
+func (e *env) bank(t testing.TB, single, multi, judge int) {
 	t.Helper()
 	var qs []Question
 	for i := 0; i < single+multi+judge; i++ {
@@ -72,7 +74,11 @@ func (e *env) bank(t *testing.T, single, multi, judge int) {
 }
 
 // exam creates an exam drawing from the env's category through the admin API.
-func (e *env) exam(t *testing.T, mod func(*ExamInput)) int64 {
+func (e *env) exam(t *testing.T, mod func(*ExamInput)) int64 { return e.examWith(t, mod) }
+
+func (e *env) examB(t testing.TB) int64 { return e.examWith(t, nil) }
+
+func (e *env) examWith(t testing.TB, mod func(*ExamInput)) int64 {
 	t.Helper()
 	in := ExamInput{Title: testdb.Unique("考试"), OpensAt: time.Now().Add(-time.Hour).Format(time.RFC3339),
 		ClosesAt: time.Now().Add(24 * time.Hour).Format(time.RFC3339), DurationMinutes: 60, PassScore: 6,

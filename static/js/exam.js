@@ -79,9 +79,7 @@
       var meta = el('p', 'q-meta');
       meta.appendChild(el('span', 'q-no', '第 ' + it.position + ' 题 / 共 ' + items.length + ' 题'));
       meta.appendChild(el('span', 'tag', KIND[it.kind] + ' · ' + it.points + ' 分'));
-      var st = pending[it.position] !== undefined ? ['待上传', 'st-pending'] :
-        (answerOf(it.position).length ? ['已保存', 'st-saved'] : ['未作答', 'st-none']);
-      var s = el('span', 'q-state ' + st[1], st[0]);
+      var s = el('span', 'q-state');
       s.id = 'q-state';
       meta.appendChild(s);
       box.appendChild(meta);
@@ -90,6 +88,15 @@
       renderOptions(box, it, answerOf(it.position), pick, closed);
       $('prev').disabled = cur === 0;
       $('next').textContent = cur === items.length - 1 ? '去交卷' : '下一题';
+      refresh();
+    }
+    // refresh updates the saved state and the grid without redrawing the options.
+    function refresh() {
+      var it = items[cur], s = $('q-state');
+      var st = pending[it.position] !== undefined ? ['待上传', 'st-pending'] :
+        (answerOf(it.position).length ? ['已保存', 'st-saved'] : ['未作答', 'st-none']);
+      s.textContent = st[0];
+      s.className = 'q-state ' + st[1];
       renderGrid();
     }
     function renderGrid() {
@@ -132,7 +139,7 @@
           setOffline(false);
           answers[pos] = r.body.answer;
           if (JSON.stringify(pending[pos]) === JSON.stringify(ans)) delete pending[pos];
-          persist(); render();
+          persist(); refresh();
           return flush();
         }
         if (r.status === 409) { closed = true; finish('考试时间已到，答卷已自动提交。'); return; }
