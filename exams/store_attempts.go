@@ -122,31 +122,27 @@ func (s *Store) StartAttempt(ctx context.Context, examID, userID int64, township
 		return nil, false, err
 	}
 	for try := 0; try < 3; try++ {
-		var open struct {
-			ID       int64     `db:"id"`
-			Deadline time.Time `db:"deadline"`
-			Now      time.Time `db:"now"`
+		// One query: the open attempt (if any), the number of attempts and the clock.
+		var st struct {
+			Open     sql.NullInt64 `db:"open"`
+			Deadline sql.NullTime  `db:"deadline"`
+			Used     int           `db:"used"`
+			Now      time.Time     `db:"now"`
 		}
-		err := s.DB.GetContext(ctx, &open, `SELECT id, deadline, now() AS now FROM attempts
-			WHERE exam_id = $1 AND user_id = $2 AND status = 'in_progress'`, examID, userID)
-		if err == nil {
-			if !Expired(open.Deadline, open.Now) {
-				a, err := s.GetAttempt(ctx, open.ID)
+		if err := s.DB.GetContext(ctx, &st, `SELECT max(id) FILTER (WHERE status = 'in_progress') AS open,
+			max(deadline) FILTER (WHERE status = 'in_progress') AS deadline, count(*) AS used, now() AS now
+			FROM attempts WHERE exam_id = $1 AND user_id = $2`, examID, userID); err != nil {
+			return nil, false, err
+		}
+		if st.Open.Valid {
+			if !Expired(st.Deadline.Time, st.Now) {
+				a, err := s.GetAttempt(ctx, st.Open.Int64)
 				return a, false, err
 			}
-			if err := s.Finalize(ctx, open.ID, "expired"); err != nil {
+			if err := s.Finalize(ctx, st.Open.Int64, "expired"); err != nil {
 				return nil, false, err
 			}
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return nil, false, err
-		}
-		var st struct {
-			Used int       `db:"used"`
-			Now  time.Time `db:"now"`
-		}
-		if err := s.DB.GetContext(ctx, &st, `SELECT count(*) AS used, now() AS now FROM attempts WHERE exam_id = $1 AND user_id = $2`,
-			examID, userID); err != nil {
-			return nil, false, err
+			continue
 		}
 		switch {
 		case st.Now.Before(e.OpensAt):
@@ -162,20 +158,22 @@ func (s *Store) StartAttempt(ctx context.Context, examID, userID int64, township
 		}
 		pb, _ := json.Marshal(paper)
 		deadline := Deadline(st.Now, time.Duration(e.DurationMinutes)*time.Minute, e.ClosesAt)
-		var id int64
-		err = s.DB.GetContext(ctx, &id, `
+		a := &Attempt{ExamID: examID, UserID: userID, TownshipID: township, Seq: st.Used + 1, Status: "in_progress",
+			StartedAt: st.Now, Deadline: deadline, Paper: paper, Answers: Answers{}, MaxScore: e.TotalPoints, Now: st.Now,
+			ExamTitle: e.Title, ClosesAt: e.ClosesAt, PassScore: e.PassScore, ReviewPolicy: e.ReviewPolicy, MultiRule: e.MultiRule}
+		err = s.DB.GetContext(ctx, &a.ID, `
 			INSERT INTO attempts (exam_id, user_id, township_id, seq, started_at, deadline, paper, shape, max_score)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT DO NOTHING RETURNING id`,
-			examID, userID, township, st.Used+1, st.Now, deadline, pb, ShapeOf(paper).String(), e.TotalPoints)
+			examID, userID, township, a.Seq, st.Now, deadline, pb, ShapeOf(paper).String(), e.TotalPoints)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // a concurrent start won: resume its attempt
 		}
 		if err != nil {
 			return nil, false, err
 		}
-		a, err := s.GetAttempt(ctx, id)
-		return a, true, err
+		// The new attempt is returned as built, without reading it back.
+		return a, true, nil
 	}
 	return nil, false, errors.New("could not start attempt after retries")
 }
