@@ -74,6 +74,10 @@ func Mount(s *web.Server) error {
 	a.Get("/admin/questions", admin, h.pageQuestions)
 	a.Post("/admin/questions/import", admin, h.pageImportPreview)
 	a.Post("/admin/questions/import/confirm", admin, h.pageImportConfirm)
+	a.Get("/admin/questions/new", admin, h.pageQuestionForm)
+	a.Post("/admin/questions/new", admin, h.pageQuestionSave)
+	a.Get("/admin/questions/:id/edit", admin, h.pageQuestionForm)
+	a.Post("/admin/questions/:id", admin, h.pageQuestionSave)
 	a.Post("/admin/questions/:id/retire", admin, h.pageRetire)
 
 	s.AddHomeCards(h.homeCards)

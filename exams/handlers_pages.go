@@ -252,3 +252,75 @@ func (h *handlers) pageRetire(c *fiber.Ctx) error {
 	}
 	return web.RedirectOK(c, "/admin/questions", msg)
 }
+
+// questionForm renders the create/edit form.
+func (h *handlers) questionForm(c *fiber.Ctx, q *Question, errs map[string]string) error {
+	cats, err := Categories(c.UserContext(), h.st.DB)
+	if err != nil {
+		return err
+	}
+	opts := make([]string, MaxOptions)
+	copy(opts, q.Options)
+	answer := q.Answer
+	if q.Kind == KindJudge && q.ID > 0 && len(errs) == 0 {
+		answer = map[string]string{"A": "对", "B": "错"}[q.Answer]
+	}
+	if len(errs) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	keys := make([]string, MaxOptions)
+	for i := range keys {
+		keys[i] = KeyOf(i)
+	}
+	return h.s.Render.Page(c, "exams/admin_question", fiber.Map{"Title": "题目", "Q": q, "Options": opts, "Keys": keys,
+		"Answer": answer, "Tags": strings.Join(q.Tags, "、"), "Categories": cats, "Errors": errs,
+		"Difficulties": []string{"易", "中", "难"}})
+}
+
+// GET /admin/questions/new and /admin/questions/:id/edit
+func (h *handlers) pageQuestionForm(c *fiber.Ctx) error {
+	if c.Params("id") == "" {
+		return h.questionForm(c, &Question{Kind: KindSingle, Difficulty: "中", Points: 1}, nil)
+	}
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	q, err := GetQuestion(c.UserContext(), h.st.DB, id)
+	if err != nil {
+		return pageErr(err)
+	}
+	return h.questionForm(c, q, nil)
+}
+
+// POST /admin/questions/new and /admin/questions/:id
+func (h *handlers) pageQuestionSave(c *fiber.Ctx) error {
+	q := &Question{Kind: c.FormValue("kind"), Stem: c.FormValue("stem"), Answer: c.FormValue("answer"),
+		Category: c.FormValue("category"), Difficulty: c.FormValue("difficulty"), Explanation: c.FormValue("explanation")}
+	q.Points, _ = strconv.ParseFloat(c.FormValue("points"), 64)
+	args := c.Request().PostArgs()
+	for _, v := range args.PeekMulti("option") {
+		q.Options = append(q.Options, string(v))
+	}
+	q.Tags = strings.FieldsFunc(c.FormValue("tags"), func(r rune) bool { return strings.ContainsRune(",，、;； ", r) })
+	if c.Params("id") != "" {
+		id, err := web.ParamID(c, "id")
+		if err != nil {
+			return err
+		}
+		q.ID = id
+	}
+	if errs := q.Normalize(); len(errs) > 0 {
+		return h.questionForm(c, q, errs)
+	}
+	var err error
+	if q.ID > 0 {
+		err = UpdateQuestion(c.UserContext(), h.st.DB, q)
+	} else {
+		err = CreateQuestion(c.UserContext(), h.st.DB, q)
+	}
+	if err != nil {
+		return pageErr(err)
+	}
+	return web.RedirectOK(c, "/admin/questions", "题目已保存")
+}

@@ -737,3 +737,49 @@ func TestCourseLinkAndPassesView(t *testing.T) {
 		t.Fatalf("exam_course_passes has %d rows", n)
 	}
 }
+
+func TestQuestionFormPages(t *testing.T) {
+	e := newEnv(t)
+	admin := webtest.AsUser(t, e.srv, e.county.Admin)
+	if st, _ := admin.Get("/admin/questions/new"); st != 200 {
+		t.Fatal(st)
+	}
+	stem := testdb.Unique("表单题")
+	form := url.Values{"kind": {"multiple"}, "stem": {stem}, "option": {"甲", "乙", "丙", "", "", ""}, "answer": {"A，C"},
+		"points": {"2"}, "category": {e.cat}, "tags": {"甲、乙"}, "difficulty": {"难"}, "explanation": {"因为"}}
+	if r := admin.Form("POST", "/admin/questions/new", form); r.StatusCode != 303 {
+		t.Fatalf("create form → %d", r.StatusCode)
+	}
+	var q Question
+	if err := e.db.Get(&q, `SELECT `+questionCols+` FROM questions WHERE stem = $1`, stem); err != nil {
+		t.Fatal(err)
+	}
+	if q.Answer != "AC" || len(q.Options) != 3 || len(q.Tags) != 2 || q.Points != 2 || q.Difficulty != "难" {
+		t.Fatalf("saved %+v", q)
+	}
+	if st, body := admin.Get(fmt.Sprintf("/admin/questions/%d/edit", q.ID)); st != 200 || !strings.Contains(body, stem) {
+		t.Fatalf("edit page %d", st)
+	}
+	form.Set("answer", "Z")
+	if r := admin.Form("POST", fmt.Sprintf("/admin/questions/%d", q.ID), form); r.StatusCode != 422 {
+		t.Fatalf("bad edit → %d", r.StatusCode)
+	}
+	form.Set("answer", "BC")
+	if r := admin.Form("POST", fmt.Sprintf("/admin/questions/%d", q.ID), form); r.StatusCode != 303 {
+		t.Fatalf("edit → %d", r.StatusCode)
+	}
+	if r := admin.Form("POST", "/admin/questions/99999999", form); r.StatusCode != 404 {
+		t.Fatalf("edit unknown → %d", r.StatusCode)
+	}
+	if r := admin.Form("POST", fmt.Sprintf("/admin/questions/%d/retire", q.ID), url.Values{"retired": {"1"}}); r.StatusCode != 303 {
+		t.Fatalf("retire form → %d", r.StatusCode)
+	}
+	var retired bool
+	e.db.Get(&retired, `SELECT retired FROM questions WHERE id = $1`, q.ID)
+	if !retired {
+		t.Fatal("not retired")
+	}
+	if st, _ := webtest.AsUser(t, e.srv, e.county.Organizers[0]).Get("/admin/questions/new"); st != 403 {
+		t.Fatal("organizer form")
+	}
+}
