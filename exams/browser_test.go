@@ -3,6 +3,7 @@ package exams
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"zhibu/app/web/browsertest"
+	"zhibu/app/web/webtest"
 )
 
 // setOffline cuts (or restores) the page's network like a phone losing signal.
@@ -150,4 +152,26 @@ func TestPhoneExamJourney(t *testing.T) {
 	if verdict, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".pass"))); !strings.Contains(verdict, "未达到") {
 		t.Fatalf("2 of 13 with pass 6 shows %q", verdict)
 	}
+}
+
+// The organizer's oversight page and the admin's bank at phone size.
+func TestPhoneOversightPages(t *testing.T) {
+	e := newEnv(t)
+	examID := e.exam(t, nil)
+	cl := webtest.AsUser(t, e.srv, e.county.Secretaries[0][0])
+	a := start(t, cl, examID, 201)
+	cl.JSON("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", a.ID), nil)
+	base := browsertest.Serve(t, e.srv)
+	ctx := browsertest.New(t)
+	browsertest.SignIn(t, ctx, e.srv, base, e.county.Organizers[0])
+	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/admin/exams/%d", base, examID)), chromedp.WaitVisible(chromedp.CSS("table"))); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, ctx, "exam-oversight")
+	ctx2 := browsertest.New(t)
+	browsertest.SignIn(t, ctx2, e.srv, base, e.county.Admin)
+	if err := chromedp.Do(ctx2, chromedp.Navigate(base+"/admin/questions?category="+url.QueryEscape(e.cat)), chromedp.WaitVisible(chromedp.CSS("table"))); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, ctx2, "exam-bank")
 }
