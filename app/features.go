@@ -28,6 +28,10 @@ func mountFeatures(s *web.Server) error {
 			return err
 		}
 	}
+	// Features do not import each other: a passed course exam may complete the course.
+	exams.OnPassed = func(ctx context.Context, userID, courseID int64) error {
+		return courses.RecheckCompletion(ctx, s.DB, userID, courseID)
+	}
 	s.NotFoundLast()
 	return nil
 }

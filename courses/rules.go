@@ -64,17 +64,18 @@ func LessonComplete(reachedEnd bool, seconds, minSeconds int) bool {
 	return reachedEnd && seconds >= minSeconds
 }
 
-// CourseStatus is what course completion depends on. The exams feature can add
-// "ExamRequired/ExamPassed" here and in CourseComplete; nothing else decides completion.
+// CourseStatus is what course completion depends on; nothing else decides completion.
 type CourseStatus struct {
-	Lessons     int // lessons in the course
-	LessonsDone int // of them completed by the learner
+	Lessons     int  // lessons in the course
+	LessonsDone int  // of them completed by the learner
+	ExamLinked  bool // an exam the learner may take is linked to the course (exams.course_id)
+	ExamPassed  bool // the learner passed an exam linked to the course
 }
 
 // CourseComplete is THE rule for a finished course: every lesson complete (a course
-// without lessons cannot be finished).
+// without lessons cannot be finished) and, when an exam is linked to it, that exam passed.
 func CourseComplete(s CourseStatus) bool {
-	return s.Lessons > 0 && s.LessonsDone >= s.Lessons
+	return s.Lessons > 0 && s.LessonsDone >= s.Lessons && (!s.ExamLinked || s.ExamPassed)
 }
 
 // YearRule is a year's 学时 policy (table course_years).

@@ -49,6 +49,15 @@ func TestCompletionRules(t *testing.T) {
 	if CourseComplete(CourseStatus{Lessons: 3, LessonsDone: 2}) || !CourseComplete(CourseStatus{Lessons: 3, LessonsDone: 3}) {
 		t.Error("a course completes with all its lessons")
 	}
+	if CourseComplete(CourseStatus{Lessons: 3, LessonsDone: 3, ExamLinked: true}) {
+		t.Error("a course with an exam waits for the pass")
+	}
+	if !CourseComplete(CourseStatus{Lessons: 3, LessonsDone: 3, ExamLinked: true, ExamPassed: true}) {
+		t.Error("lessons and the exam passed complete the course")
+	}
+	if CourseComplete(CourseStatus{Lessons: 3, LessonsDone: 2, ExamLinked: true, ExamPassed: true}) {
+		t.Error("passing the exam does not replace the lessons")
+	}
 }
 
 func TestCreditHours(t *testing.T) {

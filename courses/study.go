@@ -123,18 +123,26 @@ func completeCourseIfDone(ctx context.Context, tx *sqlx.Tx, userID, courseID int
 		Done        int     `db:"done"`
 		Declared    float64 `db:"credit_hours"`
 		TotalMinSec int     `db:"total_min_seconds"`
+		ExamLinked  bool    `db:"exam_linked"`
+		ExamPassed  bool    `db:"exam_passed"`
 	}
+	// Exams have no draft state: an exam counts as soon as it is linked, unless it is
+	// limited to other townships than the learner's (they could never take it).
 	err := tx.GetContext(ctx, &row, `SELECT
 		(SELECT count(*) FROM lessons WHERE course_id = c.id) AS lessons,
 		(SELECT count(*) FROM lesson_progress lp JOIN lessons l ON l.id = lp.lesson_id
 			WHERE l.course_id = c.id AND lp.user_id = $2 AND lp.completed_at IS NOT NULL) AS done,
 		c.credit_hours,
-		(SELECT coalesce(sum(min_seconds), 0) FROM lessons WHERE course_id = c.id) AS total_min_seconds
+		(SELECT coalesce(sum(min_seconds), 0) FROM lessons WHERE course_id = c.id) AS total_min_seconds,
+		EXISTS (SELECT 1 FROM exams e WHERE e.course_id = c.id AND (e.all_townships OR EXISTS (
+			SELECT 1 FROM exam_townships et JOIN users u ON u.township_id = et.township_id
+			WHERE et.exam_id = e.id AND u.id = $2))) AS exam_linked,
+		EXISTS (SELECT 1 FROM exam_course_passes p WHERE p.course_id = c.id AND p.user_id = $2) AS exam_passed
 		FROM courses c WHERE c.id = $1`, courseID, userID)
 	if err != nil {
 		return false, 0, err
 	}
-	if !CourseComplete(CourseStatus{Lessons: row.Lessons, LessonsDone: row.Done}) {
+	if !CourseComplete(CourseStatus{Lessons: row.Lessons, LessonsDone: row.Done, ExamLinked: row.ExamLinked, ExamPassed: row.ExamPassed}) {
 		return false, 0, nil
 	}
 	rule, err := yearRule(ctx, tx, YearOf(now))

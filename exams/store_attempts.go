@@ -346,7 +346,11 @@ func (s *Store) Finalize(ctx context.Context, id int64, reason string) error {
 	if err != nil || !done {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.afterFinalize(ctx, []int64{id})
+	return nil
 }
 
 func finalizeTx(ctx context.Context, tx *sqlx.Tx, id int64, reason string) (bool, error) {
@@ -405,6 +409,7 @@ func (s *Store) SweepExpired(ctx context.Context) (int, error) {
 		if err := tx.Commit(); err != nil {
 			return total, err
 		}
+		s.afterFinalize(ctx, ids)
 		total += len(ids)
 		if len(ids) < 50 {
 			return total, nil

@@ -159,35 +159,28 @@ func TestSignupWindowAndEligibility(t *testing.T) {
 	err = s.Cancel(ctx, late, sec)
 	wantCode(t, err, 409, "cancel_deadline_passed")
 
-	// Eligibility: without the courses function everyone may sign up; with it, the
-	// function decides and the reason names the missing courses.
+	// Eligibility: the courses' SQL function (migrations/00040_links.sql) decides and the
+	// reason says how many required courses are missing. Township 1 gets two required
+	// courses of the tour's year; nothing is required in township 0.
 	req := makeTour(t, db, c, tourOpts{requireCourses: true})
 	if _, err := s.Signup(ctx, req, c.Secretaries[0][1], "", 0); err != nil {
-		t.Fatalf("no courses function yet: %v", err)
+		t.Fatalf("nothing required in township 0: %v", err)
 	}
-	if _, err := db.Exec(`CREATE FUNCTION zhibu_required_courses_left(u bigint, y integer) RETURNS integer
-		LANGUAGE sql AS $$ SELECT CASE WHEN u % 2 = 0 THEN 2 ELSE 0 END $$`); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Exec(`DROP FUNCTION zhibu_required_courses_left(bigint, integer)`)
-	var even, odd int64
-	for _, u := range c.Secretaries[1] {
-		if u%2 == 0 {
-			even = u
-		} else {
-			odd = u
-		}
-	}
-	_, err = s.Signup(ctx, req, even, "", 0)
+	var year int
+	db.Get(&year, `SELECT extract(year FROM starts_on)::int FROM tours WHERE id = $1`, req)
+	requireCourses(t, db, year, c.Townships[1], 2)
+	behind, done := c.Secretaries[1][0], c.Secretaries[1][1]
+	completeRequired(t, db, done, year)
+	_, err = s.Signup(ctx, req, behind, "", 0)
 	wantCode(t, err, 409, "not_eligible")
 	if !strings.Contains(err.Error(), "还有 2 门未完成") {
 		t.Fatalf("reason: %v", err)
 	}
-	if _, err := s.Signup(ctx, req, odd, "", 0); err != nil {
+	if _, err := s.Signup(ctx, req, done, "", 0); err != nil {
 		t.Fatalf("eligible: %v", err)
 	}
 	// A tour without the requirement ignores it.
-	if _, err := s.Signup(ctx, makeTour(t, db, c, tourOpts{}), even, "", 0); err != nil {
+	if _, err := s.Signup(ctx, makeTour(t, db, c, tourOpts{}), behind, "", 0); err != nil {
 		t.Fatal(err)
 	}
 }

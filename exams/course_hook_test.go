@@ -1,0 +1,77 @@
+package exams
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"zhibu/app/testdb"
+	"zhibu/app/web/webtest"
+)
+
+// OnPassed fires once per passed attempt of a course-linked exam, on submit and from the
+// sweeper, and never for failed attempts or exams without a course.
+func TestOnPassedHook(t *testing.T) {
+	e := newEnv(t)
+	var courseID int64
+	if err := e.db.Get(&courseID, `INSERT INTO courses (title, category) VALUES ($1, '实务') RETURNING id`, testdb.Unique("课程")); err != nil {
+		t.Fatal(err)
+	}
+	type call struct{ user, course int64 }
+	var mu sync.Mutex
+	var calls []call
+	prev := OnPassed
+	OnPassed = func(ctx context.Context, userID, courseID int64) error {
+		mu.Lock()
+		defer mu.Unlock()
+		var passed bool // the pass is committed before the hook runs
+		e.db.Get(&passed, `SELECT EXISTS (SELECT 1 FROM exam_course_passes WHERE course_id = $1 AND user_id = $2)`, courseID, userID)
+		if !passed {
+			t.Errorf("hook ran before the pass was visible")
+		}
+		calls = append(calls, call{userID, courseID})
+		return nil
+	}
+	defer func() { OnPassed = prev }()
+	took := func() []call {
+		mu.Lock()
+		defer mu.Unlock()
+		out := calls
+		calls = nil
+		return out
+	}
+
+	linked := e.exam(t, func(in *ExamInput) { in.CourseID = &courseID; in.PassScore = 0 })
+	hard := e.exam(t, func(in *ExamInput) { in.CourseID = &courseID })
+	plain := e.exam(t, func(in *ExamInput) { in.PassScore = 0 })
+	s := e.county.Secretaries[0]
+	submit := func(user, exam int64) {
+		cl := webtest.AsUser(t, e.srv, user)
+		a := start(t, cl, exam, 201)
+		if st, body := cl.JSON("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", a.ID), nil); st != 200 {
+			t.Fatalf("submit: %d %s", st, body)
+		}
+	}
+
+	submit(s[0], linked)
+	if c := took(); len(c) != 1 || c[0] != (call{s[0], courseID}) {
+		t.Fatalf("submit of a passed course exam: %v", c)
+	}
+	submit(s[1], hard) // no answers: fails
+	submit(s[1], plain)
+	if c := took(); len(c) != 0 {
+		t.Fatalf("failed or unlinked attempts called the hook: %v", c)
+	}
+
+	// The sweeper finalizes an abandoned attempt that passes.
+	cl := webtest.AsUser(t, e.srv, s[2])
+	a := start(t, cl, linked, 201)
+	e.db.MustExec(`UPDATE attempts SET deadline = now() - interval '1 minute' WHERE id = $1`, a.ID)
+	if n, err := store.SweepExpired(context.Background()); err != nil || n < 1 {
+		t.Fatalf("sweep: %d %v", n, err)
+	}
+	if c := took(); len(c) != 1 || c[0] != (call{s[2], courseID}) {
+		t.Fatalf("sweeper: %v", c)
+	}
+}
