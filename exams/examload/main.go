@@ -22,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -43,6 +44,7 @@ type options struct {
 	n, c, answers   int
 	pid             int
 	timeout         time.Duration
+	think           time.Duration
 }
 
 func main() {
@@ -55,6 +57,7 @@ func main() {
 	flag.IntVar(&o.answers, "answers", 50, "answers saved per attempt (at most the paper size)")
 	flag.IntVar(&o.pid, "pid", 0, "pid of the server, for its peak RSS (self-started: known)")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "stop the whole run after this long")
+	flag.DurationVar(&o.think, "think", 0, "mean pause before each answer (0: save back to back, a stress test)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "examload:", err)
@@ -112,10 +115,16 @@ func run(o options) error {
 	}
 
 	st := newStats()
+	cpu0 := cpuSeconds(o.pid)
 	start := time.Now()
-	parallel(o.n, o.c, func(i int) { takeExam(ctx, client, o.url, users[i], examID, o.answers, st) })
+	parallel(o.n, o.c, func(i int) { takeExam(ctx, client, o.url, users[i], examID, o.answers, o.think, st) })
 	elapsed := time.Since(start)
 	st.print(elapsed, o)
+	if o.pid > 0 {
+		used := cpuSeconds(o.pid) - cpu0
+		fmt.Printf("server CPU      %.1f s (%.0f%% of one core; %.0f µs per call)\n", used, 100*used/elapsed.Seconds(),
+			1e6*used/float64(st.calls()))
+	}
 	if o.pid > 0 {
 		fmt.Printf("server peak RSS (VmHWM of pid %d): %s\n", o.pid, vmHWM(o.pid))
 	}
@@ -305,7 +314,7 @@ func demoExam(ctx context.Context, c *http.Client, base string, u *user) (int64,
 	return 0, fmt.Errorf("no open exam with 50 questions for %s (attempts used up?)", u.name)
 }
 
-func takeExam(ctx context.Context, c *http.Client, base string, u *user, examID int64, answers int, st *stats) {
+func takeExam(ctx context.Context, c *http.Client, base string, u *user, examID int64, answers int, think time.Duration, st *stats) {
 	t := time.Now()
 	code, b, err := u.do(ctx, c, "POST", fmt.Sprintf("%s/api/v1/exams/%d/attempts", base, examID), nil)
 	st.add("start", time.Since(t), code, err, 201, 200)
@@ -323,6 +332,9 @@ func takeExam(ctx context.Context, c *http.Client, base string, u *user, examID 
 	for i, it := range a.Items {
 		if i >= answers {
 			break
+		}
+		if think > 0 {
+			time.Sleep(think/2 + time.Duration(rand.Int64N(int64(think))))
 		}
 		keys := `["A"]`
 		if it.Kind == "multiple" {
@@ -381,6 +393,33 @@ func (s *stats) add(kind string, d time.Duration, code int, err error, ok ...int
 	s.errs[fmt.Sprintf("%s: HTTP %d", kind, code)]++
 }
 
+func (s *stats) calls() int {
+	n := 0
+	for _, v := range s.lat {
+		n += len(v)
+	}
+	return max(n, 1)
+}
+
+// cpuSeconds is the user+system CPU time of a process (Linux /proc), 0 if unknown.
+func cpuSeconds(pid int) float64 {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100 // USER_HZ
+}
+
 func (s *stats) errors() int {
 	n := 0
 	for _, v := range s.errs {
@@ -397,7 +436,7 @@ func pct(d []time.Duration, p float64) time.Duration {
 }
 
 func (s *stats) print(elapsed time.Duration, o options) {
-	fmt.Printf("\nexam morning: %d secretaries, %d at once, %d answers each, against %s\n", o.n, o.c, o.answers, o.url)
+	fmt.Printf("\nexam morning: %d secretaries, %d at once, %d answers each (think %s), against %s\n", o.n, o.c, o.answers, o.think, o.url)
 	fmt.Printf("duration        %s\n", elapsed.Round(time.Millisecond))
 	fmt.Printf("attempts/s      %.1f (%d submitted)\n", float64(s.attempts.Load())/elapsed.Seconds(), s.attempts.Load())
 	fmt.Printf("saves/s         %.1f (%d saves)\n", float64(len(s.lat["save"]))/elapsed.Seconds(), len(s.lat["save"]))
