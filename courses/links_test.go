@@ -2,6 +2,7 @@ package courses
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -247,5 +248,39 @@ func TestRequiredCoursesLeftMatchesGoRule(t *testing.T) {
 		if got != c.want {
 			t.Errorf("user %d: %d left, want %d", c.user, got, c.want)
 		}
+	}
+}
+
+// The learner is told why a course whose lessons are all done is not complete yet.
+func TestCoursePageShowsMissingExam(t *testing.T) {
+	f := setup(t)
+	db := testdb.DB(t)
+	u := f.county.Secretaries[0][0]
+	exam := linkExam(t, db, f.course)
+	path := "/courses/" + id(f.course)
+	if st, page := f.sec.Get(path); st != 200 || !strings.Contains(page, "本课程设有考试") {
+		t.Fatalf("before studying: %d", st)
+	}
+	studyAll(t, db, u, f.lessons)
+	if st, page := f.sec.Get(path); st != 200 || !strings.Contains(page, "还需通过本课程的考试") {
+		t.Fatalf("lessons done, exam missing: %d %s", st, page)
+	}
+	if st, body := f.sec.JSON("GET", "/api/v1/courses/"+id(f.course), nil); st != 200 ||
+		!strings.Contains(string(body), `"exam_required":true`) || !strings.Contains(string(body), `"exam_passed":false`) {
+		t.Fatalf("api: %d %s", st, body)
+	}
+	// Another township's secretary is not bound by an exam limited to township 0.
+	db.MustExec(`UPDATE exams SET all_townships = false WHERE id = $1`, exam)
+	db.MustExec(`INSERT INTO exam_townships (exam_id, township_id) VALUES ($1, $2)`, exam, f.county.Townships[0])
+	mine, err := myCourses(context.Background(), db, f.county.Secretaries[1][0], YearOf(time.Now()), f.course, false)
+	if err != nil || len(mine) != 1 || mine[0].ExamLinked {
+		t.Fatalf("other township: %+v %v", mine, err)
+	}
+	finishAttempt(t, db, exam, u, true)
+	if err := RecheckCompletion(context.Background(), db, u, f.course); err != nil {
+		t.Fatal(err)
+	}
+	if st, page := f.sec.Get(path); st != 200 || !strings.Contains(page, "完成本课程") || strings.Contains(page, "还需通过") {
+		t.Fatalf("after the pass: %d", st)
 	}
 }

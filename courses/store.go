@@ -56,6 +56,13 @@ type MyCourse struct {
 	CompletedAt  *time.Time    `db:"completed_at" json:"completed_at"`
 	HoursEarned  float64       `db:"hours_earned" json:"hours_earned"`
 	DueDate      *time.Time    `db:"due_date" json:"due_date"`
+	ExamLinked   bool          `db:"exam_linked" json:"exam_required"` // see CourseStatus
+	ExamPassed   bool          `db:"exam_passed" json:"exam_passed"`
+}
+
+// AwaitsExam: every lesson is done and only the linked exam is missing.
+func (m MyCourse) AwaitsExam() bool {
+	return !m.Done() && m.ExamLinked && !m.ExamPassed && m.LessonCount > 0 && m.LessonsDone >= m.LessonCount
 }
 
 // Required tells whether the course is 必修 for the learner this year.
@@ -102,7 +109,10 @@ func myCourses(ctx context.Context, db sqlx.QueryerContext, userID int64, year i
 			WHERE lp.user_id = $1 AND lp.completed_at IS NOT NULL GROUP BY l.course_id)
 		SELECT `+courseCols+`,
 			coalesce(done.n, 0) AS lessons_done, cp.last_lesson_id, cp.started_at, cp.updated_at AS progress_at, cp.completed_at,
-			coalesce(cp.hours_earned, 0) AS hours_earned, rq.due_date
+			coalesce(cp.hours_earned, 0) AS hours_earned, rq.due_date,
+			EXISTS (SELECT 1 FROM exams e, me WHERE e.course_id = c.id AND (e.all_townships OR EXISTS (
+				SELECT 1 FROM exam_townships et WHERE et.exam_id = e.id AND et.township_id = me.township_id))) AS exam_linked,
+			EXISTS (SELECT 1 FROM exam_course_passes p WHERE p.course_id = c.id AND p.user_id = $1) AS exam_passed
 		FROM courses c
 		LEFT JOIN done ON done.course_id = c.id
 		LEFT JOIN course_progress cp ON cp.course_id = c.id AND cp.user_id = $1
