@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -33,7 +34,11 @@ func newEnv(t *testing.T) *env { return newEnvB(t) }
 func newEnvB(t testing.TB) *env {
 	t.Helper()
 	db := testdb.DB(t)
-	srv, err := web.New(db, web.Config{})
+	cfg := web.Config{}
+	if _, bench := t.(*testing.B); bench { // 20,000 access-log lines would bury the numbers
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	srv, err := web.New(db, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
