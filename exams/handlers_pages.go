@@ -138,13 +138,31 @@ func (h *handlers) pageAdminExam(c *fiber.Ctx) error {
 		"NTaken": len(taken), "NPassed": len(passed), "N": len(rows), "Stats": stats})
 }
 
+type townshipOption struct {
+	ID   int64  `db:"id"`
+	Name string `db:"name"`
+}
+
+// examFormData is what the exam form shows besides the input.
+func (h *handlers) examFormData(c *fiber.Ctx) (fiber.Map, error) {
+	cats, err := Categories(c.UserContext(), h.st.DB)
+	if err != nil {
+		return nil, err
+	}
+	towns := []townshipOption{}
+	if err := h.st.DB.SelectContext(c.UserContext(), &towns, `SELECT id, name FROM townships ORDER BY sort, id`); err != nil {
+		return nil, err
+	}
+	return fiber.Map{"Title": "新建考试", "Categories": cats, "Rows": []int{0, 1, 2, 3, 4}, "Townships": towns}, nil
+}
+
 // GET /admin/exams/new
 func (h *handlers) pageExamForm(c *fiber.Ctx) error {
-	cats, err := Categories(c.UserContext(), h.st.DB)
+	data, err := h.examFormData(c)
 	if err != nil {
 		return err
 	}
-	return h.s.Render.Page(c, "exams/admin_form", fiber.Map{"Title": "新建考试", "Categories": cats, "Rows": []int{0, 1, 2, 3, 4}})
+	return h.s.Render.Page(c, "exams/admin_form", data)
 }
 
 // POST /admin/exams/new (form)
@@ -154,6 +172,11 @@ func (h *handlers) pageExamCreate(c *fiber.Ctx) error {
 	in := ExamInput{Title: c.FormValue("title"), Description: c.FormValue("description"), OpensAt: c.FormValue("opens_at"),
 		ClosesAt: c.FormValue("closes_at"), DurationMinutes: atoi("duration_minutes"), PassScore: atof("pass_score"),
 		AttemptsAllowed: atoi("attempts_allowed"), MultiRule: c.FormValue("multi_rule"), ReviewPolicy: c.FormValue("review_policy")}
+	for _, v := range c.Request().PostArgs().PeekMulti("township_id") {
+		if id, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+			in.TownshipIDs = append(in.TownshipIDs, id)
+		}
+	}
 	for i := 0; i < 5; i++ {
 		k := strconv.Itoa(i)
 		if atoi("count"+k) == 0 {
@@ -168,10 +191,13 @@ func (h *handlers) pageExamCreate(c *fiber.Ctx) error {
 		if we.Status != 422 {
 			return err
 		}
-		cats, _ := Categories(c.UserContext(), h.st.DB)
+		data, derr := h.examFormData(c)
+		if derr != nil {
+			return derr
+		}
+		data["Error"], data["In"] = we, in
 		c.Status(422)
-		return h.s.Render.Page(c, "exams/admin_form", fiber.Map{"Title": "新建考试", "Categories": cats, "Rows": []int{0, 1, 2, 3, 4},
-			"Error": we, "In": in})
+		return h.s.Render.Page(c, "exams/admin_form", data)
 	}
 	if err := SaveExam(c.UserContext(), h.st.DB, e, web.Me(c).UserID); err != nil {
 		return saveExamErr(err)

@@ -674,9 +674,14 @@ func TestPages(t *testing.T) {
 	}
 	resp = admin.Form("POST", "/admin/exams/new", map[string][]string{"title": {"表单考试"}, "opens_at": {"2026-01-01T08:00"},
 		"closes_at": {"2027-01-01T08:00"}, "duration_minutes": {"30"}, "pass_score": {"1"}, "attempts_allowed": {"2"},
-		"kind0": {"judge"}, "category0": {e.cat}, "count0": {"5"}, "points0": {"1"}})
+		"kind0": {"judge"}, "category0": {e.cat}, "count0": {"5"}, "points0": {"1"}, "township_id": {fmt.Sprint(e.county.Townships[1])}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("form create → %d", resp.StatusCode)
+	}
+	var towns []int64
+	e.db.Select(&towns, `SELECT et.township_id FROM exam_townships et JOIN exams x ON x.id = et.exam_id WHERE x.title = '表单考试'`)
+	if len(towns) != 1 || towns[0] != e.county.Townships[1] {
+		t.Fatalf("form exam townships %v", towns)
 	}
 	// Home cards for the secretary.
 	cards, err := e.srv.HomeCards(context.Background(), &web.Identity{UserID: e.county.Secretaries[0][1], Role: web.RoleSecretary, TownshipID: e.county.Townships[0]})
