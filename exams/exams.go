@@ -95,14 +95,21 @@ func RunSweeper(ctx context.Context, db *sqlx.DB, log *slog.Logger) {
 
 // homeCards: for candidates, each open exam with its close date and attempts left.
 func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card, error) {
+	var cards []web.Card
+	if me.Role != web.RoleSecretary {
+		staff, err := h.staffCard(ctx, me)
+		if err != nil {
+			return nil, err
+		}
+		cards = append(cards, staff...)
+	}
 	if me.Role == web.RoleAdmin {
-		return nil, nil
+		return cards, nil
 	}
 	list, err := ExamsForUser(ctx, h.st.DB, me.UserID, web.ScopeOf(me).Township(), true)
 	if err != nil {
 		return nil, err
 	}
-	var cards []web.Card
 	for i, e := range list {
 		if i == 3 {
 			break
@@ -130,4 +137,42 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 		cards = append(cards, c)
 	}
 	return cards, nil
+}
+
+// staffCard: for admins and organizers, the exams open now with how many in their scope
+// have taken each, so the next step (remind those who have not) is one tap away.
+func (h *handlers) staffCard(ctx context.Context, me *web.Identity) ([]web.Card, error) {
+	var rows []struct {
+		ID         int64     `db:"id"`
+		Title      string    `db:"title"`
+		ClosesAt   time.Time `db:"closes_at"`
+		Taken      int       `db:"taken"`
+		Candidates int       `db:"candidates"`
+	}
+	err := h.st.DB.SelectContext(ctx, &rows, `
+		SELECT e.id, e.title, e.closes_at,
+		       (SELECT count(DISTINCT a.user_id) FROM attempts a
+		         WHERE a.exam_id = e.id AND ($1::bigint IS NULL OR a.township_id = $1)) AS taken,
+		       (SELECT count(*) FROM users u WHERE u.role = 'secretary' AND u.active
+		         AND ($1::bigint IS NULL OR u.township_id = $1)
+		         AND (e.all_townships OR u.township_id IN (SELECT township_id FROM exam_townships WHERE exam_id = e.id))) AS candidates
+		FROM exams e
+		WHERE now() >= e.opens_at AND now() < e.closes_at AND `+visible(1)+`
+		ORDER BY e.closes_at LIMIT 3`, web.ScopeOf(me).Township())
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	c := web.Card{Title: "进行中的考试", Order: 29, Link: "/admin/exams", LinkText: "查看参考情况"}
+	for i, r := range rows {
+		if i == 0 {
+			c.Big = fmt.Sprintf("%d/%d 人已参考", r.Taken, r.Candidates)
+			c.Bar = true
+			if r.Candidates > 0 {
+				c.Percent = min(100, r.Taken*100/r.Candidates)
+			}
+			c.Link = fmt.Sprintf("/admin/exams/%d", r.ID)
+		}
+		c.Lines = append(c.Lines, fmt.Sprintf("%s：%d/%d 人已参考，%s 截止", r.Title, r.Taken, r.Candidates, r.ClosesAt.In(cst).Format("1月2日 15:04")))
+	}
+	return []web.Card{c}, nil
 }

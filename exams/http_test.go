@@ -688,6 +688,16 @@ func TestPages(t *testing.T) {
 	if err != nil || len(cards) == 0 || !strings.Contains(cards[0].Title, "考试") {
 		t.Fatalf("cards: %v %v", cards, err)
 	}
+	staff, err := e.srv.HomeCards(context.Background(), &web.Identity{UserID: e.county.Organizers[0], Role: web.RoleOrganizer, TownshipID: e.county.Townships[0]})
+	found := false
+	for _, c := range staff {
+		if c.Title == "进行中的考试" && strings.Contains(strings.Join(c.Lines, " "), "人已参考") {
+			found = true
+		}
+	}
+	if err != nil || !found {
+		t.Fatalf("organizer cards: %+v %v", staff, err)
+	}
 }
 
 func TestSeedDemoIdempotent(t *testing.T) {

@@ -214,7 +214,7 @@
       api('GET', '/api/v1/attempts/' + id).then(function (r) {
         if (r.status !== 200) { notice((r.body.error && r.body.error.message) || '试卷加载失败'); return; }
         var a = r.body;
-        if (a.status !== 'in_progress') { finish(); return; }
+        if (a.status !== 'in_progress') { pending = {}; persist(); finish(); return; }
         skew = Date.now() - Date.parse(a.server_time);
         deadline = Date.parse(a.deadline);
         items = a.items;
