@@ -164,6 +164,9 @@ func NormalizeKeys(s, kind string, nOptions int) (string, error) {
 // with nOptions options. An empty list clears the answer. Anything else — another shape,
 // unknown fields, unknown keys, two keys for a single choice — is refused.
 func ParseAnswer(body []byte, kind string, nOptions int) (string, error) {
+	if len(body) > 512 { // an answer is a handful of letters
+		return "", answerErr("请求内容过长")
+	}
 	var in map[string]json.RawMessage
 	if err := json.Unmarshal(body, &in); err != nil {
 		return "", answerErr("请求内容应为 {\"answer\":[\"A\"]}")
