@@ -3,6 +3,7 @@ package exams
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,18 +65,19 @@ func TestParseAnswer(t *testing.T) {
 		body, kind string
 		n          int
 	}{
-		{`{"answer":"A"}`, KindSingle, 4},         // wrong shape
-		{`{"answer":[1]}`, KindSingle, 4},         // wrong shape
-		{`{"answer":null}`, KindSingle, 4},        // wrong shape
-		{`["A"]`, KindSingle, 4},                  // wrong shape
-		{`{"answer":["A"],"x":1}`, KindSingle, 4}, // unknown field
-		{`{"answers":["A"]}`, KindSingle, 4},      // unknown field
-		{`{"answer":["E"]}`, KindSingle, 4},       // unknown key
-		{`{"answer":["A","B"]}`, KindSingle, 4},   // two for single
-		{`{"answer":["AB"]}`, KindMultiple, 4},    // not one letter each
-		{`{"answer":["A","B"]}`, KindJudge, 2},    // two for judge
-		{`{"answer":["C"]}`, KindJudge, 2},        // no such judge key
-		{`not json`, KindSingle, 4},               // broken
+		{`{"answer":"A"}`, KindSingle, 4},                              // wrong shape
+		{`{"answer":[1]}`, KindSingle, 4},                              // wrong shape
+		{`{"answer":null}`, KindSingle, 4},                             // wrong shape
+		{`["A"]`, KindSingle, 4},                                       // wrong shape
+		{`{"answer":["A"],"x":1}`, KindSingle, 4},                      // unknown field
+		{`{"answers":["A"]}`, KindSingle, 4},                           // unknown field
+		{`{"answer":["E"]}`, KindSingle, 4},                            // unknown key
+		{`{"answer":["A","B"]}`, KindSingle, 4},                        // two for single
+		{`{"answer":["AB"]}`, KindMultiple, 4},                         // not one letter each
+		{`{"answer":["A","B"]}`, KindJudge, 2},                         // two for judge
+		{`{"answer":["C"]}`, KindJudge, 2},                             // no such judge key
+		{`not json`, KindSingle, 4},                                    // broken
+		{`{"answer":["A"]}` + strings.Repeat(" ", 600), KindSingle, 4}, // too long
 		{`{"answer":["A","B","C","D","E","F","A"]}`, KindMultiple, 6},
 	}
 	for _, c := range bad {
