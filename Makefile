@@ -11,9 +11,8 @@ test: ## run every test (needs PostgreSQL; browser tests need chromium)
 	go test -count=1 -p 2 ./...
 
 bench: ## benchmarks and load runs, printing numbers
-	go test -run '^$$' -bench . -benchmem ./...
+	go test -run '^$$' -bench . -benchmem ./app/accounts/ ./app/tours/ ./courses/ ./exams/
 	go test -run '^$$' -bench CompletionWorkbook -benchtime 3x -benchmem -v ./app/reports/ | grep -E '^(Benchmark|    bench_test)'
-	go test -run '^$$' -bench 'Draw|GradePaper' -benchmem ./exams/
 	go run ./exams/examload -n 500 -c 200 -timeout 10m
 
 lint:
