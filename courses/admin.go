@@ -321,7 +321,7 @@ func (h *handlers) renderLessonEdit(c *fiber.Ctx, in *LessonInput, errMsg string
 	}
 	c.Status(status)
 	return h.srv.Render.Page(c, "courses/admin_lesson", fiber.Map{"Title": "编辑课时", "Lesson": l, "Course": co,
-		"Preview": RenderMarkdown(l.BodyMD), "Attachments": atts[id], "MinMinutes": strconv.FormatFloat(float64(l.MinSeconds)/60, 'f', -1, 64),
+		"Preview": web.Markdown(l.BodyMD), "Attachments": atts[id], "MinMinutes": strconv.FormatFloat(float64(l.MinSeconds)/60, 'f', -1, 64),
 		"Error": errMsg})
 }
 

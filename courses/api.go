@@ -270,7 +270,7 @@ func (h *handlers) apiLesson(c *fiber.Ctx) error {
 		return err
 	}
 	st := states[l.ID]
-	out := lessonJSON{Lesson: *l, HTML: string(RenderMarkdown(l.BodyMD)), Seconds: st.Seconds, ReachedEnd: st.ReachedEnd,
+	out := lessonJSON{Lesson: *l, HTML: string(web.Markdown(l.BodyMD)), Seconds: st.Seconds, ReachedEnd: st.ReachedEnd,
 		Completed: st.CompletedAt != nil, Attachments: append([]Attachment{}, atts[l.ID]...)}
 	return c.JSON(fiber.Map{"lesson": out})
 }
@@ -762,5 +762,5 @@ func (h *handlers) apiPreview(c *fiber.Ctx) error {
 	if len(in.Markdown) > 200_000 {
 		return web.Invalid("正文过长", map[string]string{"markdown": "正文过长"})
 	}
-	return c.JSON(fiber.Map{"html": string(RenderMarkdown(in.Markdown))})
+	return c.JSON(fiber.Map{"html": string(web.Markdown(in.Markdown))})
 }

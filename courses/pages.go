@@ -102,7 +102,7 @@ func (h *handlers) lessonPage(c *fiber.Ctx) error {
 	}
 	st := states[l.ID]
 	return h.srv.Render.Page(c, "courses/lesson", fiber.Map{"Title": l.Title, "Lesson": l, "Course": mc,
-		"Body": RenderMarkdown(l.BodyMD), "State": st, "Done": st.CompletedAt != nil, "Prev": prev, "Next": next,
+		"Body": web.Markdown(l.BodyMD), "State": st, "Done": st.CompletedAt != nil, "Prev": prev, "Next": next,
 		"Index": index + 1, "Count": len(ls), "Attachments": atts[l.ID], "Published": mc.Published,
 		"Interval": int(HeartbeatInterval.Milliseconds()), "MinText": minutesText(l.MinSeconds), "StudiedText": minutesText(st.Seconds)})
 }

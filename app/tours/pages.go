@@ -1,32 +1,17 @@
 package tours
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"html/template"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/microcosm-cc/bluemonday"
-	"github.com/yuin/goldmark"
 
 	"zhibu/app/web"
 )
-
-var sanitizer = bluemonday.UGCPolicy()
-
-// markdown renders an itinerary; the HTML is sanitized, so admins cannot inject script.
-func markdown(src string) template.HTML {
-	var buf bytes.Buffer
-	if err := goldmark.Convert([]byte(src), &buf); err != nil {
-		return template.HTML(template.HTMLEscapeString(src))
-	}
-	return template.HTML(sanitizer.SanitizeBytes(buf.Bytes()))
-}
 
 func (h *handlers) listPage(c *fiber.Ctx) error {
 	me := web.Me(c)
@@ -56,7 +41,7 @@ func (h *handlers) tourPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.srv.Render.Page(c, "tours/tour", fiber.Map{"Title": v.Title, "T": v, "Itinerary": markdown(v.Itinerary)})
+	return h.srv.Render.Page(c, "tours/tour", fiber.Map{"Title": v.Title, "T": v, "Itinerary": web.Markdown(v.Itinerary)})
 }
 
 func (h *handlers) signupForm(c *fiber.Ctx) error {

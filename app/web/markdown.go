@@ -1,4 +1,4 @@
-package courses
+package web
 
 import (
 	"bytes"
@@ -9,9 +9,10 @@ import (
 	"github.com/yuin/goldmark/extension"
 )
 
-// Lesson bodies are Markdown written by admins and shown to every secretary: render with
-// goldmark (raw HTML is escaped by default) and sanitize the result anyway, so script,
-// inline handlers and javascript:/data: links never survive even if the renderer changes.
+// Lesson bodies and tour itineraries are Markdown written by admins and shown to every
+// secretary: render with goldmark (raw HTML is escaped by default) and sanitize the result
+// anyway, so script, inline handlers and javascript:/data: links never survive even if the
+// renderer changes.
 var (
 	md       = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.TaskList))
 	sanitize = func() *bluemonday.Policy {
@@ -23,8 +24,8 @@ var (
 	}()
 )
 
-// RenderMarkdown turns a lesson body into safe HTML.
-func RenderMarkdown(src string) template.HTML {
+// Markdown turns admin-written Markdown into safe HTML.
+func Markdown(src string) template.HTML {
 	var buf bytes.Buffer
 	if err := md.Convert([]byte(src), &buf); err != nil {
 		return template.HTML(template.HTMLEscapeString(src))
