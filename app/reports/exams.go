@@ -206,20 +206,16 @@ const sheetResults = "成绩"
 
 // ExamFile builds the exam results workbook: 汇总 by township and 成绩 (streamed).
 func ExamFile(r *ExamReport) (*excelize.File, error) {
-	f := excelize.NewFile()
+	f, st, err := newBook()
+	if err != nil {
+		return nil, err
+	}
 	ok := false
 	defer func() {
 		if !ok {
 			f.Close()
 		}
 	}()
-	st, err := newStyles(f)
-	if err != nil {
-		return nil, err
-	}
-	if err := f.SetSheetName("Sheet1", sheetSummary); err != nil {
-		return nil, err
-	}
 	at := r.Generated.In(cst).Format("2006-01-02 15:04")
 	title := r.Exam.Title + " 成绩汇总（及格 " + FormatNumber(r.Exam.PassScore) + " 分，导出时间：" + at + "）"
 	w := make(widths, len(examSummaryHeaders))

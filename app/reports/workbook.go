@@ -91,6 +91,20 @@ type styles struct {
 	hlText, hlInt, hlNumber, hlPct                                                                                          int
 }
 
+// newBook starts a workbook whose first sheet is 汇总, with the shared styles.
+func newBook() (*excelize.File, *styles, error) {
+	f := excelize.NewFile()
+	st, err := newStyles(f)
+	if err == nil {
+		err = f.SetSheetName("Sheet1", sheetSummary)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, st, nil
+}
+
 func newStyles(f *excelize.File) (*styles, error) {
 	border := []excelize.Border{
 		{Type: "left", Color: "D9D9D9", Style: 1}, {Type: "right", Color: "D9D9D9", Style: 1},
@@ -190,20 +204,16 @@ func WriteCompletion(w io.Writer, r *Report) error {
 // CompletionFile builds the completion workbook: 汇总, one sheet per township (streamed)
 // and 未完成名单 (streamed).
 func CompletionFile(r *Report) (*excelize.File, error) {
-	f := excelize.NewFile()
+	f, st, err := newBook()
+	if err != nil {
+		return nil, err
+	}
 	ok := false
 	defer func() {
 		if !ok {
 			f.Close()
 		}
 	}()
-	st, err := newStyles(f)
-	if err != nil {
-		return nil, err
-	}
-	if err := f.SetSheetName("Sheet1", sheetSummary); err != nil {
-		return nil, err
-	}
 	if err := writeSummary(f, st, r); err != nil {
 		return nil, fmt.Errorf("汇总: %w", err)
 	}
