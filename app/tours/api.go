@@ -178,8 +178,11 @@ func (h *handlers) nominate(c *fiber.Ctx, userID int64, note string) (string, er
 	if err != nil {
 		return "", err
 	}
-	if !ok || !web.ScopeOf(me).Allows(tid) {
-		return "", web.NotFound("找不到该支部书记，或不在您的管理范围内")
+	if !ok {
+		return "", web.NotFound("找不到该支部书记")
+	}
+	if !web.ScopeOf(me).Allows(tid) {
+		return "", web.Forbidden("只能推荐本乡镇的支部书记")
 	}
 	if note, err = cleanNote(note); err != nil {
 		return "", err

@@ -121,13 +121,13 @@ func TestAPIFlowAndRoles(t *testing.T) {
 	approve := fmt.Sprintf("%s/signups/%d/approve", base, sid)
 	reject := fmt.Sprintf("%s/signups/%d/reject", base, sid)
 
-	// Approval: secretary 403, other township 404, admin before township 409.
+	// Approval: secretary 403, other township 403 (issue 5), admin before township 409.
 	st, body = cl.sec.JSON("POST", approve, nil)
 	expect(t, "sec approve", st, body, 403, "forbidden")
 	st, body = cl.org2.JSON("POST", approve, nil)
-	expect(t, "org2 approve", st, body, 404, "not_found")
+	expect(t, "org2 approve", st, body, 403, "forbidden")
 	st, body = cl.org2.JSON("POST", reject, map[string]string{"reason": "x"})
-	expect(t, "org2 reject", st, body, 404, "not_found")
+	expect(t, "org2 reject", st, body, 403, "forbidden")
 	st, body = cl.admin.JSON("POST", approve, nil)
 	expect(t, "admin first", st, body, 409, "invalid_transition")
 	st, body = cl.org.JSON("POST", reject, nil)
@@ -143,7 +143,7 @@ func TestAPIFlowAndRoles(t *testing.T) {
 
 	// Nomination: organizer only own township.
 	st, body = cl.org.JSON("POST", base+"/nominations", map[string]any{"user_id": c.Secretaries[1][1]})
-	expect(t, "nominate other township", st, body, 404, "not_found")
+	expect(t, "nominate other township", st, body, 403, "forbidden")
 	st, body = cl.sec.JSON("POST", base+"/nominations", map[string]any{"user_id": c.Secretaries[0][2]})
 	expect(t, "sec nominate", st, body, 403, "")
 	st, body = cl.org.JSON("POST", base+"/nominations", map[string]any{})
@@ -360,7 +360,7 @@ func TestPages(t *testing.T) {
 	if resp := cl.org.Form("POST", fmt.Sprintf("%s/signups/%d/approve", admin, sid), nil); resp.StatusCode != 303 {
 		t.Fatalf("approve form: %d", resp.StatusCode)
 	}
-	if resp := cl.org2.Form("POST", fmt.Sprintf("%s/signups/%d/reject", admin, sid), url.Values{"reason": {"x"}}); resp.StatusCode != 404 {
+	if resp := cl.org2.Form("POST", fmt.Sprintf("%s/signups/%d/reject", admin, sid), url.Values{"reason": {"x"}}); resp.StatusCode != 403 {
 		t.Fatalf("other township reject form: %d", resp.StatusCode)
 	}
 	if resp := cl.sec.Form("POST", fmt.Sprintf("%s/signups/%d/approve", admin, sid), nil); resp.StatusCode != 403 {
@@ -383,11 +383,11 @@ func TestPages(t *testing.T) {
 	if st, _ := cl.org2.Get(fmt.Sprintf("/admin/tours/%d", 99999)); st != 404 {
 		t.Fatal("unknown tour page")
 	}
-	// Nominate form: own township ok, other township 404.
+	// Nominate form: own township ok, other township 403.
 	if resp := cl.org.Form("POST", admin+"/nominate", url.Values{"user_id": {fmt.Sprint(c.Secretaries[0][1])}}); resp.StatusCode != 303 {
 		t.Fatalf("nominate form: %d", resp.StatusCode)
 	}
-	if resp := cl.org.Form("POST", admin+"/nominate", url.Values{"user_id": {fmt.Sprint(c.Secretaries[1][1])}}); resp.StatusCode != 404 {
+	if resp := cl.org.Form("POST", admin+"/nominate", url.Values{"user_id": {fmt.Sprint(c.Secretaries[1][1])}}); resp.StatusCode != 403 {
 		t.Fatalf("nominate other township: %d", resp.StatusCode)
 	}
 	// Cancel form.

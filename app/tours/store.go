@@ -577,7 +577,7 @@ type Actor struct {
 }
 
 // Decide approves (reason ignored) or rejects a sign-up of the tour. Sign-ups outside the
-// actor's township are not found.
+// actor's township are refused (403), as the issue asks.
 func (s *Store) Decide(ctx context.Context, tourID, signupID int64, a Actor, approve bool, reason string) (status string, err error) {
 	if !approve && reason == "" {
 		return "", web.Invalid("请填写驳回理由", map[string]string{"reason": "请填写驳回理由"})
@@ -586,11 +586,14 @@ func (s *Store) Decide(ctx context.Context, tourID, signupID int64, a Actor, app
 		return "", web.Invalid("驳回理由不能超过 500 字", map[string]string{"reason": "不能超过 500 字"})
 	}
 	township, err := s.signupTownship(ctx, `id = $1 AND tour_id = $2`, signupID, tourID)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && !a.Scope.Allows(township) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return "", web.NotFound("找不到该报名记录")
 	}
 	if err != nil {
 		return "", err
+	}
+	if !a.Scope.Allows(township) {
+		return "", web.Forbidden("该报名不属于您管理的乡镇，只能审核本乡镇的报名")
 	}
 	err = s.withLock(ctx, tourID, township, func(tx *sqlx.Tx, t Tour) error {
 		var su struct {

@@ -118,7 +118,7 @@ func TestTwoLevelApproval(t *testing.T) {
 	_, err := s.Decide(ctx, id, sid, admin, true, "")
 	wantCode(t, err, 409, "invalid_transition")
 	_, err = s.Decide(ctx, id, sid, other, true, "")
-	wantCode(t, err, 404, "not_found")
+	wantCode(t, err, 403, "forbidden")
 	_, err = s.Decide(ctx, id, sid, own, false, "")
 	wantCode(t, err, 422, "")
 	if st, err := s.Decide(ctx, id, sid, own, true, ""); err != nil || st != StatusApproved {
