@@ -2,7 +2,6 @@ package web
 
 import (
 	"database/sql"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -88,9 +87,4 @@ func (s Scope) Narrow(requested int64) (Scope, error) {
 		return s, NotFound("找不到该乡镇，或不在您的管理范围内")
 	}
 	return Scope{TownshipID: requested}, nil
-}
-
-// WantsHTML tells whether the client is a browser page rather than an API client.
-func WantsHTML(c *fiber.Ctx) bool {
-	return !IsAPI(c) && strings.Contains(c.Get(fiber.HeaderAccept), "text/html")
 }

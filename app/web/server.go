@@ -40,7 +40,6 @@ type Server struct {
 	Sessions *Sessions
 	Render   *Renderer
 	log      *slog.Logger
-	cfg      Config
 
 	homeCards []CardSource
 }
@@ -83,7 +82,7 @@ func New(db *sqlx.DB, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{DB: db, Render: r, log: cfg.Logger, cfg: cfg}
+	s := &Server{DB: db, Render: r, log: cfg.Logger}
 	s.Sessions = &Sessions{db: db, ttl: cfg.SessionTTL, secure: cfg.CookieSecure}
 	fcfg := fiber.Config{
 		AppName:               "zhibu",
