@@ -396,19 +396,27 @@ func passedText(s *Secretary) string {
 	return "否"
 }
 
+// rowBuilder collects one row's cells, or in the measuring pass (w != nil) only the
+// widths of their texts, so both passes share one description of the row.
+type rowBuilder struct {
+	w     widths
+	cells []any
+	col   int
+}
+
+func (b *rowBuilder) add(v any, style int, text string) {
+	if b.w != nil {
+		b.w.see(b.col, text)
+	} else {
+		b.cells = append(b.cells, excelize.Cell{StyleID: style, Value: v})
+	}
+	b.col++
+}
+
 // townshipRow renders one secretary as the sheet's cells, or with w only measures them.
 func townshipRow(st *styles, n int, s *Secretary, w widths, cells []any) []any {
-	cells = cells[:0]
-	col := 0
-	add := func(v any, style int, text string) {
-		// With widths, this is the measuring pass: no cells are built.
-		if w != nil {
-			w.see(col, text)
-		} else {
-			cells = append(cells, excelize.Cell{StyleID: style, Value: v})
-		}
-		col++
-	}
+	b := &rowBuilder{w: w, cells: cells[:0]}
+	add := b.add
 	add(n, st.integer, strconv.Itoa(n))
 	add(s.Branch, st.text, s.Branch)
 	add(s.BranchKind, st.text, s.BranchKind)
@@ -445,7 +453,7 @@ func townshipRow(st *styles, n int, s *Secretary, w widths, cells []any) []any {
 	}
 	tours := strings.Join(s.Tours, "、")
 	add(tours, st.text, tours)
-	return cells
+	return b.cells
 }
 
 // streamSheet writes a title, a header and rows to a sheet with the stream writer:
@@ -538,17 +546,8 @@ func (r *Report) MissingRows() []MissingRow {
 }
 
 func missingRow(st *styles, n int, m *MissingRow, w widths, cells []any) []any {
-	cells = cells[:0]
-	col := 0
-	add := func(v any, style int, text string) {
-		// With widths, this is the measuring pass: no cells are built.
-		if w != nil {
-			w.see(col, text)
-		} else {
-			cells = append(cells, excelize.Cell{StyleID: style, Value: v})
-		}
-		col++
-	}
+	b := &rowBuilder{w: w, cells: cells[:0]}
+	add := b.add
 	courses, exams := strings.Join(m.Courses, "、"), strings.Join(m.Exams, "；")
 	add(n, st.integer, strconv.Itoa(n))
 	add(m.Township, st.text, m.Township)
@@ -559,7 +558,7 @@ func missingRow(st *styles, n int, m *MissingRow, w widths, cells []any) []any {
 	add(len(m.Courses), st.integer, strconv.Itoa(len(m.Courses)))
 	add(exams, st.red, exams)
 	add(m.Sec.Hours, st.number, FormatNumber(m.Sec.Hours)+".0")
-	return cells
+	return b.cells
 }
 
 func writeMissing(f *excelize.File, st *styles, r *Report) error {
