@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"zhibu/app/database"
 	"zhibu/app/web"
 )
 
@@ -233,16 +234,11 @@ type LessonInput struct {
 	MinSeconds int    `json:"min_seconds"`
 }
 
-func isUnique(err error) bool {
-	var pe *pq.Error
-	return errors.As(err, &pe) && pe.Code == "23505"
-}
-
 func createCourse(ctx context.Context, db sqlx.QueryerContext, in CourseInput) (int64, error) {
 	var id int64
 	err := sqlx.GetContext(ctx, db, &id, `INSERT INTO courses (title, category, topic, summary, credit_hours)
 		VALUES ($1,$2,$3,$4,$5) RETURNING id`, in.Title, in.Category, in.Topic, in.Summary, in.CreditHours)
-	if isUnique(err) {
+	if database.IsUniqueViolation(err, "") {
 		return 0, web.Conflict("duplicate_title", "已有同名课程")
 	}
 	return id, err
@@ -251,7 +247,7 @@ func createCourse(ctx context.Context, db sqlx.QueryerContext, in CourseInput) (
 func updateCourse(ctx context.Context, db sqlx.ExecerContext, id int64, in CourseInput) error {
 	res, err := db.ExecContext(ctx, `UPDATE courses SET title=$2, category=$3, topic=$4, summary=$5, credit_hours=$6, updated_at=now()
 		WHERE id = $1`, id, in.Title, in.Category, in.Topic, in.Summary, in.CreditHours)
-	if isUnique(err) {
+	if database.IsUniqueViolation(err, "") {
 		return web.Conflict("duplicate_title", "已有同名课程")
 	}
 	return mustAffect(res, err, "找不到该课程")

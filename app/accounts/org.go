@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"zhibu/app/database"
 	"zhibu/app/web"
 )
 
@@ -56,7 +57,7 @@ func (h *handlers) createTownship(ctx context.Context, name string) (int64, erro
 		return 0, web.Invalid("请填写乡镇名称（不超过 50 个字）", map[string]string{"name": "必填，不超过 50 个字"})
 	}
 	id, err := createTownship(ctx, h.db, name)
-	if isUniqueViolation(err, "") {
+	if database.IsUniqueViolation(err, "") {
 		return 0, web.Conflict("township_exists", "已有同名乡镇“"+name+"”")
 	}
 	return id, err
@@ -98,7 +99,7 @@ func (h *handlers) createBranch(ctx context.Context, me *web.Identity, townshipI
 		return nil, err
 	}
 	id, err := createBranch(ctx, h.db, townshipID, name, kind)
-	if isUniqueViolation(err, "") {
+	if database.IsUniqueViolation(err, "") {
 		return nil, web.Conflict("branch_exists", "本乡镇已有同名支部“"+name+"”")
 	}
 	if err != nil {
@@ -136,7 +137,7 @@ func (h *handlers) updateBranch(ctx context.Context, me *web.Identity, id int64,
 		return nil, err
 	}
 	if err := updateBranch(ctx, h.db, id, n, k); err != nil {
-		if isUniqueViolation(err, "") {
+		if database.IsUniqueViolation(err, "") {
 			return nil, web.Conflict("branch_exists", "本乡镇已有同名支部“"+n+"”")
 		}
 		return nil, err
@@ -363,9 +364,9 @@ func firstField(fields map[string]string, order ...string) string {
 
 func userConflict(err error) error {
 	switch {
-	case isUniqueViolation(err, "users_phone_key"):
+	case database.IsUniqueViolation(err, "users_phone_key"):
 		return web.Conflict("phone_taken", "该手机号已被其他账号使用")
-	case isUniqueViolation(err, "users_username_key"):
+	case database.IsUniqueViolation(err, "users_username_key"):
 		return web.Conflict("username_taken", "该用户名已被其他账号使用")
 	}
 	return err

@@ -8,6 +8,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"zhibu/app/database"
 )
 
 // townshipIDs maps every township name to its id.
@@ -172,7 +174,7 @@ func saveRoster(ctx context.Context, db *sqlx.DB, rows []RosterRow, own int64) (
 			FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[]) AS x(phone, name, t, branch, title, hash)
 			JOIN branches br ON br.township_id = x.t AND br.name = x.branch`,
 			pq.Array(phone), pq.Array(name), pq.Array(t), pq.Array(b), pq.Array(title), pq.Array(hashes)); err != nil {
-			if isUniqueViolation(err, "") {
+			if database.IsUniqueViolation(err, "") {
 				return nil, []RowError{{Message: "有账号与文件中的手机号冲突（可能有人同时修改了人员），请重新上传预览"}}, nil
 			}
 			return nil, nil, err

@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
+
+	"zhibu/app/database"
 )
 
 // User is an account as stored.
@@ -163,12 +164,6 @@ func listUsers(ctx context.Context, db *sqlx.DB, f UserFilter) ([]User, int, err
 	return out, total, err
 }
 
-// isUniqueViolation tells whether err is a duplicate key of the named constraint.
-func isUniqueViolation(err error, constraint string) bool {
-	var pqErr *pq.Error
-	return errors.As(err, &pqErr) && pqErr.Code == "23505" && (constraint == "" || pqErr.Constraint == constraint)
-}
-
 // CreateAdmin adds a county administrator (the create-admin command).
 func CreateAdmin(ctx context.Context, db *sqlx.DB, username, name, phone, password string) (int64, error) {
 	if reason := validateNewPassword(password); reason != "" {
@@ -181,7 +176,7 @@ func CreateAdmin(ctx context.Context, db *sqlx.DB, username, name, phone, passwo
 	var id int64
 	err = db.GetContext(ctx, &id, `INSERT INTO users (username, phone, name, role, password_hash)
 		VALUES ($1, NULLIF($2,''), $3, 'admin', $4) RETURNING id`, username, phone, name, hash)
-	if isUniqueViolation(err, "") {
+	if database.IsUniqueViolation(err, "") {
 		return 0, errors.New("username or phone already exists")
 	}
 	return id, err

@@ -134,3 +134,10 @@ func CheckSchema(ctx context.Context, db *sqlx.DB) error {
 	}
 	return nil
 }
+
+// IsUniqueViolation tells whether err is a duplicate-key error, of the named constraint
+// when one is given.
+func IsUniqueViolation(err error, constraint string) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "23505" && (constraint == "" || pqErr.Constraint == constraint)
+}
