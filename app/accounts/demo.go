@@ -3,9 +3,12 @@ package accounts
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"zhibu/app/database"
 )
 
 // DemoPassword is the password of every demo account (DESIGN §4). The demo county is for
@@ -101,7 +104,7 @@ func SeedDemo(ctx context.Context, db *sqlx.DB, size DemoSize) error {
 		JOIN branches b ON b.township_id = u.township_id AND b.name = u.branch
 		ON CONFLICT (username) DO NOTHING`,
 		pq.Array(uUser), pq.Array(uPhone), pq.Array(uFull), pq.Array(bTown), pq.Array(uName), hash); err != nil {
-		return err
+		return demoLoginClash(err)
 	}
 
 	oUser, oPhone, oName := make([]string, size.Townships), make([]string, size.Townships), make([]string, size.Townships)
@@ -113,18 +116,43 @@ func SeedDemo(ctx context.Context, db *sqlx.DB, size DemoSize) error {
 		oPhone[i] = fmt.Sprintf("137%08d", i+1)
 		oName[i] = names[i] + "组织委员"
 	}
+	if err := demoIdentifiers(slices.Concat(uUser, oUser, []string{demoAdminUsername}), slices.Concat(uPhone, oPhone, []string{demoAdminPhone})); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO users (username, phone, name, role, township_id, title, password_hash)
 		SELECT u.username, u.phone, u.name, 'organizer', u.township_id, '组织委员', $5
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(username, phone, name, township_id)
 		ON CONFLICT (username) DO NOTHING`, pq.Array(oUser), pq.Array(oPhone), pq.Array(oName), pq.Array(ids), hash); err != nil {
-		return err
+		return demoLoginClash(err)
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO users (username, phone, name, role, title, password_hash)
-		VALUES ('admin', '13600000001', '县委组织部管理员', 'admin', '组织部干部', $1)
-		ON CONFLICT (username) DO NOTHING`, hash); err != nil {
-		return err
+		VALUES ($2, $3, '县委组织部管理员', 'admin', '组织部干部', $1)
+		ON CONFLICT (username) DO NOTHING`, hash, demoAdminUsername, demoAdminPhone); err != nil {
+		return demoLoginClash(err)
 	}
 	return tx.Commit()
+}
+
+const demoAdminUsername, demoAdminPhone = "admin", "13600000001"
+
+// demoLoginClash explains a demo account refused because its phone or username is already
+// another account's login name.
+func demoLoginClash(err error) error {
+	if database.IsUniqueViolation(err, "") {
+		return fmt.Errorf("a demo account's phone or username is already another account's login name: %w", err)
+	}
+	return err
+}
+
+// demoIdentifiers holds the demo accounts to the rule of every account (identifiers.go).
+func demoIdentifiers(usernames, phones []string) error {
+	for i := range usernames {
+		id, fields := checkIdentifiers(usernames[i], phones[i])
+		if len(fields) > 0 || id.Username != usernames[i] || id.Phone != phones[i] {
+			return fmt.Errorf("demo account %q / %q breaks the login-name rule: %v", usernames[i], phones[i], fields)
+		}
+	}
+	return nil
 }

@@ -2,7 +2,14 @@ package accounts
 
 import (
 	"context"
+	"errors"
+	"math"
+	"net/url"
+	"strconv"
 	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jmoiron/sqlx"
@@ -16,40 +23,69 @@ type handlers struct {
 }
 
 var errBadLogin = web.Err(fiber.StatusUnauthorized, "invalid_credentials", "账号或密码不正确")
-var errThrottled = web.Err(fiber.StatusTooManyRequests, "too_many_attempts", "登录失败次数过多，请 15 分钟后再试")
 
-// authenticate checks a login (username or phone) and password with throttling. The
-// answer and its timing are the same for an unknown account and a wrong password.
+// Longest login and password looked at; longer ones are refused like a wrong password.
+const (
+	maxLoginBytes    = 64
+	maxPasswordInput = 200
+)
+
+// throttledError is the 429 of a throttled login; it carries the wait for Retry-After.
+type throttledError struct {
+	err  *web.Error
+	wait time.Duration
+}
+
+func (e *throttledError) Error() string { return e.err.Error() }
+func (e *throttledError) Unwrap() error { return e.err }
+
+// setRetryAfter adds the Retry-After header when err is a throttled login.
+func setRetryAfter(c *fiber.Ctx, err error) {
+	var te *throttledError
+	if errors.As(err, &te) {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(math.Ceil(te.wait.Seconds())))))
+	}
+}
+
+// authenticate checks a login (username or phone) and password from a client address,
+// throttled as throttle.go describes: the attempt is counted before the password is
+// compared. The answer and its timing are the same for an unknown account and a wrong
+// password.
 func (h *handlers) authenticate(ctx context.Context, login, password, ip string) (*User, error) {
 	login = strings.TrimSpace(login)
 	if login == "" || password == "" {
 		return nil, web.Invalid("请输入账号和密码", map[string]string{"username": "必填", "password": "必填"})
 	}
-	if len(login) > 64 || len(password) > 200 {
+	if _, ok := oneLine(login); !ok {
+		return nil, web.Invalid(controlCharsMsg("账号"), map[string]string{"username": "含有控制字符"})
+	}
+	if len(login) > maxLoginBytes || len(password) > maxPasswordInput {
 		return nil, errBadLogin
 	}
-	blocked, err := loginBlocked(ctx, h.db, login, ip)
-	if err != nil {
-		return nil, err
-	}
-	if blocked {
-		return nil, errThrottled
-	}
 	u, err := userByLogin(ctx, h.db, login)
+	if errors.Is(err, errAmbiguousLogin) {
+		h.srv.Logger().Warn("login names two accounts; fix their usernames", "login", login)
+		u, err = nil, nil
+	}
 	if err != nil {
 		return nil, err
+	}
+	keys := keysFor(u, login, ip)
+	v, err := reserveAttempt(ctx, h.db, keys)
+	if err != nil {
+		return nil, err
+	}
+	if !v.Allowed {
+		return nil, &throttledError{err: web.Err(fiber.StatusTooManyRequests, "too_many_attempts", throttledMessage(v.Wait)), wait: v.Wait}
 	}
 	hash := ""
-	if u != nil {
+	if u != nil && u.Active {
 		hash = u.PasswordHash
 	}
 	if !checkPassword(hash, password) {
-		if err := recordFailure(ctx, h.db, login, ip); err != nil {
-			return nil, err
-		}
 		return nil, errBadLogin
 	}
-	return u, clearFailures(ctx, h.db, login)
+	return u, attemptSucceeded(ctx, h.db, keys)
 }
 
 // POST /api/v1/session
@@ -63,6 +99,7 @@ func (h *handlers) apiLogin(c *fiber.Ctx) error {
 	}
 	u, err := h.authenticate(c.UserContext(), in.Username, in.Password, c.IP())
 	if err != nil {
+		setRetryAfter(c, err)
 		return err
 	}
 	csrf, err := h.srv.Sessions.Login(c, u.ID)
@@ -113,6 +150,7 @@ func (h *handlers) loginSubmit(c *fiber.Ctx) error {
 		if we.Status >= 500 {
 			return err
 		}
+		setRetryAfter(c, err)
 		c.Status(we.Status)
 		return h.srv.Render.Page(c, "accounts/login", fiber.Map{"Title": "登录", "Error": we.Message,
 			"Username": login, "Next": next})
@@ -134,9 +172,24 @@ func (h *handlers) logout(c *fiber.Ctx) error {
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }
 
-// safeNext only follows local paths, never another site.
+// safeNext only follows a path of this site: "/" not followed by a second slash or a
+// backslash, with no control character, space or backslash anywhere (browsers drop tabs and
+// line breaks from URLs and read a backslash as "/", which turns "/<TAB>/host" into
+// "//host"), parsing as a URL without scheme, user or host, and whose decoded path does not
+// start with "//" either. Anything else goes home.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.Contains(next, "\n") {
+	if len(next) < 1 || len(next) > 2048 || next[0] != '/' || !utf8.ValidString(next) {
+		return "/"
+	}
+	if strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	if strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || unicode.IsSpace(r) || isControl(r) }) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") ||
+		strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return next

@@ -94,28 +94,33 @@ func TestBadLoginDoesNotRevealWhetherTheAccountExists(t *testing.T) {
 func TestLoginIsRateLimited(t *testing.T) {
 	db := testdb.DB(t)
 	srv := newServer(t)
+	resetThrottle(t, db)
 	uname := testdb.Unique("locked")
 	testdb.User(t, db, "admin", uname, 0, 0)
-	for i := 0; i < maxFailuresPerKey; i++ {
+	for i := 0; i < pairLimit; i++ {
 		if st, _ := login(webtest.New(t, srv.App), uname, "bad"); st != 401 {
 			t.Fatalf("failure %d = %d", i, st)
 		}
 	}
-	// Locked out: even the right password is refused for now, with a Chinese 429.
-	st, body := login(webtest.New(t, srv.App), uname, testdb.Password)
-	if st != 429 || webtest.ErrorCode(body) != "too_many_attempts" || !strings.Contains(string(body), "分钟") {
-		t.Fatalf("after %d failures: %d %s, want 429", maxFailuresPerKey, st, body)
+	// Locked out from this address: even the right password is refused for now, with a
+	// Chinese 429 that tells when to retry.
+	cl := webtest.New(t, srv.App)
+	resp := cl.Do("POST", "/api/v1/session", strings.NewReader(`{"username":"`+uname+`","password":"`+testdb.Password+`"}`), "application/json")
+	body := readBody(resp)
+	if resp.StatusCode != 429 || webtest.ErrorCode([]byte(body)) != "too_many_attempts" || !strings.Contains(body, "15 分钟") ||
+		resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("after %d failures: %d %s (Retry-After %q), want 429", pairLimit, resp.StatusCode, body, resp.Header.Get("Retry-After"))
 	}
 	// Unknown accounts lock out the same way (no enumeration through the limit either).
 	ghost := testdb.Unique("ghost")
-	for i := 0; i < maxFailuresPerKey; i++ {
+	for i := 0; i < pairLimit; i++ {
 		login(webtest.New(t, srv.App), ghost, "bad")
 	}
 	if st, _ := login(webtest.New(t, srv.App), ghost, "bad"); st != 429 {
 		t.Fatalf("unknown account after failures = %d, want 429", st)
 	}
 	// The window passes: the account works again.
-	db.Exec(`UPDATE login_failures SET at = now() - interval '1 hour' WHERE username = $1`, uname)
+	db.MustExec(`UPDATE login_throttle SET window_from = now() - interval '1 hour' WHERE key LIKE 'pair:%'`)
 	if st, body := login(webtest.New(t, srv.App), uname, testdb.Password); st != 200 {
 		t.Fatalf("after the window: %d %s", st, body)
 	}

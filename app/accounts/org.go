@@ -49,10 +49,11 @@ var errOrganizerOnlySecretaries = web.Forbidden("乡镇组织委员只能管理�
 
 // ---- townships and branches ----
 
-func cleanName(s string) string { return cleanCell(s) }
-
 func (h *handlers) createTownship(ctx context.Context, name string) (int64, error) {
-	name = cleanName(name)
+	name, ok := oneLine(name)
+	if !ok {
+		return 0, web.Invalid(controlCharsMsg("乡镇名称"), map[string]string{"name": "含有控制字符"})
+	}
 	if name == "" || utf8.RuneCountInString(name) > 50 {
 		return 0, web.Invalid("请填写乡镇名称（不超过 50 个字）", map[string]string{"name": "必填，不超过 50 个字"})
 	}
@@ -65,9 +66,12 @@ func (h *handlers) createTownship(ctx context.Context, name string) (int64, erro
 
 // branchFields validates a branch's name and kind (aliases accepted).
 func branchFields(name, kind string) (string, string, error) {
-	name, k := cleanName(name), normalizeKind(kind)
+	name, ok := oneLine(name)
+	k := normalizeKind(kind)
 	fields := map[string]string{}
-	if name == "" || utf8.RuneCountInString(name) > maxBranchLen {
+	if !ok {
+		fields["name"] = controlCharsMsg("支部名称")
+	} else if name == "" || utf8.RuneCountInString(name) > maxBranchLen {
 		fields["name"] = "请填写支部名称（不超过 100 个字）"
 	}
 	if k == "" {
@@ -84,6 +88,9 @@ func branchFields(name, kind string) (string, string, error) {
 }
 
 func (h *handlers) createBranch(ctx context.Context, me *web.Identity, townshipID int64, name, kind string) (*Branch, error) {
+	if townshipID <= 0 {
+		return nil, web.Invalid("请选择支部所在的乡镇", map[string]string{"township_id": "请选择乡镇"})
+	}
 	if !web.ScopeOf(me).Allows(townshipID) {
 		return nil, web.NotFound("找不到该乡镇，或不在您的管理范围内")
 	}
@@ -284,28 +291,22 @@ func inputOf(u *User) userInput {
 // checkUser validates and completes a user (township from the branch) within the caller's
 // powers. Only admins create or edit organizers and admins.
 func (h *handlers) checkUser(ctx context.Context, me *web.Identity, in *userInput) error {
-	fields := map[string]string{}
-	in.Name, in.Title, in.Username = cleanName(in.Name), cleanName(in.Title), strings.TrimSpace(in.Username)
-	if raw := strings.TrimSpace(in.Phone); raw != "" {
-		if in.Phone = normalizePhone(raw); in.Phone == "" {
-			fields["phone"] = "手机号应为 1 开头的 11 位数字"
-		}
-	} else {
-		in.Phone = ""
-	}
-	if in.Username == "" {
-		in.Username = in.Phone
-	}
-	if in.Name == "" || utf8.RuneCountInString(in.Name) > maxNameLen {
+	ids, fields := checkIdentifiers(in.Username, in.Phone)
+	in.Username, in.Phone = ids.Username, ids.Phone
+	var nameOK, titleOK bool
+	in.Name, nameOK = oneLine(in.Name)
+	in.Title, titleOK = oneLine(in.Title)
+	switch {
+	case !nameOK:
+		fields["name"] = controlCharsMsg("姓名")
+	case in.Name == "" || utf8.RuneCountInString(in.Name) > maxNameLen:
 		fields["name"] = "请填写姓名（不超过 50 个字）"
 	}
-	if utf8.RuneCountInString(in.Title) > maxTitleLen {
+	switch {
+	case !titleOK:
+		fields["title"] = controlCharsMsg("职务")
+	case utf8.RuneCountInString(in.Title) > maxTitleLen:
 		fields["title"] = "职务不超过 50 个字"
-	}
-	if in.Username == "" && fields["phone"] == "" {
-		fields["username"] = "请填写手机号或用户名"
-	} else if len(in.Username) > 64 || strings.ContainsAny(in.Username, " \t\r\n") {
-		fields["username"] = "用户名不超过 64 个字符，且不能含空格"
 	}
 	switch in.Role {
 	case web.RoleSecretary, web.RoleOrganizer, web.RoleAdmin:
@@ -362,14 +363,8 @@ func firstField(fields map[string]string, order ...string) string {
 	return "提交的内容有误，请检查后重试"
 }
 
-func userConflict(err error) error {
-	switch {
-	case database.IsUniqueViolation(err, "users_phone_key"):
-		return web.Conflict("phone_taken", "该手机号已被其他账号使用")
-	case database.IsUniqueViolation(err, "users_username_key"):
-		return web.Conflict("username_taken", "该用户名已被其他账号使用")
-	}
-	return err
+func userConflict(err error, in userInput) error {
+	return identifierConflict(err, identifiers{Username: in.Username, Phone: in.Phone})
 }
 
 // createUser adds an account with a random initial password, returned once.
@@ -390,7 +385,7 @@ func (h *handlers) createUser(ctx context.Context, me *web.Identity, p userPatch
 	}
 	id, err := insertUser(ctx, h.db, in, hash)
 	if err != nil {
-		return nil, "", userConflict(err)
+		return nil, "", userConflict(err, in)
 	}
 	u, err := userByID(ctx, h.db, id)
 	return u, pw, err
@@ -420,6 +415,11 @@ func (h *handlers) updateUser(ctx context.Context, me *web.Identity, id int64, p
 	}
 	in := inputOf(u)
 	p.apply(&in)
+	// A username that is the phone follows the phone when the number changes (left as it
+	// was, it would read as a phone number that is not the account's own).
+	if u.Phone != nil && u.Username == *u.Phone && strings.TrimSpace(in.Username) == u.Username {
+		in.Username = ""
+	}
 	if u.ID == me.UserID && (!in.Active || in.Role != u.Role) {
 		return nil, web.Invalid("不能停用自己的账号或修改自己的角色", map[string]string{"active": "不能修改自己"})
 	}
@@ -427,7 +427,7 @@ func (h *handlers) updateUser(ctx context.Context, me *web.Identity, id int64, p
 		return nil, err
 	}
 	if err := updateUser(ctx, h.db, id, in); err != nil {
-		return nil, userConflict(err)
+		return nil, userConflict(err, in)
 	}
 	if u.Active && !in.Active {
 		if err := h.srv.Sessions.DeleteUser(ctx, id); err != nil {
@@ -469,6 +469,9 @@ func userJSON(u *User) fiber.Map {
 	return m
 }
 
+// maxPage bounds the page number of a list (offsets stay far from overflowing).
+const maxPage = 1000000
+
 // userFilter reads the list filters (township, role, q, page, per_page) within the scope.
 func userFilter(c *fiber.Ctx, me *web.Identity) (UserFilter, int, error) {
 	tid, err := web.QueryInt(c, "township")
@@ -493,13 +496,22 @@ func userFilter(c *fiber.Ctx, me *web.Identity) (UserFilter, int, error) {
 	if err != nil {
 		return UserFilter{}, 0, err
 	}
-	if page < 1 {
+	switch {
+	case page == 0:
 		page = 1
+	case page < 0 || page > maxPage:
+		return UserFilter{}, 0, web.Invalid("页码超出范围", map[string]string{"page": "应为 1 到 1000000 之间的数字"})
 	}
-	if per < 1 || per > 200 {
+	switch {
+	case per == 0:
 		per = 50
+	case per < 0 || per > 200:
+		return UserFilter{}, 0, web.Invalid("每页条数应在 1 到 200 之间", map[string]string{"per_page": "应为 1 到 200 之间的数字"})
 	}
-	q := strings.TrimSpace(c.Query("q"))
+	q, ok := oneLine(c.Query("q"))
+	if !ok {
+		return UserFilter{}, 0, web.Invalid(controlCharsMsg("搜索词"), map[string]string{"q": "含有控制字符"})
+	}
 	if utf8.RuneCountInString(q) > 50 {
 		q = string([]rune(q)[:50])
 	}

@@ -3,6 +3,7 @@ package accounts
 import (
 	"crypto/rand"
 	"math/big"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -54,6 +55,8 @@ func validateNewPassword(pw string) string {
 		return "密码太长，请不要超过 72 个字符"
 	case pw == DemoPassword:
 		return "请不要使用演示密码"
+	case !utf8.ValidString(pw) || strings.ContainsFunc(pw, isControl):
+		return "密码不能含有控制字符"
 	}
 	return ""
 }

@@ -163,6 +163,17 @@ func saveRoster(ctx context.Context, db *sqlx.DB, rows []RosterRow, own int64) (
 	}
 
 	if len(ins) > 0 {
+		// New secretaries log in with their phone: username and phone are the same login
+		// name, held to the rule of every account (identifiers.go).
+		var bad []RowError
+		for _, r := range ins {
+			if id, fields := checkIdentifiers("", r.Phone); len(fields) > 0 || id.Username != r.Phone {
+				bad = append(bad, RowError{Row: r.Row, Column: colPhone, Message: fmt.Sprintf("手机号“%s”不能用作登录账号", clip(r.Phone, 20))})
+			}
+		}
+		if len(bad) > 0 {
+			return nil, bad, nil
+		}
 		passwords, hashes, err := initialPasswords(len(ins))
 		if err != nil {
 			return nil, nil, err
@@ -175,7 +186,7 @@ func saveRoster(ctx context.Context, db *sqlx.DB, rows []RosterRow, own int64) (
 			JOIN branches br ON br.township_id = x.t AND br.name = x.branch`,
 			pq.Array(phone), pq.Array(name), pq.Array(t), pq.Array(b), pq.Array(title), pq.Array(hashes)); err != nil {
 			if database.IsUniqueViolation(err, "") {
-				return nil, []RowError{{Message: "有账号与文件中的手机号冲突（可能有人同时修改了人员），请重新上传预览"}}, nil
+				return nil, []RowError{{Column: colPhone, Message: "有账号的手机号或用户名与文件中的手机号相同（可能有人同时修改了人员），请重新上传预览"}}, nil
 			}
 			return nil, nil, err
 		}

@@ -45,7 +45,7 @@ func Mount(s *web.Server) error {
 	return nil
 }
 
-// RunSweeper removes expired sessions, old login failures and stale uploads every hour.
+// RunSweeper removes expired sessions, old login counters and stale uploads every hour.
 func RunSweeper(ctx context.Context, db *sqlx.DB, sessions *web.Sessions, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -53,7 +53,9 @@ func RunSweeper(ctx context.Context, db *sqlx.DB, sessions *web.Sessions, log *s
 		if err := sessions.Sweep(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("sweep sessions", "err", err)
 		}
-		db.ExecContext(ctx, `DELETE FROM login_failures WHERE at < now() - interval '1 day'`)
+		if err := sweepThrottle(ctx, db); err != nil && ctx.Err() == nil {
+			log.Warn("sweep login counters", "err", err)
+		}
 		db.ExecContext(ctx, `DELETE FROM upload_stash WHERE created_at < now() - interval '1 day'`)
 		select {
 		case <-ctx.Done():

@@ -5,10 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
-	"zhibu/app/database"
+	"zhibu/app/web"
 )
 
 // User is an account as stored.
@@ -34,18 +35,6 @@ const userColumns = `u.id, u.username, u.phone, u.name, u.role, u.township_id, u
 
 const userFrom = ` FROM users u LEFT JOIN townships t ON t.id = u.township_id LEFT JOIN branches b ON b.id = u.branch_id `
 
-// userByLogin finds an active user by username or phone number (username wins a tie).
-func userByLogin(ctx context.Context, db sqlx.QueryerContext, login string) (*User, error) {
-	var u User
-	err := sqlx.GetContext(ctx, db, &u, `SELECT `+userColumns+userFrom+`
-		WHERE (u.username = $1 OR u.phone = $1) AND u.active
-		ORDER BY (u.username = $1) DESC LIMIT 1`, login)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return &u, err
-}
-
 func userByID(ctx context.Context, db sqlx.QueryerContext, id int64) (*User, error) {
 	var u User
 	err := sqlx.GetContext(ctx, db, &u, `SELECT `+userColumns+userFrom+` WHERE u.id = $1`, id)
@@ -58,33 +47,6 @@ func userByID(ctx context.Context, db sqlx.QueryerContext, id int64) (*User, err
 func setPassword(ctx context.Context, db sqlx.ExecerContext, userID int64, hash string, mustChange bool) error {
 	_, err := db.ExecContext(ctx, `UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = now() WHERE id = $1`,
 		userID, hash, mustChange)
-	return err
-}
-
-// Login throttling, kept in PostgreSQL so every instance counts the same failures.
-const (
-	failureWindow     = 15 * time.Minute
-	maxFailuresPerKey = 5
-	maxFailuresPerIP  = 30
-)
-
-// loginBlocked tells whether the account name or the address has failed too often.
-func loginBlocked(ctx context.Context, db *sqlx.DB, login, ip string) (bool, error) {
-	var perLogin, perIP int
-	err := db.QueryRowxContext(ctx, `
-		SELECT count(*) FILTER (WHERE username = $1), count(*) FILTER (WHERE ip = $2)
-		FROM login_failures WHERE at > now() - $3 * interval '1 second' AND (username = $1 OR ip = $2)`,
-		login, ip, int64(failureWindow.Seconds())).Scan(&perLogin, &perIP)
-	return perLogin >= maxFailuresPerKey || perIP >= maxFailuresPerIP, err
-}
-
-func recordFailure(ctx context.Context, db *sqlx.DB, login, ip string) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO login_failures (username, ip) VALUES ($1, $2)`, login, ip)
-	return err
-}
-
-func clearFailures(ctx context.Context, db *sqlx.DB, login string) error {
-	_, err := db.ExecContext(ctx, `DELETE FROM login_failures WHERE username = $1`, login)
 	return err
 }
 
@@ -164,20 +126,32 @@ func listUsers(ctx context.Context, db *sqlx.DB, f UserFilter) ([]User, int, err
 	return out, total, err
 }
 
-// CreateAdmin adds a county administrator (the create-admin command).
+// CreateAdmin adds a county administrator (the create-admin command). The username and
+// phone go through checkIdentifiers like every other account's.
 func CreateAdmin(ctx context.Context, db *sqlx.DB, username, name, phone, password string) (int64, error) {
+	id, fields := checkIdentifiers(username, phone)
+	name, ok := oneLine(name)
+	switch {
+	case !ok:
+		fields["name"] = controlCharsMsg("姓名")
+	case name == "" || utf8.RuneCountInString(name) > maxNameLen:
+		fields["name"] = "请填写姓名（不超过 50 个字）"
+	}
+	if len(fields) > 0 {
+		return 0, web.Invalid(firstField(fields, "username", "phone", "name"), fields)
+	}
 	if reason := validateNewPassword(password); reason != "" {
-		return 0, errors.New(reason)
+		return 0, web.Invalid(reason, map[string]string{"password": reason})
 	}
 	hash, err := hashPassword(password)
 	if err != nil {
 		return 0, err
 	}
-	var id int64
-	err = db.GetContext(ctx, &id, `INSERT INTO users (username, phone, name, role, password_hash)
-		VALUES ($1, NULLIF($2,''), $3, 'admin', $4) RETURNING id`, username, phone, name, hash)
-	if database.IsUniqueViolation(err, "") {
-		return 0, errors.New("username or phone already exists")
+	var uid int64
+	err = db.GetContext(ctx, &uid, `INSERT INTO users (username, phone, name, role, password_hash)
+		VALUES ($1, NULLIF($2,''), $3, 'admin', $4) RETURNING id`, id.Username, id.Phone, name, hash)
+	if err != nil {
+		return 0, identifierConflict(err, id)
 	}
-	return id, err
+	return uid, nil
 }
