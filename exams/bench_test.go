@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"zhibu/app/testdb"
+	"zhibu/app/web/webtest"
 )
 
 // Draw cost must stay flat as the bank grows: these print ns/op for a 50-question paper
@@ -106,5 +107,32 @@ func BenchmarkGradePaper(b *testing.B) {
 	}
 	for i := 0; i < b.N; i++ {
 		Grade(paper, answers, MultiPartial, 60)
+	}
+}
+
+// BenchmarkPracticeAnswer: one practice answer over HTTP in-process (session lookup, the
+// question-and-guard SELECT, the INSERT) while 20 exams are live for the caller's
+// township; "guarded" is refused after the SELECT alone.
+func BenchmarkPracticeAnswer(b *testing.B) {
+	e := newEnvB(b)
+	free := e.cat
+	e.cat = testdb.Unique("分类")
+	e.bank(b, 10, 0, 10)
+	for i := 0; i < 20; i++ {
+		e.examWith(b, func(in *ExamInput) {
+			in.Rules = []Rule{{Kind: KindSingle, Category: e.cat, Count: 5, Points: 1}, {Kind: KindJudge, Category: e.cat, Count: 5, Points: 1}}
+		})
+	}
+	cl := webtest.AsUser(b, e.srv, e.county.Secretaries[0][0])
+	for _, c := range []struct{ name, cat string }{{"open", free}, {"guarded", e.cat}} {
+		var id int64
+		e.db.Get(&id, `SELECT id FROM questions WHERE category = $1 AND kind = 'single' LIMIT 1`, c.cat)
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if st, body := cl.JSON("POST", "/api/v1/practice/answer", map[string]any{"question_id": id, "answer": []string{"A"}}); st != 200 && st != 409 {
+					b.Fatalf("%d %s", st, body)
+				}
+			}
+		})
 	}
 }

@@ -3,8 +3,12 @@ package exams
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -174,4 +178,155 @@ func TestPhoneOversightPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	browsertest.Screenshot(t, ctx2, "exam-bank")
+}
+
+// The exam page while the database is down or the server overloaded: saves answered 503,
+// 502 (an HTML error page from a proxy) or cut off keep the answers on the phone under the
+// banner 「网络或服务器繁忙，答案已保存在本机」 — also across a reload — and are resent by
+// themselves until the server is back; then every answer lands.
+func TestPhoneExamServerBusy(t *testing.T) {
+	e := newEnv(t)
+	examID := e.exam(t, func(in *ExamInput) { in.ShuffleOptions = new(bool) })
+	user := e.county.Secretaries[1][0]
+	a := start(t, webtest.AsUser(t, e.srv, user), examID, 201)
+
+	// A front server passes everything to the app, except saves while failing is set: they
+	// get a 503 like the app's own when its database is down, a proxy's 502 page, or a
+	// dropped connection.
+	backend, _ := url.Parse(browsertest.Serve(t, e.srv))
+	proxy := httputil.NewSingleHostReverseProxy(backend)
+	const (
+		up = iota
+		fail503
+		fail502
+		failDrop
+	)
+	var failing atomic.Int32
+	var refused atomic.Int64
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mode := failing.Load()
+		if mode == up || r.Method != http.MethodPut || !strings.Contains(r.URL.Path, "/answers/") {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		refused.Add(1)
+		switch mode {
+		case fail503:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"error":{"code":"database_unavailable","message":"数据库无法连接"}}`))
+		case fail502:
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			w.Write([]byte("<html><body>502 Bad Gateway</body></html>"))
+		default:
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+		}
+	}))
+	t.Cleanup(front.Close)
+	base := front.URL
+	ctx := browsertest.New(t)
+	browsertest.SignIn(t, ctx, e.srv, base, user)
+
+	must := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	poll := func(what, js string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(40*time.Second))); err != nil {
+			t.Fatalf("%s never came: %v", what, err)
+		}
+	}
+	waitState := func(want string) {
+		t.Helper()
+		poll("state "+want, fmt.Sprintf(`!!document.getElementById('q-state') && document.getElementById('q-state').textContent === %q`, want))
+	}
+	answer := func() {
+		t.Helper()
+		must(chromedp.Click(chromedp.CSS(`.opt[data-key="A"]`)))
+		if kind, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.opts').getAttribute('role')`)); kind == "group" {
+			must(chromedp.Click(chromedp.CSS(`.opt[data-key="C"]`)))
+		}
+	}
+	saved := func() int {
+		var n int
+		e.db.Get(&n, `SELECT count(*) FROM jsonb_object_keys((SELECT answers FROM attempts WHERE id = $1))`, a.ID)
+		return n
+	}
+	const busyText = "网络或服务器繁忙，答案已保存在本机"
+
+	must(chromedp.Navigate(fmt.Sprintf("%s/exams/attempts/%d", base, a.ID)), chromedp.WaitVisible(chromedp.CSS(".opt")))
+	answer()
+	waitState("已保存")
+
+	// resent waits until the page has tried again n more times.
+	resent := func(n int64) {
+		t.Helper()
+		want := refused.Load() + n
+		for deadline := time.Now().Add(40 * time.Second); refused.Load() < want; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the page stopped resending after %d refused saves", refused.Load())
+			}
+		}
+	}
+	bannerJS := fmt.Sprintf(`!document.getElementById('offline').hidden && document.getElementById('offline').textContent.includes(%q)`, busyText)
+
+	// The database goes away (503): two more answers stay on the phone, the banner says so.
+	failing.Store(fail503)
+	for i := 0; i < 2; i++ {
+		must(chromedp.Click(chromedp.ID("#next")))
+		answer()
+		waitState("待上传")
+	}
+	poll("the busy banner on 503", bannerJS)
+	browsertest.Screenshot(t, ctx, "exam-server-busy")
+	// The page keeps resending through a 503, a proxy's 502 page and dropped connections.
+	resent(1)
+	failing.Store(fail502)
+	resent(1)
+	failing.Store(failDrop)
+	resent(1)
+	if n := saved(); n != 1 {
+		t.Fatalf("server has %d answers during the outage, want 1", n)
+	}
+	// Reloading keeps them: they come back from localStorage, still waiting.
+	must(chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(".opt")))
+	poll("the queue after reload", `document.getElementById('progress').textContent.includes('2 题待上传')`)
+	poll("the busy banner after reload", bannerJS)
+
+	// The database is back: the queue drains by itself, the banner goes.
+	failing.Store(up)
+	poll("the queue drained", `!document.getElementById('progress').textContent.includes('待上传') && document.getElementById('offline').hidden`)
+	if n := saved(); n != 3 {
+		t.Fatalf("server has %d answers after recovery, want 3", n)
+	}
+	if empty, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`localStorage.getItem('zhibu-exam-%d') === null`, a.ID))); !empty {
+		t.Fatal("the local queue was not emptied after the answers landed")
+	}
+}
+
+// Practice during an exam: the page says why the exam's questions cannot be practised.
+func TestPhonePracticeDuringExam(t *testing.T) {
+	e := newEnv(t)
+	e.exam(t, nil) // draws every kind of the env's category
+	base := browsertest.Serve(t, e.srv)
+	ctx := browsertest.New(t)
+	browsertest.SignIn(t, ctx, e.srv, base, e.county.Secretaries[0][1])
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/exams/practice?category="+url.QueryEscape(e.cat))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('question').textContent.includes('考试结束后才能练习')`,
+		chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		txt, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("#question")))
+		t.Fatalf("practice page shows %q: %v", txt, err)
+	}
+	if shown, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('check').offsetParent !== null`)); shown {
+		t.Error("the answer button is shown with nothing to answer")
+	}
+	browsertest.Screenshot(t, ctx, "practice-during-exam")
 }

@@ -22,6 +22,13 @@ type PoolKey struct{ Kind, Category, Tag string }
 // Key is the rule's pool.
 func (r Rule) Key() PoolKey { return PoolKey{r.Kind, r.Category, r.Tag} }
 
+// Admits tells whether a question of this kind, category and tags belongs to the pool
+// (among active questions: the pools hold no retired question). It is the one definition
+// of a pool, used by the draw (poolSnapshot.Get) and by the exam guard (guard.go).
+func (k PoolKey) Admits(kind, category string, tags []string) bool {
+	return kind == k.Kind && (k.Category == "" || category == k.Category) && (k.Tag == "" || contains(tags, k.Tag))
+}
+
 // Describe names the rule in Chinese, e.g. "单选（发展党员）".
 func (r Rule) Describe() string {
 	s := KindName(r.Kind)
@@ -55,12 +62,16 @@ func ValidateRules(rules []Rule) map[string]string {
 			errs[k] = "题型应为单选、多选或判断"
 		case r.Count < 1 || r.Count > 200:
 			errs[k] = "题目数量应在 1 到 200 之间"
-		case r.Points <= 0 || r.Points > 100:
-			errs[k] = "每题分值应大于 0 且不超过 100"
+		case !(r.Points > 0 && r.Points <= 100) || !twoDecimals(r.Points): // NaN fails both
+			errs[k] = "每题分值应大于 0 且不超过 100，最多两位小数"
 		case len(r.Category) > 100 || len(r.Tag) > 100:
 			errs[k] = "分类或标签过长"
+		case badText(r.Category, false) || badText(r.Tag, false):
+			errs[k] = "分类或标签" + badTextMsg
 		}
-		total += r.Count
+		if r.Count > 0 {
+			total += min(r.Count, 1000)
+		}
 	}
 	if total > 300 {
 		errs["rules"] = "一张试卷最多 300 题"

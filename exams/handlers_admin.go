@@ -24,8 +24,12 @@ func (h *handlers) apiQuestions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	qs, total, err := SearchQuestions(c.UserContext(), h.st.DB, QuestionFilter{Q: c.Query("q"), Kind: c.Query("kind"),
-		Category: c.Query("category"), Tag: c.Query("tag"), Retired: c.Query("retired") == "1", Limit: int(limit), Offset: int(max(offset, 0))})
+	f := QuestionFilter{Q: c.Query("q"), Kind: c.Query("kind"),
+		Category: c.Query("category"), Tag: c.Query("tag"), Retired: c.Query("retired") == "1", Limit: int(limit), Offset: int(max(offset, 0))}
+	if !f.Valid() {
+		return web.BadRequest(badSearchMsg)
+	}
+	qs, total, err := SearchQuestions(c.UserContext(), h.st.DB, f)
 	if err != nil {
 		return err
 	}
@@ -45,11 +49,28 @@ func (h *handlers) apiQuestion(c *fiber.Ctx) error {
 	return c.JSON(q)
 }
 
+// questionInput is what an admin may write of a question.
+type questionInput struct {
+	Kind        string   `json:"kind"`
+	Category    string   `json:"category"`
+	Tags        []string `json:"tags"`
+	Difficulty  string   `json:"difficulty"`
+	Stem        string   `json:"stem"`
+	Options     []string `json:"options"`
+	Answer      string   `json:"answer"`
+	Points      float64  `json:"points"`
+	Explanation string   `json:"explanation"`
+}
+
+const badSearchMsg = "搜索条件含有无效字符或过长"
+
 func bindQuestion(c *fiber.Ctx) (*Question, error) {
-	var q Question
-	if err := web.BindJSON(c, &q); err != nil {
+	var in questionInput
+	if err := bindJSON(c, &in); err != nil {
 		return nil, err
 	}
+	q := Question{Kind: in.Kind, Category: in.Category, Tags: in.Tags, Difficulty: in.Difficulty, Stem: in.Stem,
+		Options: in.Options, Answer: in.Answer, Points: in.Points, Explanation: in.Explanation}
 	if errs := q.Normalize(); len(errs) > 0 {
 		return nil, web.Invalid("题目内容有误，请检查", errs)
 	}
@@ -95,7 +116,7 @@ func (h *handlers) apiRetireQuestion(c *fiber.Ctx) error {
 		Retired *bool `json:"retired"`
 	}{}
 	if len(c.Body()) > 0 {
-		if err := web.BindJSON(c, &in); err != nil {
+		if err := bindJSON(c, &in); err != nil {
 			return err
 		}
 	}
@@ -116,11 +137,14 @@ func (h *handlers) apiRetireTag(c *fiber.Ctx) error {
 		Tag     string `json:"tag"`
 		Retired *bool  `json:"retired"`
 	}
-	if err := web.BindJSON(c, &in); err != nil {
+	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
 	if in.Tag == "" {
 		return web.Invalid("请填写要停用的标签", map[string]string{"tag": "不能为空"})
+	}
+	if badText(in.Tag, false) || len(in.Tag) > 400 {
+		return web.Invalid("标签"+badTextMsg, map[string]string{"tag": badTextMsg})
 	}
 	retired := in.Retired == nil || *in.Retired
 	n, err := RetireQuestions(c.UserContext(), h.st.DB, 0, in.Tag, retired)
@@ -207,7 +231,7 @@ func (h *handlers) apiImport(c *fiber.Ctx) error {
 // examFromBody validates an exam and checks the bank can satisfy its rules.
 func (h *handlers) examFromBody(c *fiber.Ctx) (*Exam, error) {
 	var in ExamInput
-	if err := web.BindJSON(c, &in); err != nil {
+	if err := bindJSON(c, &in); err != nil {
 		return nil, err
 	}
 	return h.checkExam(c.UserContext(), in)

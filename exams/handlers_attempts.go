@@ -40,6 +40,10 @@ func apiErr(err error) error {
 		return &web.Error{Status: 422, Code: "invalid_answer", Message: ae.Msg, Fields: map[string]string{"answer": ae.Msg}}
 	case errors.As(err, &de):
 		return web.Conflict("bank_short", "题库题目不足，暂时无法组卷："+de.msg+"，请联系管理员")
+	case errors.Is(err, ErrInOpenExam):
+		return web.Conflict("question_in_open_exam", "该题属于正在进行的考试范围，考试结束后才能练习")
+	case errors.Is(err, ErrAllInOpenExam):
+		return web.Conflict("question_in_open_exam", "这些题目都属于正在进行的考试范围，考试结束后才能练习")
 	}
 	return err
 }
@@ -61,6 +65,8 @@ type itemView struct {
 	Right       *bool        `json:"right,omitempty"`
 	Earned      *float64     `json:"earned,omitempty"`
 	IsRight     bool         `json:"-"`
+	// Withheld: the review policy allows answers, but a live exam may draw the question.
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 type attemptView struct {
@@ -82,12 +88,14 @@ type attemptView struct {
 	Review       bool       `json:"review"`
 	ReviewPolicy string     `json:"review_policy"`
 	Answered     int        `json:"answered"`
+	Withheld     int        `json:"withheld"`
 	Items        []itemView `json:"items"`
 }
 
 // viewOf turns an attempt into its JSON; correct keys and 解析 only when the attempt is
-// finished and the review policy allows.
-func viewOf(a *Attempt) attemptView {
+// finished and the review policy allows, and never for the questions in hidden (the
+// viewer's exam guard, see reviewOf).
+func viewOf(a *Attempt, hidden map[int64]bool) attemptView {
 	v := attemptView{ID: a.ID, ExamID: a.ExamID, ExamTitle: a.ExamTitle, Seq: a.Seq, Status: a.Status, StartedAt: a.StartedAt,
 		Deadline: a.Deadline, ServerTime: a.Now, GraceSeconds: int(Grace.Seconds()), MaxScore: a.MaxScore,
 		PassScore: a.PassScore, ReviewPolicy: a.ReviewPolicy, Items: make([]itemView, 0, len(a.Paper))}
@@ -113,7 +121,10 @@ func viewOf(a *Attempt) attemptView {
 		if len(iv.Answer) > 0 {
 			v.Answered++
 		}
-		if v.Review {
+		if v.Review && hidden[it.QuestionID] {
+			iv.Withheld = true
+			v.Withheld++
+		} else if v.Review {
 			iv.Correct = KeysOf(it.Correct)
 			iv.Explanation = it.Explanation
 			right := a.Answers[itoa(it.Position)] == it.Correct
@@ -123,6 +134,24 @@ func viewOf(a *Attempt) attemptView {
 		v.Items = append(v.Items, iv)
 	}
 	return v
+}
+
+// reviewOf is the attempt as the caller may see it: when the review would show answers,
+// the caller's exam guard (one query) withholds the questions a live exam may draw.
+func (h *handlers) reviewOf(c *fiber.Ctx, a *Attempt) (attemptView, error) {
+	if !ReviewAllowed(a.ReviewPolicy, a.Finished(), a.ClosesAt, a.Now) {
+		return viewOf(a, nil), nil
+	}
+	ids := make([]int64, 0, len(a.Paper))
+	for _, it := range a.Paper {
+		ids = append(ids, it.QuestionID)
+	}
+	me := web.Me(c)
+	_, hidden, err := h.st.Guard(c.UserContext(), me.UserID, web.ScopeOf(me).Township(), ids)
+	if err != nil {
+		return attemptView{}, err
+	}
+	return viewOf(a, hidden), nil
 }
 
 // POST /api/v1/exams/:id/attempts — start, or resume the attempt in progress.
@@ -139,7 +168,11 @@ func (h *handlers) apiStart(c *fiber.Ctx) error {
 	if created {
 		c.Status(fiber.StatusCreated)
 	}
-	return c.JSON(viewOf(a))
+	v, err := h.reviewOf(c, a) // in progress: no review, no query
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
 }
 
 // loadAttemptFor loads an attempt the caller may see: the owner, or staff whose scope
@@ -169,7 +202,11 @@ func (h *handlers) apiAttempt(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(viewOf(a))
+	v, err := h.reviewOf(c, a)
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
 }
 
 // PUT /api/v1/attempts/:id/answers/:position {"answer":["A","C"]}
@@ -199,7 +236,7 @@ func (h *handlers) apiSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return apiErr(err)
 	}
-	v := viewOf(a)
+	v := viewOf(a, nil) // only the summary below leaves
 	return c.JSON(fiber.Map{"id": v.ID, "status": v.Status, "score": v.Score, "max_score": v.MaxScore,
 		"pass_score": v.PassScore, "passed": v.Passed, "review": v.Review, "answered": v.Answered})
 }

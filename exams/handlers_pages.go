@@ -2,6 +2,7 @@ package exams
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -63,7 +64,10 @@ func (h *handlers) pageResult(c *fiber.Ctx) error {
 	if !a.Finished() && a.UserID == web.Me(c).UserID {
 		return c.Redirect(fmt.Sprintf("/exams/attempts/%d", a.ID), fiber.StatusSeeOther)
 	}
-	v := viewOf(a)
+	v, err := h.reviewOf(c, a)
+	if err != nil {
+		return err
+	}
 	pct, score := 0, 0.0
 	if v.Score != nil {
 		score = *v.Score
@@ -87,11 +91,12 @@ func (h *handlers) pagePractice(c *fiber.Ctx) error {
 
 // GET /exams/mistakes
 func (h *handlers) pageMistakes(c *fiber.Ctx) error {
-	m, err := h.mistakes(c)
+	me := web.Me(c)
+	m, withheld, err := h.st.Mistakes(c.UserContext(), me.UserID, web.ScopeOf(me).Township())
 	if err != nil {
 		return err
 	}
-	return h.s.Render.Page(c, "exams/mistakes", fiber.Map{"Title": "错题本", "Items": m})
+	return h.s.Render.Page(c, "exams/mistakes", fiber.Map{"Title": "错题本", "Items": m, "Withheld": withheld})
 }
 
 // GET /admin/exams
@@ -167,8 +172,23 @@ func (h *handlers) pageExamForm(c *fiber.Ctx) error {
 
 // POST /admin/exams/new (form)
 func (h *handlers) pageExamCreate(c *fiber.Ctx) error {
-	atoi := func(k string) int { n, _ := strconv.Atoi(strings.TrimSpace(c.FormValue(k))); return n }
-	atof := func(k string) float64 { f, _ := strconv.ParseFloat(strings.TrimSpace(c.FormValue(k)), 64); return f }
+	// Unreadable numbers become values the validation refuses (-1, NaN), never a silent 0.
+	atoi := func(k string) int {
+		v := strings.TrimSpace(c.FormValue(k))
+		n, err := strconv.Atoi(v)
+		if err != nil && v != "" {
+			return -1
+		}
+		return n
+	}
+	atof := func(k string) float64 {
+		v := strings.TrimSpace(c.FormValue(k))
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil && v != "" {
+			return math.NaN()
+		}
+		return f
+	}
 	in := ExamInput{Title: c.FormValue("title"), Description: c.FormValue("description"), OpensAt: c.FormValue("opens_at"),
 		ClosesAt: c.FormValue("closes_at"), DurationMinutes: atoi("duration_minutes"), PassScore: atof("pass_score"),
 		AttemptsAllowed: atoi("attempts_allowed"), MultiRule: c.FormValue("multi_rule"), ReviewPolicy: c.FormValue("review_policy")}
@@ -210,6 +230,9 @@ func (h *handlers) pageQuestions(c *fiber.Ctx) error {
 	offset, _ := web.QueryInt(c, "offset")
 	f := QuestionFilter{Q: c.Query("q"), Kind: c.Query("kind"), Category: c.Query("category"), Tag: c.Query("tag"),
 		Retired: c.Query("retired") == "1", Limit: 50, Offset: int(max(offset, 0))}
+	if !f.Valid() {
+		return web.BadRequest(badSearchMsg)
+	}
 	qs, total, err := SearchQuestions(c.UserContext(), h.st.DB, f)
 	if err != nil {
 		return err
@@ -228,6 +251,12 @@ func (h *handlers) pageImportPreview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	name = strings.ToValidUTF8(strings.Map(func(r rune) rune {
+		if badText(string(r), false) {
+			return -1
+		}
+		return r
+	}, name), "")
 	res, err := ImportQuestions(c.UserContext(), h.st.DB, data, true)
 	if err != nil {
 		return err
@@ -244,6 +273,9 @@ func (h *handlers) pageImportPreview(c *fiber.Ctx) error {
 // POST /admin/questions/import/confirm
 func (h *handlers) pageImportConfirm(c *fiber.Ctx) error {
 	id := c.FormValue("stash")
+	if badText(id, false) {
+		return web.NotFound("上传的文件已过期，请重新选择文件")
+	}
 	_, data, err := web.Unstash(c.UserContext(), h.st.DB, web.Me(c).UserID, "questions", id)
 	if err != nil {
 		return err
@@ -323,7 +355,12 @@ func (h *handlers) pageQuestionForm(c *fiber.Ctx) error {
 func (h *handlers) pageQuestionSave(c *fiber.Ctx) error {
 	q := &Question{Kind: c.FormValue("kind"), Stem: c.FormValue("stem"), Answer: c.FormValue("answer"),
 		Category: c.FormValue("category"), Difficulty: c.FormValue("difficulty"), Explanation: c.FormValue("explanation")}
-	q.Points, _ = strconv.ParseFloat(c.FormValue("points"), 64)
+	if v := strings.TrimSpace(c.FormValue("points")); v != "" {
+		var err error
+		if q.Points, err = strconv.ParseFloat(v, 64); err != nil {
+			q.Points = math.NaN() // refused by Normalize
+		}
+	}
 	args := c.Request().PostArgs()
 	for _, v := range args.PeekMulti("option") {
 		q.Options = append(q.Options, string(v))

@@ -111,6 +111,7 @@ type attemptJSON struct {
 	Score      *float64  `json:"score"`
 	Passed     *bool     `json:"passed"`
 	Review     bool      `json:"review"`
+	Withheld   int       `json:"withheld"`
 	Items      []struct {
 		Position int      `json:"position"`
 		Kind     string   `json:"kind"`
@@ -231,11 +232,12 @@ func TestAttemptFlow(t *testing.T) {
 	if st != 409 || webtest.ErrorCode(body) != "attempt_closed" {
 		t.Fatalf("save after submit: %d %s", st, body)
 	}
-	// Review now (immediate policy) shows correct answers.
+	// Review now (immediate policy): the score, but the keys wait while the exam is live,
+	// since its other attempts may draw the same questions (guard.go).
 	var done attemptJSON
 	webtest.Decode(t, mustJSON(t, cl, "GET", fmt.Sprintf("/api/v1/attempts/%d", a.ID)), &done)
-	if !done.Review || len(done.Items[0].Correct) == 0 {
-		t.Fatal("review not shown")
+	if !done.Review || done.Score == nil || len(done.Items[0].Correct) > 0 || done.Withheld != len(done.Items) {
+		t.Fatalf("review of a live exam: review %v, withheld %d of %d, correct %v", done.Review, done.Withheld, len(done.Items), done.Items[0].Correct)
 	}
 	// Second attempt, then none left → 409.
 	b := start(t, cl, examID, 201)
@@ -266,6 +268,12 @@ func TestAttemptFlow(t *testing.T) {
 	st, body = webtest.AsUser(t, e.srv, e.county.Admin).JSON("GET", fmt.Sprintf("/api/v1/exams/%d/item-stats", examID), nil)
 	if st != 200 || !strings.Contains(string(body), `"rate":1`) {
 		t.Fatalf("item stats: %d %s", st, body)
+	}
+	// Once the exam is over (and its grace), the immediate review shows the keys.
+	e.db.MustExec(`UPDATE exams SET closes_at = now() - interval '1 minute' WHERE id = $1`, examID)
+	webtest.Decode(t, mustJSON(t, cl, "GET", fmt.Sprintf("/api/v1/attempts/%d", a.ID)), &done)
+	if !done.Review || len(done.Items[0].Correct) == 0 || done.Withheld != 0 {
+		t.Fatal("review not shown after the exam")
 	}
 }
 
@@ -480,9 +488,9 @@ func TestExamValidation(t *testing.T) {
 	if st != 422 || !strings.Contains(string(body), "title") || !strings.Contains(string(body), "rules") {
 		t.Fatalf("empty exam: %d %s", st, body)
 	}
-	st, _ = admin.JSON("POST", "/api/v1/exams", map[string]any{"title": 5})
-	if st != 400 {
-		t.Fatalf("wrong type → %d", st)
+	st, body = admin.JSON("POST", "/api/v1/exams", map[string]any{"title": 5})
+	if st != 422 || !strings.Contains(string(body), `"title"`) {
+		t.Fatalf("wrong type → %d %s", st, body)
 	}
 	in := ExamInput{Title: "乡镇", OpensAt: "2026-01-01T08:00", ClosesAt: "2026-12-01T08:00", DurationMinutes: 30, PassScore: 1,
 		TownshipIDs: []int64{99999999}, Rules: []Rule{{Kind: KindJudge, Category: e.cat, Count: 1, Points: 1}}}
@@ -616,7 +624,12 @@ func TestPracticeAndMistakes(t *testing.T) {
 	if done.Review || len(done.Items[0].Correct) > 0 {
 		t.Fatal("after_close exam shows answers before close")
 	}
+	// Closed: still withheld during the grace (other attempts' last saves), then shown.
 	e.db.MustExec(`UPDATE exams SET closes_at = now() - interval '1 second' WHERE id = $1`, examID)
+	if _, body = cl2.JSON("GET", "/api/v1/mistakes", nil); strings.Contains(string(body), "question_id") {
+		t.Fatalf("exam mistakes shown within the grace: %s", body)
+	}
+	e.db.MustExec(`UPDATE exams SET closes_at = now() - interval '1 minute' WHERE id = $1`, examID)
 	_, body = cl2.JSON("GET", "/api/v1/mistakes", nil)
 	if !strings.Contains(string(body), "question_id") {
 		t.Fatalf("exam mistakes missing after close: %s", body)
@@ -707,6 +720,11 @@ func TestSeedDemoIdempotent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The demo exam is open for every township and draws from every kind: close it after
+	// the test, or it would guard the other tests' questions from practice (guard.go).
+	t.Cleanup(func() {
+		db.MustExec(`UPDATE exams SET opens_at = now() - interval '3 days', closes_at = now() - interval '2 days' WHERE demo_key = $1`, DemoExamKey)
+	})
 	var n, exams int
 	db.Get(&n, `SELECT count(*) FROM questions WHERE source_key LIKE 'demo:%'`)
 	db.Get(&exams, `SELECT count(*) FROM exams WHERE demo_key = $1`, DemoExamKey)

@@ -183,7 +183,8 @@ func ParseAnswer(body []byte, kind string, nOptions int) (string, error) {
 		return "", answerErr("选项过多")
 	}
 	for _, k := range keys {
-		if len([]rune(strings.TrimSpace(k))) != 1 && !(kind == KindJudge && len(keys) == 1) {
+		t := strings.TrimSpace(k)
+		if t == "" || badText(k, false) || (len([]rune(t)) != 1 && !(kind == KindJudge && len(keys) == 1)) {
 			return "", answerErr("每个答案应是一个选项字母")
 		}
 	}

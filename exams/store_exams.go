@@ -115,15 +115,34 @@ func (in ExamInput) ToExam() (Exam, map[string]string) {
 	}
 	if e.Title == "" || len([]rune(e.Title)) > 100 {
 		errs["title"] = "请填写考试名称（不超过 100 字）"
+	} else if badText(e.Title, false) {
+		errs["title"] = "考试名称" + badTextMsg
+	}
+	if len([]rune(e.Description)) > 2000 {
+		errs["description"] = "考试说明不能超过 2000 字"
+	} else if badText(e.Description, true) {
+		errs["description"] = "考试说明" + badTextMsg
 	}
 	var ok bool
 	if e.OpensAt, ok = parseTime(in.OpensAt); !ok {
 		errs["opens_at"] = "请填写开始时间"
+	} else if y := e.OpensAt.Year(); y < 2000 || y > 2200 {
+		errs["opens_at"] = "开始时间超出范围"
 	}
 	if e.ClosesAt, ok = parseTime(in.ClosesAt); !ok {
 		errs["closes_at"] = "请填写结束时间"
+	} else if y := e.ClosesAt.Year(); y < 2000 || y > 2200 {
+		errs["closes_at"] = "结束时间超出范围"
 	} else if !e.ClosesAt.After(e.OpensAt) {
 		errs["closes_at"] = "结束时间应晚于开始时间"
+	}
+	if len(e.TownshipIDs) > 1000 {
+		errs["township_ids"] = "乡镇过多"
+	}
+	for _, id := range e.TownshipIDs {
+		if id <= 0 {
+			errs["township_ids"] = "包含不存在的乡镇"
+		}
 	}
 	if e.DurationMinutes < 1 || e.DurationMinutes > 600 {
 		errs["duration_minutes"] = "考试时长应在 1 到 600 分钟之间"
@@ -141,11 +160,11 @@ func (in ExamInput) ToExam() (Exam, map[string]string) {
 	default:
 		errs["review_policy"] = "查看答案规则应为 after_close、immediate 或 score_only"
 	}
-	for _, r := range e.Rules {
+	for _, r := range e.Rules { // meaningful only when the rules passed ValidateRules
 		e.TotalPoints += float64(r.Count) * r.Points
 	}
 	e.TotalPoints = round2(e.TotalPoints)
-	if e.PassScore < 0 || (e.TotalPoints > 0 && e.PassScore > e.TotalPoints) {
+	if !finite(e.PassScore) || e.PassScore < 0 || (e.TotalPoints > 0 && e.PassScore > e.TotalPoints) {
 		errs["pass_score"] = fmt.Sprintf("及格分应在 0 到总分 %.0f 之间", e.TotalPoints)
 	}
 	return e, errs

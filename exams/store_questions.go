@@ -132,18 +132,37 @@ func (q *Question) Normalize() map[string]string {
 	default:
 		errs["difficulty"] = "难度应为易、中或难"
 	}
-	if q.Points < 0 || q.Points > 100 {
+	if !(q.Points > 0 && q.Points <= 100) { // NaN fails too
 		errs["points"] = "分值应在 0 到 100 之间"
 	}
 	if len([]rune(q.Category)) > 100 {
 		errs["category"] = "分类不能超过 100 字"
+	} else if badText(q.Category, false) {
+		errs["category"] = "分类" + badTextMsg
 	}
 	if len([]rune(q.Explanation)) > 4000 {
 		errs["explanation"] = "解析不能超过 4000 字"
+	} else if badText(q.Explanation, true) {
+		errs["explanation"] = "解析" + badTextMsg
+	}
+	if q.Stem != "" && badText(q.Stem, true) {
+		errs["stem"] = "题干" + badTextMsg
 	}
 	for _, o := range q.Options {
 		if len([]rune(o)) > 500 {
 			errs["options"] = "每个选项不能超过 500 字"
+		} else if badText(o, true) {
+			errs["options"] = "选项" + badTextMsg
+		}
+	}
+	if len(q.Tags) > 20 {
+		errs["tags"] = "标签不能超过 20 个"
+	}
+	for _, t := range q.Tags {
+		if len([]rune(t)) > 50 {
+			errs["tags"] = "每个标签不能超过 50 字"
+		} else if badText(t, false) {
+			errs["tags"] = "标签" + badTextMsg
 		}
 	}
 	return errs
@@ -239,6 +258,17 @@ type QuestionFilter struct {
 	Limit, Offset          int
 }
 
+// Valid tells whether the filter's texts can be searched for (no control characters,
+// not absurdly long).
+func (f QuestionFilter) Valid() bool {
+	for _, s := range []string{f.Q, f.Kind, f.Category, f.Tag} {
+		if len(s) > 400 || badText(s, false) {
+			return false
+		}
+	}
+	return true
+}
+
 // SearchQuestions lists the bank, newest first, with the total count.
 func SearchQuestions(ctx context.Context, db *sqlx.DB, f QuestionFilter) ([]Question, int, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
@@ -306,17 +336,21 @@ func (s *poolSnapshot) Get(k PoolKey) []int64 {
 	if ids, ok := s.memo[k]; ok {
 		return ids
 	}
+	ids := s.Where(k, nil)
+	s.memo[k] = ids
+	return ids
+}
+
+// Where returns the ids of the pool k that drop does not refuse (not memoized; drop nil
+// keeps every id).
+func (s *poolSnapshot) Where(k PoolKey, drop func(kind, category string, tags []string) bool) []int64 {
 	ids := []int64{}
 	for _, r := range s.rows {
-		if r.Kind != k.Kind || (k.Category != "" && r.Category != k.Category) {
-			continue
-		}
-		if k.Tag != "" && !contains(r.Tags, k.Tag) {
+		if !k.Admits(r.Kind, r.Category, r.Tags) || (drop != nil && drop(r.Kind, r.Category, r.Tags)) {
 			continue
 		}
 		ids = append(ids, r.ID)
 	}
-	s.memo[k] = ids
 	return ids
 }
 

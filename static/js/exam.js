@@ -1,6 +1,8 @@
 // zhibu exam page: one question per screen, answers saved as they are chosen, kept in
-// localStorage until the server acknowledged them, resent after a network drop. The
-// countdown follows the server's deadline. Also drives the practice page.
+// localStorage until the server acknowledged them, resent after a network drop or while
+// the server answers 5xx/429 (banner 「网络或服务器繁忙，答案已保存在本机」, retries with
+// growing, jittered pauses so a recovering server is not stampeded). The countdown
+// follows the server's deadline. Also drives the practice page.
 (function () {
   'use strict';
   var KIND = { single: '单选题', multiple: '多选题', judge: '判断题' };
@@ -12,6 +14,10 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
+  // busy: the server is down or overloaded (5xx, 429, 408): try again later.
+  function busy(status) { return status >= 500 || status === 429 || status === 408; }
+  function errMsg(r, fallback) { return (r.body && r.body.error && r.body.error.message) || fallback; }
+
   function api(method, url, csrf, body) {
     var opts = { method: method, credentials: 'same-origin', headers: { 'Accept': 'application/json' } };
     if (csrf) opts.headers['X-CSRF-Token'] = csrf;
@@ -56,7 +62,7 @@
     var id = root.dataset.attempt, csrf = root.dataset.csrf;
     var storeKey = 'zhibu-exam-' + id;
     var items = [], answers = {}, pending = {}, cur = 0, skew = 0, deadline = 0;
-    var sending = false, offline = false, closed = false, retryTimer = null;
+    var sending = false, offline = false, closed = false, retryTimer = null, fails = 0;
 
     try { pending = JSON.parse(localStorage.getItem(storeKey) || '{}') || {}; } catch (e) { pending = {}; }
     function persist() {
@@ -65,6 +71,7 @@
         else localStorage.removeItem(storeKey);
       } catch (e) { /* private mode: the in-memory queue still works */ }
     }
+    // setOffline shows (or hides) the banner: network down or server busy, answers kept here.
     function setOffline(v) {
       offline = v;
       $('offline').hidden = !v;
@@ -136,6 +143,7 @@
       return api('PUT', '/api/v1/attempts/' + id + '/answers/' + pos, csrf, { answer: ans }).then(function (r) {
         sending = false;
         if (r.status === 200) {
+          fails = 0;
           setOffline(false);
           answers[pos] = r.body.answer;
           if (JSON.stringify(pending[pos]) === JSON.stringify(ans)) delete pending[pos];
@@ -144,15 +152,22 @@
         }
         if (r.status === 409) { closed = true; finish('考试时间已到，答卷已自动提交。'); return; }
         if (r.status === 401) { notice('登录已失效，请重新登录后继续，已选答案保存在本机。'); return; }
-        if (r.status === 422 || r.status === 404) { delete pending[pos]; persist(); notice((r.body.error && r.body.error.message) || '该答案无法保存'); render(); return flush(); }
+        if (r.status === 422 || r.status === 404) { delete pending[pos]; persist(); notice(errMsg(r, '该答案无法保存')); render(); return flush(); }
+        if (busy(r.status)) setOffline(true);
         retry();
       }, function () { sending = false; setOffline(true); retry(); });
     }
+    // retry flushes again after 1.5 s, 3 s, 6 s … up to 20 s, each ±25 %.
     function retry() {
       if (retryTimer) return;
-      retryTimer = setTimeout(function () { retryTimer = null; flush(); }, 3000);
+      var wait = Math.min(20000, 1500 * Math.pow(2, Math.min(fails, 4))) * (0.75 + Math.random() * 0.5);
+      fails++;
+      retryTimer = setTimeout(function () { retryTimer = null; flush(); }, wait);
     }
-    window.addEventListener('online', function () { flush(); });
+    window.addEventListener('online', function () {
+      if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
+      flush();
+    });
     window.addEventListener('offline', function () { setOffline(true); });
 
     function fmt(ms) {
@@ -188,8 +203,9 @@
         return api('POST', '/api/v1/attempts/' + id + '/submit', csrf).then(function (r) {
           if (r.status === 200) { try { localStorage.removeItem(storeKey); } catch (e) {} finish(); return; }
           closed = wasClosed;
-          notice((r.body.error && r.body.error.message) || '交卷失败，请重试');
-        }, function () { closed = wasClosed; setOffline(true); notice('网络断开，交卷未成功，请恢复网络后再试。'); });
+          if (busy(r.status)) { setOffline(true); notice('网络或服务器繁忙，答案已保存在本机，交卷未成功，请稍后再试。'); return; }
+          notice(errMsg(r, '交卷失败，请重试'));
+        }, function () { closed = wasClosed; setOffline(true); notice('网络或服务器繁忙，答案已保存在本机，交卷未成功，请稍后再试。'); });
       });
     }
     function askSubmit() {
@@ -212,7 +228,9 @@
 
     function load() {
       api('GET', '/api/v1/attempts/' + id).then(function (r) {
-        if (r.status !== 200) { notice((r.body.error && r.body.error.message) || '试卷加载失败'); return; }
+        if (busy(r.status)) { setOffline(true); setTimeout(load, 3000); return; }
+        if (r.status !== 200) { notice(errMsg(r, '试卷加载失败')); return; }
+        setOffline(false);
         var a = r.body;
         if (a.status !== 'in_progress') { pending = {}; persist(); finish(); return; }
         skew = Date.now() - Date.parse(a.server_time);
@@ -230,15 +248,16 @@
 
   // ---------------------------------------------------------------- practice
   function practice(root) {
-    var csrf = root.dataset.csrf, items = [], cur = 0, chosen = [], checked = null;
+    var csrf = root.dataset.csrf, items = [], cur = 0, chosen = [], checked = null, empty = '暂无可练习的题目。', withheld = 0;
     var url = '/api/v1/practice?count=10' + (root.dataset.mistakes ? '&mistakes=1' : '') +
       (root.dataset.category ? '&category=' + encodeURIComponent(root.dataset.category) : '');
     function render() {
       var box = $('question'), btn = $('check');
       box.textContent = '';
-      if (!items.length) { box.appendChild(el('p', 'line', '暂无可练习的题目。')); btn.hidden = true; return; }
+      if (!items.length) { box.appendChild(el('p', 'line', empty)); btn.hidden = true; btn.style.display = 'none'; return; }
       var it = items[cur];
-      $('progress').textContent = '第 ' + (cur + 1) + ' 题 / 共 ' + items.length + ' 题';
+      $('progress').textContent = '第 ' + (cur + 1) + ' 题 / 共 ' + items.length + ' 题' +
+        (withheld ? '（另有 ' + withheld + ' 题属于正在进行的考试范围，考试结束后才能练习）' : '');
       var meta = el('p', 'q-meta');
       meta.appendChild(el('span', 'tag', KIND[it.kind]));
       if (it.category) meta.appendChild(el('span', 'tag tag-gold', it.category));
@@ -259,10 +278,18 @@
       }
       if (!chosen.length) return;
       api('POST', '/api/v1/practice/answer', csrf, { question_id: items[cur].question_id, answer: chosen }).then(function (r) {
-        if (r.status === 200) { checked = r.body; render(); }
-      });
+        if (r.status === 200) { checked = r.body; render(); return; }
+        var box = $('question'), old = box.querySelector('.practice-error');
+        if (old) old.remove();
+        box.appendChild(el('p', 'alert practice-error', errMsg(r, busy(r.status) ? '网络或服务器繁忙，请稍后再试' : '提交失败，请重试')));
+      }, function () { $('question').appendChild(el('p', 'alert practice-error', '网络或服务器繁忙，请稍后再试')); });
     });
-    api('GET', url).then(function (r) { items = (r.body && r.body.items) || []; render(); });
+    api('GET', url).then(function (r) {
+      if (r.status !== 200) empty = errMsg(r, empty);
+      items = (r.status === 200 && r.body.items) || [];
+      withheld = (r.body && r.body.withheld) || 0;
+      render();
+    }, function () { empty = '网络或服务器繁忙，请稍后刷新'; render(); });
   }
 
   var e = $('exam');
