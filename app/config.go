@@ -3,11 +3,13 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strconv"
 	"time"
 
 	"zhibu/app/database"
+	"zhibu/app/web"
 )
 
 // config is read from the environment only; README lists every variable.
@@ -15,12 +17,16 @@ type config struct {
 	DatabaseURL  string
 	Listen       string
 	CookieSecure bool
-	TrustProxy   bool
+	TrustProxies []netip.Prefix
 	LogFormat    string
 	LogLevel     slog.Level
 	SessionTTL   time.Duration
 	DBMaxConns   int
 	BodyLimitMB  int
+	// Fail fast when PostgreSQL is down or frozen (app/database/failfast.go).
+	DBStatementTimeout time.Duration
+	DBConnectTimeout   time.Duration
+	RequestTimeout     time.Duration
 }
 
 func loadConfig() (config, error) {
@@ -33,8 +39,20 @@ func loadConfig() (config, error) {
 	if c.CookieSecure, err = envBool("ZHIBU_COOKIE_SECURE", false); err != nil {
 		return c, err
 	}
-	if c.TrustProxy, err = envBool("ZHIBU_TRUST_PROXY", false); err != nil {
-		return c, err
+	if c.TrustProxies, err = web.ParseTrustedProxies(os.Getenv("ZHIBU_TRUST_PROXY")); err != nil {
+		return c, fmt.Errorf("ZHIBU_TRUST_PROXY (the reverse proxies' addresses or CIDRs, comma-separated): %w", err)
+	}
+	for _, d := range []struct {
+		key, def string
+		to       *time.Duration
+	}{
+		{"ZHIBU_DB_STATEMENT_TIMEOUT", "5s", &c.DBStatementTimeout},
+		{"ZHIBU_DB_CONNECT_TIMEOUT", "3s", &c.DBConnectTimeout},
+		{"ZHIBU_REQUEST_TIMEOUT", "15s", &c.RequestTimeout},
+	} {
+		if *d.to, err = time.ParseDuration(env(d.key, d.def)); err != nil || *d.to <= 0 {
+			return c, fmt.Errorf("%s must be a positive duration such as %s", d.key, d.def)
+		}
 	}
 	if c.SessionTTL, err = time.ParseDuration(env("ZHIBU_SESSION_TTL", "336h")); err != nil {
 		return c, fmt.Errorf("ZHIBU_SESSION_TTL: %w", err)

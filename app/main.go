@@ -85,6 +85,13 @@ func openDB(ctx context.Context, cfg config, create bool) (*sqlx.DB, error) {
 	return database.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
 }
 
+// openServingDB is the web server's pool: statements and connections are bounded so a
+// database that is down or frozen answers 503 quickly (app/database/failfast.go).
+func openServingDB(ctx context.Context, cfg config) (*sqlx.DB, error) {
+	return database.OpenOptions(ctx, cfg.DatabaseURL, database.Options{MaxConns: cfg.DBMaxConns,
+		StatementTimeout: cfg.DBStatementTimeout, ConnectTimeout: cfg.DBConnectTimeout})
+}
+
 func migrate(cfg config, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("migrate", flag.ExitOnError)
 	create := fs.Bool("create-db", false, "create the database when it does not exist")
@@ -112,26 +119,17 @@ func serve(cfg config, log *slog.Logger, args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	db, err := openDB(ctx, cfg, *create)
+	// Migrations and the demo seed run on an unbounded pool; serving uses a bounded one.
+	if err := prepare(ctx, cfg, log, *create, *doMigrate, *demo); err != nil {
+		return err
+	}
+	db, err := openServingDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if *doMigrate {
-		if _, err := database.Migrate(ctx, db); err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
-	}
-	if err := database.CheckSchema(ctx, db); err != nil {
-		return err
-	}
-	if *demo {
-		if err := seedDemo(ctx, db, accounts.DefaultDemoSize, log); err != nil {
-			return fmt.Errorf("seed demo: %w", err)
-		}
-	}
 	srv, err := web.New(db, web.Config{CookieSecure: cfg.CookieSecure, SessionTTL: cfg.SessionTTL,
-		BodyLimit: cfg.BodyLimitMB << 20, Logger: log, TrustProxy: cfg.TrustProxy})
+		BodyLimit: cfg.BodyLimitMB << 20, Logger: log, TrustedProxies: cfg.TrustProxies, RequestTimeout: cfg.RequestTimeout})
 	if err != nil {
 		return err
 	}
@@ -161,6 +159,30 @@ func serve(cfg config, log *slog.Logger, args []string) error {
 	bgCancel()
 	if err := srv.App.ShutdownWithTimeout(30 * time.Second); err != nil {
 		return err
+	}
+	return nil
+}
+
+// prepare creates, migrates and seeds the database as serve's flags ask, and checks
+// that its schema is the one this build expects.
+func prepare(ctx context.Context, cfg config, log *slog.Logger, create, doMigrate, demo bool) error {
+	db, err := openDB(ctx, cfg, create)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if doMigrate {
+		if _, err := database.Migrate(ctx, db); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	if err := database.CheckSchema(ctx, db); err != nil {
+		return err
+	}
+	if demo {
+		if err := seedDemo(ctx, db, accounts.DefaultDemoSize, log); err != nil {
+			return fmt.Errorf("seed demo: %w", err)
+		}
 	}
 	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -22,25 +21,10 @@ import (
 // DefaultURL is used when DATABASE_URL is not set.
 const DefaultURL = "postgres://postgres@127.0.0.1:5432/zhibu?sslmode=disable"
 
-// Open connects to PostgreSQL and checks that it answers.
+// Open connects to PostgreSQL with no statement timeout (migrations, seeding, tools);
+// connections still give up when their caller's context ends (app/database/failfast.go).
 func Open(ctx context.Context, dsn string, maxConns int) (*sqlx.DB, error) {
-	db, err := sqlx.Open("postgres", dsn)
-	if err != nil {
-		return nil, err
-	}
-	if maxConns <= 0 {
-		maxConns = 20
-	}
-	db.SetMaxOpenConns(maxConns)
-	db.SetMaxIdleConns(maxConns)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
-	}
-	return db, nil
+	return OpenOptions(ctx, dsn, Options{MaxConns: maxConns})
 }
 
 // EnsureDatabase creates the database named in dsn when it does not exist yet, by
@@ -102,6 +86,9 @@ func SchemaState(ctx context.Context, db *sqlx.DB) (current, target int64, err e
 		return 0, 0, err
 	}
 	current, err = p.GetDBVersion(ctx)
+	if IsUnavailable(err) {
+		return 0, 0, err
+	}
 	if err != nil {
 		// No goose table yet: an empty database.
 		current = 0

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"zhibu/app/database"
 )
 
 // Error is an error a user can act on. Under /api/v1 it is answered as
@@ -65,11 +67,17 @@ var fiberCodes = map[int][2]string{
 	503: {"unavailable", "服务暂时不可用，请稍后再试"},
 }
 
+// errDBUnavailable answers any request that could not reach the database in time.
+var errDBUnavailable = Err(http.StatusServiceUnavailable, "db_unavailable", "数据库暂时无法访问，您的操作没有完成，请稍后再试")
+
 // AsError turns any error into an *Error; unknown errors become a 500 that hides details.
 func AsError(err error) *Error {
 	var we *Error
 	if errors.As(err, &we) {
 		return we
+	}
+	if database.IsUnavailable(err) {
+		return errDBUnavailable
 	}
 	var fe *fiber.Error
 	if errors.As(err, &fe) {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,10 +28,13 @@ import (
 type Config struct {
 	CookieSecure bool          // send cookies only over HTTPS
 	SessionTTL   time.Duration // idle lifetime of a session
-	BodyLimit    int           // largest request body in bytes; larger ones get 413
+	BodyLimit    int           // largest staff upload in bytes; larger ones get 413 (see client.go)
 	Logger       *slog.Logger
-	// TrustProxy makes the client IP come from X-Forwarded-For (behind a reverse proxy).
-	TrustProxy bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed (client.go).
+	TrustedProxies []netip.Prefix
+	// RequestTimeout bounds each request's database work; past it the request answers
+	// 503 db_unavailable (app/database/failfast.go).
+	RequestTimeout time.Duration
 }
 
 // Server is the shared shell that features mount their routes on.
@@ -41,7 +45,9 @@ type Server struct {
 	Render   *Renderer
 	log      *slog.Logger
 
-	homeCards []CardSource
+	uploadLimit    int
+	requestTimeout time.Duration
+	homeCards      []CardSource
 }
 
 // CardSource gives a feature's cards for the caller's home page.
@@ -64,8 +70,11 @@ func (s *Server) HomeCards(ctx context.Context, me *Identity) ([]Card, error) {
 	return all, nil
 }
 
-// DefaultBodyLimit is the request body limit unless configured: xlsx imports fit easily.
+// DefaultBodyLimit is the staff upload limit unless configured: xlsx imports fit easily.
 const DefaultBodyLimit = 20 << 20
+
+// DefaultRequestTimeout bounds a request's database work unless configured.
+const DefaultRequestTimeout = 15 * time.Second
 
 // New builds the Fiber app with its middleware, health checks and static files.
 func New(db *sqlx.DB, cfg Config) (*Server, error) {
@@ -78,31 +87,33 @@ func New(db *sqlx.DB, cfg Config) (*Server, error) {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = DefaultBodyLimit
 	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
 	r, err := NewRenderer()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{DB: db, Render: r, log: cfg.Logger}
+	s := &Server{DB: db, Render: r, log: cfg.Logger, uploadLimit: cfg.BodyLimit, requestTimeout: cfg.RequestTimeout}
 	s.Sessions = &Sessions{db: db, ttl: cfg.SessionTTL, secure: cfg.CookieSecure}
 	fcfg := fiber.Config{
 		AppName:               "zhibu",
-		BodyLimit:             cfg.BodyLimit,
+		BodyLimit:             AnonymousBodyLimit, // raised per request by bodyLimitFor
 		ReadTimeout:           60 * time.Second,
 		WriteTimeout:          120 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		DisableStartupMessage: true,
 		ErrorHandler:          s.handleError,
 	}
-	if cfg.TrustProxy {
-		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
-	}
 	app := fiber.New(fcfg)
+	app.Server().HeaderReceived = s.bodyLimitFor
 	s.App = app
 
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.log.Error("panic", "path", c.Path(), "panic", e)
 	}}))
 	app.Use(requestid.New())
+	app.Use(resolveClient(cfg.TrustedProxies))
 	app.Use(s.accessLog)
 	app.Use(securityHeaders)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c *fiber.Ctx) bool {
@@ -117,6 +128,7 @@ func New(db *sqlx.DB, cfg Config) (*Server, error) {
 	}, filesystem.New(filesystem.Config{Root: http.FS(static.FS)}))
 	app.Get("/favicon.ico", func(c *fiber.Ctx) error { return c.Redirect("/static/img/favicon.svg", fiber.StatusMovedPermanently) })
 
+	app.Use(s.bounded)
 	app.Use(s.Sessions.load)
 	app.Use(csrfProtect)
 	return s, nil
@@ -127,13 +139,26 @@ func (s *Server) NotFoundLast() {
 	s.App.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 
+// bounded gives the request's work a deadline; database calls give up when it passes.
+func (s *Server) bounded(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.requestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+// ReadyTimeout is how long /readyz waits for PostgreSQL before answering 503.
+const ReadyTimeout = 2 * time.Second
+
 func (s *Server) ready(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(c.UserContext(), ReadyTimeout)
 	defer cancel()
 	if err := s.DB.PingContext(ctx); err != nil {
-		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"error": Err(503, "database_unavailable", "数据库无法连接")})
+		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"error": errDBUnavailable})
 	}
-	if err := database.CheckSchema(ctx, s.DB); err != nil {
+	if err := database.CheckSchema(ctx, s.DB); database.IsUnavailable(err) {
+		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"error": errDBUnavailable})
+	} else if err != nil {
 		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"error": Err(503, "schema_outdated", "数据库结构版本不符："+err.Error())})
 	}
 	return c.JSON(fiber.Map{"status": "ready"})
