@@ -11,13 +11,15 @@ import (
 
 // Admin and organizer pages: HTML forms posting back, errors re-rendered in Chinese.
 
+// formFloat reads an optional decimal form field (0 when empty); ok is false for anything
+// but a finite number ("NaN", "Inf" and "1e400" included).
 func formFloat(c *fiber.Ctx, name string) (float64, bool) {
 	v := strings.TrimSpace(c.FormValue(name))
 	if v == "" {
 		return 0, true
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	return f, err == nil
+	return f, err == nil && finite(f)
 }
 
 func formInt(c *fiber.Ctx, name string) (int, bool) {
@@ -43,6 +45,9 @@ func courseForm(c *fiber.Ctx) (CourseInput, map[string]string) {
 func lessonForm(c *fiber.Ctx) (LessonInput, map[string]string) {
 	in := LessonInput{Title: c.FormValue("title"), Body: c.FormValue("body_markdown"), VideoURL: c.FormValue("video_url")}
 	mins, ok := formFloat(c, "min_minutes")
+	if ok && (mins < 0 || mins > 600) {
+		mins = -1 // out of range before the conversion to whole seconds can overflow: ValidateLesson names it
+	}
 	in.MinSeconds = int(mins * 60)
 	f := ValidateLesson(&in)
 	if !ok {
@@ -128,8 +133,10 @@ func (h *handlers) adminSaveYear(c *fiber.Ctx) error {
 	m, ok3 := formInt(c, "minutes_per_hour")
 	r := YearRule{Year: y, TargetHours: t, MinutesPerHour: m}
 	f := ValidateYear(r)
-	if !ok1 || !ok2 || !ok3 {
-		f["year"] = "请填写数字"
+	for field, ok := range map[string]bool{"year": ok1, "target_hours": ok2, "minutes_per_hour": ok3} {
+		if !ok {
+			f[field] = "请填写数字"
+		}
 	}
 	if len(f) > 0 {
 		return h.renderAdminList(c, fieldsMessage(f), fiber.StatusUnprocessableEntity)

@@ -2,6 +2,7 @@ package courses
 
 import (
 	"bytes"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -35,11 +36,27 @@ func ValidateCourse(in *CourseInput) map[string]string {
 	if utf8.RuneCountInString(in.Summary) > 1000 {
 		f["summary"] = "简介不能超过 1000 个字"
 	}
-	if in.CreditHours < 0 || in.CreditHours > 200 {
+	if !finite(in.CreditHours) || in.CreditHours < 0 || in.CreditHours > 200 {
 		f["credit_hours"] = "学时应在 0 到 200 之间（0 表示按最少学习时长折算）"
 	}
+	badText(f, "title", in.Title, false)
+	badText(f, "category", in.Category, false)
+	badText(f, "topic", in.Topic, false)
+	badText(f, "summary", in.Summary, true)
 	return f
 }
+
+// badText names the field when its text cannot be stored (NUL, invalid UTF-8) or would
+// display as something else (control and bidi characters); see web.BadText.
+func badText(f map[string]string, field, value string, multiline bool) {
+	if web.BadText(value, multiline) {
+		f[field] = web.BadTextMessage
+	}
+}
+
+// finite tells whether v is a real number (not NaN or ±Inf): every number a person
+// enters must be, before any range check (NaN fails every comparison).
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // ValidateLesson trims the input and returns a Chinese message per bad field.
 func ValidateLesson(in *LessonInput) map[string]string {
@@ -62,6 +79,9 @@ func ValidateLesson(in *LessonInput) map[string]string {
 	if in.MinSeconds < 0 || in.MinSeconds > 36000 {
 		f["min_seconds"] = "最少学习时长应在 0 到 36000 秒之间"
 	}
+	badText(f, "title", in.Title, false)
+	badText(f, "body_markdown", in.Body, true)
+	badText(f, "video_url", in.VideoURL, false)
 	return f
 }
 
@@ -75,6 +95,9 @@ func CheckPDF(filename string, data []byte) error {
 	}
 	if strings.TrimSpace(filename) == "" || utf8.RuneCountInString(filename) > 200 {
 		return web.Invalid("文件名不正确", map[string]string{"file": "文件名为空或过长"})
+	}
+	if web.BadText(filename, false) {
+		return web.Invalid("文件名"+web.BadTextMessage, map[string]string{"file": "文件名" + web.BadTextMessage})
 	}
 	return nil
 }
@@ -113,7 +136,10 @@ func ValidateAssignment(courseID int64, in AssignmentInput) (Assignment, map[str
 			for _, known := range branchKinds {
 				ok = ok || k == known
 			}
-			if !ok {
+			switch {
+			case web.BadText(k, false):
+				f["branch_kinds"] = "支部类型" + web.BadTextMessage
+			case !ok:
 				f["branch_kinds"] = "支部类型不正确：" + k
 			}
 		}
@@ -139,7 +165,7 @@ func ValidateYear(r YearRule) map[string]string {
 	if r.Year < 2000 || r.Year > 2100 {
 		f["year"] = "请填写正确的年度"
 	}
-	if r.TargetHours <= 0 || r.TargetHours > 1000 {
+	if !finite(r.TargetHours) || r.TargetHours <= 0 || r.TargetHours > 1000 {
 		f["target_hours"] = "年度目标学时应在 0 到 1000 之间"
 	}
 	if r.MinutesPerHour < 1 || r.MinutesPerHour > 600 {
@@ -342,30 +368,40 @@ func (h *handlers) apiMyStudy(c *fiber.Ctx) error {
 func (h *handlers) queryYear(c *fiber.Ctx) (int, error) {
 	y, err := web.QueryInt(c, "year")
 	if err != nil {
-		return 0, err
+		return 0, web.Invalid("年度应为 2000 至 2100 之间的四位数字", map[string]string{"year": "年度不正确"})
 	}
 	if y == 0 {
 		return h.year(), nil
 	}
 	if y < 2000 || y > 2100 {
-		return 0, web.BadRequest("年度不正确")
+		return 0, web.Invalid("年度应为 2000 至 2100 之间的四位数字", map[string]string{"year": "年度不正确"})
 	}
 	return int(y), nil
 }
 
 // --- oversight API ---
 
+// queryID reads an optional id filter of the query string (0 when missing or 0). A
+// malformed or negative id is a forged one: not found, like an id outside the scope.
+func queryID(c *fiber.Ctx, name, notFound string) (int64, error) {
+	id, err := web.QueryInt(c, name)
+	if err != nil || id < 0 {
+		return 0, web.NotFound(notFound)
+	}
+	return id, nil
+}
+
 // scopeAndBranch resolves the caller's township scope, narrowed by ?township= and ?branch=.
 func (h *handlers) scopeAndBranch(c *fiber.Ctx) (web.Scope, int64, error) {
 	scope := web.ScopeOf(web.Me(c))
-	t, err := web.QueryInt(c, "township")
+	t, err := queryID(c, "township", "找不到该乡镇，或不在您的管理范围内")
 	if err != nil {
 		return scope, 0, err
 	}
 	if scope, err = scope.Narrow(t); err != nil {
 		return scope, 0, err
 	}
-	b, err := web.QueryInt(c, "branch")
+	b, err := queryID(c, "branch", "找不到该支部，或不在您的管理范围内")
 	if err != nil || b == 0 {
 		return scope, 0, err
 	}
@@ -761,6 +797,9 @@ func (h *handlers) apiPreview(c *fiber.Ctx) error {
 	}
 	if len(in.Markdown) > 200_000 {
 		return web.Invalid("正文过长", map[string]string{"markdown": "正文过长"})
+	}
+	if e := web.CheckText("markdown", in.Markdown, true); e != nil {
+		return e
 	}
 	return c.JSON(fiber.Map{"html": string(web.Markdown(in.Markdown))})
 }

@@ -2,20 +2,17 @@ package exams
 
 import (
 	"bytes"
-	"fmt"
+	"errors"
 	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"zhibu/app/imports"
 )
 
-// Import limits: a bank file is small; anything bigger is refused before it costs much.
-const (
-	MaxImportRows     = 5000
-	maxUnzippedBytes  = 64 << 20
-	maxXMLInMemory    = 16 << 20
-	importSheetMaxCol = 40
-)
+// MaxImportRows bounds one bank file (app/imports holds the other reading limits).
+const MaxImportRows = 5000
 
 // RowError is one problem of an import file: row number as Excel shows it (1 = header,
 // 0 = the whole file), column header and the Chinese message.
@@ -31,58 +28,36 @@ var ImportHeaders = []string{"题型", "题干", "选项A", "选项B", "选项C"
 // ParseQuestions reads the first sheet of a question-bank workbook (header row, any
 // column order, extra columns ignored). It returns the questions of every valid row and
 // every row error; the caller saves nothing when there is any error. It never panics on
-// hostile input: non-spreadsheets, zip bombs, huge sheets, formulas and merged cells are
-// refused with a message.
+// hostile input: reading is bounded by app/imports, which refuses non-spreadsheets, zip
+// bombs and oversized sheets with a message; formulas and merged cells are refused here.
 func ParseQuestions(data []byte) ([]Question, []RowError) {
 	fileErr := func(msg string) ([]Question, []RowError) { return nil, []RowError{{Row: 0, Message: msg}} }
-	if len(data) < 4 || !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		if bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}) {
-			return fileErr("这是旧版 Excel（.xls）或加密文件，请在 Excel 中“另存为 .xlsx”后再上传")
-		}
-		return fileErr("文件不是 Excel（.xlsx）表格，请使用下载的模板填写")
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzippedBytes, UnzipXMLSizeLimit: maxXMLInMemory})
+	sheet, err := imports.Read(bytes.NewReader(data), int64(len(data)), imports.Options{
+		Limits: imports.NewLimits(len(ImportHeaders), MaxImportRows), Formatted: true})
 	if err != nil {
-		if strings.Contains(err.Error(), "unzip size") {
-			return fileErr("文件解压后过大（可能是压缩炸弹），请检查文件")
+		var ie *imports.Error
+		if errors.As(err, &ie) {
+			return nil, []RowError{{Row: ie.Row, Message: ie.Message}}
 		}
 		return fileErr("无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密")
 	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return fileErr("工作簿中没有工作表")
+	// The header is Excel row 1; the reader returns only rows with content.
+	var header []string
+	rows := sheet.Rows
+	if len(rows) > 0 && rows[0].Num == 1 {
+		header, rows = rows[0].Cells, rows[1:]
 	}
-	sheet := sheets[0]
-	rows, err := f.Rows(sheet)
-	if err != nil {
-		return fileErr("无法读取第一个工作表")
-	}
-	var table [][]string
-	for rows.Next() {
-		if len(table) > MaxImportRows+1 {
-			rows.Close()
-			return fileErr(fmt.Sprintf("行数过多：一次最多导入 %d 道题，请拆分文件", MaxImportRows))
+	dataRows := 0
+	for _, r := range rows {
+		if !blank(r.Cells) {
+			dataRows++
 		}
-		cols, err := rows.Columns()
-		if err != nil {
-			rows.Close()
-			return fileErr("无法读取表格内容")
-		}
-		if len(cols) > importSheetMaxCol {
-			cols = cols[:importSheetMaxCol]
-		}
-		table = append(table, cols)
 	}
-	rows.Close()
-	for len(table) > 0 && blank(table[len(table)-1]) {
-		table = table[:len(table)-1]
-	}
-	if len(table) == 0 {
+	if blank(header) && dataRows == 0 {
 		return fileErr("表格是空的，请按模板填写表头和题目")
 	}
 	col := map[string]int{}
-	for i, h := range table[0] {
+	for i, h := range header {
 		h = strings.TrimSpace(strings.ReplaceAll(h, "　", ""))
 		h = strings.TrimSuffix(strings.TrimSuffix(h, "*"), "（必填）")
 		if _, dup := col[h]; !dup && h != "" {
@@ -98,21 +73,24 @@ func ParseQuestions(data []byte) ([]Question, []RowError) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	if len(table) == 1 {
+	if dataRows == 0 {
 		return nil, []RowError{{Row: 0, Message: "表格中没有题目"}}
 	}
 	// Merged cells hide values in all but the first cell: refuse them.
-	if merged, err := f.GetMergeCells(sheet); err == nil {
-		for _, m := range merged {
-			_, r, err := excelize.CellNameToCoordinates(m.GetStartAxis())
-			if err == nil && r > 1 {
-				errs = append(errs, RowError{Row: r, Column: m.GetStartAxis(), Message: "存在合并单元格（" + m.GetStartAxis() + ":" + m.GetEndAxis() + "），请取消合并后每格单独填写"})
-			}
+	for _, m := range sheet.Merged {
+		if m.From.Row > 1 {
+			errs = append(errs, RowError{Row: m.From.Row, Column: m.From.String(), Message: "存在合并单元格（" + m.String() + "），请取消合并后每格单独填写"})
 		}
 	}
+	// A formula's value is whatever Excel last computed, if anything: refuse formulas in
+	// the columns read.
+	formula := map[imports.Cell]bool{}
+	for _, c := range sheet.Formulas {
+		formula[c] = true
+	}
 	var out []Question
-	for i, cells := range table[1:] {
-		rowNum := i + 2
+	for _, r := range rows {
+		cells, rowNum := r.Cells, r.Num
 		if blank(cells) {
 			continue
 		}
@@ -123,11 +101,7 @@ func ParseQuestions(data []byte) ([]Question, []RowError) {
 			return ""
 		}
 		for h, c := range col {
-			if c >= len(cells) || cells[c] == "" {
-				continue
-			}
-			axis, _ := excelize.CoordinatesToCellName(c+1, rowNum)
-			if fm, err := f.GetCellFormula(sheet, axis); err == nil && fm != "" {
+			if formula[imports.Cell{Row: rowNum, Col: c + 1}] {
 				errs = append(errs, RowError{Row: rowNum, Column: h, Message: "不支持公式，请复制后“粘贴为数值”"})
 			}
 		}

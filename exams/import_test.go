@@ -7,9 +7,11 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"zhibu/app/imports/xlsxtest"
 	"zhibu/app/web/webtest"
 )
 
@@ -139,6 +141,81 @@ func TestParseQuestionsHostileFiles(t *testing.T) {
 	check("only header", xlsx(t, [][]any{header}, nil), "没有题目")
 }
 
+// The template the app hands out imports as its three example questions, whatever the
+// database holds.
+func TestParseQuestionsTemplate(t *testing.T) {
+	tpl, err := TemplateWorkbook()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := tpl.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	qs, errs := ParseQuestions(buf.Bytes())
+	if len(errs) > 0 || len(qs) != 3 || qs[0].Points != 1 || qs[1].Answer != "ABCD" || qs[2].Answer != "A" {
+		t.Fatalf("template: %+v %v", qs, errs)
+	}
+}
+
+// Numbers read as Excel shows them where it matters: 0.5% typed into an option stays
+// "0.50%", not 0.005; a row gap keeps Excel's row numbers; content far right is refused
+// with the cell named.
+func TestParseQuestionsCells(t *testing.T) {
+	data := xlsx(t, [][]any{header,
+		{"易", "党费比例", "单选", 0.005, 0.01, 0.015, "A", "", "", "", ""},
+	}, func(f *excelize.File) {
+		pct, _ := f.NewStyle(&excelize.Style{NumFmt: 10})
+		f.SetCellStyle("Sheet1", "D2", "F2", pct)
+		f.SetSheetRow("Sheet1", "A5", &[]any{"易", "", "单选", "甲", "乙", "", "A"})
+	})
+	qs, errs := ParseQuestions(data)
+	if len(qs) != 2 || strings.Join(qs[0].Options, ",") != "0.50%,1.00%,1.50%" {
+		t.Fatalf("questions %+v", qs)
+	}
+	if len(errs) != 1 || errs[0].Row != 5 || errs[0].Column != "题干" {
+		t.Fatalf("errors %+v, want one at row 5", errs)
+	}
+	wide := xlsx(t, [][]any{header, {"易", "题", "单选", "甲", "乙", "", "A"}}, func(f *excelize.File) {
+		f.SetCellValue("Sheet1", "XFD2", "x")
+	})
+	if _, errs := ParseQuestions(wide); len(errs) != 1 || errs[0].Row != 2 || !strings.Contains(errs[0].Message, "XFD2") {
+		t.Fatalf("content at XFD2: %+v", errs)
+	}
+}
+
+// Every hostile file through ParseQuestions: an error or a bounded result, within the
+// memory and time budget.
+func TestParseQuestionsHostileBudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates large files")
+	}
+	for _, h := range xlsxtest.HostileFiles() {
+		data := h.Make()
+		var qs []Question
+		var errs []RowError
+		var panicked any
+		peak, took := xlsxtest.Measure(func() {
+			defer func() { panicked = recover() }()
+			qs, errs = ParseQuestions(data)
+		})
+		first := ""
+		if len(errs) > 0 {
+			first = errs[0].Message
+		}
+		t.Logf("%-28s %d questions, %d errors (%.30s) peak heap +%5.1f MB, %4d ms", h.Name, len(qs), len(errs), first, float64(peak)/(1<<20), took.Milliseconds())
+		if panicked != nil {
+			t.Errorf("%s: panic %v", h.Name, panicked)
+		}
+		if len(qs) > MaxImportRows {
+			t.Errorf("%s: %d questions", h.Name, len(qs))
+		}
+		if peak > 64<<20 || took > 5*time.Second {
+			t.Errorf("%s: peak heap %d MB, %v: over the budget (64 MB, 5 s)", h.Name, peak>>20, took)
+		}
+	}
+}
+
 type zeroReader struct{}
 
 func (zeroReader) Read(p []byte) (int, error) {
@@ -214,6 +291,9 @@ func FuzzImportQuestions(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Add([]byte("PK\x03\x04"))
 	f.Add([]byte{})
+	for _, seed := range xlsxtest.Seeds() {
+		f.Add(seed)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		qs, errs := ParseQuestions(data)
 		if len(errs) == 0 {

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/lib/pq"
 
+	"zhibu/app/imports"
 	"zhibu/app/web"
 )
 
@@ -37,6 +38,11 @@ func (h *handlers) checkRosterFile(ctx context.Context, me *web.Identity, data [
 	sheet, err := readSheetRows(data, maxRosterRows)
 	if errors.Is(err, errNotXLSX) {
 		return nil, errNotXLSXUpload
+	}
+	// Too many rows, content too far right: a problem of the sheet, listed like a row error.
+	var sheetErr *imports.Error
+	if errors.As(err, &sheetErr) {
+		return &rosterCheck{Errors: []RowError{{Row: sheetErr.Row, Message: sheetErr.Message}}}, nil
 	}
 	if err != nil {
 		return nil, err

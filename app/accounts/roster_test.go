@@ -16,6 +16,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/xuri/excelize/v2"
 
+	"zhibu/app/imports"
+	"zhibu/app/imports/xlsxtest"
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 	"zhibu/app/web/webtest"
@@ -247,6 +249,9 @@ func TestRosterBadFilesSaveNothing(t *testing.T) {
 			[]RowError{{3, "手机号", "组织委员或管理员"}}},
 		{"empty sheet", makeXLSX(t, nil), []RowError{{0, "", "表格是空的"}}},
 		{"header only", makeXLSX(t, [][]string{rosterHead}), []RowError{{2, "", "没有人员数据"}}},
+		{"too many rows", xlsxtest.ManyRows(maxRosterRows + imports.HeaderRows + 1), []RowError{{0, "", "行数过多：一次最多导入 20000 行"}}},
+		{"content too far right", makeXLSX(t, [][]string{rosterHead, append(good(), strings.Split(strings.Repeat("备注,", 40), ",")[:40]...)}),
+			[]RowError{{2, "", "第 2 行的 AM2 单元格有内容"}}},
 		{"5000 rows", makeXLSX(t, big),
 			[]RowError{{4001, "手机号", "11 位"}, {4501, "手机号", "与第 11 行重复"}, {5000, "乡镇", "不存在镇"}}},
 	}
@@ -574,7 +579,7 @@ func TestReadSheetRowsZipBomb(t *testing.T) {
 		r.Close()
 	}
 	pad, _ := w.Create("xl/media/padding.bin")
-	io.CopyN(pad, zeros{}, rosterUnzipLimit+1)
+	io.CopyN(pad, zeros{}, imports.NewLimits(0, 0).MaxTotalBytes+1)
 	w.Close()
 	if buf.Len() > 2<<20 {
 		t.Fatalf("bomb is %d bytes", buf.Len())

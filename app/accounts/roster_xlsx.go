@@ -3,64 +3,44 @@ package accounts
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"zhibu/app/imports"
 )
 
-// Limits against zip bombs: an upload is at most 20 MB compressed; unpacked it may not
-// exceed rosterUnzipLimit, and worksheets beyond rosterXMLLimit spill to disk instead of memory.
-const (
-	rosterMaxUpload  = 20 << 20
-	rosterUnzipLimit = 256 << 20
-	rosterXMLLimit   = 32 << 20
-)
+// rosterMaxUpload is the largest upload accepted (app/imports holds the reading limits).
+const rosterMaxUpload = 20 << 20
 
 var errNotXLSX = errors.New("not an xlsx file")
 
 const notXLSXMessage = "无法读取该文件：请上传 Excel 2007 及以上格式（.xlsx）的文件，建议下载模板填写后上传"
 
 // readSheetRows returns the rows of the roster sheet: the first sheet, unless it is the
-// instructions sheet of the template. It stops reading after limit+2 rows so an oversized
-// file is refused without holding it all in memory.
+// instructions sheet of the template. Row i of the result is Excel row i+1 (rows the file
+// leaves out are empty). Reading is bounded by app/imports: a sheet with more than limit
+// data rows, or content too far right, is refused with an *imports.Error for the user;
+// any other unreadable or hostile file is errNotXLSX.
 func readSheetRows(data []byte, limit int) ([][]string, error) {
-	if len(data) < 4 || !bytes.HasPrefix(data, []byte("PK")) {
-		return nil, errNotXLSX
+	sheet, err := imports.Read(bytes.NewReader(data), int64(len(data)), imports.Options{
+		Limits: imports.NewLimits(len(rosterColumns), limit), SkipInstructions: true})
+	var ie *imports.Error
+	if errors.As(err, &ie) && ie.Content() {
+		return nil, ie
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit: rosterUnzipLimit, UnzipXMLSizeLimit: rosterXMLLimit})
 	if err != nil {
-		return nil, errNotXLSX
+		return nil, fmt.Errorf("%w: %w", errNotXLSX, err)
 	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, errNotXLSX
-	}
-	sheet := sheets[0]
-	if strings.Contains(sheet, "说明") && len(sheets) > 1 {
-		sheet = sheets[1]
-	}
-	rows, err := f.Rows(sheet)
-	if err != nil {
-		return nil, errNotXLSX
-	}
-	defer rows.Close()
+	// Raw values: a phone number stored as a number in a scientific format reads as its
+	// digits, not "1.38E+10". Row numbers are bounded by the reader (limit+HeaderRows).
 	var out [][]string
-	for rows.Next() {
-		// Raw values: a phone number stored as a number in a scientific format would
-		// otherwise read as "1.38E+10".
-		cols, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, errNotXLSX
+	for _, r := range sheet.Rows {
+		for len(out) < r.Num-1 {
+			out = append(out, nil)
 		}
-		out = append(out, cols)
-		if len(out) > limit+2 {
-			break
-		}
-	}
-	if rows.Error() != nil {
-		return nil, errNotXLSX
+		out = append(out, r.Cells)
 	}
 	return out, nil
 }

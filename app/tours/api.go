@@ -104,8 +104,13 @@ func bindOptional(c *fiber.Ctx, v *noteBody) error {
 	return web.BindJSON(c, v)
 }
 
+// cleanNote trims a sign-up or nomination note and refuses one that is too long or holds
+// text PostgreSQL cannot store (a NUL) or that displays as something else.
 func cleanNote(s string) (string, error) {
 	s = strings.TrimSpace(s)
+	if e := web.CheckText("note", s, true); e != nil {
+		return "", e
+	}
 	if len([]rune(s)) > 200 {
 		return "", web.Invalid("备注不能超过 200 字", map[string]string{"note": "不能超过 200 字"})
 	}
@@ -263,9 +268,28 @@ func (h *handlers) apiMessages(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"messages": ms, "unread": unread})
 }
 
+// apiMarkRead marks every message of the caller read (POST /api/v1/tours/messages/read).
 func (h *handlers) apiMarkRead(c *fiber.Ctx) error {
 	if err := h.store.MarkRead(c.UserContext(), web.Me(c).UserID); err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"unread": 0})
+}
+
+// apiMarkOneRead marks one message of the caller read (POST /api/v1/tours/messages/{id}/read);
+// another user's message is not found.
+func (h *handlers) apiMarkOneRead(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	me := web.Me(c)
+	if _, err := h.store.MarkMessageRead(c.UserContext(), me.UserID, id); err != nil {
+		return err
+	}
+	unread, err := h.store.Unread(c.UserContext(), me.UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"unread": unread})
 }

@@ -19,17 +19,38 @@ func (h *handlers) listPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Showing the messages does not read them: they stay unread (and counted) until the
+	// person marks them read with the buttons of the list.
 	ms, unread, err := h.store.Messages(c.UserContext(), me.UserID, 10)
 	if err != nil {
 		return err
 	}
-	// Showing the messages is reading them.
-	if unread > 0 {
-		if err := h.store.MarkRead(c.UserContext(), me.UserID); err != nil {
-			return err
-		}
-	}
 	return h.srv.Render.Page(c, "tours/list", fiber.Map{"Title": "考察学习", "Tours": vs, "Messages": ms, "Unread": unread})
+}
+
+// readMessageForm marks one message read (POST /tours/messages/:id/read, with the form's
+// CSRF token) and goes back to the list, or with open=1 on to the message's tour.
+func (h *handlers) readMessageForm(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	tourID, err := h.store.MarkMessageRead(c.UserContext(), web.Me(c).UserID, id)
+	if err != nil {
+		return err
+	}
+	if tourID > 0 && c.FormValue("open") == "1" {
+		return c.Redirect(fmt.Sprintf("/tours/%d", tourID), fiber.StatusSeeOther)
+	}
+	return web.RedirectOK(c, "/tours", "已标为已读")
+}
+
+// readAllForm marks every message of the user read (POST /tours/messages/read).
+func (h *handlers) readAllForm(c *fiber.Ctx) error {
+	if err := h.store.MarkRead(c.UserContext(), web.Me(c).UserID); err != nil {
+		return err
+	}
+	return web.RedirectOK(c, "/tours", "消息已全部标为已读")
 }
 
 func (h *handlers) tourPage(c *fiber.Ctx) error {

@@ -255,7 +255,19 @@ func (s *Store) Unread(ctx context.Context, userID int64) (int, error) {
 	return n, err
 }
 
-// MarkRead marks all the user's messages read.
+// MarkMessageRead marks one of the user's messages read and returns its tour (0 if none);
+// another user's message, or none, is not found. Only the user's own action calls it:
+// reading a page or the list never changes what is unread.
+func (s *Store) MarkMessageRead(ctx context.Context, userID, messageID int64) (tourID int64, err error) {
+	err = s.DB.GetContext(ctx, &tourID, `UPDATE tour_messages SET read_at = COALESCE(read_at, now())
+		WHERE id = $1 AND user_id = $2 RETURNING COALESCE(tour_id, 0)`, messageID, userID)
+	if err == sql.ErrNoRows {
+		return 0, web.NotFound("找不到该消息")
+	}
+	return tourID, err
+}
+
+// MarkRead marks all the user's messages read (the "全部标为已读" action).
 func (s *Store) MarkRead(ctx context.Context, userID int64) error {
 	_, err := s.DB.ExecContext(ctx, `UPDATE tour_messages SET read_at = now() WHERE user_id = $1 AND read_at IS NULL`, userID)
 	return err

@@ -80,8 +80,11 @@ func RosterWorkbook(t Tour, rows []Signup, use []TownshipUse) (*excelize.File, e
 		if r.Position > 0 {
 			pos = r.Position
 		}
-		vals := []any{i + 1, r.Township, r.Branch, r.Name, r.Phone, StatusName(r.Status), pos, how, r.Note, r.Reason,
-			r.CreatedAt.In(cst).Format("2006-01-02 15:04")}
+		// Every text a person typed goes through web.CellText: a name such as =HYPERLINK(…)
+		// stays text in any spreadsheet.
+		text := web.CellText
+		vals := []any{i + 1, text(r.Township), text(r.Branch), text(r.Name), text(r.Phone), StatusName(r.Status), pos,
+			text(how), text(r.Note), text(r.Reason), r.CreatedAt.In(cst).Format("2006-01-02 15:04")}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := f.SetSheetRow(sheet, cell, &vals); err != nil {
 			return nil, err
@@ -102,7 +105,7 @@ func RosterWorkbook(t Tour, rows []Signup, use []TownshipUse) (*excelize.File, e
 	f.SetColWidth(quotas, "A", "A", 16)
 	f.SetColWidth(quotas, "B", "F", 12)
 	for i, u := range use {
-		row := []any{u.Name, u.Quota, u.Pending, u.Approved, u.Confirmed, u.Waitlisted}
+		row := []any{web.CellText(u.Name), u.Quota, u.Pending, u.Approved, u.Confirmed, u.Waitlisted}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		f.SetSheetRow(quotas, cell, &row)
 	}

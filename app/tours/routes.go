@@ -33,6 +33,8 @@ func Mount(s *web.Server) error {
 
 	// Pages.
 	a.Get("/tours", anyone, h.listPage)
+	a.Post("/tours/messages/read", anyone, h.readAllForm)
+	a.Post("/tours/messages/:id/read", anyone, h.readMessageForm)
 	a.Get("/tours/:id", anyone, h.tourPage)
 	a.Post("/tours/:id/signup", secretary, h.signupForm)
 	a.Post("/tours/:id/cancel", secretary, h.cancelForm)
@@ -51,6 +53,7 @@ func Mount(s *web.Server) error {
 	a.Post("/api/v1/tours", admin, h.apiCreate)
 	a.Get("/api/v1/tours/messages", anyone, h.apiMessages)
 	a.Post("/api/v1/tours/messages/read", anyone, h.apiMarkRead)
+	a.Post("/api/v1/tours/messages/:id/read", anyone, h.apiMarkOneRead)
 	a.Get("/api/v1/tours/:id", anyone, h.apiGet)
 	a.Put("/api/v1/tours/:id", admin, h.apiUpdate)
 	a.Post("/api/v1/tours/:id/signup", secretary, h.apiSignup)

@@ -184,6 +184,10 @@ func Reject(role, from string) Decision {
 	return Decision{To: StatusRejected}
 }
 
+// MaxSeats bounds a tour's total and every quota: far above any real tour, far below what
+// the integer columns of tours and tour_quotas hold.
+const MaxSeats = 100000
+
 // QuotaProblems checks a tour's seats and quotas; the map is keyed by form field
 // ("total_seats", "quota_<township id>") and empty when all is well. held gives the
 // seats each township already holds, which a smaller quota must still fit.
@@ -191,12 +195,18 @@ func QuotaProblems(total int, quotas map[int64]int, held map[int64]int, names ma
 	p := map[string]string{}
 	if total <= 0 {
 		p["total_seats"] = "总名额应大于 0"
+	} else if total > MaxSeats {
+		p["total_seats"] = fmt.Sprintf("总名额不能超过 %d", MaxSeats)
 	}
 	sum := 0
 	for tid, q := range quotas {
 		field := fmt.Sprintf("quota_%d", tid)
 		if q < 0 {
 			p[field] = "名额不能为负数"
+			continue
+		}
+		if q > MaxSeats {
+			p[field] = fmt.Sprintf("名额不能超过 %d", MaxSeats)
 			continue
 		}
 		if h := held[tid]; q < h {
@@ -209,7 +219,7 @@ func QuotaProblems(total int, quotas map[int64]int, held map[int64]int, names ma
 			p[fmt.Sprintf("quota_%d", tid)] = fmt.Sprintf("%s已有 %d 人占用名额，不能取消该乡镇的名额", names[tid], h)
 		}
 	}
-	if total > 0 && sum > total {
+	if total > 0 && total <= MaxSeats && sum > total {
 		p["quotas"] = fmt.Sprintf("各乡镇名额合计 %d，超过了总名额 %d", sum, total)
 	}
 	return p

@@ -158,6 +158,76 @@ type parsedTour struct {
 	startsOn, endsOn, opens, closes, cancel time.Time
 }
 
+// validate checks the fields that do not depend on stored data.
+func (in *TourInput) validate() (parsedTour, map[string]string) {
+	var p parsedTour
+	f := map[string]string{}
+	if in.Title == "" {
+		f["title"] = "请填写考察名称"
+	} else if len([]rune(in.Title)) > 100 {
+		f["title"] = "名称不能超过 100 字"
+	}
+	if in.Destination == "" {
+		f["destination"] = "请填写考察地点"
+	} else if len([]rune(in.Destination)) > 100 {
+		f["destination"] = "考察地点不能超过 100 字"
+	}
+	if len(in.Itinerary) > 50000 {
+		f["itinerary"] = "行程安排过长"
+	}
+	// Text PostgreSQL cannot store (NUL, invalid UTF-8) or that would display as something
+	// else (control and bidi characters) is refused by field, never passed on.
+	for _, t := range []struct {
+		field, value string
+		multiline    bool
+	}{{"title", in.Title, false}, {"destination", in.Destination, false}, {"itinerary", in.Itinerary, true},
+		{"status", in.Status, false}} {
+		if web.BadText(t.value, t.multiline) {
+			f[t.field] = web.BadTextMessage
+		}
+	}
+	when := func(field, v string, parse func(string) (time.Time, bool), missing string) time.Time {
+		t, ok := parse(v)
+		switch {
+		case !ok:
+			f[field] = missing
+		case t.In(cst).Year() < minYear || t.In(cst).Year() > maxYear:
+			f[field] = fmt.Sprintf("日期应在 %d 年至 %d 年之间", minYear, maxYear)
+			return time.Time{}
+		}
+		return t
+	}
+	p.startsOn = when("starts_on", in.StartsOn, parseDate, "请填写出发日期")
+	p.endsOn = when("ends_on", in.EndsOn, parseDate, "请填写返回日期")
+	if f["ends_on"] == "" && !p.startsOn.IsZero() && p.endsOn.Before(p.startsOn) {
+		f["ends_on"] = "返回日期不能早于出发日期"
+	}
+	p.opens = when("signup_opens_at", in.SignupOpensAt, parseWhen, "请填写报名开始时间")
+	p.closes = when("signup_closes_at", in.SignupClosesAt, parseWhen, "请填写报名截止时间")
+	if f["signup_closes_at"] == "" && !p.opens.IsZero() && !p.closes.After(p.opens) {
+		f["signup_closes_at"] = "报名截止时间应晚于开始时间"
+	}
+	p.cancel = when("cancel_deadline", in.CancelDeadline, parseWhen, "请填写取消报名截止时间")
+	switch {
+	case f["status"] != "":
+	case in.Status == TourDraft, in.Status == TourOpen, in.Status == TourClosed, in.Status == TourDone:
+	case in.Status == "":
+		in.Status = TourDraft
+	default:
+		f["status"] = "状态不正确"
+	}
+	return p, f
+}
+
+// minYear and maxYear bound every date of a tour: a mistyped year (0000, 0026) is refused
+// as a field error instead of reaching PostgreSQL, which cannot store year 0.
+const minYear, maxYear = 2000, 2100
+
+func parseDate(v string) (time.Time, bool) {
+	t, err := time.ParseInLocation("2006-01-02", v, time.UTC)
+	return t, err == nil
+}
+
 func parseWhen(v string) (time.Time, bool) {
 	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05"} {
 		var t time.Time
@@ -172,56 +242,6 @@ func parseWhen(v string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
-}
-
-// validate checks the fields that do not depend on stored data.
-func (in *TourInput) validate() (parsedTour, map[string]string) {
-	var p parsedTour
-	f := map[string]string{}
-	if in.Title == "" {
-		f["title"] = "请填写考察名称"
-	} else if len([]rune(in.Title)) > 100 {
-		f["title"] = "名称不能超过 100 字"
-	}
-	if in.Destination == "" {
-		f["destination"] = "请填写考察地点"
-	}
-	if len(in.Itinerary) > 50000 {
-		f["itinerary"] = "行程安排过长"
-	}
-	var ok bool
-	if p.startsOn, ok = parseDate(in.StartsOn); !ok {
-		f["starts_on"] = "请填写出发日期"
-	}
-	if p.endsOn, ok = parseDate(in.EndsOn); !ok {
-		f["ends_on"] = "请填写返回日期"
-	} else if !p.startsOn.IsZero() && p.endsOn.Before(p.startsOn) {
-		f["ends_on"] = "返回日期不能早于出发日期"
-	}
-	if p.opens, ok = parseWhen(in.SignupOpensAt); !ok {
-		f["signup_opens_at"] = "请填写报名开始时间"
-	}
-	if p.closes, ok = parseWhen(in.SignupClosesAt); !ok {
-		f["signup_closes_at"] = "请填写报名截止时间"
-	} else if !p.opens.IsZero() && !p.closes.After(p.opens) {
-		f["signup_closes_at"] = "报名截止时间应晚于开始时间"
-	}
-	if p.cancel, ok = parseWhen(in.CancelDeadline); !ok {
-		f["cancel_deadline"] = "请填写取消报名截止时间"
-	}
-	switch in.Status {
-	case TourDraft, TourOpen, TourClosed, TourDone:
-	case "":
-		in.Status = TourDraft
-	default:
-		f["status"] = "状态不正确"
-	}
-	return p, f
-}
-
-func parseDate(v string) (time.Time, bool) {
-	t, err := time.ParseInLocation("2006-01-02", v, time.UTC)
-	return t, err == nil
 }
 
 // townshipNames returns id → name for every township.
@@ -584,6 +604,9 @@ func (s *Store) Decide(ctx context.Context, tourID, signupID int64, a Actor, app
 	}
 	if len([]rune(reason)) > 500 {
 		return "", web.Invalid("驳回理由不能超过 500 字", map[string]string{"reason": "不能超过 500 字"})
+	}
+	if e := web.CheckText("reason", reason, true); e != nil {
+		return "", e
 	}
 	township, err := s.signupTownship(ctx, `id = $1 AND tour_id = $2`, signupID, tourID)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -37,7 +37,7 @@ func TestClientAddrBehindTrustedProxies(t *testing.T) {
 		want string
 	}{
 		{"203.0.113.9", nil, "203.0.113.9"},
-		{"203.0.113.9", []string{"1.2.3.4"}, "203.0.113.9"},                         // not a proxy: its header is ignored
+		{"203.0.113.9", []string{"1.2.3.4"}, "203.0.113.9"},                          // not a proxy: its header is ignored
 		{"127.0.0.1", []string{"198.51.100.7"}, "198.51.100.7"},                      // nginx on the host
 		{"127.0.0.1", []string{"6.6.6.6, 198.51.100.7"}, "198.51.100.7"},             // spoofed left part ignored
 		{"127.0.0.1", []string{"6.6.6.6", "198.51.100.7, 10.1.2.3"}, "198.51.100.7"}, // two proxies, two headers
