@@ -219,7 +219,7 @@ func TestAuthoringFlowAPI(t *testing.T) {
 	if !strings.Contains(string(body), `"target_hours":40`) {
 		t.Fatalf("study summary: %s", body)
 	}
-	if st, _ := f.sec.JSON("GET", "/api/v1/me/study?year=abc", nil); st != 400 {
+	if st, _ := f.sec.JSON("GET", "/api/v1/me/study?year=abc", nil); st != 422 {
 		t.Fatal("bad year")
 	}
 	st, body = f.admin.JSON("POST", "/api/v1/markdown/preview", map[string]any{"markdown": "[x](javascript:alert(1)) <img src=x onerror=alert(1)>"})

@@ -61,14 +61,17 @@ func (h *handlers) parseQuery(c *fiber.Ctx) (query, error) {
 	}
 	if v := c.Query("target"); v != "" {
 		t, err := strconv.ParseFloat(v, 64)
-		if err != nil || t <= 0 || t > 100 {
+		// Written so that NaN (which fails every comparison) is refused too.
+		if err != nil || !(t > 0 && t <= 100) {
 			return q, web.Invalid("完成率目标应为 1 至 100 之间的百分数", map[string]string{"target": "目标不正确"})
 		}
 		q.Target = t / 100
 	}
+	// A malformed or negative township id is a forged one: not found, like another
+	// township's id.
 	tid, err := web.QueryInt(c, "township")
-	if err != nil {
-		return q, err
+	if err != nil || tid < 0 {
+		return q, web.NotFound("找不到该乡镇，或不在您的管理范围内")
 	}
 	scope, err := web.ScopeOf(me).Narrow(tid)
 	if err != nil {

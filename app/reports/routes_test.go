@@ -97,8 +97,9 @@ func TestCompletionDownloadRolesAndScope(t *testing.T) {
 		"/api/v1/reports/completion.xlsx?year=1999":             422,
 		"/api/v1/reports/completion.xlsx?target=0":              422,
 		"/api/v1/reports/completion.xlsx?target=101":            422,
-		"/api/v1/reports/completion.xlsx?township=x":            400,
-		"/api/v1/reports/completion.xlsx?year=2026&township=-3": 200, // ≤ 0 means no filter
+		"/api/v1/reports/completion.xlsx?township=x":            404, // a forged id
+		"/api/v1/reports/completion.xlsx?year=2026&township=-3": 404,
+		"/api/v1/reports/completion.xlsx?year=2026&township=0":  200, // 0 means no filter
 	} {
 		if st, _, body := download(t, admin, path); st != want {
 			t.Errorf("%s: %d, want %d (%s)", path, st, want, body)
