@@ -56,7 +56,9 @@ func RunSweeper(ctx context.Context, db *sqlx.DB, sessions *web.Sessions, log *s
 		if err := sweepThrottle(ctx, db); err != nil && ctx.Err() == nil {
 			log.Warn("sweep login counters", "err", err)
 		}
-		db.ExecContext(ctx, `DELETE FROM upload_stash WHERE created_at < now() - interval '1 day'`)
+		if err := web.SweepStash(ctx, db); err != nil && ctx.Err() == nil {
+			log.Warn("sweep upload previews", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
