@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"zhibu/app/imports"
+	"zhibu/app/web"
 )
 
 // rosterMaxUpload is the largest upload accepted (app/imports holds the reading limits).
@@ -139,7 +140,9 @@ func credentialsWorkbook(creds []Credential) ([]byte, error) {
 	}
 	for i, c := range creds {
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, []any{c.Township, c.Branch, c.Name, c.Phone, c.Password}); err != nil {
+		// Names come from the uploaded roster: one that starts like a formula stays text.
+		text := web.CellText
+		if err := sw.SetRow(cell, []any{text(c.Township), text(c.Branch), text(c.Name), text(c.Phone), text(c.Password)}); err != nil {
 			return nil, err
 		}
 	}

@@ -229,7 +229,7 @@ func ExamFile(r *ExamReport) (*excelize.File, error) {
 		}
 		w.see(0, s.Name)
 		return []any{
-			excelize.Cell{StyleID: text, Value: s.Name}, excelize.Cell{StyleID: integer, Value: s.Expected},
+			excelize.Cell{StyleID: text, Value: web.CellText(s.Name)}, excelize.Cell{StyleID: integer, Value: s.Expected},
 			excelize.Cell{StyleID: integer, Value: s.Examinees}, excelize.Cell{StyleID: pct, Value: s.ExamRate},
 			excelize.Cell{StyleID: integer, Value: s.Passed}, excelize.Cell{StyleID: pct, Value: s.PassRate},
 			excelize.Cell{StyleID: number, Value: s.AvgScore},
@@ -259,7 +259,7 @@ func ExamFile(r *ExamReport) (*excelize.File, error) {
 			if w != nil {
 				w.see(len(buf), text)
 			}
-			buf = append(buf, excelize.Cell{StyleID: style, Value: v})
+			buf = append(buf, excelize.Cell{StyleID: style, Value: textCell(v)})
 		}
 		add(i+1, st.integer, strconv.Itoa(i+1))
 		add(c.Township, st.text, c.Township)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"zhibu/app/web"
 )
 
 const (
@@ -271,7 +273,7 @@ func writeSummary(f *excelize.File, st *styles, r *Report) error {
 	f.SetCellStyle(sh, "A2", last+"2", st.header)
 	row := firstDataRow
 	put := func(s Summary, total bool) error {
-		vals := []any{s.Name, s.Expected, s.Completed, s.CompletionRate, s.AvgHours, s.Examinees, s.ExamRate,
+		vals := []any{web.CellText(s.Name), s.Expected, s.Completed, s.CompletionRate, s.AvgHours, s.Examinees, s.ExamRate,
 			s.Passed, s.PassRate, s.AvgScore, s.Tourists}
 		if r.County && !total {
 			vals = append(vals, s.Rank)
@@ -408,9 +410,19 @@ func (b *rowBuilder) add(v any, style int, text string) {
 	if b.w != nil {
 		b.w.see(b.col, text)
 	} else {
-		b.cells = append(b.cells, excelize.Cell{StyleID: style, Value: v})
+		b.cells = append(b.cells, excelize.Cell{StyleID: style, Value: textCell(v)})
 	}
 	b.col++
+}
+
+// textCell passes every string of a row through web.CellText: names, branches, course
+// and exam titles come from people, and one that starts like a formula (=, +, -, @) must
+// stay text in any spreadsheet. Numbers and dates are left alone.
+func textCell(v any) any {
+	if s, ok := v.(string); ok {
+		return web.CellText(s)
+	}
+	return v
 }
 
 // townshipRow renders one secretary as the sheet's cells, or with w only measures them.
@@ -479,12 +491,13 @@ func streamSheet(f *excelize.File, st *styles, sheet, title string, headers []st
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: title}}, excelize.RowOpts{Height: 24}); err != nil {
+	// Titles start with a township or exam name and headers hold course and exam titles.
+	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: web.CellText(title)}}, excelize.RowOpts{Height: 24}); err != nil {
 		return err
 	}
 	hdr := make([]any, len(headers))
 	for i, h := range headers {
-		hdr[i] = excelize.Cell{StyleID: st.header, Value: h}
+		hdr[i] = excelize.Cell{StyleID: st.header, Value: web.CellText(h)}
 	}
 	if err := sw.SetRow("A2", hdr, excelize.RowOpts{Height: 32}); err != nil {
 		return err

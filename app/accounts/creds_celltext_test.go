@@ -1,0 +1,39 @@
+package accounts
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// The initial-password list keeps names from the uploaded roster as text: a value a
+// spreadsheet would read as a formula starts with an apostrophe, no cell is a formula,
+// and the password is exactly the one generated.
+func TestCredentialsWorkbookKeepsFormulasAsText(t *testing.T) {
+	pw := generatePassword()
+	b, err := credentialsWorkbook([]Credential{{Township: "-2", Branch: "+1", Name: `=HYPERLINK("http://x","y")`, Phone: "@SUM(A1)", Password: pw}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("初始密码", excelize.Options{RawCellValue: true})
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("rows %v %v", rows, err)
+	}
+	want := []string{"'-2", "'+1", `'=HYPERLINK("http://x","y")`, "'@SUM(A1)", pw}
+	if strings.Join(rows[1], "|") != strings.Join(want, "|") {
+		t.Fatalf("row %q, want %q", rows[1], want)
+	}
+	for j := range rows[1] {
+		ref, _ := excelize.CoordinatesToCellName(j+1, 2)
+		if fm, _ := f.GetCellFormula("初始密码", ref); fm != "" {
+			t.Errorf("%s is a formula: %q", ref, fm)
+		}
+	}
+}

@@ -1,0 +1,255 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"zhibu/app/web/webtest"
+)
+
+// Query input out of range, NaN and infinities are a 422 naming the parameter; forged
+// township and exam ids are a 404; none of them is ever a 500.
+func TestQueryInputRefused(t *testing.T) {
+	c := theCounty(t)
+	srv := newServer(t)
+	admin, orgA := webtest.AsUser(t, srv, c.Admin), webtest.AsUser(t, srv, c.OrgA)
+	routes := []string{"/api/v1/reports/completion", "/api/v1/reports/completion.xlsx", "/admin/reports"}
+	for _, tc := range []struct{ query, field string }{
+		{"target=NaN", "target"}, {"target=nan", "target"}, {"target=Inf", "target"}, {"target=-Inf", "target"},
+		{"target=1e400", "target"}, {"target=0", "target"}, {"target=100.5", "target"}, {"target=abc", "target"},
+		{"year=NaN", "year"}, {"year=1e3", "year"}, {"year=2147483648", "year"}, {"year=-2026", "year"}, {"year=2101", "year"},
+	} {
+		for _, r := range routes {
+			st, body := admin.JSON("GET", r+"?"+tc.query, nil)
+			if st != 422 {
+				t.Errorf("%s?%s: %d, want 422: %.200s", r, tc.query, st, body)
+				continue
+			}
+			if !strings.HasSuffix(r, "/admin/reports") {
+				var e struct {
+					Error struct {
+						Fields map[string]string `json:"fields"`
+					} `json:"error"`
+				}
+				json.Unmarshal(body, &e)
+				if e.Error.Fields[tc.field] == "" {
+					t.Errorf("%s?%s does not name %q: %s", r, tc.query, tc.field, body)
+				}
+			}
+		}
+	}
+	forged := []string{"-1", "9223372036854775807", "9223372036854775808", "1e3", "abc", "1.5", "%00", "999999"}
+	for _, x := range forged {
+		for _, r := range routes {
+			for _, cl := range []*webtest.Client{admin, orgA} {
+				if st, body := cl.JSON("GET", r+"?year=2026&township="+x, nil); st != 404 {
+					t.Errorf("%s?township=%s: %d, want 404: %.200s", r, x, st, body)
+				}
+			}
+		}
+		if st, body := admin.JSON("GET", "/api/v1/reports/exams/"+x+".xlsx", nil); st != 404 {
+			t.Errorf("exam %s: %d, want 404: %.200s", x, st, body)
+		}
+	}
+	for _, r := range routes {
+		// 0 is no filter; another township is 404 for an organizer.
+		if st, _ := admin.JSON("GET", r+"?year=2026&township=0", nil); st != 200 {
+			t.Errorf("%s?township=0: %d", r, st)
+		}
+		if st, _ := orgA.JSON("GET", r+"?year=2026&township="+strconv.FormatInt(c.B, 10), nil); st != 404 {
+			t.Errorf("organizer %s for another township: %d", r, st)
+		}
+	}
+	if st, _ := orgA.JSON("GET", "/api/v1/reports/exams/0.xlsx", nil); st != 404 {
+		t.Errorf("exam 0: %d", st)
+	}
+}
+
+// hostile are names a person could type that a spreadsheet would read as formulas.
+var hostile = struct{ name, branch, township, course, exam, phone, tour string }{
+	name: `=HYPERLINK("http://x","y")`, branch: "+1", township: "-2", course: "@SUM(A1)", exam: "=1+1",
+	phone: "\t=cmd", tour: "\r=tour",
+}
+
+// hostileReport is a county of one township whose every text starts like a formula.
+func hostileReport() *Report {
+	r := &Report{Year: 2026, Generated: exportTime, Target: DefaultTarget, County: true,
+		Courses:   []Course{{ID: 1, Title: hostile.course}},
+		Exams:     []Exam{{ID: 1, Title: hostile.exam, PassScore: 60}},
+		Townships: []Township{{ID: 1, Name: hostile.township}, {ID: 2, Name: "正常镇"}},
+		Secretaries: []Secretary{
+			{UserID: 1, TownshipID: 1, Branch: hostile.branch, BranchKind: "农村", Name: hostile.name, Phone: hostile.phone,
+				Courses: []CourseCell{{Applies: true}}, Exams: []ExamCell{{Applies: true}}, Tours: []string{hostile.tour}},
+			{UserID: 2, TownshipID: 2, Branch: "正常支部", BranchKind: "农村", Name: "书记", Phone: "13800000000",
+				Courses: []CourseCell{{Applies: true}}, Exams: []ExamCell{{Applies: true, Attempts: 1, Best: 70, Passed: true}}},
+		}}
+	r.Finish()
+	return r
+}
+
+func hostileExam() *ExamReport {
+	r := &ExamReport{Exam: ExamInfo{ID: 1, Title: hostile.exam, PassScore: 60}, Generated: exportTime,
+		Candidates: []Candidate{{TownshipID: 1, Township: hostile.township, Branch: hostile.branch, Name: hostile.name,
+			Phone: hostile.phone, Attempts: 1, Best: 50}}}
+	r.summarize()
+	return r
+}
+
+const openpyxlCells = `
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+out = {"formulas": [], "strings": []}
+for ws in wb.worksheets:
+    for row in ws.iter_rows():
+        for c in row:
+            if c.data_type == "f":
+                out["formulas"].append(ws.title + "!" + c.coordinate)
+            elif isinstance(c.value, str):
+                out["strings"].append(c.value)
+print(json.dumps(out, ensure_ascii=False))
+`
+
+// cellsOf reads every string cell of a workbook, and every formula, with excelize and
+// with openpyxl.
+func cellsOf(t *testing.T, data []byte) (strs, formulas []string) {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, sh := range f.GetSheetList() {
+		rows, err := f.GetRows(sh, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range rows {
+			for j, v := range r {
+				ref, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				if fm, _ := f.GetCellFormula(sh, ref); fm != "" {
+					formulas = append(formulas, "excelize "+sh+"!"+ref+" "+fm)
+				}
+				if typ, _ := f.GetCellType(sh, ref); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+					strs = append(strs, v)
+				}
+			}
+		}
+	}
+	py := pythonWithOpenpyxl(t)
+	path := filepath.Join(t.TempDir(), "book.xlsx")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(py, "-c", openpyxlCells, path)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("openpyxl: %v\n%s", err, stderr.String())
+	}
+	var got struct {
+		Formulas []string `json:"formulas"`
+		Strings  []string `json:"strings"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, fm := range got.Formulas {
+		formulas = append(formulas, "openpyxl "+fm)
+	}
+	return append(strs, got.Strings...), formulas
+}
+
+// checkText: no cell is a formula, no text starts like one, and each hostile value is
+// there as text behind an apostrophe.
+func checkText(t *testing.T, book string, data []byte, want ...string) {
+	t.Helper()
+	strs, formulas := cellsOf(t, data)
+	for _, fm := range formulas {
+		t.Errorf("%s: a formula cell: %s", book, fm)
+	}
+	have := map[string]bool{}
+	for _, s := range strs {
+		if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+			t.Errorf("%s: text starts like a formula: %q", book, s)
+		}
+		have[s] = true
+	}
+	for _, w := range want {
+		found := have["'"+w]
+		for s := range have {
+			found = found || strings.HasPrefix(s, "'"+w)
+		}
+		if !found {
+			t.Errorf("%s: %q is not there as '%s", book, w, w)
+		}
+	}
+}
+
+// Every user-supplied string reaches the completion and exam workbooks as text: a value
+// a spreadsheet would read as a formula starts with an apostrophe, and no cell is a formula.
+func TestWorkbooksKeepFormulasAsText(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteCompletion(&buf, hostileReport()); err != nil {
+		t.Fatal(err)
+	}
+	checkText(t, "completion", buf.Bytes(), hostile.name, hostile.branch, hostile.township, hostile.course,
+		hostile.exam+"（最高分）", hostile.phone, hostile.tour, hostile.township+" 2026年度")
+
+	f, err := ExamFile(hostileExam())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var eb bytes.Buffer
+	if _, err := f.WriteTo(&eb); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	checkText(t, "exam results", eb.Bytes(), hostile.name, hostile.branch, hostile.township, hostile.phone,
+		hostile.exam+" 成绩汇总", hostile.exam+" 成绩明细")
+}
+
+// The same through the download routes, with the names stored in PostgreSQL.
+func TestDownloadsKeepFormulasAsText(t *testing.T) {
+	c := theCounty(t)
+	srv := newServer(t)
+	db := srv.DB
+	// A township of its own, so the shared county's numbers stay as the other tests expect.
+	var tid, bid, uid, eid int64
+	db.Get(&tid, `INSERT INTO townships (name, sort) VALUES ($1, 99) RETURNING id`, hostile.township)
+	db.Get(&bid, `INSERT INTO branches (township_id, name, kind) VALUES ($1, $2, '农村') RETURNING id`, tid, hostile.branch)
+	db.Get(&uid, `INSERT INTO users (username, phone, name, role, township_id, branch_id, password_hash)
+		VALUES ('hostile-sec', '13812345678', $1, 'secretary', $2, $3, 'x') RETURNING id`, hostile.name, tid, bid)
+	db.Get(&eid, `INSERT INTO exams (title, opens_at, closes_at, duration_minutes, pass_score, total_points, all_townships, rules)
+		VALUES ($1, $2, $3, 60, 60, 100, false, '[]') RETURNING id`, hostile.exam, cstTime("2031-03-01 08:00"), cstTime("2031-04-01 08:00"))
+	if uid == 0 || eid == 0 {
+		t.Fatal("fixture")
+	}
+	db.MustExec(`INSERT INTO exam_townships (exam_id, township_id) VALUES ($1, $2)`, eid, tid)
+	t.Cleanup(func() {
+		db.MustExec(`DELETE FROM exam_townships WHERE exam_id = $1`, eid)
+		db.MustExec(`DELETE FROM exams WHERE id = $1`, eid)
+		db.MustExec(`DELETE FROM users WHERE id = $1`, uid)
+		db.MustExec(`DELETE FROM branches WHERE id = $1`, bid)
+		db.MustExec(`DELETE FROM townships WHERE id = $1`, tid)
+	})
+	admin := webtest.AsUser(t, srv, c.Admin)
+	st, _, body := download(t, admin, "/api/v1/reports/completion.xlsx?year=2031&township="+strconv.FormatInt(tid, 10))
+	if st != 200 {
+		t.Fatalf("completion: %d %.200s", st, body)
+	}
+	checkText(t, "completion download", body, hostile.name, hostile.branch, hostile.township)
+	st, _, body = download(t, admin, "/api/v1/reports/exams/"+strconv.FormatInt(eid, 10)+".xlsx")
+	if st != 200 {
+		t.Fatalf("exam: %d %.200s", st, body)
+	}
+	checkText(t, "exam download", body, hostile.name, hostile.branch, hostile.township, hostile.exam+" 成绩汇总")
+}

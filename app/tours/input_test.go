@@ -1,0 +1,404 @@
+package tours
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"zhibu/app/testdb"
+	"zhibu/app/web"
+	"zhibu/app/web/webtest"
+)
+
+// fieldsOf returns error.fields of an API error body.
+func fieldsOf(t *testing.T, body []byte) map[string]string {
+	t.Helper()
+	var e struct {
+		Error struct {
+			Fields map[string]string `json:"fields"`
+		} `json:"error"`
+	}
+	json.Unmarshal(body, &e)
+	return e.Error.Fields
+}
+
+// expectField checks a 422 validation_failed that names the field.
+func expectField(t *testing.T, what string, status int, body []byte, field string) {
+	t.Helper()
+	expect(t, what, status, body, 422, "validation_failed")
+	if fieldsOf(t, body)[field] == "" {
+		t.Fatalf("%s: fields do not name %q: %s", what, field, body)
+	}
+}
+
+// Text PostgreSQL refuses (NUL, invalid UTF-8) or that displays as something else (control
+// and bidi characters) is a 422 naming the field, on every text input of the tours, never
+// a 500; line breaks stay allowed in free text.
+func TestControlCharactersRefused(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	srv := newServer(t, db)
+	cl := makeClients(t, srv, c)
+	id := makeTour(t, db, c, tourOpts{quotas: []int{3, 3}})
+	base := fmt.Sprintf("/api/v1/tours/%d", id)
+
+	for _, bad := range []string{"素食\x00", "素\u202e食", "a\x1bb", "\ufeff素食"} {
+		st, body := cl.sec.JSON("POST", base+"/signup", map[string]string{"note": bad})
+		expectField(t, fmt.Sprintf("signup note %q", bad), st, body, "note")
+		st, body = cl.org.JSON("POST", base+"/nominations", map[string]any{"user_id": c.Secretaries[0][2], "note": bad})
+		expectField(t, fmt.Sprintf("nomination note %q", bad), st, body, "note")
+	}
+	if statusOf(t, db, id, c.Secretaries[0][0]) != "" || statusOf(t, db, id, c.Secretaries[0][2]) != "" {
+		t.Fatal("a refused sign-up was saved")
+	}
+	// The form path refuses invalid UTF-8 and NUL with 422 as well.
+	for _, bad := range []string{"素\xff食", "素\x00食"} {
+		if resp := cl.sec.Form("POST", fmt.Sprintf("/tours/%d/signup", id), url.Values{"note": {bad}}); resp.StatusCode != 422 {
+			t.Fatalf("signup form note %q: %d", bad, resp.StatusCode)
+		}
+	}
+	// A multi-line note is fine.
+	st, body := cl.sec.JSON("POST", base+"/signup", map[string]string{"note": "素食\n不吃辣\t谢谢"})
+	expect(t, "multi-line note", st, body, 201, "")
+
+	// Rejection reasons.
+	sid := signupID(t, db, id, c.Secretaries[0][0])
+	reject := fmt.Sprintf("%s/signups/%d/reject", base, sid)
+	st, body = cl.org.JSON("POST", reject, map[string]string{"reason": "时间\x00冲突"})
+	expectField(t, "reject reason NUL", st, body, "reason")
+	st, body = cl.org.JSON("POST", reject, map[string]string{"reason": "\u202e突冲间时"})
+	expectField(t, "reject reason bidi", st, body, "reason")
+	if resp := cl.org.Form("POST", fmt.Sprintf("/admin/tours/%d/signups/%d/reject", id, sid), url.Values{"reason": {"时间\xff冲突"}}); resp.StatusCode != 422 {
+		t.Fatalf("reject form invalid UTF-8: %d", resp.StatusCode)
+	}
+	if statusOf(t, db, id, c.Secretaries[0][0]) != StatusPending {
+		t.Fatal("a refused rejection changed the sign-up")
+	}
+
+	// Tour title, destination, itinerary and status, through the API (create and update).
+	for field, bad := range map[string]string{"title": "西柏坡\x00考察", "destination": "河北\u202d平山", "itinerary": "第一天\x00",
+		"status": "open\x00"} {
+		in := tourJSON(c, 1, 1, 2)
+		in[field] = bad
+		st, body := cl.admin.JSON("POST", "/api/v1/tours", in)
+		expectField(t, "create "+field, st, body, field)
+		st, body = cl.admin.JSON("PUT", base, in)
+		expectField(t, "update "+field, st, body, field)
+	}
+	in := tourJSON(c, 1, 1, 2)
+	in["itinerary"] = "## 第一天\r\n\n\t参观纪念馆"
+	st, body = cl.admin.JSON("POST", "/api/v1/tours", in)
+	expect(t, "multi-line itinerary", st, body, 201, "")
+
+	// And through the form, where invalid UTF-8 can arrive.
+	f := url.Values{"title": {"延安\xff考察"}, "destination": {"陕西延安"}, "starts_on": {"2026-12-01"}, "ends_on": {"2026-12-03"},
+		"signup_opens_at": {"2026-11-01T08:00"}, "signup_closes_at": {"2026-11-20T18:00"}, "cancel_deadline": {"2026-11-25T18:00"},
+		"status": {"open"}, "total_seats": {"2"}}
+	if resp := cl.admin.Form("POST", "/admin/tours", f); resp.StatusCode != 422 {
+		t.Fatalf("create form invalid UTF-8 title: %d", resp.StatusCode)
+	}
+	f.Set("title", "延安考察")
+	f.Set("itinerary", "第一天\x00")
+	if resp := cl.admin.Form("POST", "/admin/tours", f); resp.StatusCode != 422 {
+		t.Fatalf("create form NUL itinerary: %d", resp.StatusCode)
+	}
+}
+
+// Seats, quotas and dates out of range are a 422 naming the field, never a 500 from an
+// integer or date PostgreSQL cannot store.
+func TestNumbersOutOfRange(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	srv := newServer(t, db)
+	cl := makeClients(t, srv, c)
+	id := makeTour(t, db, c, tourOpts{})
+	path := fmt.Sprintf("/api/v1/tours/%d", id)
+	q0 := fmt.Sprintf("quota_%d", c.Townships[0])
+
+	cases := []struct {
+		name, field string
+		change      func(in map[string]any)
+	}{
+		{"total 2^31", "total_seats", func(in map[string]any) { in["total_seats"] = 1 << 31 }},
+		{"total 2^53", "total_seats", func(in map[string]any) { in["total_seats"] = int64(1) << 53 }},
+		{"total above max", "total_seats", func(in map[string]any) { in["total_seats"] = MaxSeats + 1 }},
+		{"total zero", "total_seats", func(in map[string]any) { in["total_seats"] = 0 }},
+		{"total negative", "total_seats", func(in map[string]any) { in["total_seats"] = -1 }},
+		{"quota 2^31", q0, func(in map[string]any) {
+			in["total_seats"] = MaxSeats
+			in["quotas"] = map[string]int64{fmt.Sprint(c.Townships[0]): 1 << 31}
+		}},
+		{"quota negative", q0, func(in map[string]any) { in["quotas"] = map[string]int64{fmt.Sprint(c.Townships[0]): -5} }},
+		{"year 0", "starts_on", func(in map[string]any) { in["starts_on"] = "0000-01-01" }},
+		{"year 1999", "ends_on", func(in map[string]any) { in["ends_on"] = "1999-12-31" }},
+		{"year 9999", "signup_opens_at", func(in map[string]any) { in["signup_opens_at"] = "9999-01-01T08:00" }},
+		{"year 0 time", "cancel_deadline", func(in map[string]any) { in["cancel_deadline"] = "0000-01-01T00:00:00Z" }},
+	}
+	for _, tc := range cases {
+		in := tourJSON(c, 1, 1, 2)
+		tc.change(in)
+		st, body := cl.admin.JSON("POST", "/api/v1/tours", in)
+		expectField(t, "create "+tc.name, st, body, tc.field)
+		st, body = cl.admin.JSON("PUT", path, in)
+		expectField(t, "update "+tc.name, st, body, tc.field)
+	}
+
+	// The form: total_seats and quotas of 2^31 re-render the form with 422.
+	f := url.Values{"title": {"延安考察"}, "destination": {"陕西延安"}, "starts_on": {"2026-12-01"}, "ends_on": {"2026-12-03"},
+		"signup_opens_at": {"2026-11-01T08:00"}, "signup_closes_at": {"2026-11-20T18:00"}, "cancel_deadline": {"2026-11-25T18:00"},
+		"status": {"open"}, "total_seats": {"2147483648"}}
+	for _, p := range []string{"/admin/tours", fmt.Sprintf("/admin/tours/%d", id)} {
+		resp := cl.admin.Form("POST", p, f)
+		if resp.StatusCode != 422 {
+			t.Fatalf("form %s total 2^31: %d", p, resp.StatusCode)
+		}
+		f2 := url.Values{}
+		for k, v := range f {
+			f2[k] = v
+		}
+		f2.Set("total_seats", "5")
+		f2.Set(q0, "2147483648")
+		if resp := cl.admin.Form("POST", p, f2); resp.StatusCode != 422 {
+			t.Fatalf("form %s quota 2^31: %d", p, resp.StatusCode)
+		}
+	}
+	var n int
+	db.Get(&n, `SELECT count(*) FROM tours WHERE title = '延安考察'`)
+	if n != 0 {
+		t.Fatal("a refused tour was saved")
+	}
+}
+
+// Reading a page or the list never marks messages read; the person's own action does,
+// and only for the person's own messages.
+func TestMessagesStayUnreadUntilActed(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	srv := newServer(t, db)
+	cl := makeClients(t, srv, c)
+	id := makeTour(t, db, c, tourOpts{})
+	s := NewStore(db)
+	if _, err := s.Signup(t.Context(), id, c.Secretaries[0][0], "", 0); err != nil {
+		t.Fatal(err)
+	}
+	sid := signupID(t, db, id, c.Secretaries[0][0])
+	if _, err := s.Decide(t.Context(), id, sid, Actor{UserID: c.Organizers[0], Role: "organizer", Scope: web.Scope{TownshipID: c.Townships[0]}}, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Signup(t.Context(), id, c.Secretaries[1][0], "", 0); err != nil {
+		t.Fatal(err)
+	}
+	unread := func(user int64) int {
+		t.Helper()
+		n, err := s.Unread(t.Context(), user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	me := c.Secretaries[0][0]
+	if unread(me) != 2 {
+		t.Fatalf("fixture: %d unread", unread(me))
+	}
+	for i := 0; i < 2; i++ {
+		st, html := cl.sec.Get("/tours")
+		if unread(me) != 2 {
+			t.Fatalf("visit %d of /tours marked messages read: %d unread left", i+1, unread(me))
+		}
+		if st != 200 || !strings.Contains(html, "2 条新消息") || !strings.Contains(html, "标为已读") {
+			t.Fatalf("/tours visit %d: %d, unread count or the mark-read button not shown", i+1, st)
+		}
+	}
+	st, body := cl.sec.JSON("GET", "/api/v1/tours/messages", nil)
+	if st != 200 || !strings.Contains(string(body), `"unread":2`) || unread(me) != 2 {
+		t.Fatalf("listing messages changed them: %d %s", st, body)
+	}
+	if st, _ := cl.sec.Get(fmt.Sprintf("/tours/%d", id)); st != 200 || unread(me) != 2 {
+		t.Fatalf("opening the tour page marked messages read")
+	}
+
+	var mine, others []int64
+	db.Select(&mine, `SELECT id FROM tour_messages WHERE user_id = $1 ORDER BY id`, me)
+	db.Select(&others, `SELECT id FROM tour_messages WHERE user_id = $1 ORDER BY id`, c.Secretaries[1][0])
+	if len(mine) != 2 || len(others) != 1 {
+		t.Fatalf("fixture messages: %v %v", mine, others)
+	}
+	// Another user's message, or a forged id: 404, and nothing changes.
+	for _, p := range []string{fmt.Sprint(others[0]), "0", "-1", "abc", "1e3", "9223372036854775807", "9223372036854775808"} {
+		st, body := cl.sec.JSON("POST", "/api/v1/tours/messages/"+p+"/read", nil)
+		expect(t, "mark read "+p, st, body, 404, "not_found")
+		if resp := cl.sec.Form("POST", "/tours/messages/"+p+"/read", nil); resp.StatusCode != 404 {
+			t.Fatalf("form mark read %s: %d", p, resp.StatusCode)
+		}
+	}
+	if unread(c.Secretaries[1][0]) != 1 || unread(me) != 2 {
+		t.Fatal("a refused mark-read changed messages")
+	}
+	// Without the CSRF token the form is refused.
+	anonCSRF := webtest.AsUser(t, srv, me)
+	anonCSRF.CSRF = ""
+	if resp := anonCSRF.Form("POST", fmt.Sprintf("/tours/messages/%d/read", mine[0]), nil); resp.StatusCode != 403 || unread(me) != 2 {
+		t.Fatalf("mark read without CSRF: %d", resp.StatusCode)
+	}
+
+	// The explicit actions: the API for one message, the form for the other (going on to
+	// the tour), then the count is 0 and the page shows no new message.
+	st, body = cl.sec.JSON("POST", fmt.Sprintf("/api/v1/tours/messages/%d/read", mine[0]), nil)
+	if st != 200 || !strings.Contains(string(body), `"unread":1`) || unread(me) != 1 {
+		t.Fatalf("API mark read: %d %s", st, body)
+	}
+	resp := cl.sec.Form("POST", fmt.Sprintf("/tours/messages/%d/read", mine[1]), url.Values{"open": {"1"}})
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != fmt.Sprintf("/tours/%d", id) || unread(me) != 0 {
+		t.Fatalf("form mark read: %d %s, %d unread", resp.StatusCode, resp.Header.Get("Location"), unread(me))
+	}
+	if _, html := cl.sec.Get("/tours"); strings.Contains(html, "条新消息") {
+		t.Fatal("read messages still counted as new")
+	}
+	// Marking all read is an action too.
+	if resp := cl.other.Form("POST", "/tours/messages/read", nil); resp.StatusCode != 303 || unread(c.Secretaries[1][0]) != 0 {
+		t.Fatalf("mark all read: %d", resp.StatusCode)
+	}
+}
+
+// Forged ids in route parameters and query strings answer 404 (or 403 for a role that may
+// not call the route at all), never 500.
+func TestForgedIDs(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	srv := newServer(t, db)
+	cl := makeClients(t, srv, c)
+	id := makeTour(t, db, c, tourOpts{})
+	draft := makeTour(t, db, c, tourOpts{status: TourDraft})
+	s := NewStore(db)
+	s.Signup(t.Context(), id, c.Secretaries[1][0], "", 0)
+	otherSignup := signupID(t, db, id, c.Secretaries[1][0])
+	ids := []string{"0", "-1", "9223372036854775807", "9223372036854775808", "1e3", "abc", "%00", "1.5"}
+	for _, x := range ids {
+		for _, r := range []struct {
+			who          *webtest.Client
+			method, path string
+			body         any
+		}{
+			{cl.sec, "GET", "/api/v1/tours/" + x, nil},
+			{cl.admin, "PUT", "/api/v1/tours/" + x, tourJSON(c, 1, 1, 2)},
+			{cl.sec, "POST", "/api/v1/tours/" + x + "/signup", nil},
+			{cl.sec, "DELETE", "/api/v1/tours/" + x + "/signup", nil},
+			{cl.org, "GET", "/api/v1/tours/" + x + "/signups", nil},
+			{cl.org, "POST", "/api/v1/tours/" + x + "/nominations", map[string]any{"user_id": c.Secretaries[0][1]}},
+			{cl.org, "POST", "/api/v1/tours/" + x + "/signups/1/approve", nil},
+			{cl.org, "POST", fmt.Sprintf("/api/v1/tours/%d/signups/%s/approve", id, x), nil},
+			{cl.org, "POST", fmt.Sprintf("/api/v1/tours/%d/signups/%s/reject", id, x), map[string]string{"reason": "x"}},
+			{cl.admin, "GET", "/api/v1/tours/" + x + "/events", nil},
+			{cl.org, "GET", "/api/v1/tours/" + x + "/roster.xlsx", nil},
+			{cl.sec, "GET", "/tours/" + x, nil},
+			{cl.org, "GET", "/admin/tours/" + x, nil},
+			{cl.admin, "GET", "/admin/tours/" + x + "/edit", nil},
+		} {
+			st, body := r.who.JSON(r.method, r.path, r.body)
+			if st != 404 {
+				t.Errorf("%s %s: %d, want 404: %.200s", r.method, r.path, st, body)
+			}
+		}
+		// Nominating a forged user id.
+		var uid any = x
+		if n, err := json.Number(x).Int64(); err == nil {
+			uid = n
+		}
+		st, body := cl.org.JSON("POST", fmt.Sprintf("/api/v1/tours/%d/nominations", id), map[string]any{"user_id": uid})
+		if st >= 500 || st == 201 || st == 200 {
+			t.Errorf("nominate user %s: %d %s", x, st, body)
+		}
+		resp := cl.org.Form("POST", fmt.Sprintf("/admin/tours/%d/nominate", id), url.Values{"user_id": {x}})
+		if resp.StatusCode >= 500 || resp.StatusCode == 303 {
+			t.Errorf("nominate form user %s: %d", x, resp.StatusCode)
+		}
+	}
+	// Other townships' data and drafts: 403 or 404.
+	for _, r := range []struct {
+		who          *webtest.Client
+		method, path string
+		want         int
+	}{
+		{cl.org, "POST", fmt.Sprintf("/api/v1/tours/%d/signups/%d/approve", id, otherSignup), 403},
+		{cl.org, "POST", fmt.Sprintf("/api/v1/tours/%d/signups/%d/approve", draft, otherSignup), 404},
+		{cl.sec, "GET", fmt.Sprintf("/api/v1/tours/%d", draft), 404},
+		{cl.org, "GET", fmt.Sprintf("/api/v1/tours/%d/roster.xlsx", draft), 404},
+		{cl.sec, "GET", fmt.Sprintf("/api/v1/tours/%d/roster.xlsx", id), 403},
+	} {
+		if st, body := r.who.JSON(r.method, r.path, nil); st != r.want {
+			t.Errorf("%s %s: %d, want %d: %.200s", r.method, r.path, st, r.want, body)
+		}
+	}
+}
+
+// Every text a person typed reaches the roster as text: a value that a spreadsheet would
+// read as a formula starts with an apostrophe, and no cell is a formula.
+func TestRosterCellsAreText(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	srv := newServer(t, db)
+	cl := makeClients(t, srv, c)
+	id := makeTour(t, db, c, tourOpts{quotas: []int{2, 2}})
+	hostile := map[string]string{
+		"name": `=HYPERLINK("http://x","y")`, "branch": "+1", "township": "-2", "note": "@SUM(A1)", "reason": "=1+1",
+	}
+	db.MustExec(`UPDATE users SET name = $2 WHERE id = $1`, c.Secretaries[0][0], hostile["name"])
+	db.MustExec(`UPDATE branches SET name = $2 WHERE id = (SELECT branch_id FROM users WHERE id = $1)`, c.Secretaries[0][0], hostile["branch"])
+	db.MustExec(`UPDATE townships SET name = $2 WHERE id = $1`, c.Townships[0], hostile["township"])
+	s := NewStore(db)
+	if _, err := s.Signup(t.Context(), id, c.Secretaries[0][0], hostile["note"], 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Signup(t.Context(), id, c.Secretaries[0][1], "\t=cmd", 0); err != nil {
+		t.Fatal(err)
+	}
+	sid := signupID(t, db, id, c.Secretaries[0][1])
+	if _, err := s.Decide(t.Context(), id, sid, Actor{UserID: c.Admin, Role: "admin", Scope: web.Scope{All: true}}, false, hostile["reason"]); err != nil {
+		t.Fatal(err)
+	}
+
+	resp := cl.admin.Do("GET", fmt.Sprintf("/api/v1/tours/%d/roster.xlsx", id), nil, "")
+	var buf bytes.Buffer
+	buf.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("roster: %d", resp.StatusCode)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	seen := map[string]bool{}
+	for _, sh := range f.GetSheetList() {
+		rows, err := f.GetRows(sh, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range rows {
+			for j, v := range r {
+				ref, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				if fm, _ := f.GetCellFormula(sh, ref); fm != "" {
+					t.Errorf("%s!%s is a formula: %q", sh, ref, fm)
+				}
+				if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+					t.Errorf("%s!%s starts like a formula: %q", sh, ref, v)
+				}
+				seen[v] = true
+			}
+		}
+	}
+	for k, v := range hostile {
+		if !seen["'"+v] {
+			t.Errorf("%s %q is not in the roster as '%s", k, v, v)
+		}
+	}
+	if !seen["'\t=cmd"] {
+		t.Error("a note starting with a tab is not neutralized")
+	}
+}

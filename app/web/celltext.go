@@ -1,0 +1,58 @@
+package web
+
+import (
+	"net/http"
+	"unicode/utf8"
+)
+
+// CellText is how every user-supplied string goes into a spreadsheet cell (reports,
+// rosters, credential lists). A value that begins with =, +, -, @, a tab or a carriage
+// return is what Excel, LibreOffice and WPS read as the start of a formula once the cell
+// is edited, copied or saved as CSV; such a value gets a single apostrophe in front, the
+// OWASP convention against CSV/formula injection, so it stays plain text everywhere and
+// still reads as what the person typed ("'=1+1", "'-2"). Every other value is returned
+// unchanged. The cell must still be written as a string, never as a formula.
+func CellText(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+// BadTextMessage is the reason given for a field refused by BadText.
+const BadTextMessage = "含有无法保存的控制字符或乱码，请删除后重新输入"
+
+// BadText tells whether a text typed by a person cannot be stored or shown faithfully:
+// invalid UTF-8, NUL or any other C0/C1 control character, or an invisible character that
+// makes text display differently from what it is (bidirectional overrides and isolates,
+// the byte order mark). Multi-line text (notes, lesson bodies, itineraries) may hold line
+// breaks (\n, and the \r browsers send with them) and tabs; one-line text may not.
+func BadText(value string, multiline bool) bool {
+	if !utf8.ValidString(value) {
+		return true
+	}
+	for _, r := range value {
+		switch {
+		case multiline && (r == '\n' || r == '\r' || r == '\t'):
+		case r < 0x20 || (r >= 0x7f && r < 0xa0):
+			return true
+		case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0xfeff:
+			return true
+		}
+	}
+	return false
+}
+
+// CheckText refuses, as a 422 naming the field, a value BadText finds bad; it returns nil
+// when the value is fine. Compare the result with nil before returning it as an error.
+func CheckText(field, value string, multiline bool) *Error {
+	if !BadText(value, multiline) {
+		return nil
+	}
+	return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed",
+		Message: "提交的内容" + BadTextMessage, Fields: map[string]string{field: BadTextMessage}}
+}
