@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"zhibu/app/web"
 )
 
 // Rule is one draw rule of an exam: Count questions of Kind (optionally of a category
@@ -66,8 +68,8 @@ func ValidateRules(rules []Rule) map[string]string {
 			errs[k] = "每题分值应大于 0 且不超过 100，最多两位小数"
 		case len(r.Category) > 100 || len(r.Tag) > 100:
 			errs[k] = "分类或标签过长"
-		case badText(r.Category, false) || badText(r.Tag, false):
-			errs[k] = "分类或标签" + badTextMsg
+		case web.BadText(r.Category, false) || web.BadText(r.Tag, false):
+			errs[k] = "分类或标签" + web.BadTextMessage
 		}
 		if r.Count > 0 {
 			total += min(r.Count, 1000)

@@ -76,7 +76,7 @@ func FuzzAnswerBody(f *testing.F) {
 			QuestionID int64    `json:"question_id"`
 			Answer     []string `json:"answer"`
 		}
-		if err := decodeJSON(body, &in); err != nil {
+		if err := web.DecodeJSON(body, &in); err != nil {
 			inputError(t, err)
 		}
 	})
@@ -96,7 +96,7 @@ func FuzzExamBody(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var in ExamInput
-		if err := decodeJSON(body, &in); err != nil {
+		if err := web.DecodeJSON(body, &in); err != nil {
 			inputError(t, err)
 		} else if e, errs := in.ToExam(); len(errs) == 0 {
 			texts := []string{e.Title, e.MultiRule, e.ReviewPolicy}
@@ -107,30 +107,30 @@ func FuzzExamBody(f *testing.F) {
 				}
 			}
 			for _, s := range texts {
-				if badText(s, false) {
+				if web.BadText(s, false) {
 					t.Fatalf("accepted text %q", s)
 				}
 			}
-			if badText(e.Description, true) || !finite(e.PassScore) || !finite(e.TotalPoints) || e.TotalPoints <= 0 ||
+			if web.BadText(e.Description, true) || !finite(e.PassScore) || !finite(e.TotalPoints) || e.TotalPoints <= 0 ||
 				e.TotalPoints > 99999 || e.PassScore < 0 || e.PassScore > e.TotalPoints || e.DurationMinutes < 1 ||
 				e.DurationMinutes > 600 || e.AttemptsAllowed < 1 || e.AttemptsAllowed > 20 || e.OpensAt.Year() < 2000 || e.ClosesAt.Year() > 2200 {
 				t.Fatalf("accepted exam %+v", e)
 			}
 		}
 		var qi questionInput
-		if err := decodeJSON(body, &qi); err != nil {
+		if err := web.DecodeJSON(body, &qi); err != nil {
 			inputError(t, err)
 			return
 		}
 		q := Question{Kind: qi.Kind, Category: qi.Category, Tags: qi.Tags, Difficulty: qi.Difficulty, Stem: qi.Stem,
 			Options: qi.Options, Answer: qi.Answer, Points: qi.Points, Explanation: qi.Explanation}
 		if errs := q.Normalize(); len(errs) == 0 {
-			if q.Stem == "" || badText(q.Stem, true) || badText(q.Category, false) || badText(q.Explanation, true) ||
+			if q.Stem == "" || web.BadText(q.Stem, true) || web.BadText(q.Category, false) || web.BadText(q.Explanation, true) ||
 				math.IsNaN(q.Points) || q.Points <= 0 || q.Points > 100 || !regexp.MustCompile(`^[A-F]+$`).MatchString(q.Answer) {
 				t.Fatalf("accepted question %+v", q)
 			}
 			for _, s := range append(append([]string{}, q.Options...), q.Tags...) {
-				if badText(s, true) || strings.TrimSpace(s) == "" {
+				if web.BadText(s, true) || strings.TrimSpace(s) == "" {
 					t.Fatalf("accepted option or tag %q", s)
 				}
 			}

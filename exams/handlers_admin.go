@@ -66,7 +66,7 @@ const badSearchMsg = "搜索条件含有无效字符或过长"
 
 func bindQuestion(c *fiber.Ctx) (*Question, error) {
 	var in questionInput
-	if err := bindJSON(c, &in); err != nil {
+	if err := web.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
 	q := Question{Kind: in.Kind, Category: in.Category, Tags: in.Tags, Difficulty: in.Difficulty, Stem: in.Stem,
@@ -116,7 +116,7 @@ func (h *handlers) apiRetireQuestion(c *fiber.Ctx) error {
 		Retired *bool `json:"retired"`
 	}{}
 	if len(c.Body()) > 0 {
-		if err := bindJSON(c, &in); err != nil {
+		if err := web.BindJSON(c, &in); err != nil {
 			return err
 		}
 	}
@@ -137,14 +137,14 @@ func (h *handlers) apiRetireTag(c *fiber.Ctx) error {
 		Tag     string `json:"tag"`
 		Retired *bool  `json:"retired"`
 	}
-	if err := bindJSON(c, &in); err != nil {
+	if err := web.BindJSON(c, &in); err != nil {
 		return err
 	}
 	if in.Tag == "" {
 		return web.Invalid("请填写要停用的标签", map[string]string{"tag": "不能为空"})
 	}
-	if badText(in.Tag, false) || len(in.Tag) > 400 {
-		return web.Invalid("标签"+badTextMsg, map[string]string{"tag": badTextMsg})
+	if web.BadText(in.Tag, false) || len(in.Tag) > 400 {
+		return web.Invalid("标签"+web.BadTextMessage, map[string]string{"tag": web.BadTextMessage})
 	}
 	retired := in.Retired == nil || *in.Retired
 	n, err := RetireQuestions(c.UserContext(), h.st.DB, 0, in.Tag, retired)
@@ -231,7 +231,7 @@ func (h *handlers) apiImport(c *fiber.Ctx) error {
 // examFromBody validates an exam and checks the bank can satisfy its rules.
 func (h *handlers) examFromBody(c *fiber.Ctx) (*Exam, error) {
 	var in ExamInput
-	if err := bindJSON(c, &in); err != nil {
+	if err := web.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
 	return h.checkExam(c.UserContext(), in)

@@ -252,7 +252,7 @@ func (h *handlers) pageImportPreview(c *fiber.Ctx) error {
 		return err
 	}
 	name = strings.ToValidUTF8(strings.Map(func(r rune) rune {
-		if badText(string(r), false) {
+		if web.BadText(string(r), false) {
 			return -1
 		}
 		return r
@@ -273,7 +273,7 @@ func (h *handlers) pageImportPreview(c *fiber.Ctx) error {
 // POST /admin/questions/import/confirm
 func (h *handlers) pageImportConfirm(c *fiber.Ctx) error {
 	id := c.FormValue("stash")
-	if badText(id, false) {
+	if web.BadText(id, false) {
 		return web.NotFound("上传的文件已过期，请重新选择文件")
 	}
 	_, data, err := web.Unstash(c.UserContext(), h.st.DB, web.Me(c).UserID, "questions", id)

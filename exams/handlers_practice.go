@@ -54,7 +54,7 @@ func (h *handlers) apiPracticeAnswer(c *fiber.Ctx) error {
 		QuestionID int64    `json:"question_id"`
 		Answer     []string `json:"answer"`
 	}
-	if err := bindJSON(c, &in); err != nil {
+	if err := web.BindJSON(c, &in); err != nil {
 		return err
 	}
 	me := web.Me(c)

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"zhibu/app/web"
 )
 
 // Question kinds.
@@ -184,7 +186,7 @@ func ParseAnswer(body []byte, kind string, nOptions int) (string, error) {
 	}
 	for _, k := range keys {
 		t := strings.TrimSpace(k)
-		if t == "" || badText(k, false) || (len([]rune(t)) != 1 && !(kind == KindJudge && len(keys) == 1)) {
+		if t == "" || web.BadText(k, false) || (len([]rune(t)) != 1 && !(kind == KindJudge && len(keys) == 1)) {
 			return "", answerErr("每个答案应是一个选项字母")
 		}
 	}

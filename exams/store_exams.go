@@ -12,6 +12,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"zhibu/app/web"
 )
 
 // Rules is the JSON list of draw rules of an exam.
@@ -115,13 +117,13 @@ func (in ExamInput) ToExam() (Exam, map[string]string) {
 	}
 	if e.Title == "" || len([]rune(e.Title)) > 100 {
 		errs["title"] = "请填写考试名称（不超过 100 字）"
-	} else if badText(e.Title, false) {
-		errs["title"] = "考试名称" + badTextMsg
+	} else if web.BadText(e.Title, false) {
+		errs["title"] = "考试名称" + web.BadTextMessage
 	}
 	if len([]rune(e.Description)) > 2000 {
 		errs["description"] = "考试说明不能超过 2000 字"
-	} else if badText(e.Description, true) {
-		errs["description"] = "考试说明" + badTextMsg
+	} else if web.BadText(e.Description, true) {
+		errs["description"] = "考试说明" + web.BadTextMessage
 	}
 	var ok bool
 	if e.OpensAt, ok = parseTime(in.OpensAt); !ok {

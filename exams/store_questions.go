@@ -13,6 +13,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"zhibu/app/web"
 )
 
 // StringList is a []string kept as a JSON array in PostgreSQL.
@@ -137,22 +139,22 @@ func (q *Question) Normalize() map[string]string {
 	}
 	if len([]rune(q.Category)) > 100 {
 		errs["category"] = "分类不能超过 100 字"
-	} else if badText(q.Category, false) {
-		errs["category"] = "分类" + badTextMsg
+	} else if web.BadText(q.Category, false) {
+		errs["category"] = "分类" + web.BadTextMessage
 	}
 	if len([]rune(q.Explanation)) > 4000 {
 		errs["explanation"] = "解析不能超过 4000 字"
-	} else if badText(q.Explanation, true) {
-		errs["explanation"] = "解析" + badTextMsg
+	} else if web.BadText(q.Explanation, true) {
+		errs["explanation"] = "解析" + web.BadTextMessage
 	}
-	if q.Stem != "" && badText(q.Stem, true) {
-		errs["stem"] = "题干" + badTextMsg
+	if q.Stem != "" && web.BadText(q.Stem, true) {
+		errs["stem"] = "题干" + web.BadTextMessage
 	}
 	for _, o := range q.Options {
 		if len([]rune(o)) > 500 {
 			errs["options"] = "每个选项不能超过 500 字"
-		} else if badText(o, true) {
-			errs["options"] = "选项" + badTextMsg
+		} else if web.BadText(o, true) {
+			errs["options"] = "选项" + web.BadTextMessage
 		}
 	}
 	if len(q.Tags) > 20 {
@@ -161,8 +163,8 @@ func (q *Question) Normalize() map[string]string {
 	for _, t := range q.Tags {
 		if len([]rune(t)) > 50 {
 			errs["tags"] = "每个标签不能超过 50 字"
-		} else if badText(t, false) {
-			errs["tags"] = "标签" + badTextMsg
+		} else if web.BadText(t, false) {
+			errs["tags"] = "标签" + web.BadTextMessage
 		}
 	}
 	return errs
@@ -262,7 +264,7 @@ type QuestionFilter struct {
 // not absurdly long).
 func (f QuestionFilter) Valid() bool {
 	for _, s := range []string{f.Q, f.Kind, f.Category, f.Tag} {
-		if len(s) > 400 || badText(s, false) {
+		if len(s) > 400 || web.BadText(s, false) {
 			return false
 		}
 	}

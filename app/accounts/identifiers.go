@@ -59,7 +59,7 @@ func checkIdentifiers(username, phone string) (identifiers, map[string]string) {
 			fields["username"] = "请填写手机号或用户名"
 		}
 	case !utf8.ValidString(id.Username) || strings.ContainsFunc(id.Username, func(r rune) bool {
-		return unicode.IsSpace(r) || isControl(r)
+		return unicode.IsSpace(r) || web.BadRune(r, false)
 	}):
 		fields["username"] = "用户名不能含空格或控制字符"
 	case len(id.Username) > maxUsernameBytes:
@@ -145,18 +145,10 @@ func userByLogin(ctx context.Context, db sqlx.QueryerContext, login string) (*Us
 	return &us[0], nil
 }
 
-// isControl reports characters that have no place in a one-line text typed by a person:
-// C0/C1 controls (NUL, tab, line breaks…) and the bidirectional overrides that make text
-// display differently from what it is.
-func isControl(r rune) bool {
-	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) ||
-		r == 0xFEFF || r == utf8.RuneError
-}
-
 // oneLine checks a one-line text field typed in a form or sent to the API and returns it
 // trimmed, or ok = false when it is not valid UTF-8 or holds a control character.
 func oneLine(s string) (string, bool) {
-	if !utf8.ValidString(s) || strings.ContainsFunc(s, isControl) {
+	if web.BadText(s, false) {
 		return "", false
 	}
 	return strings.TrimFunc(s, unicode.IsSpace), true

@@ -184,7 +184,7 @@ func safeNext(next string) string {
 	if strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
 		return "/"
 	}
-	if strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || unicode.IsSpace(r) || isControl(r) }) {
+	if strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || unicode.IsSpace(r) || web.BadRune(r, false) }) {
 		return "/"
 	}
 	u, err := url.Parse(next)

@@ -261,7 +261,7 @@ func TestUserValidation(t *testing.T) {
 		{"bad role", map[string]any{"name": "甲", "phone": uniquePhone(), "role": "boss"}, 422, "role"},
 		{"phone taken", map[string]any{"name": "甲", "phone": takenPhone, "branch_id": f.county.Branches[0][0]}, 409, ""},
 		{"unknown branch", map[string]any{"name": "甲", "phone": uniquePhone(), "branch_id": 999999}, 404, ""},
-		{"wrong type", map[string]any{"name": 5}, 400, ""},
+		{"wrong type", map[string]any{"name": 5}, 422, "name"},
 	}
 	before := counts(t, f.db)
 	for _, c := range cases {

@@ -3,10 +3,11 @@ package accounts
 import (
 	"crypto/rand"
 	"math/big"
-	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"zhibu/app/web"
 )
 
 // Users choose passwords hashed at passwordCost. Generated initial passwords carry ~50 bits
@@ -55,7 +56,7 @@ func validateNewPassword(pw string) string {
 		return "密码太长，请不要超过 72 个字符"
 	case pw == DemoPassword:
 		return "请不要使用演示密码"
-	case !utf8.ValidString(pw) || strings.ContainsFunc(pw, isControl):
+	case web.BadText(pw, false):
 		return "密码不能含有控制字符"
 	}
 	return ""

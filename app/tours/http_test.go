@@ -102,7 +102,11 @@ func TestAPIFlowAndRoles(t *testing.T) {
 	st, body = cl.sec.JSON("POST", fmt.Sprintf("/api/v1/tours/%d/signup", draft), nil)
 	expect(t, "draft signup", st, body, 404, "")
 	st, body = cl.sec.JSON("POST", base+"/signup", map[string]any{"note": 5})
-	expect(t, "bad json", st, body, 400, "bad_json")
+	expect(t, "wrong type", st, body, 422, "validation_failed")
+	st, body = cl.sec.Do("POST", base+"/signup", strings.NewReader("{"), "application/json").StatusCode, nil
+	if st != 400 {
+		t.Fatalf("malformed JSON: %d, want 400", st)
+	}
 
 	// Staff lists: organizer sees own township only, secretaries none.
 	st, body = cl.sec.JSON("GET", base+"/signups", nil)

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/url"
@@ -36,23 +35,6 @@ func QueryInt(c *fiber.Ctx, name string) (int64, error) {
 		return 0, BadRequest("参数 " + name + " 应为数字")
 	}
 	return n, nil
-}
-
-// BindJSON decodes the JSON body into v, refusing malformed or mistyped bodies with 400.
-func BindJSON(c *fiber.Ctx, v any) error {
-	body := c.Body()
-	if len(body) == 0 {
-		return Err(fiber.StatusBadRequest, "bad_json", "请求内容为空，应为 JSON")
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return &Error{Status: fiber.StatusBadRequest, Code: "bad_json", Message: "字段类型不正确：" + te.Field,
-				Fields: map[string]string{te.Field: "类型不正确"}}
-		}
-		return Err(fiber.StatusBadRequest, "bad_json", "请求内容不是有效的 JSON")
-	}
-	return nil
 }
 
 // Attachment marks the response as a download with a (Chinese) file name, per RFC 6266.

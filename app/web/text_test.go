@@ -62,8 +62,8 @@ func TestCheckText(t *testing.T) {
 	if e := CheckText("note", "素食\n少辣", true); e != nil {
 		t.Fatalf("good text refused: %v", e)
 	}
-	e := CheckText("note", "素\x00食", true)
-	if e == nil || e.Status != http.StatusUnprocessableEntity || e.Code != "validation_failed" || e.Fields["note"] == "" {
+	e := AsError(CheckText("note", "素\x00食", true))
+	if e.Status != http.StatusUnprocessableEntity || e.Code != "validation_failed" || e.Fields["note"] == "" {
 		t.Fatalf("NUL not refused as a 422 naming the field: %+v", e)
 	}
 }

@@ -27,29 +27,40 @@ func CellText(s string) string {
 const BadTextMessage = "含有无法保存的控制字符或乱码，请删除后重新输入"
 
 // BadText tells whether a text typed by a person cannot be stored or shown faithfully:
-// invalid UTF-8, NUL or any other C0/C1 control character, or an invisible character that
-// makes text display differently from what it is (bidirectional overrides and isolates,
-// the byte order mark). Multi-line text (notes, lesson bodies, itineraries) may hold line
-// breaks (\n, and the \r browsers send with them) and tabs; one-line text may not.
+// invalid UTF-8 or a character BadRune refuses. Multi-line text (notes, lesson bodies,
+// itineraries) may hold line breaks (\n, and the \r browsers send with them) and tabs;
+// one-line text may not.
 func BadText(value string, multiline bool) bool {
 	if !utf8.ValidString(value) {
 		return true
 	}
 	for _, r := range value {
-		switch {
-		case multiline && (r == '\n' || r == '\r' || r == '\t'):
-		case r < 0x20 || (r >= 0x7f && r < 0xa0):
-			return true
-		case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0xfeff:
+		if BadRune(r, multiline) {
 			return true
 		}
 	}
 	return false
 }
 
+// BadRune tells whether r has no place in text typed by a person: NUL or any other C0/C1
+// control character, or an invisible character that makes text display differently from
+// what it is (bidirectional overrides and isolates, the byte order mark, the replacement
+// character of broken input). Line breaks and tabs are allowed in multi-line text.
+func BadRune(r rune, multiline bool) bool {
+	switch {
+	case multiline && (r == '\n' || r == '\r' || r == '\t'):
+		return false
+	case r < 0x20 || (r >= 0x7f && r < 0xa0):
+		return true
+	case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0xfeff || r == utf8.RuneError:
+		return true
+	}
+	return false
+}
+
 // CheckText refuses, as a 422 naming the field, a value BadText finds bad; it returns nil
-// when the value is fine. Compare the result with nil before returning it as an error.
-func CheckText(field, value string, multiline bool) *Error {
+// when the value is fine.
+func CheckText(field, value string, multiline bool) error {
 	if !BadText(value, multiline) {
 		return nil
 	}
