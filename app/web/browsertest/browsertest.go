@@ -6,6 +6,7 @@ import (
 	"context"
 	"net"
 	"os"
+	"strconv"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -19,10 +20,18 @@ import (
 )
 
 // Phone viewport used by every journey (a common mid-range Android/iPhone size).
-const (
-	PhoneWidth  = 390
+// ZHIBU_PHONE_WIDTH=360 replays the journeys on a small Android phone.
+var (
+	PhoneWidth  = phoneWidth()
 	PhoneHeight = 844
 )
+
+func phoneWidth() int {
+	if w, err := strconv.Atoi(os.Getenv("ZHIBU_PHONE_WIDTH")); err == nil && w >= 320 && w <= 1280 {
+		return w
+	}
+	return 390
+}
 
 // Serve starts the server's app on a free loopback port and returns its base URL.
 func Serve(t testing.TB, srv *web.Server) string {
@@ -73,7 +82,7 @@ func New(t testing.TB) context.Context {
 	bctx, cancelB := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelB(); cancelA() })
 	// The first action starts the browser; it must not run under a timeout context.
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(PhoneWidth, PhoneHeight, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(int64(PhoneWidth), int64(PhoneHeight), chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	ctx, cancelC := context.WithTimeout(bctx, 2*time.Minute)
