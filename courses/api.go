@@ -147,7 +147,7 @@ func ValidateAssignment(courseID int64, in AssignmentInput) (Assignment, map[str
 	default:
 		f["scope"] = "范围应为 all（全县）、townships（指定乡镇）或 kinds（指定支部类型）"
 	}
-	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.DueDate), cst)
+	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.DueDate), web.China)
 	if err != nil {
 		f["due_date"] = "请填写截止日期，格式如 2026-12-31"
 	} else {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"zhibu/app/web"
 )
 
 // Demo courses are Markdown files in demo/: front matter between "---" lines (title,
@@ -162,7 +164,7 @@ func SeedDemo(ctx context.Context, db *sqlx.DB) error {
 
 func seedCourses(ctx context.Context, db *sqlx.DB, list []DemoCourse, now time.Time) error {
 	year := YearOf(now)
-	due := now.In(cst).AddDate(0, 2, 0).Format("2006-01-02")
+	due := now.In(web.China).AddDate(0, 2, 0).Format("2006-01-02")
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return err

@@ -9,6 +9,8 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"zhibu/app/testdb"
+
+	"zhibu/app/web"
 )
 
 // linkExam links a (minimal) exam to the course, as the exams feature stores it; with
@@ -149,7 +151,7 @@ func TestRequiredCoursesLeftMatchesGoRule(t *testing.T) {
 	ctx := context.Background()
 	county := testdb.MakeCounty(t, db)
 	const year = 2041 // a year no other test assigns
-	due := time.Date(year, 12, 31, 0, 0, 0, 0, cst)
+	due := time.Date(year, 12, 31, 0, 0, 0, 0, web.China)
 	jiguan := testdb.Branch(t, db, county.Townships[1], testdb.Unique("机关支部"), "机关")
 	extra := testdb.User(t, db, "secretary", testdb.Unique("sec"), county.Townships[1], jiguan)
 

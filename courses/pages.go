@@ -182,7 +182,7 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 				req.Lines = append(req.Lines, fmt.Sprintf("…… 共 %d 门", len(left)))
 				break
 			}
-			req.Lines = append(req.Lines, fmt.Sprintf("%s · %s 截止", m.Title, m.DueDate.In(cst).Format("1月2日")))
+			req.Lines = append(req.Lines, fmt.Sprintf("%s · %s 截止", m.Title, m.DueDate.In(web.China).Format("1月2日")))
 		}
 		req.Link, req.LinkText = "/courses/"+strconv.FormatInt(left[0].ID, 10), "学习下一门必修课"
 		if utf8.RuneCountInString(left[0].Title) <= 12 {

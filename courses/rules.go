@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"zhibu/app/web"
 )
 
 // Rules that decide things. They are pure so that they can be tested without a database
@@ -158,8 +160,5 @@ func (a AssignmentScope) Applies(townshipID int64, branchKind string) bool {
 	return false
 }
 
-// cst is the county's time zone: years and due dates are local.
-var cst = time.FixedZone("CST", 8*3600)
-
 // YearOf is the local (China) year of t.
-func YearOf(t time.Time) int { return t.In(cst).Year() }
+func YearOf(t time.Time) int { return t.In(web.China).Year() }

@@ -5,10 +5,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"zhibu/app/web"
 )
 
 func TestCreditBeat(t *testing.T) {
-	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, cst)
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, web.China)
 	capD := 30 * time.Second
 	prev := &Beat{LessonID: 7, At: t0}
 	cases := []struct {

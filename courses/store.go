@@ -205,7 +205,7 @@ func saveYearRule(ctx context.Context, db sqlx.ExecerContext, r YearRule) error 
 
 // yearBounds are the local (CST) start of year and of the next year.
 func yearBounds(year int) (time.Time, time.Time) {
-	return time.Date(year, 1, 1, 0, 0, 0, 0, cst), time.Date(year+1, 1, 1, 0, 0, 0, 0, cst)
+	return time.Date(year, 1, 1, 0, 0, 0, 0, web.China), time.Date(year+1, 1, 1, 0, 0, 0, 0, web.China)
 }
 
 // hoursEarned sums the 学时 of courses the user completed in the year.

@@ -159,7 +159,7 @@ func TestRequiredScopesAndStats(t *testing.T) {
 	ctx := context.Background()
 	county := testdb.MakeCounty(t, db)
 	year := YearOf(time.Now())
-	due := time.Date(year, 12, 31, 0, 0, 0, 0, cst)
+	due := time.Date(year, 12, 31, 0, 0, 0, 0, web.China)
 	cAll, lsAll := makeCourse(t, db, 1, 0, 1)
 	cTown, _ := makeCourse(t, db, 1, 0, 1)
 	cKind, _ := makeCourse(t, db, 1, 0, 1)

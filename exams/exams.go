@@ -115,7 +115,7 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 			break
 		}
 		c := web.Card{Title: "考试：" + e.Title, Order: 30 + i, Accent: e.State() == "open" || e.State() == "resume",
-			Lines: []string{"截止时间：" + e.ClosesAt.In(cst).Format("1月2日 15:04"),
+			Lines: []string{"截止时间：" + e.ClosesAt.In(web.China).Format("1月2日 15:04"),
 				fmt.Sprintf("限时 %d 分钟 · 满分 %.0f 分 · %.0f 分及格", e.DurationMinutes, e.TotalPoints, e.PassScore)}}
 		switch e.State() {
 		case "resume":
@@ -172,7 +172,7 @@ func (h *handlers) staffCard(ctx context.Context, me *web.Identity) ([]web.Card,
 			}
 			c.Link = fmt.Sprintf("/admin/exams/%d", r.ID)
 		}
-		c.Lines = append(c.Lines, fmt.Sprintf("%s：%d/%d 人已参考，%s 截止", r.Title, r.Taken, r.Candidates, r.ClosesAt.In(cst).Format("1月2日 15:04")))
+		c.Lines = append(c.Lines, fmt.Sprintf("%s：%d/%d 人已参考，%s 截止", r.Title, r.Taken, r.Candidates, r.ClosesAt.In(web.China).Format("1月2日 15:04")))
 	}
 	return []web.Card{c}, nil
 }

@@ -86,7 +86,7 @@ func FuzzAnswerBody(f *testing.F) {
 // 400/422, or an exam (question) whose every text can be stored and every number is finite
 // and in range — what reaches PostgreSQL cannot make it fail.
 func FuzzExamBody(f *testing.F) {
-	good, _ := json.Marshal(DemoExamInput(time.Date(2026, 5, 1, 8, 0, 0, 0, cst)))
+	good, _ := json.Marshal(DemoExamInput(time.Date(2026, 5, 1, 8, 0, 0, 0, web.China)))
 	f.Add(good)
 	for _, s := range []string{`{"title":"t","opens_at":"2026-01-01","closes_at":"2026-02-01","duration_minutes":30,"pass_score":NaN,"rules":[{"kind":"judge","count":1,"points":1}]}`,
 		`{"title":"\u0000","rules":[{"kind":"single","count":1e9,"points":-Infinity}]}`, `{"pass_score":1e400}`, `{"township_ids":[-1,"a"]}`,

@@ -81,14 +81,12 @@ type ExamInput struct {
 func parseTime(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, cst); err == nil {
+		if t, err := time.ParseInLocation(layout, s, web.China); err == nil {
 			return t, true
 		}
 	}
 	return time.Time{}, false
 }
-
-var cst = time.FixedZone("CST", 8*3600)
 
 // ToExam validates the input (pure) and builds the exam; errors are field → message.
 func (in ExamInput) ToExam() (Exam, map[string]string) {

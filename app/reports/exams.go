@@ -216,7 +216,7 @@ func ExamFile(r *ExamReport) (*excelize.File, error) {
 			f.Close()
 		}
 	}()
-	at := r.Generated.In(cst).Format("2006-01-02 15:04")
+	at := r.Generated.In(web.China).Format("2006-01-02 15:04")
 	title := r.Exam.Title + " 成绩汇总（及格 " + FormatNumber(r.Exam.PassScore) + " 分，导出时间：" + at + "）"
 	w := make(widths, len(examSummaryHeaders))
 	for i, h := range examSummaryHeaders {

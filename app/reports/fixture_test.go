@@ -9,6 +9,8 @@ import (
 	"github.com/lib/pq"
 
 	"zhibu/app/testdb"
+
+	"zhibu/app/web"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
@@ -32,7 +34,7 @@ var (
 )
 
 func cstTime(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, cst)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, web.China)
 	if err != nil {
 		panic(err)
 	}

@@ -51,7 +51,7 @@ type query struct {
 // scope: an organizer always gets the own township, another township's id is 404.
 func (h *handlers) parseQuery(c *fiber.Ctx) (query, error) {
 	me := web.Me(c)
-	q := query{Year: h.now().In(cst).Year(), Target: DefaultTarget}
+	q := query{Year: h.now().In(web.China).Year(), Target: DefaultTarget}
 	if v := c.Query("year"); v != "" {
 		y, err := strconv.Atoi(v)
 		if err != nil || y < 2000 || y > 2100 {
@@ -187,7 +187,7 @@ func (h *handlers) page(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	this := h.now().In(cst).Year()
+	this := h.now().In(web.China).Year()
 	var years []int
 	for y := this + 1; y >= this-4; y-- {
 		years = append(years, y)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"zhibu/app/web"
 )
 
 // Load reads the completion report of a year for a township scope (NULL = the county)
@@ -50,7 +52,7 @@ func Load(ctx context.Context, db *sqlx.DB, year int, township sql.NullInt64, ta
 
 // yearBounds is the calendar year in China time.
 func yearBounds(year int) (time.Time, time.Time) {
-	return time.Date(year, 1, 1, 0, 0, 0, 0, cst), time.Date(year+1, 1, 1, 0, 0, 0, 0, cst)
+	return time.Date(year, 1, 1, 0, 0, 0, 0, web.China), time.Date(year+1, 1, 1, 0, 0, 0, 0, web.China)
 }
 
 // Active secretaries of the scope, grouped by township in the townships' order.

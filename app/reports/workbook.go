@@ -19,8 +19,6 @@ const (
 	firstDataRow = 3
 )
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // Report is everything the completion page and workbook show for one year and scope.
 type Report struct {
 	Year      int
@@ -65,7 +63,7 @@ func (r *Report) FileName() string {
 }
 
 func (r *Report) exportedAt() string {
-	return r.Generated.In(cst).Format("2006-01-02 15:04")
+	return r.Generated.In(web.China).Format("2006-01-02 15:04")
 }
 
 // bySheet splits the secretaries into their townships' groups.
@@ -380,7 +378,7 @@ func townshipHeaders(r *Report) []string {
 
 // excelDate gives t's China wall-clock time as the naive time Excel stores.
 func excelDate(t time.Time) time.Time {
-	l := t.In(cst)
+	l := t.In(web.China)
 	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
 }
 

@@ -63,7 +63,7 @@ func SeedDemo(ctx context.Context, db *sqlx.DB) error {
 	var admin int64
 	db.GetContext(ctx, &admin, `SELECT COALESCE(min(id), 0) FROM users WHERE role = 'admin'`)
 	s := NewStore(db)
-	today := time.Now().In(cst).Truncate(24 * time.Hour)
+	today := time.Now().In(web.China).Truncate(24 * time.Hour)
 	for _, d := range demoTours {
 		var n int
 		if err := db.GetContext(ctx, &n, `SELECT count(*) FROM tours WHERE title = $1`, d.title); err != nil {

@@ -266,7 +266,7 @@ func (h *handlers) editPage(c *fiber.Ctx) error {
 }
 
 // localInput formats a time for a datetime-local input, in China time.
-func localInput(t time.Time) string { return t.In(cst).Format("2006-01-02T15:04") }
+func localInput(t time.Time) string { return t.In(web.China).Format("2006-01-02T15:04") }
 
 func (h *handlers) createForm(c *fiber.Ctx) error { return h.saveForm(c, 0) }
 

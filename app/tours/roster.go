@@ -84,7 +84,7 @@ func RosterWorkbook(t Tour, rows []Signup, use []TownshipUse) (*excelize.File, e
 		// stays text in any spreadsheet.
 		text := web.CellText
 		vals := []any{i + 1, text(r.Township), text(r.Branch), text(r.Name), text(r.Phone), StatusName(r.Status), pos,
-			text(how), text(r.Note), text(r.Reason), r.CreatedAt.In(cst).Format("2006-01-02 15:04")}
+			text(how), text(r.Note), text(r.Reason), r.CreatedAt.In(web.China).Format("2006-01-02 15:04")}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := f.SetSheetRow(sheet, cell, &vals); err != nil {
 			return nil, err

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"zhibu/app/web"
 )
 
 // Pure rules: everything that decides who gets a seat, who waits, who may do what and
@@ -113,9 +115,9 @@ func SignupRefusal(w Window, now time.Time) string {
 	case w.Status != TourOpen:
 		return "该考察活动当前不接受报名（" + TourStatusName(w.Status) + "）"
 	case now.Before(w.OpensAt):
-		return "报名尚未开始，开始时间：" + w.OpensAt.In(cst).Format("2006-01-02 15:04")
+		return "报名尚未开始，开始时间：" + w.OpensAt.In(web.China).Format("2006-01-02 15:04")
 	case !now.Before(w.ClosesAt):
-		return "报名已截止（截止时间：" + w.ClosesAt.In(cst).Format("2006-01-02 15:04") + "）"
+		return "报名已截止（截止时间：" + w.ClosesAt.In(web.China).Format("2006-01-02 15:04") + "）"
 	}
 	return ""
 }
@@ -126,7 +128,7 @@ func CancelRefusal(w Window, status string, now time.Time) string {
 		return "您没有可取消的报名"
 	}
 	if status != StatusWaitlisted && !now.Before(w.CancelDeadline) {
-		return "已过取消截止时间（" + w.CancelDeadline.In(cst).Format("2006-01-02 15:04") + "），如确需退出请联系乡镇组织委员"
+		return "已过取消截止时间（" + w.CancelDeadline.In(web.China).Format("2006-01-02 15:04") + "），如确需退出请联系乡镇组织委员"
 	}
 	return ""
 }
@@ -224,5 +226,3 @@ func QuotaProblems(total int, quotas map[int64]int, held map[int64]int, names ma
 	}
 	return p
 }
-
-var cst = time.FixedZone("CST", 8*3600)

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"zhibu/app/web"
 )
 
 func TestPlace(t *testing.T) {
@@ -39,7 +41,7 @@ func TestPromoteOrder(t *testing.T) {
 }
 
 func TestSignupRefusal(t *testing.T) {
-	now := time.Date(2026, 5, 1, 10, 0, 0, 0, cst)
+	now := time.Date(2026, 5, 1, 10, 0, 0, 0, web.China)
 	w := Window{Status: TourOpen, OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(time.Hour), CancelDeadline: now.Add(2 * time.Hour)}
 	if r := SignupRefusal(w, now); r != "" {
 		t.Fatalf("open window refused: %s", r)
@@ -57,7 +59,7 @@ func TestSignupRefusal(t *testing.T) {
 }
 
 func TestCancelRefusal(t *testing.T) {
-	now := time.Date(2026, 5, 1, 10, 0, 0, 0, cst)
+	now := time.Date(2026, 5, 1, 10, 0, 0, 0, web.China)
 	w := Window{Status: TourOpen, CancelDeadline: now}
 	if r := CancelRefusal(w, StatusConfirmed, now.Add(-time.Minute)); r != "" {
 		t.Fatalf("before deadline refused: %s", r)

@@ -191,7 +191,7 @@ func (in *TourInput) validate() (parsedTour, map[string]string) {
 		switch {
 		case !ok:
 			f[field] = missing
-		case t.In(cst).Year() < minYear || t.In(cst).Year() > maxYear:
+		case t.In(web.China).Year() < minYear || t.In(web.China).Year() > maxYear:
 			f[field] = fmt.Sprintf("日期应在 %d 年至 %d 年之间", minYear, maxYear)
 			return time.Time{}
 		}
@@ -235,7 +235,7 @@ func parseWhen(v string) (time.Time, bool) {
 		if layout == time.RFC3339 {
 			t, err = time.Parse(layout, v)
 		} else {
-			t, err = time.ParseInLocation(layout, v, cst)
+			t, err = time.ParseInLocation(layout, v, web.China)
 		}
 		if err == nil {
 			return t, true

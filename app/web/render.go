@@ -43,7 +43,8 @@ var assetVersion = func() string {
 	return hex.EncodeToString(h.Sum(nil))[:10]
 }()
 
-var cst = time.FixedZone("CST", 8*3600)
+// China is the time zone of every date zhibu shows, parses or reports (UTC+8, no DST).
+var China = time.FixedZone("CST", 8*3600)
 
 // Funcs are available in every template.
 var Funcs = template.FuncMap{
@@ -79,12 +80,12 @@ func formatTime(t any, layout string) string {
 		if v.IsZero() {
 			return ""
 		}
-		return v.In(cst).Format(layout)
+		return v.In(China).Format(layout)
 	case *time.Time:
 		if v == nil || v.IsZero() {
 			return ""
 		}
-		return v.In(cst).Format(layout)
+		return v.In(China).Format(layout)
 	}
 	return ""
 }

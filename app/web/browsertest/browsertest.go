@@ -6,9 +6,9 @@ import (
 	"context"
 	"net"
 	"os"
-	"strconv"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
