@@ -2,7 +2,6 @@ package imports
 
 import (
 	"encoding/xml"
-	"io"
 	"strconv"
 )
 
@@ -38,31 +37,19 @@ func newSheetReader(b *book) *sheetReader {
 }
 
 func (s *sheetReader) run(x *xmlStream) error {
-	for {
-		tok, err := x.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return x.each(func(tok xml.Token) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if err := s.start(x, t); err != nil {
-				return err
-			}
+			return s.start(x, t)
 		case xml.EndElement:
-			if err := s.end(t); err != nil {
-				return err
-			}
+			return s.end(t)
 		case xml.CharData:
 			if s.inV || s.inT {
-				if err := s.addChars(t); err != nil {
-					return err
-				}
+				return s.addChars(t)
 			}
 		}
-	}
+		return nil
+	})
 }
 
 func (s *sheetReader) start(x *xmlStream, t xml.StartElement) error {

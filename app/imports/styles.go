@@ -3,7 +3,6 @@ package imports
 import (
 	"archive/zip"
 	"encoding/xml"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -41,14 +40,7 @@ func (b *book) readStyles(f *zip.File) (*styles, error) {
 	st := &styles{custom: map[int]string{}}
 	err := b.parse(f, partMeta, func(x *xmlStream) error {
 		inXfs := false
-		for {
-			tok, err := x.next()
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
+		return x.each(func(tok xml.Token) error {
 			switch t := tok.(type) {
 			case xml.StartElement:
 				switch {
@@ -72,7 +64,8 @@ func (b *book) readStyles(f *zip.File) (*styles, error) {
 					inXfs = false
 				}
 			}
-		}
+			return nil
+		})
 	})
 	return st, err
 }

@@ -216,26 +216,19 @@ func (b *book) rels(source string, keep func(id, typ string) bool) (map[string]r
 		return out, nil
 	}
 	err := b.parse(f, partMeta, func(x *xmlStream) error {
-		for {
-			tok, err := x.next()
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
+		return x.each(func(tok xml.Token) error {
 			se, ok := tok.(xml.StartElement)
 			if !ok || se.Name.Local != "Relationship" || x.depth() != 2 {
-				continue
+				return nil
 			}
 			id, _ := attr(se, "Id")
 			typ, _ := attr(se, "Type")
 			target, _ := attr(se, "Target")
 			if mode, _ := attr(se, "TargetMode"); mode == "External" || target == "" {
-				continue
+				return nil
 			}
 			if _, seen := out[id]; seen || !keep(id, typ) {
-				continue
+				return nil
 			}
 			if strings.HasPrefix(target, "/") {
 				target = path.Clean(target[1:])
@@ -243,7 +236,8 @@ func (b *book) rels(source string, keep func(id, typ string) bool) (map[string]r
 				target = path.Clean(path.Join(dir, target))
 			}
 			out[id] = rel{typ, target}
-		}
+			return nil
+		})
 	})
 	return out, err
 }
@@ -254,17 +248,10 @@ type sheetEntry struct{ name, rid string }
 func (b *book) workbook(f *zip.File) ([]sheetEntry, error) {
 	var sheets []sheetEntry
 	err := b.parse(f, partMeta, func(x *xmlStream) error {
-		for {
-			tok, err := x.next()
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
+		return x.each(func(tok xml.Token) error {
 			se, ok := tok.(xml.StartElement)
 			if !ok || x.depth() > 3 {
-				continue
+				return nil
 			}
 			switch {
 			case se.Name.Local == "sheet" && x.parent() == "sheets":
@@ -277,7 +264,8 @@ func (b *book) workbook(f *zip.File) ([]sheetEntry, error) {
 				v, _ := attr(se, "date1904")
 				b.date1904 = v == "1" || v == "true"
 			}
-		}
+			return nil
+		})
 	})
 	return sheets, err
 }

@@ -175,6 +175,22 @@ func (x *xmlStream) next() (xml.Token, error) {
 	}
 }
 
+// each calls fn with every token of the part, in order, until the end or an error.
+func (x *xmlStream) each(fn func(tok xml.Token) error) error {
+	for {
+		tok, err := x.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(tok); err != nil {
+			return err
+		}
+	}
+}
+
 // depth is the number of elements open, the current one included.
 func (x *xmlStream) depth() int { return len(x.stack) }
 
