@@ -87,3 +87,33 @@ func MakeCounty(t testing.TB, db *sqlx.DB) County {
 	}
 	return c
 }
+
+// Exec runs a setup statement and fails the test when it errors: a setup that silently
+// did nothing would let the test pass for the wrong reason.
+func Exec(t testing.TB, db sqlx.Execer, query string, args ...any) {
+	t.Helper()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Fatalf("setup %q: %v", firstLine(query), err)
+	}
+}
+
+// Get runs a setup query that returns one value into dest and fails the test when it errors.
+func Get(t testing.TB, db sqlx.Queryer, dest any, query string, args ...any) {
+	t.Helper()
+	if err := sqlx.Get(db, dest, query, args...); err != nil {
+		t.Fatalf("setup %q: %v", firstLine(query), err)
+	}
+}
+
+func firstLine(q string) string {
+	for i, r := range q {
+		if r == '\n' {
+			q = q[:i]
+			break
+		}
+	}
+	if len(q) > 80 {
+		q = q[:80]
+	}
+	return q
+}

@@ -70,11 +70,61 @@ var fiberCodes = map[int][2]string{
 // errDBUnavailable answers any request that could not reach the database in time.
 var errDBUnavailable = Err(http.StatusServiceUnavailable, "db_unavailable", "数据库暂时无法访问，您的操作没有完成，请稍后再试")
 
+// FieldErrors is a domain error for input that fails a feature's checks: field → Chinese
+// message. Stores and operations return it; it is answered as 422 validation_failed.
+type FieldErrors map[string]string
+
+func (f FieldErrors) Error() string { return fmt.Sprintf("invalid fields: %d", len(f)) }
+
+// ErrorTable is one feature's mapping of its domain errors (sentinels compared with
+// errors.Is) to what the user sees. Each feature keeps one, in its errors.go, and hands it
+// to Server.MapErrors at Mount; stores never build *Error themselves.
+type ErrorTable map[error]*Error
+
+// Map returns the *Error for a domain error of the table, or err unchanged.
+func (t ErrorTable) Map(err error) error {
+	if we := t.lookup(err); we != nil {
+		return we
+	}
+	return err
+}
+
+func (t ErrorTable) lookup(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	for domain, we := range t {
+		if errors.Is(err, domain) {
+			return we
+		}
+	}
+	return nil
+}
+
+// MapErrors registers a feature's error table: handlers return domain errors as they
+// are and the server answers them with the table's status, code and message.
+func (s *Server) MapErrors(t ErrorTable) { s.errorTables = append(s.errorTables, t) }
+
+// AsError is the package-level AsError after the features' error tables: what a form
+// handler uses to show a domain error on its own page.
+func (s *Server) AsError(err error) *Error {
+	for _, t := range s.errorTables {
+		if we := t.lookup(err); we != nil {
+			return we
+		}
+	}
+	return AsError(err)
+}
+
 // AsError turns any error into an *Error; unknown errors become a 500 that hides details.
 func AsError(err error) *Error {
 	var we *Error
 	if errors.As(err, &we) {
 		return we
+	}
+	var fields FieldErrors
+	if errors.As(err, &fields) {
+		return Invalid("", fields)
 	}
 	if database.IsUnavailable(err) {
 		return errDBUnavailable
@@ -97,7 +147,7 @@ func IsAPI(c *fiber.Ctx) bool {
 }
 
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
-	we := AsError(err)
+	we := s.AsError(err)
 	if we.Status >= 500 {
 		s.log.Error("request failed", "path", c.Path(), "method", c.Method(), "request_id", RequestID(c), "err", err)
 	}

@@ -48,6 +48,7 @@ type Server struct {
 	uploadLimit    int
 	requestTimeout time.Duration
 	homeCards      []CardSource
+	errorTables    []ErrorTable
 }
 
 // CardSource gives a feature's cards for the caller's home page.
@@ -169,7 +170,7 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	err := c.Next()
 	status := c.Response().StatusCode()
 	if err != nil {
-		status = AsError(err).Status
+		status = s.AsError(err).Status
 	}
 	attrs := []any{"method", c.Method(), "path", c.Path(), "status", status,
 		"ms", strconv.FormatFloat(float64(time.Since(start).Microseconds())/1000, 'f', 1, 64),
