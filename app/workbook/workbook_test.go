@@ -1,0 +1,65 @@
+package workbook_test
+
+import (
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"zhibu/app/workbook"
+	"zhibu/app/workbook/workbooktest"
+)
+
+func TestStreamPrintReady(t *testing.T) {
+	b, err := workbook.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	rows := [][]any{
+		{"城关镇", "=HYPERLINK(\"http://x\")", 3},
+		{"河口镇", excelize.Cell{StyleID: b.Styles.Red, Value: "+1"}, 4.5},
+	}
+	headers := []string{"乡镇", "姓名", "学时"}
+	if err := b.Stream(workbook.Table{Sheet: "汇总", Title: "2026 年度完成情况", Headers: headers,
+		Widths: workbook.Measure(headers, [][]string{{"城关镇", "=HYPERLINK", "3"}}), Landscape: true, Filter: true},
+		len(rows), func(i int) []any { return rows[i] }); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Stream(workbook.Table{Sheet: "名单", Headers: headers}, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	data, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := workbooktest.Read(t, data)
+	s := got["汇总"]
+	if s.Rows[0][0] != "2026 年度完成情况" || s.Rows[1][0] != "乡镇" || s.Rows[2][0] != "城关镇" {
+		t.Fatalf("rows = %q", s.Rows)
+	}
+	if len(s.Formulas) != 0 || s.Rows[2][1] != "'=HYPERLINK(\"http://x\")" || s.Rows[3][1] != "'+1" {
+		t.Fatalf("typed text must stay text: formulas %v rows %q", s.Formulas, s.Rows)
+	}
+	if s.Orientation != "landscape" || s.PaperSize != 9 || !s.FitToPage || s.FitToWidth != 1 {
+		t.Fatalf("print setup = %+v", s)
+	}
+	if s.PrintTitles != "$1:$2" || s.Freeze != "A3" || s.Footer != "第 &P 页，共 &N 页" {
+		t.Fatalf("titles %q freeze %q footer %q", s.PrintTitles, s.Freeze, s.Footer)
+	}
+	if n := got["名单"]; n.Orientation != "portrait" || n.PrintTitles != "$1:$1" || n.Freeze != "A2" {
+		t.Fatalf("second sheet = %+v", n)
+	}
+}
+
+func TestWidths(t *testing.T) {
+	if workbook.DisplayWidth("城关a") != 5 {
+		t.Fatal("CJK counts 2")
+	}
+	w := workbook.Measure([]string{"很长很长很长很长很长很长的课程标题"}, [][]string{{"ab"}})
+	if w[0] != 18 {
+		t.Fatalf("header width capped at 16 (+2) = %v", w)
+	}
+	if workbook.ColumnWidth(200) != 60 || workbook.ColumnWidth(0) != 6 {
+		t.Fatal("bounds")
+	}
+}

@@ -1,0 +1,95 @@
+// Package workbooktest reads generated workbooks back with an independent reader,
+// openpyxl, for the tests of every feature that writes .xlsx.
+package workbooktest
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// Python returns a python3 that can import openpyxl; the test fails (never skips) without
+// one: bash .ci/run installs python3-openpyxl, or set PYTHON.
+func Python(t testing.TB) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("PYTHON"), "python3", "/usr/bin/python3"} {
+		if p != "" && exec.Command(p, "-c", "import openpyxl").Run() == nil {
+			return p
+		}
+	}
+	t.Fatal("python3 with openpyxl not found: install python3-openpyxl (bash .ci/run does) or set PYTHON")
+	return ""
+}
+
+// Run runs a Python script with openpyxl on the workbook (its path is sys.argv[1]) and
+// decodes the JSON the script prints into out.
+func Run(t testing.TB, data []byte, script string, out any) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "book.xlsx")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(Python(t), "-c", script, path)
+	cmd.Stderr = &stderr
+	raw, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("openpyxl: %v\n%s", err, stderr.String())
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		t.Fatalf("openpyxl output: %v\n%s", err, raw)
+	}
+}
+
+// Sheet is what openpyxl sees of one sheet: its values as text and its print setup.
+type Sheet struct {
+	Rows        [][]string `json:"rows"`
+	Formulas    []string   `json:"formulas"`
+	Orientation string     `json:"orientation"`
+	PaperSize   int        `json:"paper_size"`
+	FitToWidth  int        `json:"fit_to_width"`
+	FitToPage   bool       `json:"fit_to_page"`
+	PrintTitles string     `json:"print_titles"`
+	Footer      string     `json:"footer"`
+	Freeze      string     `json:"freeze"`
+}
+
+const dump = `
+import json, sys, datetime, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+out = {}
+for ws in wb.worksheets:
+    rows, formulas = [], []
+    for row in ws.iter_rows():
+        r = []
+        for c in row:
+            v = c.value
+            if c.data_type == "f": formulas.append(c.coordinate)
+            if v is None: r.append("")
+            elif isinstance(v, datetime.datetime): r.append(v.strftime("%Y-%m-%d %H:%M"))
+            elif isinstance(v, float) and v.is_integer(): r.append(str(int(v)))
+            else: r.append(str(v))
+        rows.append(r)
+    ps = ws.page_setup
+    out[ws.title] = {
+        "rows": rows, "formulas": formulas,
+        "orientation": ps.orientation or "", "paper_size": int(ps.paperSize or 0),
+        "fit_to_width": int(ps.fitToWidth if ps.fitToWidth is not None else 1),
+        "fit_to_page": bool(ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage),
+        "print_titles": ws.print_title_rows or "",
+        "footer": ws.oddFooter.center.text or "",
+        "freeze": ws.freeze_panes or "",
+    }
+print(json.dumps(out, ensure_ascii=False))
+`
+
+// Read returns every sheet of the workbook as openpyxl sees it, by sheet name.
+func Read(t testing.TB, data []byte) map[string]Sheet {
+	t.Helper()
+	out := map[string]Sheet{}
+	Run(t, data, dump, &out)
+	return out
+}
