@@ -8,6 +8,7 @@ package workbook
 import (
 	"fmt"
 	"io"
+	"strings"
 	"unicode"
 
 	"github.com/xuri/excelize/v2"
@@ -107,6 +108,11 @@ func (b *Book) Stream(t Table, nrows int, row func(i int) []any) error {
 	if err := b.PrintSetup(t.Sheet, head, t.Landscape); err != nil {
 		return err
 	}
+	if t.Title != "" {
+		if err := b.PageHeader(t.Sheet, t.Title); err != nil {
+			return err
+		}
+	}
 	sw, err := b.F.NewStreamWriter(t.Sheet)
 	if err != nil {
 		return err
@@ -126,6 +132,12 @@ func (b *Book) Stream(t Table, nrows int, row func(i int) []any) error {
 	if t.Title != "" {
 		if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: b.Styles.Title, Value: web.CellText(t.Title)}}, excelize.RowOpts{Height: 24}); err != nil {
 			return err
+		}
+		// One merged cell as wide as the table: the title is never cut at a column edge.
+		if len(t.Headers) > 1 {
+			if err := sw.MergeCell("A1", last+"1"); err != nil {
+				return err
+			}
 		}
 	}
 	hdr := make([]any, len(t.Headers))
@@ -187,6 +199,17 @@ func (b *Book) PrintSetup(sheet string, headerRow int, landscape bool) error {
 			RefersTo: fmt.Sprintf("'%s'!$1:$%d", sheet, headerRow)})
 	}
 	return nil
+}
+
+// PageHeader prints the title at the top of every page of the sheet.
+func (b *Book) PageHeader(sheet, title string) error {
+	opts, err := b.F.GetHeaderFooter(sheet)
+	if err != nil {
+		return err
+	}
+	// & starts a header code: a title's own ampersands are doubled to print as themselves.
+	opts.OddHeader = "&C&\"宋体,Bold\"&12" + strings.ReplaceAll(title, "&", "&&")
+	return b.F.SetHeaderFooter(sheet, opts)
 }
 
 // Measure returns widths for headers and rows: each column as wide as its widest cell

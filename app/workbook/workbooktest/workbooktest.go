@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -92,4 +93,44 @@ func Read(t testing.TB, data []byte) map[string]Sheet {
 	out := map[string]Sheet{}
 	Run(t, data, dump, &out)
 	return out
+}
+
+// Printed is a workbook as LibreOffice prints it: the text of every PDF page, in order.
+type Printed struct {
+	Pages []string
+}
+
+// Print converts the workbook to PDF with LibreOffice headless (Debian
+// libreoffice-calc-nogui, installed by bash .ci/run) and splits pdftotext's output by page.
+// The test fails, never skips, without them.
+func Print(t testing.TB, data []byte) Printed {
+	t.Helper()
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Fatal("soffice not found: install libreoffice-calc-nogui (bash .ci/run does)")
+	}
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Fatal("pdftotext not found: install poppler-utils (bash .ci/run does)")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "book.xlsx")
+	if err := os.WriteFile(src, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A private profile: parallel test packages must not share LibreOffice's lock.
+	profile := "-env:UserInstallation=file://" + filepath.Join(dir, "profile")
+	cmd := exec.Command(soffice, profile, "--headless", "--norestore", "--convert-to", "pdf", "--outdir", dir, src)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, out)
+	}
+	raw, err := exec.Command(pdftotext, "-layout", filepath.Join(dir, "book.pdf"), "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	pages := strings.Split(string(raw), "\f")
+	if n := len(pages); n > 0 && strings.TrimSpace(pages[n-1]) == "" {
+		pages = pages[:n-1]
+	}
+	return Printed{Pages: pages}
 }
