@@ -19,27 +19,33 @@ import (
 func mountFeatures(s *web.Server) error {
 	for _, mount := range []func(*web.Server) error{
 		accounts.Mount,
-		courses.Mount,
-		exams.Mount,
-		tours.Mount,
+		func(s *web.Server) error { return courses.Mount(s, courses.Deps{}) },
+		func(s *web.Server) error { return exams.Mount(s, examsDeps(s.DB)) },
+		func(s *web.Server) error {
+			return tours.Mount(s, tours.Deps{RequiredCoursesLeft: courses.RequiredCoursesLeft})
+		},
 		reports.Mount,
 	} {
 		if err := mount(s); err != nil {
 			return err
 		}
 	}
-	// Features do not import each other: a passed course exam may complete the course.
-	exams.OnPassed = func(ctx context.Context, userID, courseID int64) error {
-		return courses.RecheckCompletion(ctx, s.DB, userID, courseID)
-	}
 	s.NotFoundLast()
 	return nil
+}
+
+// examsDeps: features do not import each other; a passed course exam may complete the
+// course.
+func examsDeps(db *sqlx.DB) exams.Deps {
+	return exams.Deps{OnPassed: func(ctx context.Context, userID, courseID int64) error {
+		return courses.RecheckCompletion(ctx, db, userID, courseID)
+	}}
 }
 
 // startBackground starts the features' background jobs; they stop with ctx.
 func startBackground(ctx context.Context, db *sqlx.DB, s *web.Server, log *slog.Logger) {
 	go accounts.RunSweeper(ctx, db, s.Sessions, log)
-	go exams.RunSweeper(ctx, db, log)
+	go exams.RunSweeper(ctx, db, log, examsDeps(db))
 }
 
 // seedDemo fills every feature with demo content, idempotently.

@@ -24,7 +24,7 @@ func BenchmarkHeartbeat(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		u := users[i%len(users)]
-		if _, err := heartbeat(ctx, db, u, ls[0], BeatInput{}, t0.Add(time.Duration(i)*time.Millisecond)); err != nil {
+		if _, err := st(db).heartbeatAt(ctx, u, ls[0], BeatInput{}, t0.Add(time.Duration(i)*time.Millisecond)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -37,9 +37,9 @@ func BenchmarkOversight(b *testing.B) {
 	ctx := context.Background()
 	cid, ls := makeCourse(b, db, 3, 0, 2)
 	year := YearOf(time.Now())
-	createAssignment(ctx, db, Assignment{CourseID: cid, Year: year, Scope: "all", DueDate: time.Now().AddDate(0, 1, 0)})
+	assign(b, db, Assignment{CourseID: cid, Year: year, Scope: "all", DueDate: time.Now().AddDate(0, 1, 0)})
 	var n int
-	db.Get(&n, `SELECT count(*) FROM users WHERE role = 'secretary'`)
+	testdb.Get(b, db, &n, `SELECT count(*) FROM users WHERE role = 'secretary'`)
 	if n < 3000 {
 		tw := testdb.Township(b, db, testdb.Unique("压测镇"))
 		br := testdb.Branch(b, db, tw, testdb.Unique("压测支部"), "农村")
@@ -51,19 +51,19 @@ func BenchmarkOversight(b *testing.B) {
 			b.Fatal(err)
 		}
 		// A third of them finished the first lesson.
-		db.MustExec(`INSERT INTO lesson_progress (user_id, lesson_id, seconds, reached_end, completed_at)
+		testdb.Exec(b, db, `INSERT INTO lesson_progress (user_id, lesson_id, seconds, reached_end, completed_at)
 			SELECT u, $2, 60, true, now() FROM unnest($1::bigint[]) u WHERE u % 3 = 0`, pq.Array(ids), ls[0])
 	}
 	b.Run("learners", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			if _, err := learners(ctx, db, cid, year, web.Scope{All: true}.Township(), 0); err != nil {
+			if _, err := st(db).learners(ctx, cid, year, web.Scope{All: true}, 0); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("requiredStats", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			if _, err := requiredStats(ctx, db, year, web.Scope{All: true}.Township()); err != nil {
+			if _, err := st(db).RequiredStats(ctx, year, web.Scope{All: true}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -17,10 +17,6 @@ import (
 // The demo-like secretary opens a required course on a phone, studies both lessons until
 // they complete (short minimum times, fast heartbeats) and sees the home page's 学时 rise.
 func TestBrowserStudyJourney(t *testing.T) {
-	old := HeartbeatInterval
-	HeartbeatInterval = 700 * time.Millisecond
-	t.Cleanup(func() { HeartbeatInterval = old })
-
 	db := testdb.DB(t)
 	county := testdb.MakeCounty(t, db)
 	body := "## 要点\n\n" + strings.Repeat("党支部应当按规定召开支部党员大会、支委会和党小组会，按时上好党课。\n\n", 25) + "> 学完请滑到底部。\n"
@@ -30,13 +26,13 @@ func TestBrowserStudyJourney(t *testing.T) {
 	if demo, err := DemoCourses(); err == nil {
 		list = append(list, demo...)
 	}
-	if err := seedCourses(t.Context(), db, list, time.Now()); err != nil {
+	if err := st(db).seedCourses(t.Context(), list, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	var courseID int64
-	db.Get(&courseID, `SELECT id FROM courses WHERE title = $1`, title)
+	testdb.Get(t, db, &courseID, `SELECT id FROM courses WHERE title = $1`, title)
 	// The test course is due first, so it leads the list and the home card.
-	db.Exec(`UPDATE course_assignments SET due_date = current_date + 7 WHERE course_id = $1`, courseID)
+	testdb.Exec(t, db, `UPDATE course_assignments SET due_date = current_date + 7 WHERE course_id = $1`, courseID)
 
 	srv, err := web.New(db, web.Config{Logger: quietLog})
 	if err != nil {
@@ -45,7 +41,8 @@ func TestBrowserStudyJourney(t *testing.T) {
 	if err := accounts.Mount(srv); err != nil {
 		t.Fatal(err)
 	}
-	if err := Mount(srv); err != nil {
+	// Fast heartbeats, so that the short lessons complete in a few seconds.
+	if err := Mount(srv, Deps{HeartbeatInterval: 700 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
 	srv.NotFoundLast()
@@ -94,8 +91,13 @@ func TestBrowserStudyJourney(t *testing.T) {
 	noSideScroll(t, ctx)
 
 	for i := 0; i < 2; i++ {
-		// Not complete before the end is reached, however long the page stays open.
-		time.Sleep(2500 * time.Millisecond)
+		// Not complete before the end is reached, however long the page stays open: wait
+		// until the server has credited the minimum time, then it must still be open.
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('study-text').textContent.indexOf('时长已够') >= 0`,
+			chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			txt, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#study-text")))
+			t.Fatalf("lesson %d: minimum time never credited: %v (%q)", i+1, err, txt)
+		}
 		txt, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#study-text")))
 		if strings.Contains(txt, "已完成") {
 			t.Fatalf("lesson %d completed without reaching the end: %q", i+1, txt)
@@ -149,14 +151,12 @@ func TestBrowserAuthoringAndOversight(t *testing.T) {
 	db := testdb.DB(t)
 	county := testdb.MakeCounty(t, db)
 	cid, ls := makeCourse(t, db, 2, 60, 2)
-	if _, err := createAssignment(t.Context(), db, Assignment{CourseID: cid, Year: YearOf(time.Now()), Scope: "all", DueDate: time.Now().AddDate(0, 1, 0)}); err != nil {
-		t.Fatal(err)
-	}
+	assign(t, db, Assignment{CourseID: cid, Year: YearOf(time.Now()), Scope: "all", DueDate: time.Now().AddDate(0, 1, 0)})
 	srv, err := web.New(db, web.Config{Logger: quietLog})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Mount(srv); err != nil {
+	if err := Mount(srv, Deps{}); err != nil {
 		t.Fatal(err)
 	}
 	srv.NotFoundLast()

@@ -2,12 +2,12 @@ package courses
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +18,8 @@ import (
 
 type fixture struct {
 	srv                         *web.Server
+	deps                        Deps
+	clock                       *clock
 	county                      testdb.County
 	course                      int64
 	lessons                     []int64
@@ -33,14 +35,16 @@ func setup(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Mount(srv); err != nil {
+	clk := &clock{t: time.Now()}
+	deps := Deps{Now: clk.Now}.withDefaults()
+	if err := Mount(srv, deps); err != nil {
 		t.Fatal(err)
 	}
 	srv.NotFoundLast()
-	f := &fixture{srv: srv, county: testdb.MakeCounty(t, db)}
+	f := &fixture{srv: srv, deps: deps, clock: clk, county: testdb.MakeCounty(t, db)}
 	f.course, f.lessons = makeCourse(t, db, 2, 1, 2)
 	f.draft, f.draftLess = makeCourse(t, db, 1, 1, 1)
-	if err := setPublished(t.Context(), db, f.draft, false); err != nil {
+	if _, err := st(db).SetPublished(t.Context(), f.draft, false); err != nil {
 		t.Fatal(err)
 	}
 	f.anon = webtest.New(t, srv.App)
@@ -52,6 +56,33 @@ func setup(t *testing.T) *fixture {
 }
 
 var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// clock is a controlled Deps.Now: it stands still until the test moves it.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func homeCards(t *testing.T, h *handlers, me *web.Identity) []web.Card {
+	t.Helper()
+	cards, err := h.homeCards(t.Context(), me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cards
+}
 
 func id(n int64) string { return fmt.Sprint(n) }
 
@@ -183,7 +214,7 @@ func TestAuthoringFlowAPI(t *testing.T) {
 	st, body = f.sec.JSON("GET", "/api/v1/courses/"+cid, nil)
 	var detail struct {
 		Course  courseJSON
-		Lessons []lessonJSON
+		Lessons []LessonView
 	}
 	webtest.Decode(t, body, &detail)
 	if st != 200 || len(detail.Lessons) != 3 || detail.Lessons[0].Title != "三" || detail.Course.Required {
@@ -256,7 +287,7 @@ func TestAttachments(t *testing.T) {
 		t.Fatalf("download: %d %v", resp.StatusCode, resp.Header)
 	}
 	var n int
-	testdb.DB(t).Get(&n, `SELECT count(*) FROM lesson_attachments WHERE lesson_id = $1`, f.lessons[0])
+	testdb.Get(t, testdb.DB(t), &n, `SELECT count(*) FROM lesson_attachments WHERE lesson_id = $1`, f.lessons[0])
 	if n != 1 {
 		t.Fatalf("refused uploads were stored: %d", n)
 	}
@@ -306,18 +337,14 @@ func TestOversightScope(t *testing.T) {
 
 func TestHeartbeatAndHomeCards(t *testing.T) {
 	f := setup(t)
-	old := HeartbeatInterval
-	t.Cleanup(func() { HeartbeatInterval = old })
 	year := YearOf(time.Now())
 	db := testdb.DB(t)
 	// Make the fixture course required for everyone this year.
-	if _, err := createAssignment(t.Context(), db, Assignment{CourseID: f.course, Year: year, Scope: "all", DueDate: time.Now().AddDate(0, 1, 0)}); err != nil {
-		t.Fatal(err)
-	}
+	assign(t, db, Assignment{CourseID: f.course, Year: year, Scope: "all", DueDate: time.Now().AddDate(0, 1, 0)})
 	// Other tests' courses share the database: compare with the state before.
 	var title string
-	db.Get(&title, `SELECT title FROM courses WHERE id = $1`, f.course)
-	h := &handlers{db: db, srv: f.srv, now: time.Now}
+	testdb.Get(t, db, &title, `SELECT title FROM courses WHERE id = $1`, f.course)
+	h := &handlers{store: NewStore(db, f.deps), srv: f.srv, deps: f.deps}
 	cards, err := h.homeCards(t.Context(), &web.Identity{UserID: f.county.Secretaries[0][0], Role: web.RoleSecretary})
 	if err != nil || len(cards) < 2 || !strings.HasPrefix(cards[0].Big, "0 / ") || !strings.Contains(strings.Join(cards[1].Lines, "|")+cards[1].LinkText, title) &&
 		!strings.Contains(strings.Join(cards[1].Lines, "|"), "…… 共") {
@@ -331,12 +358,13 @@ func TestHeartbeatAndHomeCards(t *testing.T) {
 		if st, body := f.sec.JSON("POST", p, map[string]any{"resume": true}); st != 200 {
 			t.Fatalf("%d %s", st, body)
 		}
-		time.Sleep(1100 * time.Millisecond)
+		f.clock.Advance(2 * time.Second)
 		st, body := f.sec.JSON("POST", p, map[string]any{"reached_end": true, "elapsed": 1})
 		if st != 200 || !strings.Contains(string(body), `"lesson_completed":true`) {
 			t.Fatalf("lesson: %d %s", st, body)
 		}
 	}
+	f.clock.Advance(time.Second)
 	st, body := f.sec.JSON("POST", "/api/v1/lessons/"+id(f.lessons[1])+"/heartbeat", map[string]any{"elapsed": 3600})
 	if st != 422 || webtest.ErrorCode(body) != "impossible_time" {
 		t.Fatalf("impossible: %d %s", st, body)
@@ -352,19 +380,19 @@ func TestHeartbeatAndHomeCards(t *testing.T) {
 	}
 	_, body = f.sec.JSON("GET", "/api/v1/me/study", nil)
 	var s StudySummary
-	json.Unmarshal(body, &s)
+	webtest.Decode(t, body, &s)
 	if s.HoursEarned != 2 || s.RequiredDue != s0.RequiredDue-1 {
 		t.Fatalf("summary after completion: %s (before %+v)", body, s0)
 	}
-	cards, _ = h.homeCards(t.Context(), &web.Identity{UserID: f.county.Secretaries[0][0], Role: web.RoleSecretary})
+	cards = homeCards(t, h, &web.Identity{UserID: f.county.Secretaries[0][0], Role: web.RoleSecretary})
 	if !strings.HasPrefix(cards[0].Big, "2 / ") || strings.Contains(strings.Join(cards[1].Lines, "|"), title) {
 		t.Fatalf("cards after: %+v", cards)
 	}
-	org, _ := h.homeCards(t.Context(), &web.Identity{UserID: f.county.Organizers[0], Role: web.RoleOrganizer, TownshipID: f.county.Townships[0]})
+	org := homeCards(t, h, &web.Identity{UserID: f.county.Organizers[0], Role: web.RoleOrganizer, TownshipID: f.county.Townships[0]})
 	if len(org) != 1 || !strings.Contains(strings.Join(org[0].Lines, "|"), title+"：1 / 4 人完成") {
 		t.Fatalf("organizer card (1 of 4 done): %+v", org)
 	}
-	org2, _ := h.homeCards(t.Context(), &web.Identity{UserID: f.county.Organizers[1], Role: web.RoleOrganizer, TownshipID: f.county.Townships[1]})
+	org2 := homeCards(t, h, &web.Identity{UserID: f.county.Organizers[1], Role: web.RoleOrganizer, TownshipID: f.county.Townships[1]})
 	if !strings.Contains(strings.Join(org2[0].Lines, "|"), title+"：0 / 4 人完成") {
 		t.Fatalf("organizer 2 card: %+v", org2)
 	}
@@ -424,7 +452,7 @@ func TestAdminForms(t *testing.T) {
 	}
 	db := testdb.DB(t)
 	var aid int64
-	db.Get(&aid, `SELECT max(id) FROM course_assignments WHERE course_id = $1`, cid)
+	testdb.Get(t, db, &aid, `SELECT max(id) FROM course_assignments WHERE course_id = $1`, cid)
 	if resp := f.admin.Form("POST", "/admin/assignments/"+id(aid)+"/delete", nil); resp.StatusCode != 303 {
 		t.Fatalf("delete assignment: %d", resp.StatusCode)
 	}
@@ -435,7 +463,7 @@ func TestAdminForms(t *testing.T) {
 		t.Fatalf("form upload: %d", st)
 	}
 	var att int64
-	db.Get(&att, `SELECT max(id) FROM lesson_attachments WHERE lesson_id = $1`, lid)
+	testdb.Get(t, db, &att, `SELECT max(id) FROM lesson_attachments WHERE lesson_id = $1`, lid)
 	if st, page := f.admin.Get(lessonEdit); st != 200 || !strings.Contains(page, "细则.pdf") {
 		t.Fatalf("attachment listed: %d", st)
 	}

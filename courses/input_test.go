@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"zhibu/app/testdb"
 	"zhibu/app/web/webtest"
 )
 
@@ -95,7 +96,7 @@ func TestControlCharactersRefused(t *testing.T) {
 		t.Error("CheckPDF accepts a NUL in the file name")
 	}
 	var n int
-	f.srv.DB.Get(&n, `SELECT count(*) FROM lesson_attachments`)
+	testdb.Get(t, f.srv.DB, &n, `SELECT count(*) FROM lesson_attachments`)
 	if n != 0 {
 		t.Errorf("%d refused attachments saved", n)
 	}
@@ -181,7 +182,7 @@ func TestNumbersOutOfRange(t *testing.T) {
 		}
 	}
 	var nan int
-	f.srv.DB.Get(&nan, `SELECT count(*) FROM courses WHERE credit_hours = 'NaN' OR title = '学时测试课'`)
+	testdb.Get(t, f.srv.DB, &nan, `SELECT count(*) FROM courses WHERE credit_hours = 'NaN' OR title = '学时测试课'`)
 	if nan != 0 {
 		t.Fatal("a refused course was saved")
 	}
@@ -279,7 +280,7 @@ func TestForgedIDs(t *testing.T) {
 	}
 	// Another township or its branch: 404 for an organizer.
 	var otherBranch int64
-	f.srv.DB.Get(&otherBranch, `SELECT branch_id FROM users WHERE id = $1`, f.county.Secretaries[1][0])
+	testdb.Get(t, f.srv.DB, &otherBranch, `SELECT branch_id FROM users WHERE id = $1`, f.county.Secretaries[1][0])
 	for _, p := range []string{
 		"/api/v1/courses/" + c + "/progress?township=" + id(f.county.Townships[1]),
 		"/api/v1/courses/" + c + "/progress?branch=" + id(otherBranch),

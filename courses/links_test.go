@@ -18,14 +18,11 @@ import (
 func linkExam(t *testing.T, db *sqlx.DB, courseID int64, townships ...int64) int64 {
 	t.Helper()
 	var id int64
-	err := db.Get(&id, `INSERT INTO exams (title, course_id, opens_at, closes_at, duration_minutes, pass_score, total_points,
+	testdb.Get(t, db, &id, `INSERT INTO exams (title, course_id, opens_at, closes_at, duration_minutes, pass_score, total_points,
 		rules, all_townships) VALUES ($1, $2, now() - interval '1 day', now() + interval '1 day', 30, 6, 10, '[]', $3)
 		RETURNING id`, testdb.Unique("课程考试"), courseID, len(townships) == 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tw := range townships {
-		db.MustExec(`INSERT INTO exam_townships (exam_id, township_id) VALUES ($1, $2)`, id, tw)
+		testdb.Exec(t, db, `INSERT INTO exam_townships (exam_id, township_id) VALUES ($1, $2)`, id, tw)
 	}
 	return id
 }
@@ -37,7 +34,7 @@ func finishAttempt(t *testing.T, db *sqlx.DB, examID, userID int64, passed bool)
 	if passed {
 		score = 8
 	}
-	db.MustExec(`INSERT INTO attempts (exam_id, user_id, seq, status, deadline, finished_at, finish_reason, paper, shape,
+	testdb.Exec(t, db, `INSERT INTO attempts (exam_id, user_id, seq, status, deadline, finished_at, finish_reason, paper, shape,
 		score, max_score, passed)
 		VALUES ($1, $2, (SELECT count(*) + 1 FROM attempts WHERE exam_id = $1 AND user_id = $2), 'finished', now(), now(),
 			'submitted', '[]', '', $3, 10, $4)`, examID, userID, score, passed)
@@ -76,7 +73,7 @@ func TestCourseWithExamCompletesWhenPassed(t *testing.T) {
 		}
 		return row.Done != nil, row.Hours
 	}
-	before, _ := hoursEarned(ctx, db, u, year)
+	before := hoursOf(t, db, u, year)
 
 	cid, ls := makeCourse(t, db, 2, 0, 3)
 	exam := linkExam(t, db, cid)
@@ -101,10 +98,10 @@ func TestCourseWithExamCompletesWhenPassed(t *testing.T) {
 	if done, hours := completed(cid); !done || hours != 3 {
 		t.Fatalf("after the pass: done %v, hours %v", done, hours)
 	}
-	if h, _ := hoursEarned(ctx, db, u, year); h != before+3 {
+	if h := hoursOf(t, db, u, year); h != before+3 {
 		t.Fatalf("hours this year %v, want %v", h, before+3)
 	}
-	mine, err := myCourses(ctx, db, u, year, cid, false)
+	mine, err := st(db).MyCourses(ctx, u, year, cid, false)
 	if err != nil || len(mine) != 1 || !mine[0].Done() || mine[0].HoursEarned != 3 {
 		t.Fatalf("my course: %+v %v", mine, err)
 	}
@@ -137,7 +134,7 @@ func TestCourseWithExamCompletesWhenPassed(t *testing.T) {
 	other := county.Secretaries[1][0]
 	studyAll(t, db, other, ls4)
 	var otherDone *time.Time
-	db.Get(&otherDone, `SELECT completed_at FROM course_progress WHERE user_id = $1 AND course_id = $2`, other, cid4)
+	testdb.Get(t, db, &otherDone, `SELECT completed_at FROM course_progress WHERE user_id = $1 AND course_id = $2`, other, cid4)
 	if otherDone != nil {
 		t.Fatal("the exam's own township completed without the exam")
 	}
@@ -161,7 +158,7 @@ func TestRequiredCoursesLeftMatchesGoRule(t *testing.T) {
 	cTwice, _ := makeCourse(t, db, 1, 0, 1)
 	cDraft, _ := makeCourse(t, db, 1, 0, 1)
 	cOld, _ := makeCourse(t, db, 1, 0, 1)
-	if err := setPublished(ctx, db, cDraft, false); err != nil {
+	if _, err := st(db).SetPublished(ctx, cDraft, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, a := range []Assignment{
@@ -174,7 +171,7 @@ func TestRequiredCoursesLeftMatchesGoRule(t *testing.T) {
 		{CourseID: cOld, Year: year - 1, Scope: "all"},
 	} {
 		a.DueDate = due
-		if _, err := createAssignment(ctx, db, a); err != nil {
+		if _, err := st(db).insertAssignment(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -212,7 +209,9 @@ func TestRequiredCoursesLeftMatchesGoRule(t *testing.T) {
 			}
 		}
 		var completed []int64
-		db.Select(&completed, `SELECT course_id FROM course_progress WHERE user_id = $1 AND completed_at IS NOT NULL`, u)
+		if err := db.Select(&completed, `SELECT course_id FROM course_progress WHERE user_id = $1 AND completed_at IS NOT NULL`, u); err != nil {
+			t.Fatal(err)
+		}
 		for _, c := range completed {
 			delete(want, c)
 		}
@@ -224,7 +223,7 @@ func TestRequiredCoursesLeftMatchesGoRule(t *testing.T) {
 			t.Errorf("user %d (%s, %s): SQL says %d left, Go rule %d (%v)", u, me.Role, me.Kind, got, len(want), want)
 		}
 		// The learner's own summary counts the same.
-		list, err := myCourses(ctx, db, u, year, 0, false)
+		list, err := st(db).MyCourses(ctx, u, year, 0, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -246,7 +245,7 @@ func TestRequiredCoursesLeftMatchesGoRule(t *testing.T) {
 	}{{county.Secretaries[0][1], 2}, {done, 1}, {county.Secretaries[0][2], 3}, {county.Secretaries[1][2], 3},
 		{county.Secretaries[1][0], 3}, {extra, 3}, {county.Organizers[0], 0}} {
 		var got int
-		db.Get(&got, `SELECT zhibu_required_courses_left($1, $2)`, c.user, year)
+		testdb.Get(t, db, &got, `SELECT zhibu_required_courses_left($1, $2)`, c.user, year)
 		if got != c.want {
 			t.Errorf("user %d: %d left, want %d", c.user, got, c.want)
 		}
@@ -272,9 +271,9 @@ func TestCoursePageShowsMissingExam(t *testing.T) {
 		t.Fatalf("api: %d %s", st, body)
 	}
 	// Another township's secretary is not bound by an exam limited to township 0.
-	db.MustExec(`UPDATE exams SET all_townships = false WHERE id = $1`, exam)
-	db.MustExec(`INSERT INTO exam_townships (exam_id, township_id) VALUES ($1, $2)`, exam, f.county.Townships[0])
-	mine, err := myCourses(context.Background(), db, f.county.Secretaries[1][0], YearOf(time.Now()), f.course, false)
+	testdb.Exec(t, db, `UPDATE exams SET all_townships = false WHERE id = $1`, exam)
+	testdb.Exec(t, db, `INSERT INTO exam_townships (exam_id, township_id) VALUES ($1, $2)`, exam, f.county.Townships[0])
+	mine, err := st(db).MyCourses(context.Background(), f.county.Secretaries[1][0], YearOf(time.Now()), f.course, false)
 	if err != nil || len(mine) != 1 || mine[0].ExamLinked {
 		t.Fatalf("other township: %+v %v", mine, err)
 	}
@@ -284,5 +283,59 @@ func TestCoursePageShowsMissingExam(t *testing.T) {
 	}
 	if st, page := f.sec.Get(path); st != 200 || !strings.Contains(page, "完成本课程") || strings.Contains(page, "还需通过") {
 		t.Fatalf("after the pass: %d", st)
+	}
+}
+
+// Passing the linked exam again (or studying on) never completes a completed course a
+// second time: its completion time, its 学时 and the year they count in stay.
+func TestPassingAgainKeepsFirstCompletion(t *testing.T) {
+	db := testdb.DB(t)
+	ctx := context.Background()
+	county := testdb.MakeCounty(t, db)
+	u := county.Secretaries[1][1]
+	// Years no other test touches, each with its own conversion.
+	const year = 2044
+	for _, r := range []YearRule{{Year: year, TargetHours: 50, MinutesPerHour: 45}, {Year: year + 1, TargetHours: 50, MinutesPerHour: 90}} {
+		if _, err := st(db).SaveYearRule(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// No declared credit: 90 minutes of study are 2 学时 in year, 1 in year+1.
+	cid, ls := makeCourse(t, db, 1, 90*60, 0)
+	testdb.Exec(t, db, `INSERT INTO lesson_progress (user_id, lesson_id, seconds, reached_end, completed_at) VALUES ($1, $2, 5400, true, now())`, u, ls[0])
+	testdb.Exec(t, db, `INSERT INTO course_progress (user_id, course_id, last_lesson_id, started_at, updated_at) VALUES ($1, $2, $3, now(), now())`, u, cid, ls[0])
+	exam := linkExam(t, db, cid)
+	first := time.Date(year, 6, 1, 10, 0, 0, 0, web.China)
+	finishAttempt(t, db, exam, u, true)
+	if err := NewStore(db, Deps{Now: func() time.Time { return first }}).RecheckCompletion(ctx, u, cid); err != nil {
+		t.Fatal(err)
+	}
+	type progress struct {
+		Done  *time.Time `db:"completed_at"`
+		Hours float64    `db:"hours_earned"`
+	}
+	var before progress
+	testdb.Get(t, db, &before, `SELECT completed_at, hours_earned FROM course_progress WHERE user_id = $1 AND course_id = $2`, u, cid)
+	if before.Done == nil || !before.Done.Equal(first) || before.Hours != 2 || hoursOf(t, db, u, year) != 2 {
+		t.Fatalf("first completion: %+v, %v 学时 in %d", before, hoursOf(t, db, u, year), year)
+	}
+
+	// A year later: another pass, a recheck and another beat on the lesson.
+	later := time.Date(year+1, 3, 1, 10, 0, 0, 0, web.China)
+	finishAttempt(t, db, exam, u, true)
+	if err := NewStore(db, Deps{Now: func() time.Time { return later }}).RecheckCompletion(ctx, u, cid); err != nil {
+		t.Fatal(err)
+	}
+	beat(t, db, u, ls[0], BeatInput{Resume: true}, later)
+	if r := beat(t, db, u, ls[0], BeatInput{ReachedEnd: true}, later.Add(10*time.Second)); r.HoursEarned != 0 || !r.CourseCompleted {
+		t.Fatalf("beat on a completed course: %+v", r)
+	}
+	var after progress
+	testdb.Get(t, db, &after, `SELECT completed_at, hours_earned FROM course_progress WHERE user_id = $1 AND course_id = $2`, u, cid)
+	if !after.Done.Equal(*before.Done) || after.Hours != before.Hours {
+		t.Fatalf("completion moved: before %+v, after %+v", before, after)
+	}
+	if h, next := hoursOf(t, db, u, year), hoursOf(t, db, u, year+1); h != 2 || next != 0 {
+		t.Fatalf("学时 moved between years: %d has %v, %d has %v", year, h, year+1, next)
 	}
 }

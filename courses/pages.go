@@ -1,5 +1,7 @@
 package courses
 
+// Pages of the learners and the home cards: parse, call the Store, render.
+
 import (
 	"context"
 	"fmt"
@@ -13,8 +15,7 @@ import (
 
 // GET /courses?category=理论|实务
 func (h *handlers) listPage(c *fiber.Ctx) error {
-	me := web.Me(c)
-	sum, list, err := h.summary(c, me.UserID, h.year())
+	sum, list, err := h.store.Study(c.UserContext(), web.Me(c).UserID, h.year())
 	if err != nil {
 		return err
 	}
@@ -40,7 +41,7 @@ func (h *handlers) coursePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	mc, ls, err := h.courseDetail(c, id)
+	mc, ls, err := h.store.CourseDetail(c.UserContext(), web.Me(c), h.year(), id)
 	if err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func (h *handlers) coursePage(c *fiber.Ctx) error {
 	if next == 0 && len(ls) > 0 {
 		next = ls[0].ID
 	}
-	rule, err := yearRule(c.UserContext(), h.db, h.year())
+	rule, err := h.store.YearRule(c.UserContext(), h.year())
 	if err != nil {
 		return err
 	}
@@ -70,20 +71,15 @@ func (h *handlers) coursePage(c *fiber.Ctx) error {
 
 // GET /lessons/:id
 func (h *handlers) lessonPage(c *fiber.Ctx) error {
-	l, mc, err := h.visibleLesson(c)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	ls, err := lessonsOf(ctx, h.db, l.CourseID)
+	l, mc, err := h.store.LessonDetail(c.UserContext(), web.Me(c), h.year(), id)
 	if err != nil {
 		return err
 	}
-	states, err := lessonStates(ctx, h.db, web.Me(c).UserID, l.CourseID)
-	if err != nil {
-		return err
-	}
-	atts, err := attachmentsOf(ctx, h.db, []int64{l.ID})
+	ls, err := h.store.Lessons(c.UserContext(), l.CourseID)
 	if err != nil {
 		return err
 	}
@@ -100,11 +96,10 @@ func (h *handlers) lessonPage(c *fiber.Ctx) error {
 			}
 		}
 	}
-	st := states[l.ID]
 	return h.srv.Render.Page(c, "courses/lesson", fiber.Map{"Title": l.Title, "Lesson": l, "Course": mc,
-		"Body": web.Markdown(l.BodyMD), "State": st, "Done": st.CompletedAt != nil, "Prev": prev, "Next": next,
-		"Index": index + 1, "Count": len(ls), "Attachments": atts[l.ID], "Published": mc.Published,
-		"Interval": int(HeartbeatInterval.Milliseconds()), "MinText": minutesText(l.MinSeconds), "StudiedText": minutesText(st.Seconds)})
+		"Body": web.Markdown(l.BodyMD), "State": l, "Done": l.Completed, "Prev": prev, "Next": next,
+		"Index": index + 1, "Count": len(ls), "Attachments": l.Attachments, "Published": mc.Published,
+		"Interval": int(h.deps.HeartbeatInterval.Milliseconds()), "MinText": minutesText(l.MinSeconds), "StudiedText": minutesText(l.Seconds)})
 }
 
 // minutesText shows a duration for people: 30 秒, 5 分钟, 5 分 30 秒.
@@ -124,7 +119,7 @@ func (h *handlers) attachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name, data, err := attachmentFile(c.UserContext(), h.db, id, withDrafts(web.Me(c)))
+	name, data, err := h.store.AttachmentFile(c.UserContext(), web.Me(c), id)
 	if err != nil {
 		return err
 	}
@@ -139,24 +134,16 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 	if me.Role != web.RoleSecretary {
 		return h.staffCards(ctx, me, year)
 	}
-	rule, err := yearRule(ctx, h.db, year)
+	sum, list, err := h.store.Study(ctx, me.UserID, year)
 	if err != nil {
 		return nil, err
 	}
-	earned, err := hoursEarned(ctx, h.db, me.UserID, year)
-	if err != nil {
-		return nil, err
-	}
-	list, err := myCourses(ctx, h.db, me.UserID, year, 0, false)
-	if err != nil {
-		return nil, err
-	}
-	hours := web.Card{Title: fmt.Sprintf("%d 年学时", year), Big: FormatHours(earned) + " / " + FormatHours(rule.TargetHours),
-		Bar: true, Percent: HoursPercent(earned, rule.TargetHours), Order: 10, Link: "/courses", LinkText: "去学习"}
-	if earned >= rule.TargetHours {
+	hours := web.Card{Title: fmt.Sprintf("%d 年学时", year), Big: FormatHours(sum.HoursEarned) + " / " + FormatHours(sum.TargetHours),
+		Bar: true, Percent: sum.Percent, Order: 10, Link: "/courses", LinkText: "去学习"}
+	if sum.HoursEarned >= sum.TargetHours {
 		hours.Lines = []string{"已完成本年度学时目标"}
 	} else {
-		hours.Lines = []string{"还差 " + FormatHours(rule.TargetHours-earned) + " 学时"}
+		hours.Lines = []string{"还差 " + FormatHours(sum.TargetHours-sum.HoursEarned) + " 学时"}
 	}
 	cards := []web.Card{hours}
 
@@ -199,7 +186,7 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 }
 
 func (h *handlers) staffCards(ctx context.Context, me *web.Identity, year int) ([]web.Card, error) {
-	stats, err := requiredStats(ctx, h.db, year, web.ScopeOf(me).Township())
+	stats, err := h.store.RequiredStats(ctx, year, web.ScopeOf(me))
 	if err != nil {
 		return nil, err
 	}

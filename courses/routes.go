@@ -1,14 +1,16 @@
 // Package courses owns the course catalogue (理论/实务), lessons with Markdown bodies and
 // PDF attachments, 必修 assignments, server-side study time from heartbeats, lesson and
 // course completion, yearly 学时, the secretaries' home cards and the oversight pages.
+//
+// Files follow docs/conventions.md: errors.go (domain errors and their table), rules.go
+// (pure rules), input.go (request shapes and their checks), store*.go (all SQL, one
+// method per operation), api.go (JSON handlers), pages.go and pages_admin.go (pages and
+// forms calling the same operations), demo.go (demo content).
 package courses
 
 import (
 	"embed"
 	"time"
-
-	"github.com/gofiber/fiber/v2"
-	"github.com/jmoiron/sqlx"
 
 	"zhibu/app/web"
 )
@@ -16,21 +18,43 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
-// MaxAttachment is the largest PDF a lesson accepts.
-const MaxAttachment = 50 << 20
+// DefaultHeartbeatInterval is how often the lesson page reports while visible, in
+// production. The server never credits more than BeatCap(interval) between two beats.
+const DefaultHeartbeatInterval = 15 * time.Second
+
+// Deps is what the courses feature is given at Mount. Zero fields take production
+// defaults; tests set them.
+type Deps struct {
+	// HeartbeatInterval is how often the lesson page beats (DefaultHeartbeatInterval).
+	HeartbeatInterval time.Duration
+	// Now is the clock (time.Now).
+	Now func() time.Time
+}
+
+func (d Deps) withDefaults() Deps {
+	if d.HeartbeatInterval <= 0 {
+		d.HeartbeatInterval = DefaultHeartbeatInterval
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return d
+}
 
 type handlers struct {
-	db  *sqlx.DB
-	srv *web.Server
-	now func() time.Time
+	store *Store
+	srv   *web.Server
+	deps  Deps
 }
 
 // Mount adds the courses pages, API and home cards to the server.
-func Mount(s *web.Server) error {
+func Mount(s *web.Server, deps Deps) error {
 	if err := s.Render.AddPages("courses", templates, "templates/*.html"); err != nil {
 		return err
 	}
-	h := &handlers{db: s.DB, srv: s, now: time.Now}
+	deps = deps.withDefaults()
+	s.MapErrors(errorTable)
+	h := &handlers{store: NewStore(s.DB, deps), srv: s, deps: deps}
 	a := s.App
 	anyone := web.Auth()
 	admin := web.Auth(web.RoleAdmin)
@@ -52,23 +76,25 @@ func Mount(s *web.Server) error {
 	a.Get("/admin/courses/:id/progress", staff, h.progressPage)
 	a.Get("/api/v1/courses/:id/progress", staff, h.apiProgress)
 	a.Get("/api/v1/course-stats", staff, h.apiStats)
+	a.Get("/api/v1/course-years", staff, h.apiYears)
 
-	// Authoring (admins).
-	a.Post("/admin/courses", admin, h.adminCreateCourse)
-	a.Get("/admin/courses/:id/edit", admin, h.adminEditPage)
-	a.Post("/admin/courses/:id", admin, h.adminSaveCourse)
-	a.Post("/admin/courses/:id/publish", admin, h.adminPublish)
-	a.Post("/admin/courses/:id/lessons", admin, h.adminCreateLesson)
-	a.Post("/admin/courses/:id/assignments", admin, h.adminCreateAssignment)
-	a.Post("/admin/assignments/:id/delete", admin, h.adminDeleteAssignment)
-	a.Get("/admin/lessons/:id/edit", admin, h.adminLessonPage)
-	a.Post("/admin/lessons/:id", admin, h.adminSaveLesson)
-	a.Post("/admin/lessons/:id/move", admin, h.adminMoveLesson)
-	a.Post("/admin/lessons/:id/delete", admin, h.adminDeleteLesson)
-	a.Post("/admin/lessons/:id/attachments", admin, h.adminUpload)
-	a.Post("/admin/attachments/:id/delete", admin, h.adminDeleteAttachment)
-	a.Post("/admin/course-years", admin, h.adminSaveYear)
+	// Authoring pages and forms (admins).
+	a.Post("/admin/courses", admin, h.createCourseForm)
+	a.Get("/admin/courses/:id/edit", admin, h.editCoursePage)
+	a.Post("/admin/courses/:id", admin, h.updateCourseForm)
+	a.Post("/admin/courses/:id/publish", admin, h.publishForm)
+	a.Post("/admin/courses/:id/lessons", admin, h.createLessonForm)
+	a.Post("/admin/courses/:id/assignments", admin, h.createAssignmentForm)
+	a.Post("/admin/assignments/:id/delete", admin, h.deleteAssignmentForm)
+	a.Get("/admin/lessons/:id/edit", admin, h.editLessonPage)
+	a.Post("/admin/lessons/:id", admin, h.updateLessonForm)
+	a.Post("/admin/lessons/:id/move", admin, h.moveLessonForm)
+	a.Post("/admin/lessons/:id/delete", admin, h.deleteLessonForm)
+	a.Post("/admin/lessons/:id/attachments", admin, h.uploadForm)
+	a.Post("/admin/attachments/:id/delete", admin, h.deleteAttachmentForm)
+	a.Post("/admin/course-years", admin, h.saveYearForm)
 
+	// Authoring API (admins; docs/courses.md).
 	a.Post("/api/v1/courses", admin, h.apiCreateCourse)
 	a.Put("/api/v1/courses/:id", admin, h.apiUpdateCourse)
 	a.Put("/api/v1/courses/:id/published", admin, h.apiPublish)
@@ -81,7 +107,6 @@ func Mount(s *web.Server) error {
 	a.Get("/api/v1/courses/:id/assignments", admin, h.apiAssignments)
 	a.Post("/api/v1/courses/:id/assignments", admin, h.apiCreateAssignment)
 	a.Delete("/api/v1/assignments/:id", admin, h.apiDeleteAssignment)
-	a.Get("/api/v1/course-years", staff, h.apiYears)
 	a.Put("/api/v1/course-years/:year", admin, h.apiSaveYear)
 	a.Post("/api/v1/markdown/preview", admin, h.apiPreview)
 
@@ -89,20 +114,4 @@ func Mount(s *web.Server) error {
 	return nil
 }
 
-func (h *handlers) year() int { return YearOf(h.now()) }
-
-// withDrafts: admins may open unpublished courses (to preview them); nobody else.
-func withDrafts(me *web.Identity) bool { return me != nil && me.Role == web.RoleAdmin }
-
-// visibleCourse returns the caller's view of one course, or 404 (unknown or unpublished).
-func (h *handlers) visibleCourse(c *fiber.Ctx, id int64) (*MyCourse, error) {
-	me := web.Me(c)
-	list, err := myCourses(c.UserContext(), h.db, me.UserID, h.year(), id, withDrafts(me))
-	if err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
-		return nil, web.NotFound("找不到该课程，或课程尚未发布")
-	}
-	return &list[0], nil
-}
+func (h *handlers) year() int { return YearOf(h.deps.Now()) }

@@ -11,13 +11,10 @@ import (
 // Rules that decide things. They are pure so that they can be tested without a database
 // and changed in one place.
 
-// HeartbeatInterval is how often the lesson page reports while visible. The server never
-// credits more than BeatCap between two beats, so a page left open in a hidden tab or a
-// client that stops beating earns nothing extra. Tests shorten it.
-var HeartbeatInterval = 15 * time.Second
-
-// BeatCap is the most one heartbeat can credit: two intervals absorb a late beat.
-func BeatCap() time.Duration { return 2 * HeartbeatInterval }
+// BeatCap is the most one heartbeat can credit when the page beats every interval
+// (Deps.HeartbeatInterval): two intervals absorb a late beat, and a page left open in a
+// hidden tab or a client that stops beating earns nothing extra.
+func BeatCap(interval time.Duration) time.Duration { return 2 * interval }
 
 // clockSlack is how far a client's own measure may exceed the server's before the beat
 // is refused as impossible (slow rural networks delay one beat more than the next).
@@ -139,7 +136,9 @@ type AssignmentScope struct {
 }
 
 // Applies tells whether the assignment covers a secretary of the township and branch kind.
-// The SQL in requiredFor mirrors this rule.
+// Its SQL twin is the view course_requirements (migrations/00051_course_requirements.sql),
+// which every query deciding who a 必修 course applies to reads; courses/requirements_test.go
+// checks that the two agree.
 func (a AssignmentScope) Applies(townshipID int64, branchKind string) bool {
 	switch a.Scope {
 	case "all":

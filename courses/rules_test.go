@@ -2,6 +2,7 @@ package courses
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +79,14 @@ func TestCreditHours(t *testing.T) {
 		{0, 5 * 60, rule, 0.5},                         // at least 0.5
 		{0, 0, rule, 0},                                // nothing to study
 		{0, 120 * 60, YearRule{MinutesPerHour: 60}, 2}, // another year's conversion
+		// At the boundaries, at 45 minutes per 学时: 67.5 minutes are 1.5 学时, one second
+		// less is still 1 (flooring, not rounding); one second more is not yet 2.
+		{0, 4049, rule, 1},
+		{0, 4050, rule, 1.5},
+		{0, 4051, rule, 1.5},
+		{0, 5399, rule, 1.5},
+		{0, 5400, rule, 2},
+		{0, 1, rule, 0.5}, // the smallest study time still earns 0.5
 	}
 	for _, c := range cases {
 		if got := CreditHours(c.declared, c.minSec, c.rule); got != c.want {
@@ -121,30 +130,30 @@ func TestMoveID(t *testing.T) {
 
 func TestValidation(t *testing.T) {
 	in := CourseInput{Title: "  ", Category: "其他", CreditHours: -1}
-	f := ValidateCourse(&in)
+	f := in.Validate()
 	for _, k := range []string{"title", "category", "credit_hours"} {
 		if f[k] == "" {
 			t.Errorf("course field %s should be refused", k)
 		}
 	}
 	ok := CourseInput{Title: " 三会一课 ", Category: "实务", CreditHours: 2}
-	if f := ValidateCourse(&ok); len(f) > 0 || ok.Title != "三会一课" {
+	if f := ok.Validate(); f != nil || ok.Title != "三会一课" {
 		t.Error(f, ok.Title)
 	}
 	l := LessonInput{Title: "x", VideoURL: "javascript:alert(1)", MinSeconds: -1}
-	f = ValidateLesson(&l)
+	f = l.Validate()
 	if f["video_url"] == "" || f["min_seconds"] == "" {
 		t.Error(f)
 	}
-	_, f = ValidateAssignment(1, AssignmentInput{Year: 2026, Scope: "kinds", BranchKinds: []string{"火星"}, DueDate: "2026-13-01"})
+	_, f = AssignmentInput{Year: 2026, Scope: "kinds", BranchKinds: []string{"火星"}, DueDate: "2026-13-01"}.Assignment(1)
 	if f["branch_kinds"] == "" || f["due_date"] == "" {
 		t.Error(f)
 	}
-	a, f := ValidateAssignment(1, AssignmentInput{Year: 2026, Scope: "townships", TownshipIDs: []int64{5}, DueDate: "2026-12-31"})
+	a, f := AssignmentInput{Year: 2026, Scope: "townships", TownshipIDs: []int64{5}, DueDate: "2026-12-31"}.Assignment(1)
 	if len(f) > 0 || a.DueDate.Day() != 31 {
 		t.Error(f, a)
 	}
-	if f := ValidateYear(YearRule{Year: 2026, TargetHours: 0, MinutesPerHour: 0}); f["target_hours"] == "" || f["minutes_per_hour"] == "" {
+	if f := (YearRule{Year: 2026, TargetHours: 0, MinutesPerHour: 0}).Validate(); f["target_hours"] == "" || f["minutes_per_hour"] == "" {
 		t.Error(f)
 	}
 }
@@ -153,11 +162,11 @@ func TestCheckPDF(t *testing.T) {
 	if err := CheckPDF("a.pdf", []byte("%PDF-1.7\n...")); err != nil {
 		t.Error(err)
 	}
-	if err := CheckPDF("a.pdf", []byte("PK\x03\x04 zip")); err == nil || !strings.Contains(err.Error(), "422") {
+	if err := CheckPDF("a.pdf", []byte("PK\x03\x04 zip")); !errors.Is(err, ErrNotPDF) || errorTable[ErrNotPDF].Status != 422 {
 		t.Errorf("non-PDF: %v", err)
 	}
 	big := append([]byte("%PDF-"), bytes.Repeat([]byte{0}, MaxAttachment)...)
-	if err := CheckPDF("a.pdf", big); err == nil || !strings.Contains(err.Error(), "413") {
+	if err := CheckPDF("a.pdf", big); !errors.Is(err, ErrTooLarge) || errorTable[ErrTooLarge].Status != 413 {
 		t.Errorf("oversized: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -12,6 +13,21 @@ import (
 	"zhibu/app/database"
 	"zhibu/app/web"
 )
+
+// Store holds all SQL of the courses feature: one method per operation, each in one
+// transaction, its lock order written above it. Authoring and the catalogue are here;
+// study, completion and oversight in store_study.go; demo data in store_demo.go.
+type Store struct {
+	db      *sqlx.DB
+	beatCap time.Duration
+	now     func() time.Time
+}
+
+// NewStore builds the store; zero Deps fields take their production defaults.
+func NewStore(db *sqlx.DB, deps Deps) *Store {
+	deps = deps.withDefaults()
+	return &Store{db: db, beatCap: BeatCap(deps.HeartbeatInterval), now: deps.Now}
+}
 
 // Course is a catalogue entry; the counts come with every listing.
 type Course struct {
@@ -47,330 +63,286 @@ type Attachment struct {
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
 }
 
-// MyCourse is a course as one learner sees it: their progress and whether it is 必修.
-type MyCourse struct {
-	Course
-	LessonsDone  int           `db:"lessons_done" json:"lessons_done"`
-	LastLessonID sql.NullInt64 `db:"last_lesson_id" json:"-"`
-	StartedAt    *time.Time    `db:"started_at" json:"started_at"`
-	ProgressAt   *time.Time    `db:"progress_at" json:"-"`
-	CompletedAt  *time.Time    `db:"completed_at" json:"completed_at"`
-	HoursEarned  float64       `db:"hours_earned" json:"hours_earned"`
-	DueDate      *time.Time    `db:"due_date" json:"due_date"`
-	ExamLinked   bool          `db:"exam_linked" json:"exam_required"` // see CourseStatus
-	ExamPassed   bool          `db:"exam_passed" json:"exam_passed"`
+// Assignment makes a course 必修 for a year.
+type Assignment struct {
+	ID          int64          `db:"id" json:"id"`
+	CourseID    int64          `db:"course_id" json:"course_id"`
+	Year        int            `db:"year" json:"year"`
+	Scope       string         `db:"scope" json:"scope"`
+	TownshipIDs pq.Int64Array  `db:"township_ids" json:"township_ids"`
+	BranchKinds pq.StringArray `db:"branch_kinds" json:"branch_kinds"`
+	DueDate     time.Time      `db:"due_date" json:"due_date"`
 }
 
-// AwaitsExam: every lesson is done and only the linked exam is missing.
-func (m MyCourse) AwaitsExam() bool {
-	return !m.Done() && m.ExamLinked && !m.ExamPassed && m.LessonCount > 0 && m.LessonsDone >= m.LessonCount
+// Township is a name for choosing assignment scopes.
+type Township struct {
+	ID   int64  `db:"id"`
+	Name string `db:"name"`
 }
 
-// Required tells whether the course is 必修 for the learner this year.
-func (m MyCourse) Required() bool { return m.DueDate != nil }
-
-// Done tells whether the learner completed it.
-func (m MyCourse) Done() bool { return m.CompletedAt != nil }
-
-// Percent of lessons done, for bars.
-func (m MyCourse) Percent() int {
-	if m.LessonCount == 0 {
-		return 0
-	}
-	return m.LessonsDone * 100 / m.LessonCount
-}
-
-// LessonState is a learner's progress in one lesson.
-type LessonState struct {
-	LessonID    int64      `db:"lesson_id" json:"lesson_id"`
-	Seconds     int        `db:"seconds" json:"seconds"`
-	ReachedEnd  bool       `db:"reached_end" json:"reached_end"`
-	CompletedAt *time.Time `db:"completed_at" json:"completed_at"`
-}
-
-// appliesSQL is the SQL twin of AssignmentScope.Applies for assignment a and the given
-// township id and branch kind expressions.
-func appliesSQL(township, kind string) string {
-	return `(a.scope = 'all' OR (a.scope = 'townships' AND ` + township + ` = ANY(a.township_ids))
-		OR (a.scope = 'kinds' AND ` + kind + ` = ANY(a.branch_kinds)))`
+// Branch names a branch for the oversight filter.
+type Branch struct {
+	ID         int64  `db:"id"`
+	Name       string `db:"name"`
+	Township   string `db:"township"`
+	TownshipID int64  `db:"township_id"`
 }
 
 const courseCols = `c.id, c.title, c.category, c.topic, c.summary, c.credit_hours, c.published, c.updated_at,
 	(SELECT count(*) FROM lessons l WHERE l.course_id = c.id) AS lesson_count,
 	(SELECT coalesce(sum(l.min_seconds), 0) FROM lessons l WHERE l.course_id = c.id) AS total_min_seconds`
 
-// myCourses lists courses with the user's progress; 必修 first by due date. With onlyID
-// it returns that one course; drafts only when withDrafts.
-func myCourses(ctx context.Context, db sqlx.QueryerContext, userID int64, year int, onlyID int64, withDrafts bool) ([]MyCourse, error) {
-	var out []MyCourse
-	err := sqlx.SelectContext(ctx, db, &out, `
-		WITH me AS (SELECT u.id, u.role, u.township_id, b.kind FROM users u LEFT JOIN branches b ON b.id = u.branch_id WHERE u.id = $1),
-		done AS (
-			SELECT l.course_id, count(*) AS n FROM lesson_progress lp JOIN lessons l ON l.id = lp.lesson_id
-			WHERE lp.user_id = $1 AND lp.completed_at IS NOT NULL GROUP BY l.course_id)
-		SELECT `+courseCols+`,
-			coalesce(done.n, 0) AS lessons_done, cp.last_lesson_id, cp.started_at, cp.updated_at AS progress_at, cp.completed_at,
-			coalesce(cp.hours_earned, 0) AS hours_earned, rq.due_date,
-			EXISTS (SELECT 1 FROM exams e, me WHERE e.course_id = c.id AND (e.all_townships OR EXISTS (
-				SELECT 1 FROM exam_townships et WHERE et.exam_id = e.id AND et.township_id = me.township_id))) AS exam_linked,
-			EXISTS (SELECT 1 FROM exam_course_passes p WHERE p.course_id = c.id AND p.user_id = $1) AS exam_passed
-		FROM courses c
-		LEFT JOIN done ON done.course_id = c.id
-		LEFT JOIN course_progress cp ON cp.course_id = c.id AND cp.user_id = $1
-		LEFT JOIN LATERAL (
-			SELECT min(a.due_date) AS due_date FROM course_assignments a, me
-			WHERE a.course_id = c.id AND a.year = $2 AND me.role = 'secretary' AND `+appliesSQL("me.township_id", "me.kind")+`) rq ON true
-		WHERE (c.published OR $4) AND ($3::bigint = 0 OR c.id = $3)
-		ORDER BY (rq.due_date IS NULL), rq.due_date, c.category DESC, c.id`, userID, year, onlyID, withDrafts)
-	return out, err
-}
+const lessonCols = `id, course_id, position, title, body_md, video_url, min_seconds`
 
-// courseByID returns a course (drafts included) or a 404.
-func courseByID(ctx context.Context, db sqlx.QueryerContext, id int64) (*Course, error) {
-	var c Course
-	err := sqlx.GetContext(ctx, db, &c, `SELECT `+courseCols+` FROM courses c WHERE c.id = $1`, id)
+// notFound turns "no row" into the domain error.
+func notFound(err, domain error) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, web.NotFound("找不到该课程")
+		return domain
 	}
-	return &c, err
-}
-
-// allCourses lists every course, drafts too (authoring).
-func allCourses(ctx context.Context, db sqlx.QueryerContext) ([]Course, error) {
-	var out []Course
-	err := sqlx.SelectContext(ctx, db, &out, `SELECT `+courseCols+` FROM courses c ORDER BY c.published DESC, c.category DESC, c.id`)
-	return out, err
-}
-
-func lessonsOf(ctx context.Context, db sqlx.QueryerContext, courseID int64) ([]Lesson, error) {
-	var out []Lesson
-	err := sqlx.SelectContext(ctx, db, &out, `SELECT id, course_id, position, title, body_md, video_url, min_seconds
-		FROM lessons WHERE course_id = $1 ORDER BY position, id`, courseID)
-	return out, err
-}
-
-func lessonByID(ctx context.Context, db sqlx.QueryerContext, id int64) (*Lesson, error) {
-	var l Lesson
-	err := sqlx.GetContext(ctx, db, &l, `SELECT id, course_id, position, title, body_md, video_url, min_seconds FROM lessons WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, web.NotFound("找不到该课时")
-	}
-	return &l, err
-}
-
-func lessonStates(ctx context.Context, db sqlx.QueryerContext, userID, courseID int64) (map[int64]LessonState, error) {
-	var rows []LessonState
-	err := sqlx.SelectContext(ctx, db, &rows, `SELECT lp.lesson_id, lp.seconds, lp.reached_end, lp.completed_at
-		FROM lesson_progress lp JOIN lessons l ON l.id = lp.lesson_id WHERE lp.user_id = $1 AND l.course_id = $2`, userID, courseID)
-	m := make(map[int64]LessonState, len(rows))
-	for _, r := range rows {
-		m[r.LessonID] = r
-	}
-	return m, err
-}
-
-func attachmentsOf(ctx context.Context, db sqlx.QueryerContext, lessonIDs []int64) (map[int64][]Attachment, error) {
-	var rows []Attachment
-	err := sqlx.SelectContext(ctx, db, &rows, `SELECT id, lesson_id, filename, size, created_at FROM lesson_attachments
-		WHERE lesson_id = ANY($1) ORDER BY id`, pq.Array(lessonIDs))
-	m := map[int64][]Attachment{}
-	for _, r := range rows {
-		m[r.LessonID] = append(m[r.LessonID], r)
-	}
-	return m, err
-}
-
-// yearRule returns the configured policy of a year, or the default placeholder.
-func yearRule(ctx context.Context, db sqlx.QueryerContext, year int) (YearRule, error) {
-	var r YearRule
-	err := sqlx.GetContext(ctx, db, &r, `SELECT year, target_hours, minutes_per_hour FROM course_years WHERE year = $1`, year)
-	if errors.Is(err, sql.ErrNoRows) {
-		return DefaultYearRule(year), nil
-	}
-	return r, err
-}
-
-func listYearRules(ctx context.Context, db sqlx.QueryerContext) ([]YearRule, error) {
-	var out []YearRule
-	err := sqlx.SelectContext(ctx, db, &out, `SELECT year, target_hours, minutes_per_hour FROM course_years ORDER BY year DESC`)
-	return out, err
-}
-
-func saveYearRule(ctx context.Context, db sqlx.ExecerContext, r YearRule) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO course_years (year, target_hours, minutes_per_hour) VALUES ($1,$2,$3)
-		ON CONFLICT (year) DO UPDATE SET target_hours = EXCLUDED.target_hours, minutes_per_hour = EXCLUDED.minutes_per_hour, updated_at = now()`,
-		r.Year, r.TargetHours, r.MinutesPerHour)
 	return err
 }
 
-// yearBounds are the local (CST) start of year and of the next year.
-func yearBounds(year int) (time.Time, time.Time) {
-	return time.Date(year, 1, 1, 0, 0, 0, 0, web.China), time.Date(year+1, 1, 1, 0, 0, 0, 0, web.China)
-}
-
-// hoursEarned sums the 学时 of courses the user completed in the year.
-func hoursEarned(ctx context.Context, db sqlx.QueryerContext, userID int64, year int) (float64, error) {
-	from, to := yearBounds(year)
-	var h float64
-	err := sqlx.GetContext(ctx, db, &h, `SELECT coalesce(sum(hours_earned), 0) FROM course_progress
-		WHERE user_id = $1 AND completed_at >= $2 AND completed_at < $3`, userID, from, to)
-	return h, err
-}
-
-// CourseInput is what authoring sends for a course.
-type CourseInput struct {
-	Title       string  `json:"title"`
-	Category    string  `json:"category"`
-	Topic       string  `json:"topic"`
-	Summary     string  `json:"summary"`
-	CreditHours float64 `json:"credit_hours"`
-}
-
-// LessonInput is what authoring sends for a lesson.
-type LessonInput struct {
-	Title      string `json:"title"`
-	Body       string `json:"body_markdown"`
-	VideoURL   string `json:"video_url"`
-	MinSeconds int    `json:"min_seconds"`
-}
-
-func createCourse(ctx context.Context, db sqlx.QueryerContext, in CourseInput) (int64, error) {
-	var id int64
-	err := sqlx.GetContext(ctx, db, &id, `INSERT INTO courses (title, category, topic, summary, credit_hours)
-		VALUES ($1,$2,$3,$4,$5) RETURNING id`, in.Title, in.Category, in.Topic, in.Summary, in.CreditHours)
-	if database.IsUniqueViolation(err, "") {
-		return 0, web.Conflict("duplicate_title", "已有同名课程")
-	}
-	return id, err
-}
-
-func updateCourse(ctx context.Context, db sqlx.ExecerContext, id int64, in CourseInput) error {
-	res, err := db.ExecContext(ctx, `UPDATE courses SET title=$2, category=$3, topic=$4, summary=$5, credit_hours=$6, updated_at=now()
-		WHERE id = $1`, id, in.Title, in.Category, in.Topic, in.Summary, in.CreditHours)
-	if database.IsUniqueViolation(err, "") {
-		return web.Conflict("duplicate_title", "已有同名课程")
-	}
-	return mustAffect(res, err, "找不到该课程")
-}
-
-func mustAffect(res sql.Result, err error, notFound string) error {
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return web.NotFound(notFound)
-	}
-	return nil
-}
-
-// setPublished publishes or withdraws a course; a course without lessons cannot be published.
-func setPublished(ctx context.Context, db *sqlx.DB, id int64, published bool) error {
-	c, err := courseByID(ctx, db, id)
-	if err != nil {
-		return err
-	}
-	if published && c.LessonCount == 0 {
-		return web.Invalid("课程还没有课时，不能发布", map[string]string{"published": "请先添加课时"})
-	}
-	_, err = db.ExecContext(ctx, `UPDATE courses SET published = $2, updated_at = now() WHERE id = $1`, id, published)
-	return err
-}
-
-func createLesson(ctx context.Context, db *sqlx.DB, courseID int64, in LessonInput) (int64, error) {
-	if _, err := courseByID(ctx, db, courseID); err != nil {
-		return 0, err
-	}
-	tx, err := db.BeginTxx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	// Serialize concurrent additions to one course so positions stay unique.
-	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM courses WHERE id = $1 FOR UPDATE`, courseID); err != nil {
-		return 0, err
-	}
-	var id int64
-	err = tx.GetContext(ctx, &id, `INSERT INTO lessons (course_id, position, title, body_md, video_url, min_seconds)
-		VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM lessons WHERE course_id = $1), $2, $3, $4, $5) RETURNING id`,
-		courseID, in.Title, in.Body, in.VideoURL, in.MinSeconds)
-	if err != nil {
-		return 0, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE courses SET updated_at = now() WHERE id = $1`, courseID); err != nil {
-		return 0, err
-	}
-	return id, tx.Commit()
-}
-
-func updateLesson(ctx context.Context, db sqlx.ExecerContext, id int64, in LessonInput) error {
-	res, err := db.ExecContext(ctx, `UPDATE lessons SET title=$2, body_md=$3, video_url=$4, min_seconds=$5, updated_at=now() WHERE id = $1`,
-		id, in.Title, in.Body, in.VideoURL, in.MinSeconds)
-	return mustAffect(res, err, "找不到该课时")
-}
-
-// deleteLesson removes a lesson and closes the gap in positions.
-func deleteLesson(ctx context.Context, db *sqlx.DB, id int64) (courseID int64, err error) {
-	tx, err := db.BeginTxx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	err = tx.GetContext(ctx, &courseID, `DELETE FROM lessons WHERE id = $1 RETURNING course_id`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, web.NotFound("找不到该课时")
-	}
-	if err != nil {
-		return 0, err
-	}
-	if err := renumber(ctx, tx, courseID); err != nil {
-		return 0, err
-	}
-	return courseID, tx.Commit()
-}
-
-func renumber(ctx context.Context, tx *sqlx.Tx, courseID int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE lessons l SET position = o.n FROM (
-		SELECT id, row_number() OVER (ORDER BY position, id) AS n FROM lessons WHERE course_id = $1) o
-		WHERE l.id = o.id`, courseID)
-	return err
-}
-
-// reorderLessons sets the order of a course's lessons; ids must be exactly its lessons.
-func reorderLessons(ctx context.Context, db *sqlx.DB, courseID int64, ids []int64) error {
-	tx, err := db.BeginTxx(ctx, nil)
+// inTx runs fn in one transaction, committed when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	var have []int64
-	if err := tx.SelectContext(ctx, &have, `SELECT id FROM lessons WHERE course_id = $1 ORDER BY id FOR UPDATE`, courseID); err != nil {
-		return err
-	}
-	if !sameSet(have, ids) {
-		return web.Invalid("课时列表与课程不一致，请刷新后重试", map[string]string{"lesson_ids": "应包含本课程的全部课时，且每个只出现一次"})
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE lessons l SET position = o.n FROM unnest($1::bigint[]) WITH ORDINALITY AS o(id, n)
-		WHERE l.id = o.id`, pq.Array(ids)); err != nil {
+	if err := fn(tx); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-// moveLesson moves a lesson one place up (-1) or down (+1).
-func moveLesson(ctx context.Context, db *sqlx.DB, id int64, delta int) (int64, error) {
-	l, err := lessonByID(ctx, db, id)
+// --- courses ---
+
+// Course returns a course, drafts included.
+func (s *Store) Course(ctx context.Context, id int64) (*Course, error) {
+	return courseByID(ctx, s.db, id)
+}
+
+func courseByID(ctx context.Context, q sqlx.QueryerContext, id int64) (*Course, error) {
+	var c Course
+	err := sqlx.GetContext(ctx, q, &c, `SELECT `+courseCols+` FROM courses c WHERE c.id = $1`, id)
+	if err != nil {
+		return nil, notFound(err, ErrCourseNotFound)
+	}
+	return &c, nil
+}
+
+// Courses lists the catalogue for authoring and oversight; drafts only withDrafts.
+func (s *Store) Courses(ctx context.Context, withDrafts bool) ([]Course, error) {
+	var out []Course
+	err := s.db.SelectContext(ctx, &out, `SELECT `+courseCols+` FROM courses c WHERE c.published OR $1
+		ORDER BY c.published DESC, c.category DESC, c.id`, withDrafts)
+	return out, err
+}
+
+// CreateCourse adds a draft course. One statement: no lock.
+func (s *Store) CreateCourse(ctx context.Context, in CourseInput) (*Course, error) {
+	if f := in.Validate(); f != nil {
+		return nil, f
+	}
+	var id int64
+	err := s.db.GetContext(ctx, &id, `INSERT INTO courses (title, category, topic, summary, credit_hours)
+		VALUES ($1,$2,$3,$4,$5) RETURNING id`, in.Title, in.Category, in.Topic, in.Summary, in.CreditHours)
+	if database.IsUniqueViolation(err, "") {
+		return nil, ErrDuplicateTitle
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.Course(ctx, id)
+}
+
+// UpdateCourse saves a course's fields. One statement: locks the course row.
+func (s *Store) UpdateCourse(ctx context.Context, id int64, in CourseInput) (*Course, error) {
+	if f := in.Validate(); f != nil {
+		return nil, f
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE courses SET title=$2, category=$3, topic=$4, summary=$5, credit_hours=$6, updated_at=now()
+		WHERE id = $1`, id, in.Title, in.Category, in.Topic, in.Summary, in.CreditHours)
+	if database.IsUniqueViolation(err, "") {
+		return nil, ErrDuplicateTitle
+	}
+	if err := affected(res, err, ErrCourseNotFound); err != nil {
+		return nil, err
+	}
+	return s.Course(ctx, id)
+}
+
+func affected(res sql.Result, err error, domain error) error {
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return domain
+	}
+	return nil
+}
+
+// SetPublished publishes or withdraws a course; a course without lessons cannot be
+// published. Locks: the course row (as CreateLesson does), so that a lesson deleted
+// meanwhile cannot leave an empty course published.
+func (s *Store) SetPublished(ctx context.Context, id int64, published bool) (*Course, error) {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockCourse(ctx, tx, id); err != nil {
+			return err
+		}
+		c, err := courseByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if published && c.LessonCount == 0 {
+			return ErrNoLessons
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE courses SET published = $2, updated_at = now() WHERE id = $1`, id, published)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Course(ctx, id)
+}
+
+// lockCourse locks a course row, first in every lock order of this file.
+func lockCourse(ctx context.Context, tx *sqlx.Tx, id int64) error {
+	var one int
+	return notFound(tx.GetContext(ctx, &one, `SELECT 1 FROM courses WHERE id = $1 FOR UPDATE`, id), ErrCourseNotFound)
+}
+
+// --- lessons ---
+
+// Lessons lists a course's lessons in order.
+func (s *Store) Lessons(ctx context.Context, courseID int64) ([]Lesson, error) {
+	return lessonsOf(ctx, s.db, courseID)
+}
+
+func lessonsOf(ctx context.Context, q sqlx.QueryerContext, courseID int64) ([]Lesson, error) {
+	var out []Lesson
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT `+lessonCols+` FROM lessons WHERE course_id = $1 ORDER BY position, id`, courseID)
+	return out, err
+}
+
+// Lesson returns one lesson, drafts included.
+func (s *Store) Lesson(ctx context.Context, id int64) (*Lesson, error) {
+	var l Lesson
+	if err := s.db.GetContext(ctx, &l, `SELECT `+lessonCols+` FROM lessons WHERE id = $1`, id); err != nil {
+		return nil, notFound(err, ErrLessonNotFound)
+	}
+	return &l, nil
+}
+
+// CreateLesson appends a lesson to a course. Locks: the course row, so that concurrent
+// additions get distinct positions.
+func (s *Store) CreateLesson(ctx context.Context, courseID int64, in LessonInput) (*Lesson, error) {
+	if _, err := s.Course(ctx, courseID); err != nil {
+		return nil, err
+	}
+	if f := in.Validate(); f != nil {
+		return nil, f
+	}
+	var id int64
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockCourse(ctx, tx, courseID); err != nil {
+			return err
+		}
+		err := tx.GetContext(ctx, &id, `INSERT INTO lessons (course_id, position, title, body_md, video_url, min_seconds)
+			VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM lessons WHERE course_id = $1), $2, $3, $4, $5) RETURNING id`,
+			courseID, in.Title, in.Body, in.VideoURL, in.MinSeconds)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE courses SET updated_at = now() WHERE id = $1`, courseID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Lesson(ctx, id)
+}
+
+// UpdateLesson saves a lesson's fields. One statement: locks the lesson row.
+func (s *Store) UpdateLesson(ctx context.Context, id int64, in LessonInput) (*Lesson, error) {
+	if f := in.Validate(); f != nil {
+		return nil, f
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE lessons SET title=$2, body_md=$3, video_url=$4, min_seconds=$5, updated_at=now() WHERE id = $1`,
+		id, in.Title, in.Body, in.VideoURL, in.MinSeconds)
+	if err := affected(res, err, ErrLessonNotFound); err != nil {
+		return nil, err
+	}
+	return s.Lesson(ctx, id)
+}
+
+// DeleteLesson removes a lesson, closes the gap in positions and returns its course.
+// Locks: the course row, then its lessons.
+func (s *Store) DeleteLesson(ctx context.Context, id int64) (courseID int64, err error) {
+	l, err := s.Lesson(ctx, id)
 	if err != nil {
 		return 0, err
 	}
-	ls, err := lessonsOf(ctx, db, l.CourseID)
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockCourse(ctx, tx, l.CourseID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM lessons WHERE id = $1`, id)
+		if err := affected(res, err, ErrLessonNotFound); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE lessons l SET position = o.n FROM (
+			SELECT id, row_number() OVER (ORDER BY position, id) AS n FROM lessons WHERE course_id = $1) o
+			WHERE l.id = o.id`, l.CourseID)
+		return err
+	})
+	return l.CourseID, err
+}
+
+// ReorderLessons sets the order of a course's lessons; ids must be exactly its lessons.
+// Locks: the course row, then its lessons.
+func (s *Store) ReorderLessons(ctx context.Context, courseID int64, ids []int64) ([]Lesson, error) {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockCourse(ctx, tx, courseID); err != nil {
+			return err
+		}
+		return reorder(ctx, tx, courseID, func([]int64) []int64 { return ids })
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Lessons(ctx, courseID)
+}
+
+// MoveLesson moves a lesson one place up (-1) or down (+1) and returns its course.
+// Locks: the course row, then its lessons.
+func (s *Store) MoveLesson(ctx context.Context, id int64, delta int) (int64, error) {
+	l, err := s.Lesson(ctx, id)
 	if err != nil {
 		return 0, err
 	}
-	ids := make([]int64, len(ls))
-	for i, x := range ls {
-		ids[i] = x.ID
+	return l.CourseID, s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockCourse(ctx, tx, l.CourseID); err != nil {
+			return err
+		}
+		return reorder(ctx, tx, l.CourseID, func(have []int64) []int64 { return MoveID(have, id, delta) })
+	})
+}
+
+// reorder locks the course's lessons and numbers them in the order next gives from
+// their current order.
+func reorder(ctx context.Context, tx *sqlx.Tx, courseID int64, next func(current []int64) []int64) error {
+	var have []int64
+	if err := tx.SelectContext(ctx, &have, `SELECT id FROM lessons WHERE course_id = $1 ORDER BY position, id FOR UPDATE`, courseID); err != nil {
+		return err
 	}
-	return l.CourseID, reorderLessons(ctx, db, l.CourseID, MoveID(ids, id, delta))
+	ids := next(have)
+	if !sameSet(have, ids) {
+		return ErrLessonOrder
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE lessons l SET position = o.n FROM unnest($1::bigint[]) WITH ORDINALITY AS o(id, n)
+		WHERE l.id = o.id`, pq.Array(ids))
+	return err
 }
 
 // MoveID returns ids with id moved by delta places, clamped to the ends.
@@ -407,58 +379,85 @@ func sameSet(a, b []int64) bool {
 	return true
 }
 
-func addAttachment(ctx context.Context, db sqlx.QueryerContext, lessonID int64, filename string, data []byte) (int64, error) {
-	var id int64
-	err := sqlx.GetContext(ctx, db, &id, `INSERT INTO lesson_attachments (lesson_id, filename, size, data)
-		SELECT id, $2, $3, $4 FROM lessons WHERE id = $1 RETURNING id`, lessonID, filename, len(data), data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, web.NotFound("找不到该课时")
+// --- attachments ---
+
+// Attachments lists the attachments of the lessons, by lesson.
+func (s *Store) Attachments(ctx context.Context, lessonIDs ...int64) (map[int64][]Attachment, error) {
+	var rows []Attachment
+	err := s.db.SelectContext(ctx, &rows, `SELECT id, lesson_id, filename, size, created_at FROM lesson_attachments
+		WHERE lesson_id = ANY($1) ORDER BY id`, pq.Array(lessonIDs))
+	m := map[int64][]Attachment{}
+	for _, r := range rows {
+		m[r.LessonID] = append(m[r.LessonID], r)
 	}
-	return id, err
+	return m, err
 }
 
-// attachmentFile returns an attachment's bytes, if its course is visible to the caller.
-func attachmentFile(ctx context.Context, db sqlx.QueryerContext, id int64, withDrafts bool) (string, []byte, error) {
+// AddAttachment checks and stores a PDF for a lesson. One statement: no lock.
+func (s *Store) AddAttachment(ctx context.Context, lessonID int64, filename string, data []byte) (int64, error) {
+	if err := CheckPDF(filename, data); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := s.db.GetContext(ctx, &id, `INSERT INTO lesson_attachments (lesson_id, filename, size, data)
+		SELECT id, $2, $3, $4 FROM lessons WHERE id = $1 RETURNING id`, lessonID, strings.Clone(filename), len(data), data)
+	return id, notFound(err, ErrLessonNotFound)
+}
+
+// AttachmentFile returns an attachment's bytes, if its course is visible to the caller.
+func (s *Store) AttachmentFile(ctx context.Context, me *web.Identity, id int64) (string, []byte, error) {
 	var row struct {
 		Filename string `db:"filename"`
 		Data     []byte `db:"data"`
 	}
-	err := sqlx.GetContext(ctx, db, &row, `SELECT a.filename, a.data FROM lesson_attachments a
+	err := s.db.GetContext(ctx, &row, `SELECT a.filename, a.data FROM lesson_attachments a
 		JOIN lessons l ON l.id = a.lesson_id JOIN courses c ON c.id = l.course_id
-		WHERE a.id = $1 AND (c.published OR $2)`, id, withDrafts)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil, web.NotFound("找不到该附件")
+		WHERE a.id = $1 AND (c.published OR $2)`, id, withDrafts(me))
+	return row.Filename, row.Data, notFound(err, ErrAttachmentNotFound)
+}
+
+// DeleteAttachment removes an attachment and returns its lesson. One statement.
+func (s *Store) DeleteAttachment(ctx context.Context, id int64) (lessonID int64, err error) {
+	err = s.db.GetContext(ctx, &lessonID, `DELETE FROM lesson_attachments WHERE id = $1 RETURNING lesson_id`, id)
+	return lessonID, notFound(err, ErrAttachmentNotFound)
+}
+
+// --- assignments ---
+
+// Assignments lists a course's 必修 assignments, newest year first.
+func (s *Store) Assignments(ctx context.Context, courseID int64) ([]Assignment, error) {
+	if _, err := s.Course(ctx, courseID); err != nil {
+		return nil, err
 	}
-	return row.Filename, row.Data, err
-}
-
-func deleteAttachment(ctx context.Context, db *sqlx.DB, id int64) (lessonID int64, err error) {
-	err = db.GetContext(ctx, &lessonID, `DELETE FROM lesson_attachments WHERE id = $1 RETURNING lesson_id`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, web.NotFound("找不到该附件")
-	}
-	return lessonID, err
-}
-
-// Assignment makes a course 必修 for a year.
-type Assignment struct {
-	ID          int64          `db:"id" json:"id"`
-	CourseID    int64          `db:"course_id" json:"course_id"`
-	Year        int            `db:"year" json:"year"`
-	Scope       string         `db:"scope" json:"scope"`
-	TownshipIDs pq.Int64Array  `db:"township_ids" json:"township_ids"`
-	BranchKinds pq.StringArray `db:"branch_kinds" json:"branch_kinds"`
-	DueDate     time.Time      `db:"due_date" json:"due_date"`
-}
-
-func assignmentsOf(ctx context.Context, db sqlx.QueryerContext, courseID int64) ([]Assignment, error) {
-	var out []Assignment
-	err := sqlx.SelectContext(ctx, db, &out, `SELECT id, course_id, year, scope, township_ids, branch_kinds, due_date
+	out := []Assignment{}
+	err := s.db.SelectContext(ctx, &out, `SELECT id, course_id, year, scope, township_ids, branch_kinds, due_date
 		FROM course_assignments WHERE course_id = $1 ORDER BY year DESC, id`, courseID)
 	return out, err
 }
 
-func createAssignment(ctx context.Context, db sqlx.QueryerContext, a Assignment) (int64, error) {
+// CreateAssignment makes a course 必修 for a year. One statement: no lock (an assignment
+// naming a township deleted meanwhile simply applies to nobody there).
+func (s *Store) CreateAssignment(ctx context.Context, courseID int64, in AssignmentInput) (int64, error) {
+	if _, err := s.Course(ctx, courseID); err != nil {
+		return 0, err
+	}
+	a, f := in.Assignment(courseID)
+	if f != nil {
+		return 0, f
+	}
+	if a.Scope == "townships" {
+		var n int
+		if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM townships WHERE id = ANY($1)`, pq.Array(a.TownshipIDs)); err != nil {
+			return 0, err
+		}
+		if n != len(uniq(a.TownshipIDs)) {
+			return 0, web.FieldErrors{"township_ids": "有乡镇不存在"}
+		}
+	}
+	return s.insertAssignment(ctx, a)
+}
+
+func (s *Store) insertAssignment(ctx context.Context, a Assignment) (int64, error) {
 	if a.TownshipIDs == nil {
 		a.TownshipIDs = pq.Int64Array{}
 	}
@@ -466,57 +465,100 @@ func createAssignment(ctx context.Context, db sqlx.QueryerContext, a Assignment)
 		a.BranchKinds = pq.StringArray{}
 	}
 	var id int64
-	err := sqlx.GetContext(ctx, db, &id, `INSERT INTO course_assignments (course_id, year, scope, township_ids, branch_kinds, due_date)
+	err := s.db.GetContext(ctx, &id, `INSERT INTO course_assignments (course_id, year, scope, township_ids, branch_kinds, due_date)
 		VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, a.CourseID, a.Year, a.Scope, a.TownshipIDs, a.BranchKinds, a.DueDate)
 	return id, err
 }
 
-func deleteAssignment(ctx context.Context, db *sqlx.DB, id int64) (courseID int64, err error) {
-	err = db.GetContext(ctx, &courseID, `DELETE FROM course_assignments WHERE id = $1 RETURNING course_id`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, web.NotFound("找不到该必修安排")
+func uniq(ids []int64) map[int64]bool {
+	m := map[int64]bool{}
+	for _, id := range ids {
+		m[id] = true
 	}
-	return courseID, err
+	return m
 }
 
-// Township is a name for choosing assignment scopes.
-type Township struct {
-	ID   int64  `db:"id"`
-	Name string `db:"name"`
+// DeleteAssignment removes an assignment and returns its course. One statement.
+func (s *Store) DeleteAssignment(ctx context.Context, id int64) (courseID int64, err error) {
+	err = s.db.GetContext(ctx, &courseID, `DELETE FROM course_assignments WHERE id = $1 RETURNING course_id`, id)
+	return courseID, notFound(err, ErrAssignmentNotFound)
 }
 
-func townships(ctx context.Context, db sqlx.QueryerContext, scope sql.NullInt64) ([]Township, error) {
+// --- years ---
+
+// YearRule returns the configured policy of a year, or the default placeholder.
+func (s *Store) YearRule(ctx context.Context, year int) (YearRule, error) {
+	return yearRule(ctx, s.db, year)
+}
+
+func yearRule(ctx context.Context, q sqlx.QueryerContext, year int) (YearRule, error) {
+	var r YearRule
+	err := sqlx.GetContext(ctx, q, &r, `SELECT year, target_hours, minutes_per_hour FROM course_years WHERE year = $1`, year)
+	if errors.Is(err, sql.ErrNoRows) {
+		return DefaultYearRule(year), nil
+	}
+	return r, err
+}
+
+// YearRules lists the configured years, newest first.
+func (s *Store) YearRules(ctx context.Context) ([]YearRule, error) {
+	out := []YearRule{}
+	err := s.db.SelectContext(ctx, &out, `SELECT year, target_hours, minutes_per_hour FROM course_years ORDER BY year DESC`)
+	return out, err
+}
+
+// SaveYearRule sets a year's 学时 policy. One statement (upsert). Hours already earned
+// keep the policy they were earned under.
+func (s *Store) SaveYearRule(ctx context.Context, r YearRule) (YearRule, error) {
+	if f := r.Validate(); f != nil {
+		return r, f
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO course_years (year, target_hours, minutes_per_hour) VALUES ($1,$2,$3)
+		ON CONFLICT (year) DO UPDATE SET target_hours = EXCLUDED.target_hours, minutes_per_hour = EXCLUDED.minutes_per_hour, updated_at = now()`,
+		r.Year, r.TargetHours, r.MinutesPerHour)
+	return r, err
+}
+
+// --- places ---
+
+// Townships lists the townships in scope, for choosing assignment scopes.
+func (s *Store) Townships(ctx context.Context, scope web.Scope) ([]Township, error) {
 	var out []Township
-	err := sqlx.SelectContext(ctx, db, &out, `SELECT id, name FROM townships WHERE ($1::bigint IS NULL OR id = $1) ORDER BY sort, id`, scope)
+	err := s.db.SelectContext(ctx, &out, `SELECT id, name FROM townships WHERE ($1::bigint IS NULL OR id = $1) ORDER BY sort, id`, scope.Township())
 	return out, err
 }
 
-func existingTownships(ctx context.Context, db sqlx.QueryerContext, ids []int64) (int, error) {
-	var n int
-	err := sqlx.GetContext(ctx, db, &n, `SELECT count(*) FROM townships WHERE id = ANY($1)`, pq.Array(ids))
-	return n, err
-}
-
-// Branch names a branch for the oversight filter.
-type Branch struct {
-	ID         int64  `db:"id"`
-	Name       string `db:"name"`
-	Township   string `db:"township"`
-	TownshipID int64  `db:"township_id"`
-}
-
-func branchesIn(ctx context.Context, db sqlx.QueryerContext, scope sql.NullInt64) ([]Branch, error) {
+// Branches lists the branches in scope, for the oversight filter.
+func (s *Store) Branches(ctx context.Context, scope web.Scope) ([]Branch, error) {
 	var out []Branch
-	err := sqlx.SelectContext(ctx, db, &out, `SELECT b.id, b.name, t.name AS township, t.id AS township_id FROM branches b
-		JOIN townships t ON t.id = b.township_id WHERE ($1::bigint IS NULL OR b.township_id = $1) ORDER BY t.sort, t.id, b.name`, scope)
+	err := s.db.SelectContext(ctx, &out, `SELECT b.id, b.name, t.name AS township, t.id AS township_id FROM branches b
+		JOIN townships t ON t.id = b.township_id WHERE ($1::bigint IS NULL OR b.township_id = $1) ORDER BY t.sort, t.id, b.name`, scope.Township())
 	return out, err
 }
 
-func branchTownship(ctx context.Context, db sqlx.QueryerContext, branchID int64) (int64, error) {
-	var t int64
-	err := sqlx.GetContext(ctx, db, &t, `SELECT township_id FROM branches WHERE id = $1`, branchID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, web.NotFound("找不到该支部")
+// Narrow resolves the caller's scope narrowed to a township and a branch (0 = no
+// filter). A township or branch outside the scope, or unknown, is not found.
+func (s *Store) Narrow(ctx context.Context, me *web.Identity, township, branch int64) (web.Scope, int64, error) {
+	if township < 0 {
+		return web.Scope{}, 0, ErrTownshipNotFound
 	}
-	return t, err
+	scope, err := web.ScopeOf(me).Narrow(township)
+	if err != nil {
+		return scope, 0, ErrTownshipNotFound
+	}
+	if branch < 0 {
+		return scope, 0, ErrBranchNotFound
+	}
+	if branch == 0 {
+		return scope, 0, nil
+	}
+	var t int64
+	err = s.db.GetContext(ctx, &t, `SELECT township_id FROM branches WHERE id = $1`, branch)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !scope.Allows(t)) {
+		return scope, 0, ErrBranchNotFound
+	}
+	return scope, branch, err
 }
+
+// withDrafts: admins may open unpublished courses (to preview them); nobody else.
+func withDrafts(me *web.Identity) bool { return me != nil && me.Role == web.RoleAdmin }

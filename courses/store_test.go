@@ -2,6 +2,7 @@ package courses
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -12,31 +13,64 @@ import (
 	"zhibu/app/web"
 )
 
+// st is the store the tests use: the production defaults of Deps.
+func st(db *sqlx.DB) *Store { return NewStore(db, Deps{}) }
+
 // makeCourse creates a published course with n lessons of minSec seconds each.
 func makeCourse(t testing.TB, db *sqlx.DB, n, minSec int, hours float64) (int64, []int64) {
 	t.Helper()
 	ctx := context.Background()
-	id, err := createCourse(ctx, db, CourseInput{Title: testdb.Unique("课程"), Category: "实务", Topic: "三会一课", CreditHours: hours})
+	co, err := st(db).CreateCourse(ctx, CourseInput{Title: testdb.Unique("课程"), Category: "实务", Topic: "三会一课", CreditHours: hours})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ids []int64
 	for i := 0; i < n; i++ {
-		lid, err := createLesson(ctx, db, id, LessonInput{Title: testdb.Unique("课时"), Body: "## 正文\n\n内容", MinSeconds: minSec})
+		l, err := st(db).CreateLesson(ctx, co.ID, LessonInput{Title: testdb.Unique("课时"), Body: "## 正文\n\n内容", MinSeconds: minSec})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids = append(ids, lid)
+		ids = append(ids, l.ID)
 	}
-	if err := setPublished(ctx, db, id, true); err != nil {
+	if _, err := st(db).SetPublished(ctx, co.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	return id, ids
+	return co.ID, ids
+}
+
+// assign makes a course 必修 as given, without the input checks.
+func assign(t testing.TB, db *sqlx.DB, a Assignment) int64 {
+	t.Helper()
+	id, err := st(db).insertAssignment(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// hoursOf is the user's 学时 of the year.
+func hoursOf(t testing.TB, db *sqlx.DB, user int64, year int) float64 {
+	t.Helper()
+	h, err := st(db).HoursEarned(context.Background(), user, year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// lessonsIn lists a course's lessons in order.
+func lessonsIn(t testing.TB, db *sqlx.DB, courseID int64) []Lesson {
+	t.Helper()
+	ls, err := st(db).Lessons(context.Background(), courseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ls
 }
 
 func beat(t testing.TB, db *sqlx.DB, user, lesson int64, in BeatInput, at time.Time) *BeatResult {
 	t.Helper()
-	r, err := heartbeat(context.Background(), db, user, lesson, in, at)
+	r, err := st(db).heartbeatAt(context.Background(), user, lesson, in, at)
 	if err != nil {
 		t.Fatalf("heartbeat: %v", err)
 	}
@@ -62,18 +96,39 @@ func TestHeartbeatCountsOneLessonAtATime(t *testing.T) {
 		t.Fatalf("alternating tabs credited %+v", r)
 	}
 	// A long silence (hidden tab, closed phone) earns at most the cap.
-	if r := beat(t, db, user, ls[0], BeatInput{}, t0.Add(25*time.Second+time.Hour/2)); r.Credited != int(BeatCap().Seconds()) {
+	if r := beat(t, db, user, ls[0], BeatInput{}, t0.Add(25*time.Second+time.Hour/2)); r.Credited != int(BeatCap(DefaultHeartbeatInterval).Seconds()) {
 		t.Fatalf("cap: %+v", r)
 	}
 	// Claiming more time than passed is refused without counting.
-	_, err := heartbeat(context.Background(), db, user, ls[0], BeatInput{Elapsed: 100}, t0.Add(25*time.Second+time.Hour/2+10*time.Second))
-	if we, ok := err.(*web.Error); !ok || we.Status != 422 || we.Code != "impossible_time" {
+	_, err := st(db).heartbeatAt(context.Background(), user, ls[0], BeatInput{Elapsed: 100}, t0.Add(25*time.Second+time.Hour/2+10*time.Second))
+	if !errors.Is(err, ErrImpossibleTime) {
 		t.Fatalf("impossible claim: %v", err)
 	}
 	var secs int
-	db.Get(&secs, `SELECT seconds FROM lesson_progress WHERE user_id = $1 AND lesson_id = $2`, user, ls[0])
-	if secs != 15+int(BeatCap().Seconds()) {
+	testdb.Get(t, db, &secs, `SELECT seconds FROM lesson_progress WHERE user_id = $1 AND lesson_id = $2`, user, ls[0])
+	if secs != 15+int(BeatCap(DefaultHeartbeatInterval).Seconds()) {
 		t.Fatalf("seconds after refused beat = %d", secs)
+	}
+}
+
+// In production the page beats every 15 s, and one beat earns at most 30 s however long
+// the silence before it: the defaults of Deps, not a test's shortened interval.
+func TestProductionBeatCap(t *testing.T) {
+	db := testdb.DB(t)
+	county := testdb.MakeCounty(t, db)
+	user := county.Secretaries[1][0]
+	_, ls := makeCourse(t, db, 1, 600, 0)
+	t0 := time.Now().Add(-2 * time.Hour)
+	beat(t, db, user, ls[0], BeatInput{Resume: true}, t0)
+	if r := beat(t, db, user, ls[0], BeatInput{}, t0.Add(29*time.Second)); r.Credited != 29 {
+		t.Fatalf("29 s under the cap: %+v", r)
+	}
+	at := t0.Add(29 * time.Second)
+	for _, gap := range []time.Duration{31 * time.Second, 45 * time.Second, time.Hour} {
+		at = at.Add(gap)
+		if r := beat(t, db, user, ls[0], BeatInput{}, at); r.Credited != 30 {
+			t.Fatalf("a beat after %v earned %d s, want the production cap of 30 s", gap, r.Credited)
+		}
 	}
 }
 
@@ -84,7 +139,7 @@ func TestLessonAndCourseCompletionEarnHours(t *testing.T) {
 	user := county.Secretaries[0][1]
 	now := time.Now()
 	year := YearOf(now)
-	if err := saveYearRule(ctx, db, YearRule{Year: year, TargetHours: 20, MinutesPerHour: 1}); err != nil {
+	if _, err := st(db).SaveYearRule(ctx, YearRule{Year: year, TargetHours: 20, MinutesPerHour: 1}); err != nil {
 		t.Fatal(err)
 	}
 	// No declared credit: 2 lessons × 60 s at 1 minute per 学时 = 2 学时.
@@ -103,7 +158,7 @@ func TestLessonAndCourseCompletionEarnHours(t *testing.T) {
 	if !r.LessonCompleted || r.CourseCompleted {
 		t.Fatalf("lesson 1 should be complete, course not: %+v", r)
 	}
-	if h, _ := hoursEarned(ctx, db, user, year); h != 0 {
+	if h := hoursOf(t, db, user, year); h != 0 {
 		t.Fatalf("hours before course completion = %v", h)
 	}
 	// Lesson 2: enough time but the end is only reached at the last beat.
@@ -118,16 +173,18 @@ func TestLessonAndCourseCompletionEarnHours(t *testing.T) {
 	if !r.LessonCompleted || !r.CourseCompleted || r.HoursEarned != 2 {
 		t.Fatalf("course should complete with 2 学时: %+v", r)
 	}
-	if h, _ := hoursEarned(ctx, db, user, year); h != 2 {
+	if h := hoursOf(t, db, user, year); h != 2 {
 		t.Fatalf("hours = %v", h)
 	}
 	// Later policy changes never rewrite earned hours; more beats change nothing.
-	saveYearRule(ctx, db, YearRule{Year: year, TargetHours: 20, MinutesPerHour: 60})
+	if _, err := st(db).SaveYearRule(ctx, YearRule{Year: year, TargetHours: 20, MinutesPerHour: 60}); err != nil {
+		t.Fatal(err)
+	}
 	beat(t, db, user, ls[1], BeatInput{}, t1.Add(70*time.Second))
-	if h, _ := hoursEarned(ctx, db, user, year); h != 2 {
+	if h := hoursOf(t, db, user, year); h != 2 {
 		t.Fatalf("hours changed to %v", h)
 	}
-	mine, err := myCourses(ctx, db, user, year, cid, false)
+	mine, err := st(db).MyCourses(ctx, user, year, cid, false)
 	if err != nil || len(mine) != 1 || !mine[0].Done() || mine[0].LessonsDone != 2 || mine[0].Percent() != 100 {
 		t.Fatalf("my course: %+v %v", mine, err)
 	}
@@ -138,17 +195,19 @@ func TestHeartbeatRefusesUnpublished(t *testing.T) {
 	ctx := context.Background()
 	county := testdb.MakeCounty(t, db)
 	cid, ls := makeCourse(t, db, 1, 1, 1)
-	setPublished(ctx, db, cid, false)
-	_, err := heartbeat(ctx, db, county.Secretaries[0][0], ls[0], BeatInput{}, time.Now())
-	if we, ok := err.(*web.Error); !ok || we.Status != 404 {
+	if _, err := st(db).SetPublished(ctx, cid, false); err != nil {
+		t.Fatal(err)
+	}
+	_, err := st(db).heartbeatAt(ctx, county.Secretaries[0][0], ls[0], BeatInput{}, time.Now())
+	if !errors.Is(err, ErrLessonNotFound) {
 		t.Fatalf("unpublished: %v", err)
 	}
-	_, err = heartbeat(ctx, db, county.Secretaries[0][0], 987654321, BeatInput{}, time.Now())
-	if we, ok := err.(*web.Error); !ok || we.Status != 404 {
+	_, err = st(db).heartbeatAt(ctx, county.Secretaries[0][0], 987654321, BeatInput{}, time.Now())
+	if !errors.Is(err, ErrLessonNotFound) {
 		t.Fatalf("unknown: %v", err)
 	}
 	var n int
-	db.Get(&n, `SELECT count(*) FROM lesson_progress WHERE lesson_id = $1`, ls[0])
+	testdb.Get(t, db, &n, `SELECT count(*) FROM lesson_progress WHERE lesson_id = $1`, ls[0])
 	if n != 0 {
 		t.Fatal("refused beat wrote progress")
 	}
@@ -165,7 +224,7 @@ func TestRequiredScopesAndStats(t *testing.T) {
 	cKind, _ := makeCourse(t, db, 1, 0, 1)
 	cOld, _ := makeCourse(t, db, 1, 0, 1)
 	mustAssign := func(a Assignment) {
-		if _, err := createAssignment(ctx, db, a); err != nil {
+		if _, err := st(db).insertAssignment(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -175,7 +234,7 @@ func TestRequiredScopesAndStats(t *testing.T) {
 	mustAssign(Assignment{CourseID: cOld, Year: year - 1, Scope: "all", DueDate: due.AddDate(-1, 0, 0)})
 
 	required := func(user int64) map[int64]bool {
-		list, err := myCourses(ctx, db, user, year, 0, false)
+		list, err := st(db).MyCourses(ctx, user, year, 0, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -212,7 +271,7 @@ func TestRequiredScopesAndStats(t *testing.T) {
 		if township > 0 {
 			scope = web.Scope{TownshipID: township}
 		}
-		st, err := requiredStats(ctx, db, year, scope.Township())
+		st, err := st(db).RequiredStats(ctx, year, scope)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,15 +288,15 @@ func TestRequiredScopesAndStats(t *testing.T) {
 	if s := stat(county.Townships[1]); s[cAll].Done != 0 || s[cTown].Required != 4 {
 		t.Errorf("township 1 stats: %+v", s)
 	}
-	rows, err := learners(ctx, db, cAll, year, web.Scope{TownshipID: county.Townships[0]}.Township(), county.Branches[0][0])
+	rows, err := st(db).learners(ctx, cAll, year, web.Scope{TownshipID: county.Townships[0]}, county.Branches[0][0])
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("learners in branch: %v %v", rows, err)
 	}
-	doneRows := filterStatus(rows, "done")
+	doneRows := FilterStatus(rows, "done")
 	if len(doneRows) != 1 || doneRows[0].UserID != u || doneRows[0].Status() != "已完成" {
 		t.Errorf("done: %+v", doneRows)
 	}
-	if b := filterStatus(rows, "behind"); len(b) != 1 || b[0].UserID == u {
+	if b := FilterStatus(rows, "behind"); len(b) != 1 || b[0].UserID == u {
 		t.Errorf("behind: %+v", b)
 	}
 }
@@ -246,27 +305,27 @@ func TestReorderAndDelete(t *testing.T) {
 	db := testdb.DB(t)
 	ctx := context.Background()
 	cid, ls := makeCourse(t, db, 3, 0, 1)
-	if err := reorderLessons(ctx, db, cid, []int64{ls[2], ls[0], ls[1]}); err != nil {
+	if _, err := st(db).ReorderLessons(ctx, cid, []int64{ls[2], ls[0], ls[1]}); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := lessonsOf(ctx, db, cid)
+	got := lessonsIn(t, db, cid)
 	if got[0].ID != ls[2] || got[0].Position != 1 || got[2].ID != ls[1] {
 		t.Fatalf("order: %+v", got)
 	}
-	if err := reorderLessons(ctx, db, cid, []int64{ls[0], ls[1]}); err == nil {
+	if _, err := st(db).ReorderLessons(ctx, cid, []int64{ls[0], ls[1]}); err == nil {
 		t.Fatal("partial order accepted")
 	}
-	if _, err := moveLesson(ctx, db, ls[1], -1); err != nil {
+	if _, err := st(db).MoveLesson(ctx, ls[1], -1); err != nil {
 		t.Fatal(err)
 	}
-	got, _ = lessonsOf(ctx, db, cid)
+	got = lessonsIn(t, db, cid)
 	if got[1].ID != ls[1] {
 		t.Fatalf("move: %+v", got)
 	}
-	if _, err := deleteLesson(ctx, db, ls[2]); err != nil {
+	if _, err := st(db).DeleteLesson(ctx, ls[2]); err != nil {
 		t.Fatal(err)
 	}
-	got, _ = lessonsOf(ctx, db, cid)
+	got = lessonsIn(t, db, cid)
 	if len(got) != 2 || got[0].Position != 1 || got[1].Position != 2 {
 		t.Fatalf("after delete: %+v", got)
 	}
@@ -283,28 +342,31 @@ func TestSeedDemoIdempotent(t *testing.T) {
 	}
 	now := time.Now()
 	for i := 0; i < 2; i++ {
-		if err := seedCourses(ctx, db, list, now); err != nil {
+		if err := st(db).seedCourses(ctx, list, now); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var n, lessons, assigns int
-	db.Get(&n, `SELECT count(*) FROM courses WHERE title = ANY(ARRAY[$1,$2]) AND published`, list[0].Course.Title, list[1].Course.Title)
-	db.Get(&lessons, `SELECT count(*) FROM lessons l JOIN courses c ON c.id = l.course_id WHERE c.title = $1`, list[0].Course.Title)
-	db.Get(&assigns, `SELECT count(*) FROM course_assignments a JOIN courses c ON c.id = a.course_id WHERE c.title = ANY(ARRAY[$1,$2])`,
+	testdb.Get(t, db, &n, `SELECT count(*) FROM courses WHERE title = ANY(ARRAY[$1,$2]) AND published`, list[0].Course.Title, list[1].Course.Title)
+	testdb.Get(t, db, &lessons, `SELECT count(*) FROM lessons l JOIN courses c ON c.id = l.course_id WHERE c.title = $1`, list[0].Course.Title)
+	testdb.Get(t, db, &assigns, `SELECT count(*) FROM course_assignments a JOIN courses c ON c.id = a.course_id WHERE c.title = ANY(ARRAY[$1,$2])`,
 		list[0].Course.Title, list[1].Course.Title)
 	if n != 2 || lessons != 2 || assigns != 1 {
 		t.Fatalf("courses %d lessons %d assignments %d", n, lessons, assigns)
 	}
 	// A shorter file version drops the extra lesson.
 	list[0].Lessons = list[0].Lessons[:1]
-	if err := seedCourses(ctx, db, list, now); err != nil {
+	if err := st(db).seedCourses(ctx, list, now); err != nil {
 		t.Fatal(err)
 	}
-	db.Get(&lessons, `SELECT count(*) FROM lessons l JOIN courses c ON c.id = l.course_id WHERE c.title = $1`, list[0].Course.Title)
+	testdb.Get(t, db, &lessons, `SELECT count(*) FROM lessons l JOIN courses c ON c.id = l.course_id WHERE c.title = $1`, list[0].Course.Title)
 	if lessons != 1 {
 		t.Fatalf("lessons after shrink: %d", lessons)
 	}
-	r, _ := yearRule(ctx, db, YearOf(now))
+	r, err := yearRule(ctx, db, YearOf(now))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r.TargetHours <= 0 {
 		t.Fatal("year target not set")
 	}
@@ -326,7 +388,7 @@ func TestCompletionAfterLessonDeleted(t *testing.T) {
 	if r := beat(t, db, u, ls[0], BeatInput{ReachedEnd: true}, t0.Add(time.Second)); !r.LessonCompleted || r.CourseCompleted {
 		t.Fatalf("%+v", r)
 	}
-	if _, err := deleteLesson(ctx, db, ls[1]); err != nil {
+	if _, err := st(db).DeleteLesson(ctx, ls[1]); err != nil {
 		t.Fatal(err)
 	}
 	if r := beat(t, db, u, ls[0], BeatInput{}, t0.Add(2*time.Second)); !r.CourseCompleted {
@@ -348,7 +410,7 @@ func TestSeedDemoProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	count := func() (n int) {
-		db.Get(&n, `SELECT count(*) FROM course_progress cp JOIN users u ON u.id = cp.user_id WHERE u.township_id = $1`, tw)
+		testdb.Get(t, db, &n, `SELECT count(*) FROM course_progress cp JOIN users u ON u.id = cp.user_id WHERE u.township_id = $1`, tw)
 		return
 	}
 	n := count()
@@ -356,8 +418,11 @@ func TestSeedDemoProgress(t *testing.T) {
 		t.Fatal("no demo progress")
 	}
 	year := YearOf(time.Now())
-	h, _ := hoursEarned(ctx, db, main, year)
-	mine, _ := myCourses(ctx, db, main, year, 0, false)
+	h := hoursOf(t, db, main, year)
+	mine, err := st(db).MyCourses(ctx, main, year, 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var done, started int
 	for _, m := range mine {
 		if m.Done() {

@@ -77,7 +77,7 @@ func benchBank(b *testing.B) {
 // ids from the in-memory pools, fetch of the 50 drawn rows, option shuffle.
 func benchDrawDB(b *testing.B, cat string) {
 	benchBank(b)
-	st := NewStore(testdb.DB(b), nil)
+	st := NewStore(testdb.DB(b), nil, Deps{})
 	e := &Exam{ID: 1, ShuffleQuestions: true, ShuffleOptions: true, Rules: []Rule{
 		{Kind: KindSingle, Category: cat, Count: 30, Points: 1}, {Kind: KindMultiple, Category: cat, Count: 10, Points: 2},
 		{Kind: KindJudge, Category: cat, Count: 10, Points: 1}}}
@@ -126,7 +126,7 @@ func BenchmarkPracticeAnswer(b *testing.B) {
 	cl := webtest.AsUser(b, e.srv, e.county.Secretaries[0][0])
 	for _, c := range []struct{ name, cat string }{{"open", free}, {"guarded", e.cat}} {
 		var id int64
-		e.db.Get(&id, `SELECT id FROM questions WHERE category = $1 AND kind = 'single' LIMIT 1`, c.cat)
+		testdb.Get(b, e.db, &id, `SELECT id FROM questions WHERE category = $1 AND kind = 'single' LIMIT 1`, c.cat)
 		b.Run(c.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				if st, body := cl.JSON("POST", "/api/v1/practice/answer", map[string]any{"question_id": id, "answer": []string{"A"}}); st != 200 && st != 409 {

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"zhibu/app/testdb"
 	"zhibu/app/web/browsertest"
 	"zhibu/app/web/webtest"
 )
@@ -110,9 +111,9 @@ func TestPhoneExamJourney(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "exam-offline")
 	must(chromedp.Click(chromedp.ID("#grid-toggle")))
 	var attemptID int64
-	e.db.Get(&attemptID, `SELECT id FROM attempts WHERE user_id = $1 AND exam_id = $2`, user, examID)
+	testdb.Get(t, e.db, &attemptID, `SELECT id FROM attempts WHERE user_id = $1 AND exam_id = $2`, user, examID)
 	var saved int
-	e.db.Get(&saved, `SELECT count(*) FROM jsonb_object_keys((SELECT answers FROM attempts WHERE id = $1))`, attemptID)
+	testdb.Get(t, e.db, &saved, `SELECT count(*) FROM jsonb_object_keys((SELECT answers FROM attempts WHERE id = $1))`, attemptID)
 	if saved != 2 {
 		t.Fatalf("server has %d answers while offline, want 2", saved)
 	}
@@ -130,7 +131,7 @@ func TestPhoneExamJourney(t *testing.T) {
 		answer()
 		waitState("已保存")
 	}
-	e.db.Get(&saved, `SELECT count(*) FROM jsonb_object_keys((SELECT answers FROM attempts WHERE id = $1))`, attemptID)
+	testdb.Get(t, e.db, &saved, `SELECT count(*) FROM jsonb_object_keys((SELECT answers FROM attempts WHERE id = $1))`, attemptID)
 	if saved != 10 {
 		t.Fatalf("server has %d answers after reconnect, want 10", saved)
 	}
@@ -144,8 +145,8 @@ func TestPhoneExamJourney(t *testing.T) {
 	// ACE → 0 strict), A for judge (correct 对 → 1 each): 2 points.
 	var status string
 	var score float64
-	e.db.Get(&status, `SELECT status FROM attempts WHERE id = $1`, attemptID)
-	e.db.Get(&score, `SELECT score FROM attempts WHERE id = $1`, attemptID)
+	testdb.Get(t, e.db, &status, `SELECT status FROM attempts WHERE id = $1`, attemptID)
+	testdb.Get(t, e.db, &score, `SELECT score FROM attempts WHERE id = $1`, attemptID)
 	if status != "finished" || score != 2 {
 		t.Fatalf("attempt %s score %v", status, score)
 	}
@@ -255,7 +256,7 @@ func TestPhoneExamServerBusy(t *testing.T) {
 	}
 	saved := func() int {
 		var n int
-		e.db.Get(&n, `SELECT count(*) FROM jsonb_object_keys((SELECT answers FROM attempts WHERE id = $1))`, a.ID)
+		testdb.Get(t, e.db, &n, `SELECT count(*) FROM jsonb_object_keys((SELECT answers FROM attempts WHERE id = $1))`, a.ID)
 		return n
 	}
 	const busyText = "网络或服务器繁忙，答案已保存在本机"

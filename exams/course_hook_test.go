@@ -10,30 +10,28 @@ import (
 	"zhibu/app/web/webtest"
 )
 
-// OnPassed fires once per passed attempt of a course-linked exam, on submit and from the
+// Deps.OnPassed fires once per passed attempt of a course-linked exam, on submit and from the
 // sweeper, and never for failed attempts or exams without a course.
 func TestOnPassedHook(t *testing.T) {
-	e := newEnv(t)
-	var courseID int64
-	if err := e.db.Get(&courseID, `INSERT INTO courses (title, category) VALUES ($1, '实务') RETURNING id`, testdb.Unique("课程")); err != nil {
-		t.Fatal(err)
-	}
 	type call struct{ user, course int64 }
 	var mu sync.Mutex
 	var calls []call
-	prev := OnPassed
-	OnPassed = func(ctx context.Context, userID, courseID int64) error {
+	var e *env
+	e = newEnvWith(t, Deps{OnPassed: func(ctx context.Context, userID, courseID int64) error {
 		mu.Lock()
 		defer mu.Unlock()
 		var passed bool // the pass is committed before the hook runs
-		e.db.Get(&passed, `SELECT EXISTS (SELECT 1 FROM exam_course_passes WHERE course_id = $1 AND user_id = $2)`, courseID, userID)
+		if err := e.db.Get(&passed, `SELECT EXISTS (SELECT 1 FROM exam_course_passes WHERE course_id = $1 AND user_id = $2)`, courseID, userID); err != nil {
+			t.Errorf("read pass: %v", err)
+		}
 		if !passed {
 			t.Errorf("hook ran before the pass was visible")
 		}
 		calls = append(calls, call{userID, courseID})
 		return nil
-	}
-	defer func() { OnPassed = prev }()
+	}})
+	var courseID int64
+	testdb.Get(t, e.db, &courseID, `INSERT INTO courses (title, category) VALUES ($1, '实务') RETURNING id`, testdb.Unique("课程"))
 	took := func() []call {
 		mu.Lock()
 		defer mu.Unlock()
@@ -67,8 +65,8 @@ func TestOnPassedHook(t *testing.T) {
 	// The sweeper finalizes an abandoned attempt that passes.
 	cl := webtest.AsUser(t, e.srv, s[2])
 	a := start(t, cl, linked, 201)
-	e.db.MustExec(`UPDATE attempts SET deadline = now() - interval '1 minute' WHERE id = $1`, a.ID)
-	if n, err := store.SweepExpired(context.Background()); err != nil || n < 1 {
+	testdb.Exec(t, e.db, `UPDATE attempts SET deadline = now() - interval '1 minute' WHERE id = $1`, a.ID)
+	if n, err := e.store().SweepExpired(context.Background()); err != nil || n < 1 {
 		t.Fatalf("sweep: %d %v", n, err)
 	}
 	if c := took(); len(c) != 1 || c[0] != (call{s[2], courseID}) {

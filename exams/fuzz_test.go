@@ -24,7 +24,7 @@ func inputError(t *testing.T, err error) {
 	}
 }
 
-var saveStatement = regexp.MustCompile(`^UPDATE attempts SET answers = (answers - '[1-9][0-9]*'|jsonb_set\(answers, '\{[1-9][0-9]*\}', '"[A-F]+"'\)) WHERE id = [0-9]+ AND status = 'in_progress' AND now\(\) <= deadline \+ interval '[0-9]+ seconds'$`)
+var saveStatement = regexp.MustCompile(`^UPDATE attempts a SET answers = (a\.answers - '[1-9][0-9]*'|jsonb_set\(a\.answers, '\{[1-9][0-9]*\}', '"[A-F]+"'\)) WHERE a\.id = [0-9]+ AND a\.status = 'in_progress' AND now\(\) <= a\.deadline \+ interval '[0-9]+ seconds'$`)
 
 // FuzzAnswerBody: any body sent to the save endpoint (or as a practice answer) is either
 // refused with a Chinese reason or gives a sorted, distinct, existing key string of the
@@ -45,7 +45,7 @@ func FuzzAnswerBody(f *testing.F) {
 			nOpts = 2
 		}
 		if ans, err := ParseAnswer(body, kind, nOpts); err != nil {
-			var ae *ErrAnswer
+			var ae *AnswerError
 			if !errors.As(err, &ae) || ae.Msg == "" {
 				t.Fatalf("refusal without a reason: %v", err)
 			}
@@ -117,14 +117,12 @@ func FuzzExamBody(f *testing.F) {
 				t.Fatalf("accepted exam %+v", e)
 			}
 		}
-		var qi questionInput
+		var qi QuestionInput
 		if err := web.DecodeJSON(body, &qi); err != nil {
 			inputError(t, err)
 			return
 		}
-		q := Question{Kind: qi.Kind, Category: qi.Category, Tags: qi.Tags, Difficulty: qi.Difficulty, Stem: qi.Stem,
-			Options: qi.Options, Answer: qi.Answer, Points: qi.Points, Explanation: qi.Explanation}
-		if errs := q.Normalize(); len(errs) == 0 {
+		if q, errs := qi.Question(); len(errs) == 0 {
 			if q.Stem == "" || web.BadText(q.Stem, true) || web.BadText(q.Category, false) || web.BadText(q.Explanation, true) ||
 				math.IsNaN(q.Points) || q.Points <= 0 || q.Points > 100 || !regexp.MustCompile(`^[A-F]+$`).MatchString(q.Answer) {
 				t.Fatalf("accepted question %+v", q)

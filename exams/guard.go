@@ -26,9 +26,10 @@ import (
 // lock-free query per request (store_guard.go); the decision is the pure code below.
 
 // ExamLive tells whether an exam opened at opens and closing at closes still guards its
-// pools at now.
+// pools at now: until closes plus Grace, boundary included, as long as an attempt whose
+// deadline is the close still accepts saves (savesOpenSQL in store_attempts.go).
 func ExamLive(opens, closes, now time.Time) bool {
-	return !now.Before(opens) && AcceptsSaves(closes, now)
+	return !now.Before(opens) && !now.After(closes.Add(Grace))
 }
 
 // liveExam is what the guard needs of an exam the user is a candidate of.

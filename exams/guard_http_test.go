@@ -46,7 +46,7 @@ func demoServer(t *testing.T) (*sqlx.DB, *web.Server) {
 	if err := accounts.Mount(srv); err != nil {
 		t.Fatal(err)
 	}
-	if err := Mount(srv); err != nil {
+	if err := Mount(srv, Deps{}); err != nil {
 		t.Fatal(err)
 	}
 	srv.NotFoundLast()
@@ -102,7 +102,7 @@ func TestDemoExamKeysNeverLeak(t *testing.T) {
 		}
 		earlierAttempts[i] = a.ID
 	}
-	db.MustExec(`UPDATE exams SET opens_at = now() - interval '30 days', closes_at = now() - interval '20 days' WHERE id = $1`, earlier.ID)
+	testdb.Exec(t, db, `UPDATE exams SET opens_at = now() - interval '30 days', closes_at = now() - interval '20 days' WHERE id = $1`, earlier.ID)
 
 	// The demo exam: the secretary starts an attempt.
 	attempt := start(t, sec, demoID, 201)
@@ -124,7 +124,7 @@ func TestDemoExamKeysNeverLeak(t *testing.T) {
 	}
 	// Before the exam the secretary practised the whole paper and got it wrong: all of it
 	// would be in the 错题本.
-	db.MustExec(`INSERT INTO question_results (user_id, question_id, correct, answer)
+	testdb.Exec(t, db, `INSERT INTO question_results (user_id, question_id, correct, answer)
 		SELECT u.id, q, false, 'F' FROM users u, unnest($1::bigint[]) q WHERE u.username = 'secretary'`, pqArray(paperIDs))
 
 	// noKey fails when a response carries a key or 解析 of the paper.
@@ -250,8 +250,8 @@ func TestDemoExamKeysNeverLeak(t *testing.T) {
 
 	// A secretary the exam is not for (township 2) practises freely; the paper's
 	// secretary keeps the guard even after moving there, having sat the exam.
-	db.MustExec(`UPDATE exams SET all_townships = false WHERE id = $1`, demoID)
-	db.MustExec(`INSERT INTO exam_townships (exam_id, township_id) SELECT $1, township_id FROM users WHERE username = 'secretary'`, demoID)
+	testdb.Exec(t, db, `UPDATE exams SET all_townships = false WHERE id = $1`, demoID)
+	testdb.Exec(t, db, `INSERT INTO exam_townships (exam_id, township_id) SELECT $1, township_id FROM users WHERE username = 'secretary'`, demoID)
 	if st, body := login(t, srv, "secretary2").JSON("POST", "/api/v1/practice/answer", map[string]any{"question_id": paperIDs[0], "answer": []string{"A"}}); st != 200 || !strings.Contains(string(body), "correct_answer") {
 		t.Fatalf("secretary outside the exam's townships: %d %s", st, body)
 	}
@@ -260,24 +260,24 @@ func TestDemoExamKeysNeverLeak(t *testing.T) {
 	}
 	var secID int64
 	var town2 web.Identity
-	db.Get(&secID, `SELECT id FROM users WHERE username = 'secretary'`)
-	db.Get(&town2.TownshipID, `SELECT township_id FROM users WHERE username = 'secretary2'`)
-	if _, hidden, err := store.Guard(context.Background(), secID, nullInt(town2.TownshipID), paperIDs[:1]); err != nil || !hidden[paperIDs[0]] {
+	testdb.Get(t, db, &secID, `SELECT id FROM users WHERE username = 'secretary'`)
+	testdb.Get(t, db, &town2.TownshipID, `SELECT township_id FROM users WHERE username = 'secretary2'`)
+	if _, hidden, err := NewStore(db, nil, Deps{}).Guard(context.Background(), secID, nullInt(town2.TownshipID), paperIDs[:1]); err != nil || !hidden[paperIDs[0]] {
 		t.Fatalf("a candidate who sat the exam and moved township lost the guard: %v %v", hidden, err)
 	}
-	db.MustExec(`UPDATE exams SET all_townships = true WHERE id = $1`, demoID)
+	testdb.Exec(t, db, `UPDATE exams SET all_townships = true WHERE id = $1`, demoID)
 
 	// Closed, but within the grace: still guarded. After the grace: practice shows keys.
 	answerFirst := func() (int, []byte) {
 		return sec.JSON("POST", "/api/v1/practice/answer", map[string]any{"question_id": paperIDs[0], "answer": []string{"A"}})
 	}
-	db.MustExec(`UPDATE exams SET closes_at = now() - interval '10 seconds' WHERE id = $1`, demoID)
+	testdb.Exec(t, db, `UPDATE exams SET closes_at = now() - interval '10 seconds' WHERE id = $1`, demoID)
 	if st, _ := answerFirst(); st != 409 {
 		t.Fatalf("within the grace after the close: %d", st)
 	}
-	db.MustExec(`UPDATE exams SET closes_at = now() - $2 * interval '1 second' - interval '2 seconds' WHERE id = $1`, demoID, int(Grace.Seconds()))
+	testdb.Exec(t, db, `UPDATE exams SET closes_at = now() - $2 * interval '1 second' - interval '2 seconds' WHERE id = $1`, demoID, int(Grace.Seconds()))
 	var key string
-	db.Get(&key, `SELECT answer FROM questions WHERE id = $1`, paperIDs[0])
+	testdb.Get(t, db, &key, `SELECT answer FROM questions WHERE id = $1`, paperIDs[0])
 	st, body = answerFirst()
 	var res struct {
 		CorrectAnswer []string `json:"correct_answer"`

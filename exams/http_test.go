@@ -23,15 +23,21 @@ import (
 type env struct {
 	db     *sqlx.DB
 	srv    *web.Server
+	deps   Deps
 	county testdb.County
 	cat    string
 }
 
+// store is a Store like the mounted one (same deps), e.g. to sweep.
+func (e *env) store() *Store { return NewStore(e.db, nil, e.deps) }
+
 // newEnv builds a server, a county and a bank of 40 single, 15 multiple, 15 judge
 // questions in a fresh category (tests in one package share the database).
-func newEnv(t *testing.T) *env { return newEnvB(t) }
+func newEnv(t *testing.T) *env { return newEnvWith(t, Deps{}) }
 
-func newEnvB(t testing.TB) *env {
+func newEnvB(t testing.TB) *env { return newEnvWith(t, Deps{}) }
+
+func newEnvWith(t testing.TB, deps Deps) *env {
 	t.Helper()
 	db := testdb.DB(t)
 	cfg := web.Config{}
@@ -42,11 +48,11 @@ func newEnvB(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Mount(srv); err != nil {
+	if err := Mount(srv, deps); err != nil {
 		t.Fatal(err)
 	}
 	srv.NotFoundLast()
-	e := &env{db: db, srv: srv, county: testdb.MakeCounty(t, db), cat: testdb.Unique("分类")}
+	e := &env{db: db, srv: srv, deps: deps, county: testdb.MakeCounty(t, db), cat: testdb.Unique("分类")}
 	e.bank(t, 40, 15, 15)
 	return e
 }
@@ -270,7 +276,7 @@ func TestAttemptFlow(t *testing.T) {
 		t.Fatalf("item stats: %d %s", st, body)
 	}
 	// Once the exam is over (and its grace), the immediate review shows the keys.
-	e.db.MustExec(`UPDATE exams SET closes_at = now() - interval '1 minute' WHERE id = $1`, examID)
+	testdb.Exec(t, e.db, `UPDATE exams SET closes_at = now() - interval '1 minute' WHERE id = $1`, examID)
 	webtest.Decode(t, mustJSON(t, cl, "GET", fmt.Sprintf("/api/v1/attempts/%d", a.ID)), &done)
 	if !done.Review || len(done.Items[0].Correct) == 0 || done.Withheld != 0 {
 		t.Fatal("review not shown after the exam")
@@ -297,7 +303,7 @@ func TestWindowAndScope(t *testing.T) {
 		t.Fatalf("future: %d %s", st, body)
 	}
 	closed := e.exam(t, nil)
-	e.db.MustExec(`UPDATE exams SET opens_at = now() - interval '2 days', closes_at = now() - interval '1 day' WHERE id = $1`, closed)
+	testdb.Exec(t, e.db, `UPDATE exams SET opens_at = now() - interval '2 days', closes_at = now() - interval '1 day' WHERE id = $1`, closed)
 	if st, body := cl.JSON("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", closed), nil); st != 409 || webtest.ErrorCode(body) != "exam_closed" {
 		t.Fatalf("closed: %d %s", st, body)
 	}
@@ -357,18 +363,18 @@ func TestDeadlineGraceAndSweeper(t *testing.T) {
 		return st, webtest.ErrorCode(body)
 	}
 	// Within the grace after the deadline: still accepted.
-	e.db.MustExec(`UPDATE attempts SET deadline = now() - interval '10 seconds' WHERE id = $1`, a.ID)
+	testdb.Exec(t, e.db, `UPDATE attempts SET deadline = now() - interval '10 seconds' WHERE id = $1`, a.ID)
 	if st, _ := save(); st != 200 {
 		t.Fatalf("save in grace → %d", st)
 	}
 	// After the grace: 409 attempt_closed and the attempt is finalized with its answers.
-	e.db.MustExec(`UPDATE attempts SET deadline = now() - interval '31 seconds' WHERE id = $1`, a.ID)
+	testdb.Exec(t, e.db, `UPDATE attempts SET deadline = now() - interval '31 seconds' WHERE id = $1`, a.ID)
 	if st, code := save(); st != 409 || code != "attempt_closed" {
 		t.Fatalf("late save → %d %s", st, code)
 	}
 	var status, reason string
-	e.db.Get(&status, `SELECT status FROM attempts WHERE id = $1`, a.ID)
-	e.db.Get(&reason, `SELECT finish_reason FROM attempts WHERE id = $1`, a.ID)
+	testdb.Get(t, e.db, &status, `SELECT status FROM attempts WHERE id = $1`, a.ID)
+	testdb.Get(t, e.db, &reason, `SELECT finish_reason FROM attempts WHERE id = $1`, a.ID)
 	if status != "finished" || reason != "expired" {
 		t.Fatalf("status %s reason %s", status, reason)
 	}
@@ -377,13 +383,13 @@ func TestDeadlineGraceAndSweeper(t *testing.T) {
 	cl2 := webtest.AsUser(t, e.srv, e.county.Secretaries[0][1])
 	b := start(t, cl2, examID, 201)
 	cl2.JSON("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/1", b.ID), map[string]any{"answer": []string{"A"}})
-	e.db.MustExec(`UPDATE attempts SET deadline = now() - interval '1 minute' WHERE id = $1`, b.ID)
-	n, err := store.SweepExpired(context.Background())
+	testdb.Exec(t, e.db, `UPDATE attempts SET deadline = now() - interval '1 minute' WHERE id = $1`, b.ID)
+	n, err := e.store().SweepExpired(context.Background())
 	if err != nil || n < 1 {
 		t.Fatalf("sweep: %d %v", n, err)
 	}
 	var score *float64
-	e.db.Get(&score, `SELECT score FROM attempts WHERE id = $1 AND status = 'finished'`, b.ID)
+	testdb.Get(t, e.db, &score, `SELECT score FROM attempts WHERE id = $1 AND status = 'finished'`, b.ID)
 	if score == nil {
 		t.Fatal("abandoned attempt has no score")
 	}
@@ -393,16 +399,16 @@ func TestDeadlineGraceAndSweeper(t *testing.T) {
 		c := webtest.AsUser(t, e.srv, u)
 		ids = append(ids, start(t, c, examID, 201).ID)
 	}
-	e.db.MustExec(`UPDATE attempts SET deadline = now() - interval '1 minute' WHERE status = 'in_progress'`)
+	testdb.Exec(t, e.db, `UPDATE attempts SET deadline = now() - interval '1 minute' WHERE status = 'in_progress'`)
 	var wg sync.WaitGroup
 	for i := 0; i < 4; i++ {
 		wg.Add(1)
-		go func() { defer wg.Done(); NewStore(e.db, nil).SweepExpired(context.Background()) }()
+		go func() { defer wg.Done(); NewStore(e.db, nil, Deps{}).SweepExpired(context.Background()) }()
 	}
 	wg.Wait()
 	var open, results int
-	e.db.Get(&open, `SELECT count(*) FROM attempts WHERE status = 'in_progress'`)
-	e.db.Get(&results, `SELECT count(*) FROM question_results WHERE attempt_id = ANY($1)`, pqArray(ids))
+	testdb.Get(t, e.db, &open, `SELECT count(*) FROM attempts WHERE status = 'in_progress'`)
+	testdb.Get(t, e.db, &results, `SELECT count(*) FROM question_results WHERE attempt_id = ANY($1)`, pqArray(ids))
 	if open != 0 || results != len(ids)*10 {
 		t.Fatalf("open %d, results %d (want 0 and 10 per attempt)", open, results)
 	}
@@ -412,13 +418,14 @@ func TestConcurrentStartsGiveOneAttempt(t *testing.T) {
 	e := newEnv(t)
 	examID := e.exam(t, nil)
 	sec := e.county.Secretaries[1][1]
+	st := e.store()
 	var wg sync.WaitGroup
 	ids := make([]int64, 8)
 	for i := range ids {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			a, _, err := store.StartAttempt(context.Background(), examID, sec, nullInt(e.county.Townships[1]))
+			a, _, err := st.StartAttempt(context.Background(), examID, sec, nullInt(e.county.Townships[1]))
 			if err != nil {
 				t.Error(err)
 				return
@@ -433,7 +440,7 @@ func TestConcurrentStartsGiveOneAttempt(t *testing.T) {
 		}
 	}
 	var n int
-	e.db.Get(&n, `SELECT count(*) FROM attempts WHERE exam_id = $1 AND user_id = $2`, examID, sec)
+	testdb.Get(t, e.db, &n, `SELECT count(*) FROM attempts WHERE exam_id = $1 AND user_id = $2`, examID, sec)
 	if n != 1 {
 		t.Fatalf("%d attempts", n)
 	}
@@ -447,12 +454,12 @@ func TestPaperFrozenAgainstBankEdits(t *testing.T) {
 	before := mustJSON(t, cl, "GET", fmt.Sprintf("/api/v1/attempts/%d", a.ID))
 	admin := webtest.AsUser(t, e.srv, e.county.Admin)
 	// Retire the whole category's questions and edit one.
-	e.db.MustExec(`UPDATE questions SET stem = stem || '（已修改）', options = '["x","y"]' WHERE category = $1`, e.cat)
+	testdb.Exec(t, e.db, `UPDATE questions SET stem = stem || '（已修改）', options = '["x","y"]' WHERE category = $1`, e.cat)
 	st, _ := admin.JSON("POST", "/api/v1/questions/retire", map[string]any{"tag": "无此标签"})
 	if st != 200 {
 		t.Fatal(st)
 	}
-	e.db.MustExec(`UPDATE questions SET retired = true WHERE category = $1`, e.cat)
+	testdb.Exec(t, e.db, `UPDATE questions SET retired = true WHERE category = $1`, e.cat)
 	after := mustJSON(t, cl, "GET", fmt.Sprintf("/api/v1/attempts/%d", a.ID))
 	strip := func(b []byte) string { // server_time changes
 		var m map[string]any
@@ -625,11 +632,11 @@ func TestPracticeAndMistakes(t *testing.T) {
 		t.Fatal("after_close exam shows answers before close")
 	}
 	// Closed: still withheld during the grace (other attempts' last saves), then shown.
-	e.db.MustExec(`UPDATE exams SET closes_at = now() - interval '1 second' WHERE id = $1`, examID)
+	testdb.Exec(t, e.db, `UPDATE exams SET closes_at = now() - interval '1 second' WHERE id = $1`, examID)
 	if _, body = cl2.JSON("GET", "/api/v1/mistakes", nil); strings.Contains(string(body), "question_id") {
 		t.Fatalf("exam mistakes shown within the grace: %s", body)
 	}
-	e.db.MustExec(`UPDATE exams SET closes_at = now() - interval '1 minute' WHERE id = $1`, examID)
+	testdb.Exec(t, e.db, `UPDATE exams SET closes_at = now() - interval '1 minute' WHERE id = $1`, examID)
 	_, body = cl2.JSON("GET", "/api/v1/mistakes", nil)
 	if !strings.Contains(string(body), "question_id") {
 		t.Fatalf("exam mistakes missing after close: %s", body)
@@ -723,22 +730,26 @@ func TestSeedDemoIdempotent(t *testing.T) {
 	// The demo exam is open for every township and draws from every kind: close it after
 	// the test, or it would guard the other tests' questions from practice (guard.go).
 	t.Cleanup(func() {
-		db.MustExec(`UPDATE exams SET opens_at = now() - interval '3 days', closes_at = now() - interval '2 days' WHERE demo_key = $1`, DemoExamKey)
+		testdb.Exec(t, db, `UPDATE exams SET opens_at = now() - interval '3 days', closes_at = now() - interval '2 days' WHERE demo_key = $1`, DemoExamKey)
 	})
 	var n, exams int
-	db.Get(&n, `SELECT count(*) FROM questions WHERE source_key LIKE 'demo:%'`)
-	db.Get(&exams, `SELECT count(*) FROM exams WHERE demo_key = $1`, DemoExamKey)
-	if n != len(demoQuestions) || exams != 1 {
-		t.Fatalf("demo bank %d/%d, exams %d", n, len(demoQuestions), exams)
-	}
-	// The demo exam can be drawn from the demo bank.
-	var id int64
-	db.Get(&id, `SELECT id FROM exams WHERE demo_key = $1`, DemoExamKey)
-	e, err := GetExam(context.Background(), db, id, sql.NullInt64{})
+	testdb.Get(t, db, &n, `SELECT count(*) FROM questions WHERE source_key LIKE 'demo:%'`)
+	testdb.Get(t, db, &exams, `SELECT count(*) FROM exams WHERE demo_key = $1`, DemoExamKey)
+	demo, _, err := DemoQuestions()
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := NewStore(db, nil)
+	if n != len(demo) || exams != 1 {
+		t.Fatalf("demo bank %d/%d, exams %d", n, len(demo), exams)
+	}
+	// The demo exam can be drawn from the demo bank.
+	var id int64
+	testdb.Get(t, db, &id, `SELECT id FROM exams WHERE demo_key = $1`, DemoExamKey)
+	st := NewStore(db, nil, Deps{})
+	e, err := st.GetExam(context.Background(), id, sql.NullInt64{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	paper, err := st.drawPaper(context.Background(), e)
 	if err != nil || len(paper) != 50 {
 		t.Fatalf("demo paper: %d %v", len(paper), err)
@@ -770,7 +781,7 @@ func TestCourseLinkAndPassesView(t *testing.T) {
 	a := start(t, cl, ex.ID, 201)
 	cl.JSON("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", a.ID), nil) // pass score 0: passes
 	var n int
-	e.db.Get(&n, `SELECT count(*) FROM exam_course_passes WHERE course_id = $1 AND user_id = $2`, courseID, sec)
+	testdb.Get(t, e.db, &n, `SELECT count(*) FROM exam_course_passes WHERE course_id = $1 AND user_id = $2`, courseID, sec)
 	if n != 1 {
 		t.Fatalf("exam_course_passes has %d rows", n)
 	}
@@ -813,7 +824,7 @@ func TestQuestionFormPages(t *testing.T) {
 		t.Fatalf("retire form → %d", r.StatusCode)
 	}
 	var retired bool
-	e.db.Get(&retired, `SELECT retired FROM questions WHERE id = $1`, q.ID)
+	testdb.Get(t, e.db, &retired, `SELECT retired FROM questions WHERE id = $1`, q.ID)
 	if !retired {
 		t.Fatal("not retired")
 	}

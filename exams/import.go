@@ -1,167 +1,108 @@
 package exams
 
 import (
-	"bytes"
-	"errors"
+	"context"
 	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
 
 	"zhibu/app/imports"
+	"zhibu/app/web"
 )
 
-// MaxImportRows bounds one bank file (app/imports holds the other reading limits).
-const MaxImportRows = 5000
+// The bank import: the first sheet of an xlsx with the template's header, read by the
+// import pipeline (app/imports/pipeline.go). This file holds the pure parts of its spec
+// (columns, row parser); store_import.go the checks against the bank and the saver;
+// api_import.go and pages_import.go put them together.
 
-// RowError is one problem of an import file: row number as Excel shows it (1 = header,
-// 0 = the whole file), column header and the Chinese message.
-type RowError struct {
-	Row     int    `json:"row"`
-	Column  string `json:"column"`
-	Message string `json:"message"`
-}
+// RowError is the pipeline's row error (imports.RowError).
+type RowError = imports.RowError
 
 // ImportHeaders are the template's columns, in template order.
 var ImportHeaders = []string{"题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "答案", "分值", "解析", "分类", "标签", "难度"}
 
-// ParseQuestions reads the first sheet of a question-bank workbook (header row, any
-// column order, extra columns ignored). It returns the questions of every valid row and
-// every row error; the caller saves nothing when there is any error. It never panics on
-// hostile input: reading is bounded by app/imports, which refuses non-spreadsheets, zip
-// bombs and oversized sheets with a message; formulas and merged cells are refused here.
-func ParseQuestions(data []byte) ([]Question, []RowError) {
-	fileErr := func(msg string) ([]Question, []RowError) { return nil, []RowError{{Row: 0, Message: msg}} }
-	sheet, err := imports.Read(bytes.NewReader(data), int64(len(data)), imports.Options{
-		Limits: imports.NewLimits(len(ImportHeaders), MaxImportRows), Formatted: true})
-	if err != nil {
-		var ie *imports.Error
-		if errors.As(err, &ie) {
-			return nil, []RowError{{Row: ie.Row, Message: ie.Message}}
-		}
-		return fileErr("无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密")
+// bankColumns are ImportHeaders with the spellings people use for them; 题型, 题干 and 答案
+// are required.
+var bankColumns = func() []imports.Column {
+	aliases := map[string][]string{"题型": {"题目类型", "类型"}, "题干": {"题目", "题目内容", "试题"},
+		"答案": {"正确答案", "参考答案"}, "解析": {"答案解析", "试题解析"}, "标签": {"关键词"}}
+	cols := make([]imports.Column, len(ImportHeaders))
+	for i, h := range ImportHeaders {
+		cols[i] = imports.Column{Name: h, Aliases: aliases[h], Required: h == "题型" || h == "题干" || h == "答案"}
 	}
-	// The header is Excel row 1; the reader returns only rows with content.
-	var header []string
-	rows := sheet.Rows
-	if len(rows) > 0 && rows[0].Num == 1 {
-		header, rows = rows[0].Cells, rows[1:]
-	}
-	dataRows := 0
-	for _, r := range rows {
-		if !blank(r.Cells) {
-			dataRows++
-		}
-	}
-	if blank(header) && dataRows == 0 {
-		return fileErr("表格是空的，请按模板填写表头和题目")
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.TrimSpace(strings.ReplaceAll(h, "　", ""))
-		h = strings.TrimSuffix(strings.TrimSuffix(h, "*"), "（必填）")
-		if _, dup := col[h]; !dup && h != "" {
-			col[h] = i
-		}
+	return cols
+}()
+
+// parseQuestionRow reads one data row of a bank file into a normalized question.
+func parseQuestionRow(r imports.Record) (Question, []RowError) {
+	kind, ok := KindFromName(r.Get("题型"))
+	if !ok {
+		return Question{}, []RowError{{Column: "题型", Message: "题型应为单选、多选或判断"}}
 	}
 	var errs []RowError
-	for _, h := range []string{"题型", "题干", "答案"} {
-		if _, ok := col[h]; !ok {
-			errs = append(errs, RowError{Row: 1, Column: h, Message: "缺少必需的列“" + h + "”，请使用下载的模板"})
+	q := Question{Kind: kind, Stem: r.Get("题干"), Answer: r.Get("答案"), Explanation: r.Get("解析"),
+		Category: r.Get("分类"), Difficulty: r.Get("难度")}
+	for _, t := range strings.FieldsFunc(r.Get("标签"), func(r rune) bool { return strings.ContainsRune(",，、;；| ", r) }) {
+		q.Tags = append(q.Tags, t)
+	}
+	if kind != KindJudge {
+		for k := 0; k < MaxOptions; k++ {
+			q.Options = append(q.Options, r.Get("选项"+KeyOf(k)))
 		}
-	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	if dataRows == 0 {
-		return nil, []RowError{{Row: 0, Message: "表格中没有题目"}}
-	}
-	// Merged cells hide values in all but the first cell: refuse them.
-	for _, m := range sheet.Merged {
-		if m.From.Row > 1 {
-			errs = append(errs, RowError{Row: m.From.Row, Column: m.From.String(), Message: "存在合并单元格（" + m.String() + "），请取消合并后每格单独填写"})
-		}
-	}
-	// A formula's value is whatever Excel last computed, if anything: refuse formulas in
-	// the columns read.
-	formula := map[imports.Cell]bool{}
-	for _, c := range sheet.Formulas {
-		formula[c] = true
-	}
-	var out []Question
-	for _, r := range rows {
-		cells, rowNum := r.Cells, r.Num
-		if blank(cells) {
-			continue
-		}
-		get := func(h string) string {
-			if c, ok := col[h]; ok && c < len(cells) {
-				return strings.TrimSpace(cells[c])
-			}
-			return ""
-		}
-		for h, c := range col {
-			if formula[imports.Cell{Row: rowNum, Col: c + 1}] {
-				errs = append(errs, RowError{Row: rowNum, Column: h, Message: "不支持公式，请复制后“粘贴为数值”"})
+	} else {
+		for k := 0; k < MaxOptions; k++ {
+			if v := r.Get("选项" + KeyOf(k)); v != "" && !(k < 2 && (v == JudgeOptions[k] || v == []string{"正确", "错误"}[k])) {
+				errs = append(errs, RowError{Column: "选项" + KeyOf(k), Message: "判断题不需要填写选项"})
+				break
 			}
 		}
-		kind, ok := KindFromName(get("题型"))
-		if !ok {
-			errs = append(errs, RowError{Row: rowNum, Column: "题型", Message: "题型应为单选、多选或判断"})
-			continue
-		}
-		q := Question{Kind: kind, Stem: get("题干"), Answer: get("答案"), Explanation: get("解析"),
-			Category: get("分类"), Difficulty: get("难度")}
-		for _, t := range strings.FieldsFunc(get("标签"), func(r rune) bool { return strings.ContainsRune(",，、;；| ", r) }) {
-			q.Tags = append(q.Tags, t)
-		}
-		if kind != KindJudge {
-			for k := 0; k < MaxOptions; k++ {
-				q.Options = append(q.Options, get("选项"+KeyOf(k)))
-			}
+	}
+	if p := r.Get("分值"); p != "" {
+		v, err := strconv.ParseFloat(p, 64)
+		if err != nil || v <= 0 || v > 100 {
+			errs = append(errs, RowError{Column: "分值", Message: "分值应为 0 到 100 之间的数字"})
 		} else {
-			for k := 0; k < MaxOptions; k++ {
-				if get("选项"+KeyOf(k)) != "" && !(k < 2 && (get("选项"+KeyOf(k)) == JudgeOptions[k] || get("选项"+KeyOf(k)) == []string{"正确", "错误"}[k])) {
-					errs = append(errs, RowError{Row: rowNum, Column: "选项" + KeyOf(k), Message: "判断题不需要填写选项"})
-					break
-				}
-			}
+			q.Points = v
 		}
-		if p := get("分值"); p != "" {
-			v, err := strconv.ParseFloat(p, 64)
-			if err != nil || v <= 0 || v > 100 {
-				errs = append(errs, RowError{Row: rowNum, Column: "分值", Message: "分值应为 0 到 100 之间的数字"})
-			} else {
-				q.Points = v
-			}
-		}
-		for field, msg := range q.Normalize() {
-			errs = append(errs, RowError{Row: rowNum, Column: fieldColumn[field], Message: msg})
-		}
-		out = append(out, q)
 	}
-	sortRowErrors(errs)
-	return out, errs
+	for field, msg := range q.Normalize() {
+		errs = append(errs, RowError{Column: fieldColumn[field], Message: msg})
+	}
+	return q, errs
 }
 
-var fieldColumn = map[string]string{"kind": "题型", "stem": "题干", "options": "选项", "answer": "答案", "points": "分值",
+var fieldColumn = map[string]string{"kind": "题型", "stem": "题干", "options": "选项A", "answer": "答案", "points": "分值",
 	"explanation": "解析", "category": "分类", "difficulty": "难度", "tags": "标签"}
 
-func blank(cells []string) bool {
-	for _, c := range cells {
-		if strings.TrimSpace(c) != "" {
-			return false
+// bankSpec is the bank import; st nil leaves out the checks against the bank and the
+// saver (ParseQuestions).
+func bankSpec(st *Store) *imports.Spec[Question] {
+	spec := &imports.Spec[Question]{Kind: "questions", Noun: "题目", Columns: bankColumns, Parse: parseQuestionRow}
+	if st != nil {
+		spec.DB = st.DB
+		spec.CheckDB = func(ctx context.Context, rows []imports.Item[Question]) ([]RowError, error) {
+			return checkBank(ctx, st.DB, rows)
+		}
+		spec.Save = func(ctx context.Context, rows []imports.Item[Question]) (any, []RowError, error) {
+			return st.SaveImport(ctx, rows)
 		}
 	}
-	return true
+	return spec
 }
 
-func sortRowErrors(errs []RowError) {
-	for i := 1; i < len(errs); i++ {
-		for j := i; j > 0 && (errs[j].Row < errs[j-1].Row || errs[j].Row == errs[j-1].Row && errs[j].Column < errs[j-1].Column); j-- {
-			errs[j], errs[j-1] = errs[j-1], errs[j]
-		}
+// ParseQuestions reads a bank file through the pipeline without the bank: the questions
+// of every valid row and every row error (an unreadable file is one error at row 0).
+func ParseQuestions(data []byte) ([]Question, []RowError) {
+	res, err := bankSpec(nil).Preview(context.Background(), data)
+	if err != nil {
+		return nil, []RowError{{Message: web.AsError(err).Message}}
 	}
+	qs := make([]Question, len(res.Rows))
+	for i, r := range res.Rows {
+		qs[i] = r.Value
+	}
+	return qs, res.Errors
 }
 
 // TemplateWorkbook builds the import template with two example rows.

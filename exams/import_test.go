@@ -9,30 +9,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lib/pq"
 	"github.com/xuri/excelize/v2"
 
+	"zhibu/app/imports"
 	"zhibu/app/imports/xlsxtest"
+	"zhibu/app/testdb"
 	"zhibu/app/web/webtest"
 )
 
 // xlsx builds a workbook from rows (first row = header) and lets mod adjust it.
 func xlsx(t testing.TB, rows [][]any, mod func(f *excelize.File)) []byte {
-	t.Helper()
-	f := excelize.NewFile()
-	for i, r := range rows {
-		axis, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := f.SetSheetRow("Sheet1", axis, &r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if mod != nil {
-		mod(f)
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return xlsxtest.Workbook(t, rows, mod)
 }
 
 var header = []any{"难度", "题干", "题型", "选项A", "选项B", "选项C", "答案", "解析", "分类", "标签", "备注（多余列）"}
@@ -137,7 +125,7 @@ func TestParseQuestionsHostileFiles(t *testing.T) {
 		{"易", "", "单选", "甲", "乙", "", "A", "", "", "", ""}}, func(f *excelize.File) {
 		f.MergeCell("Sheet1", "B2", "B3")
 	}), "合并单元格")
-	check("no header", xlsx(t, [][]any{{"a", "b"}, {"1", "2"}}, nil), "缺少必需的列")
+	check("no header", xlsx(t, [][]any{{"a", "b"}, {"1", "2"}}, nil), "缺少必填列")
 	check("only header", xlsx(t, [][]any{header}, nil), "没有题目")
 }
 
@@ -170,7 +158,7 @@ func TestParseQuestionsCells(t *testing.T) {
 		f.SetSheetRow("Sheet1", "A5", &[]any{"易", "", "单选", "甲", "乙", "", "A"})
 	})
 	qs, errs := ParseQuestions(data)
-	if len(qs) != 2 || strings.Join(qs[0].Options, ",") != "0.50%,1.00%,1.50%" {
+	if len(qs) != 1 || strings.Join(qs[0].Options, ",") != "0.50%,1.00%,1.50%" {
 		t.Fatalf("questions %+v", qs)
 	}
 	if len(errs) != 1 || errs[0].Row != 5 || errs[0].Column != "题干" {
@@ -207,7 +195,7 @@ func TestParseQuestionsHostileBudget(t *testing.T) {
 		if panicked != nil {
 			t.Errorf("%s: panic %v", h.Name, panicked)
 		}
-		if len(qs) > MaxImportRows {
+		if len(qs) > imports.MaxRows {
 			t.Errorf("%s: %d questions", h.Name, len(qs))
 		}
 		if peak > 64<<20 || took > 5*time.Second {
@@ -273,10 +261,10 @@ func TestImportAPIAllOrNothing(t *testing.T) {
 	if st != 200 || !strings.Contains(string(page), "确认导入 1 道题") {
 		t.Fatalf("preview page: %d", st)
 	}
-	i := strings.Index(string(page), `name="stash" value="`)
-	stash := string(page)[i+len(`name="stash" value="`):]
+	i := strings.Index(string(page), `name="stash_id" value="`)
+	stash := string(page)[i+len(`name="stash_id" value="`):]
 	stash = stash[:strings.Index(stash, `"`)]
-	r := admin.Form("POST", "/admin/questions/import/confirm", map[string][]string{"stash": {stash}})
+	r := admin.Form("POST", "/admin/questions/import/confirm", map[string][]string{"stash_id": {stash}})
 	var n int
 	e.db.Get(&n, `SELECT count(*) FROM questions WHERE category = $1`, cat2)
 	if r.StatusCode != 303 || n != 1 {
@@ -330,4 +318,99 @@ func FuzzParseAnswer(f *testing.F) {
 			t.Fatalf("judge accepted %q", ans)
 		}
 	})
+}
+
+// Importing a bank file again updates its questions by natural key (题型 + 题干, with
+// spaces and full-width punctuation normalised) instead of adding them twice; the preview
+// tells each row's fate and the counts.
+func TestImportUpdatesByNaturalKey(t *testing.T) {
+	e := newEnv(t)
+	admin := webtest.AsUser(t, e.srv, e.county.Admin)
+	cat := "重导" + e.cat
+	count := func() int {
+		var n int
+		testdb.Get(t, e.db, &n, `SELECT count(*) FROM questions WHERE category = $1`, cat)
+		return n
+	}
+	first := xlsx(t, [][]any{header,
+		{"易", "支部党员大会 多久召开一次？", "单选", "每月", "每季度", "", "B", "旧解析", cat, "", ""},
+		{"易", "党小组会一般每月召开1次。", "判断", "", "", "", "对", "", cat, "", ""},
+	}, nil)
+	if st, body := admin.Upload("/api/v1/questions/import", "题库.xlsx", first, nil); st != 200 || !strings.Contains(string(body), `"created":2`) {
+		t.Fatalf("first import: %d %s", st, body)
+	}
+	// The same questions with other spacing and punctuation, a changed key and 解析, and
+	// one new question.
+	second := xlsx(t, [][]any{header,
+		{"中", " 支部党员大会  多久召开一次? ", "单选", "每月", "每季度", "每年", "C", "新解析", cat, "三会一课", ""},
+		{"易", "党小组会一般每月召开1次．", "判断", "", "", "", "错", "", cat, "", ""},
+		{"易", "新的一道题", "单选", "甲", "乙", "", "A", "", cat, "", ""},
+	}, nil)
+	st, body := admin.Upload("/api/v1/questions/import?dry_run=1", "题库.xlsx", second, nil)
+	if st != 200 || !strings.Contains(string(body), `"would_create":1`) || !strings.Contains(string(body), `"would_update":2`) ||
+		!strings.Contains(string(body), `"update_rows":[2,3]`) {
+		t.Fatalf("preview: %d %s", st, body)
+	}
+	st, page := admin.Upload("/admin/questions/import", "题库.xlsx", second, map[string]string{"_csrf": admin.CSRF})
+	if st != 200 || !strings.Contains(string(page), "新增 1 道，更新 2 道") || strings.Count(string(page), "<td>更新</td>") != 2 ||
+		strings.Count(string(page), "<td>新增</td>") != 1 {
+		t.Fatalf("preview page: %d %s", st, page)
+	}
+	if st, body := admin.Upload("/api/v1/questions/import", "题库.xlsx", second, nil); st != 200 ||
+		!strings.Contains(string(body), `"created":1`) || !strings.Contains(string(body), `"updated":2`) {
+		t.Fatalf("re-import: %d %s", st, body)
+	}
+	if n := count(); n != 3 {
+		t.Fatalf("%d questions after the re-import, want 3", n)
+	}
+	var q struct {
+		Answer      string         `db:"answer"`
+		Explanation string         `db:"explanation"`
+		Difficulty  string         `db:"difficulty"`
+		Tags        pq.StringArray `db:"tags"`
+		Options     string         `db:"options"`
+	}
+	testdb.Get(t, e.db, &q, `SELECT answer, explanation, difficulty, tags, options::text FROM questions WHERE category = $1 AND kind = 'single' ORDER BY id LIMIT 1`, cat)
+	if q.Answer != "C" || q.Explanation != "新解析" || q.Difficulty != "中" || strings.Join(q.Tags, ",") != "三会一课" || !strings.Contains(q.Options, "每年") {
+		t.Fatalf("the question was not updated: %+v", q)
+	}
+	// Two rows of one file that are the same question are refused.
+	dup := xlsx(t, [][]any{header,
+		{"易", "重复的题", "单选", "甲", "乙", "", "A", "", cat, "", ""},
+		{"易", "重复的题 ", "单选", "甲", "乙", "", "B", "", cat, "", ""},
+	}, nil)
+	if st, body := admin.Upload("/api/v1/questions/import", "题库.xlsx", dup, nil); st != 422 || !strings.Contains(string(body), "与第 2 行是同一道题") {
+		t.Fatalf("duplicate rows: %d %s", st, body)
+	}
+}
+
+// A question an open exam may draw is not changed by an import (its key is hidden from
+// candidates until the exam closes); the same row unchanged, and questions outside the
+// exam's pools, still import.
+func TestImportRefusesChangesToLiveExamQuestions(t *testing.T) {
+	e := newEnv(t)
+	admin := webtest.AsUser(t, e.srv, e.county.Admin)
+	cat := "在考" + e.cat
+	row := []any{"易", "考试中的题", "单选", "甲", "乙", "", "A", "解析", cat, "", ""}
+	if st, body := admin.Upload("/api/v1/questions/import", "题库.xlsx", xlsx(t, [][]any{header, row}, nil), nil); st != 200 {
+		t.Fatalf("import: %d %s", st, body)
+	}
+	testdb.Exec(t, e.db, `INSERT INTO exams (title, opens_at, closes_at, duration_minutes, pass_score, total_points, rules)
+		VALUES ('在考', now() - interval '1 hour', now() + interval '1 hour', 30, 1, 1, $1)`,
+		fmt.Sprintf(`[{"kind":"single","category":%q,"count":1,"points":1}]`, cat))
+	changed := append([]any{}, row...)
+	changed[6] = "B"
+	other := []any{"易", "别的分类的题", "单选", "甲", "乙", "", "A", "", "别处" + e.cat, "", ""}
+	st, body := admin.Upload("/api/v1/questions/import", "题库.xlsx", xlsx(t, [][]any{header, changed, other}, nil), nil)
+	if st != 422 || !strings.Contains(string(body), "正在进行的考试") || !strings.Contains(string(body), `"row":2`) || strings.Contains(string(body), `"row":3`) {
+		t.Fatalf("change during the exam: %d %s", st, body)
+	}
+	var answer string
+	testdb.Get(t, e.db, &answer, `SELECT answer FROM questions WHERE category = $1`, cat)
+	if answer != "A" {
+		t.Fatalf("the key changed during the exam: %s", answer)
+	}
+	if st, body := admin.Upload("/api/v1/questions/import", "题库.xlsx", xlsx(t, [][]any{header, row, other}, nil), nil); st != 200 {
+		t.Fatalf("unchanged re-import during the exam: %d %s", st, body)
+	}
 }

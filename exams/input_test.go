@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"zhibu/app/testdb"
 	"zhibu/app/web/webtest"
 )
 
@@ -110,7 +111,7 @@ func TestBadInputIs422NamingTheField(t *testing.T) {
 		{rule("kind", "1"), "rules.kind"},
 	}
 	var before int
-	e.db.Get(&before, `SELECT count(*) FROM exams`)
+	testdb.Get(t, e.db, &before, `SELECT count(*) FROM exams`)
 	for _, c := range examCases {
 		for _, req := range [][2]string{{"POST", "/api/v1/exams"}, {"PUT", fmt.Sprintf("/api/v1/exams/%d", examID)}} {
 			st, fields, body := raw(t, admin, req[0], req[1], c.body)
@@ -126,7 +127,7 @@ func TestBadInputIs422NamingTheField(t *testing.T) {
 		}
 	}
 	var after int
-	e.db.Get(&after, `SELECT count(*) FROM exams`)
+	testdb.Get(t, e.db, &after, `SELECT count(*) FROM exams`)
 	if after != before+1 { // only the null case saved one
 		t.Errorf("bad exams saved: %d → %d", before, after)
 	}
@@ -214,8 +215,8 @@ func TestBadInputIs422NamingTheField(t *testing.T) {
 	// Answers: practice and the exam save.
 	sec := webtest.AsUser(t, e.srv, e.county.Secretaries[0][0])
 	var qid int64
-	e.db.Get(&qid, `SELECT id FROM questions WHERE category = $1 AND kind = 'single' LIMIT 1`, e.cat)
-	e.db.MustExec(`UPDATE exams SET closes_at = now() - interval '1 hour', opens_at = now() - interval '2 hours' WHERE id = $1`, examID) // no guard
+	testdb.Get(t, e.db, &qid, `SELECT id FROM questions WHERE category = $1 AND kind = 'single' LIMIT 1`, e.cat)
+	testdb.Exec(t, e.db, `UPDATE exams SET closes_at = now() - interval '1 hour', opens_at = now() - interval '2 hours' WHERE id = $1`, examID) // no guard
 	for _, c := range []struct{ body, field string }{
 		{`{"question_id":"1","answer":["A"]}`, "question_id"},
 		{`{"question_id":1.5,"answer":["A"]}`, "question_id"},
@@ -234,7 +235,7 @@ func TestBadInputIs422NamingTheField(t *testing.T) {
 			t.Errorf("practice %.80s → %d %.200s, want 422 naming %s", c.body, st, body, c.field)
 		}
 	}
-	e.db.MustExec(`UPDATE exams SET opens_at = now() - interval '1 hour', closes_at = now() + interval '1 day' WHERE id = $1`, examID)
+	testdb.Exec(t, e.db, `UPDATE exams SET opens_at = now() - interval '1 hour', closes_at = now() + interval '1 day' WHERE id = $1`, examID)
 	a := start(t, sec, examID, 201)
 	for _, body := range []string{`{"answer":["\u0000"]}`, `{"answer":["A\u0000"]}`, `{"answer":["\u0007"]}`, `{"answer":["\t"]}`,
 		`{"answer":` + many(100000, `"A"`) + `}`, `{"answer":[1]}`, `{"answer":{"A":true}}`, `{"answer":NaN}`, `{"answer":["A"]` + "\x00}",

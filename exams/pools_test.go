@@ -3,6 +3,8 @@ package exams
 import (
 	"context"
 	"testing"
+
+	"zhibu/app/testdb"
 )
 
 // Two app instances keep their own pools; a bank change made through either (or straight
@@ -10,7 +12,7 @@ import (
 func TestPoolsFollowBankVersionAcrossInstances(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	a, b := NewStore(e.db, nil), NewStore(e.db, nil)
+	a, b := NewStore(e.db, nil, Deps{}), NewStore(e.db, nil, Deps{})
 	key := PoolKey{Kind: KindJudge, Category: e.cat}
 	snapA, err := a.Pools.Snapshot(ctx, e.db)
 	if err != nil {
@@ -26,8 +28,8 @@ func TestPoolsFollowBankVersionAcrossInstances(t *testing.T) {
 	}
 	// "Instance B" retires a question; instance A sees it on its next draw.
 	var id int64
-	e.db.Get(&id, `SELECT id FROM questions WHERE category = $1 AND kind = 'judge' LIMIT 1`, e.cat)
-	if _, err := RetireQuestions(ctx, e.db, id, "", true); err != nil {
+	testdb.Get(t, e.db, &id, `SELECT id FROM questions WHERE category = $1 AND kind = 'judge' LIMIT 1`, e.cat)
+	if _, err := a.RetireQuestion(ctx, id, true); err != nil {
 		t.Fatal(err)
 	}
 	snapA2, _ := a.Pools.Snapshot(ctx, e.db)
@@ -40,7 +42,7 @@ func TestPoolsFollowBankVersionAcrossInstances(t *testing.T) {
 		}
 	}
 	// A new question of a tag creates a new pool entry.
-	e.db.MustExec(`INSERT INTO questions (kind, category, tags, stem, answer) VALUES ('judge', $1, '{新标签}', '新题', 'A')`, e.cat)
+	testdb.Exec(t, e.db, `INSERT INTO questions (kind, category, tags, stem, answer) VALUES ('judge', $1, '{新标签}', '新题', 'A')`, e.cat)
 	snapB2, _ := b.Pools.Snapshot(ctx, e.db)
 	if len(snapB2.Get(PoolKey{Kind: KindJudge, Tag: "新标签"})) != 1 || len(snapB2.Get(key)) != 15 {
 		t.Fatal("instance B did not see the new question")

@@ -1,12 +1,8 @@
-// Package exams owns the question bank and its import, exams and their draw rules,
-// attempts (draw, freeze, timed saves, grading, the sweeper), practice, 错题本 and the
-// oversight views. Rules that decide things are pure functions in this file, draw.go
-// and grade.go; storage is in store_*.go; handlers in handlers_*.go.
 package exams
 
 import (
-	"encoding/json"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -79,12 +75,6 @@ func Deadline(start time.Time, duration time.Duration, closes time.Time) time.Ti
 	return d
 }
 
-// AcceptsSaves tells whether a save arriving at now still counts.
-func AcceptsSaves(deadline, now time.Time) bool { return !now.After(deadline.Add(Grace)) }
-
-// Expired tells whether an open attempt must be finalized at now.
-func Expired(deadline, now time.Time) bool { return now.After(deadline.Add(Grace)) }
-
 // ReviewAllowed tells whether correct answers and 解析 may be shown for a finished attempt.
 func ReviewAllowed(policy string, finished bool, closes, now time.Time) bool {
 	if !finished {
@@ -98,13 +88,6 @@ func ReviewAllowed(policy string, finished bool, closes, now time.Time) bool {
 	}
 	return false
 }
-
-// ErrAnswer is a refused answer; its text is the Chinese reason.
-type ErrAnswer struct{ Msg string }
-
-func (e *ErrAnswer) Error() string { return e.Msg }
-
-func answerErr(msg string) error { return &ErrAnswer{Msg: msg} }
 
 // KeyOf is the option key of position i (0 → "A").
 func KeyOf(i int) string { return string(rune('A' + i)) }
@@ -162,23 +145,12 @@ func NormalizeKeys(s, kind string, nOptions int) (string, error) {
 	return string(keys), nil
 }
 
-// ParseAnswer reads the body of a save, {"answer":["A","C"]}, for an item of the kind
-// with nOptions options. An empty list clears the answer. Anything else — another shape,
-// unknown fields, unknown keys, two keys for a single choice — is refused.
-func ParseAnswer(body []byte, kind string, nOptions int) (string, error) {
-	if len(body) > 512 { // an answer is a handful of letters
-		return "", answerErr("请求内容过长")
-	}
-	var in map[string]json.RawMessage
-	if err := json.Unmarshal(body, &in); err != nil {
-		return "", answerErr("请求内容应为 {\"answer\":[\"A\"]}")
-	}
-	raw, ok := in["answer"]
-	if !ok || len(in) != 1 {
-		return "", answerErr("请求内容应只含 answer 字段")
-	}
-	var keys []string
-	if err := json.Unmarshal(raw, &keys); err != nil || keys == nil {
+// Keys checks the answer for an item of the kind with nOptions options and gives the
+// sorted key string. An empty list clears the answer. Blanks, control characters, unknown
+// keys, two keys for a single choice are refused with the Chinese reason (*AnswerError).
+func (in AnswerInput) Keys(kind string, nOptions int) (string, error) {
+	keys := in.Answer
+	if keys == nil {
 		return "", answerErr("answer 应为选项字母的数组，如 [\"A\",\"C\"]")
 	}
 	if len(keys) > MaxOptions {
@@ -254,4 +226,28 @@ func ParseShape(s string) (Shape, error) {
 	return out, nil
 }
 
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+// CandidateFacts is what decides whether a user is a candidate of an exam.
+type CandidateFacts struct {
+	Role       string // web.RoleSecretary, web.RoleOrganizer, web.RoleAdmin
+	Active     bool
+	TownshipID int64 // 0 when none
+	HasAttempt bool  // the user has an attempt at the exam
+}
+
+// IsCandidate is who an exam is for: an active secretary of a township the exam is for
+// (every township when AllTownships), and every secretary who has an attempt at it, so
+// that nobody who sat it drops out of its results after being deactivated or moved. It is
+// the Go mirror of the view exam_candidates (migrations/00052_exam_candidates.sql), which
+// the results and the staff home card read; candidates_test.go compares the two.
+func IsCandidate(e *Exam, u CandidateFacts) bool {
+	if u.Role != web.RoleSecretary {
+		return false
+	}
+	if u.HasAttempt {
+		return true
+	}
+	if !u.Active {
+		return false
+	}
+	return e.AllTownships || slices.Contains([]int64(e.TownshipIDs), u.TownshipID)
+}

@@ -5,10 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"math/rand/v2"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -57,6 +55,7 @@ type Attempt struct {
 	MaxScore     float64         `db:"max_score"`
 	Passed       sql.NullBool    `db:"passed"`
 	Now          time.Time       `db:"now"`
+	Expired      bool            `db:"expired"` // past savesOpenSQL: in progress only until finalized
 
 	// From the exam.
 	ExamTitle    string    `db:"exam_title"`
@@ -66,76 +65,42 @@ type Attempt struct {
 	MultiRule    string    `db:"multi_rule"`
 }
 
-const attemptCols = `a.id, a.exam_id, a.user_id, a.township_id, a.seq, a.status, a.started_at, a.deadline, a.finished_at,
-	a.finish_reason, a.paper, a.answers, a.score, a.max_score, a.passed, now() AS now,
+var attemptCols = `a.id, a.exam_id, a.user_id, a.township_id, a.seq, a.status, a.started_at, a.deadline, a.finished_at,
+	a.finish_reason, a.paper, a.answers, a.score, a.max_score, a.passed, now() AS now, NOT (` + savesOpenSQL + `) AS expired,
 	e.title AS exam_title, e.closes_at, e.pass_score, e.review_policy, e.multi_rule`
 
 // Finished tells whether the attempt is over.
 func (a *Attempt) Finished() bool { return a.Status == "finished" }
 
-// Store holds the exam feature's state shared by handlers: the pools of question ids and
-// a cache of the immutable part of open attempts (owner, shape, deadline) so that a save
-// costs one UPDATE.
-type Store struct {
-	DB    *sqlx.DB
-	Pools Pools
-	Log   *slog.Logger
-
-	metaMu sync.RWMutex
-	meta   map[int64]attemptMeta
-	rngMu  sync.Mutex
-	rng    *rand.Rand
-}
-
-type attemptMeta struct {
-	userID   int64
-	shape    Shape
-	deadline time.Time
-}
-
-// NewStore builds a Store.
-func NewStore(db *sqlx.DB, log *slog.Logger) *Store {
-	if log == nil {
-		log = slog.Default()
-	}
-	var seed [32]byte
-	for i := range seed {
-		seed[i] = byte(rand.Uint32())
-	}
-	return &Store{DB: db, Log: log, meta: map[int64]attemptMeta{}, rng: rand.New(rand.NewChaCha8(seed))}
-}
-
-// Errors of the attempt flow, mapped to HTTP by the handlers.
-var (
-	ErrNotOpen       = errors.New("exam not open yet")
-	ErrClosed        = errors.New("exam closed")
-	ErrNoAttempts    = errors.New("no attempts left")
-	ErrAttemptClosed = errors.New("attempt closed")
-	ErrNoPosition    = errors.New("position not in paper")
-)
+// savesOpenSQL is the one definition of the save deadline, on the database clock: an
+// attempt (alias a) accepts saves while now() is at most its deadline plus Grace, the
+// boundary included. The save statement (saveSQL) accepts by it; past it the attempt is
+// expired (the expired column of attemptCols, StartAttempt, finalizeTx and the sweeper).
+// save_deadline_test.go checks it just before, at and just after the boundary.
+var savesOpenSQL = "now() <= a.deadline + interval '" + itoa(int(Grace.Seconds())) + " seconds'"
 
 // StartAttempt returns the user's attempt in progress, or draws and freezes a new paper.
 // Concurrent starts end in one attempt (unique index on the open attempt).
 func (s *Store) StartAttempt(ctx context.Context, examID, userID int64, township sql.NullInt64) (*Attempt, bool, error) {
-	e, err := GetExam(ctx, s.DB, examID, township)
+	e, err := s.GetExam(ctx, examID, township)
 	if err != nil {
 		return nil, false, err
 	}
 	for try := 0; try < 3; try++ {
 		// One query: the open attempt (if any), the number of attempts and the clock.
 		var st struct {
-			Open     sql.NullInt64 `db:"open"`
-			Deadline sql.NullTime  `db:"deadline"`
-			Used     int           `db:"used"`
-			Now      time.Time     `db:"now"`
+			Open    sql.NullInt64 `db:"open"`
+			Expired bool          `db:"expired"`
+			Used    int           `db:"used"`
+			Now     time.Time     `db:"now"`
 		}
-		if err := s.DB.GetContext(ctx, &st, `SELECT max(id) FILTER (WHERE status = 'in_progress') AS open,
-			max(deadline) FILTER (WHERE status = 'in_progress') AS deadline, count(*) AS used, now() AS now
-			FROM attempts WHERE exam_id = $1 AND user_id = $2`, examID, userID); err != nil {
+		if err := s.DB.GetContext(ctx, &st, `SELECT max(a.id) FILTER (WHERE a.status = 'in_progress') AS open,
+			COALESCE(bool_or(a.status = 'in_progress' AND NOT (`+savesOpenSQL+`)), false) AS expired, count(*) AS used, now() AS now
+			FROM attempts a WHERE a.exam_id = $1 AND a.user_id = $2`, examID, userID); err != nil {
 			return nil, false, err
 		}
 		if st.Open.Valid {
-			if !Expired(st.Deadline.Time, st.Now) {
+			if !st.Expired {
 				a, err := s.GetAttempt(ctx, st.Open.Int64)
 				return a, false, err
 			}
@@ -184,13 +149,10 @@ func (s *Store) drawPaper(ctx context.Context, e *Exam) ([]Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.rngMu.Lock()
-	seed := s.rng.Uint64()
-	s.rngMu.Unlock()
-	rng := rand.New(rand.NewPCG(seed, uint64(e.ID)))
+	rng := rand.New(rand.NewPCG(s.seed(), uint64(e.ID)))
 	picks, err := Draw(e.Rules, snap.Get, rng)
 	if err != nil {
-		return nil, &drawError{err.Error()}
+		return nil, &DrawError{Msg: err.Error()}
 	}
 	var ids []int64
 	for _, p := range picks {
@@ -203,10 +165,6 @@ func (s *Store) drawPaper(ctx context.Context, e *Exam) ([]Item, error) {
 	return Assemble(e.Rules, picks, bank, e.ShuffleQuestions, e.ShuffleOptions, rng)
 }
 
-type drawError struct{ msg string }
-
-func (e *drawError) Error() string { return e.msg }
-
 // GetAttempt loads an attempt with its exam's settings; an open attempt past its deadline
 // and grace is finalized first (the check on every access).
 func (s *Store) GetAttempt(ctx context.Context, id int64) (*Attempt, error) {
@@ -214,12 +172,12 @@ func (s *Store) GetAttempt(ctx context.Context, id int64) (*Attempt, error) {
 		var a Attempt
 		err := s.DB.GetContext(ctx, &a, `SELECT `+attemptCols+` FROM attempts a JOIN exams e ON e.id = a.exam_id WHERE a.id = $1`, id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, errNotFound
+			return nil, ErrNotFound
 		}
 		if err != nil {
 			return nil, err
 		}
-		if a.Status == "in_progress" && Expired(a.Deadline, a.Now) && i == 0 {
+		if a.Status == "in_progress" && a.Expired && i == 0 {
 			if err := s.Finalize(ctx, id, "expired"); err != nil {
 				return nil, err
 			}
@@ -238,13 +196,12 @@ func (s *Store) attemptMeta(ctx context.Context, id int64) (attemptMeta, error) 
 		return m, nil
 	}
 	var row struct {
-		UserID   int64     `db:"user_id"`
-		Shape    string    `db:"shape"`
-		Deadline time.Time `db:"deadline"`
+		UserID int64  `db:"user_id"`
+		Shape  string `db:"shape"`
 	}
-	err := s.DB.GetContext(ctx, &row, `SELECT user_id, shape, deadline FROM attempts WHERE id = $1`, id)
+	err := s.DB.GetContext(ctx, &row, `SELECT user_id, shape FROM attempts WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return m, errNotFound
+		return m, ErrNotFound
 	}
 	if err != nil {
 		return m, err
@@ -253,9 +210,9 @@ func (s *Store) attemptMeta(ctx context.Context, id int64) (attemptMeta, error) 
 	if err != nil {
 		return m, err
 	}
-	m = attemptMeta{userID: row.UserID, shape: shape, deadline: row.Deadline}
+	m = attemptMeta{userID: row.UserID, shape: shape}
 	s.metaMu.Lock()
-	if len(s.meta) > 20000 { // bounded: owners, shapes and deadlines never change, so dropping is safe
+	if len(s.meta) > 20000 { // bounded: owners and shapes never change, so dropping is safe
 		s.meta = map[int64]attemptMeta{}
 	}
 	s.meta[id] = m
@@ -264,20 +221,21 @@ func (s *Store) attemptMeta(ctx context.Context, id int64) (attemptMeta, error) 
 }
 
 // SaveAnswer stores one answer durably (one UPDATE in autocommit) if the attempt belongs
-// to the user, is open, and the deadline plus grace has not passed on the database clock.
-func (s *Store) SaveAnswer(ctx context.Context, id, userID int64, position int, body []byte) (string, error) {
+// to the user, is in progress and accepts saves (savesOpenSQL). It returns the sorted key
+// string saved.
+func (s *Store) SaveAnswer(ctx context.Context, id, userID int64, position int, in AnswerInput) (string, error) {
 	m, err := s.attemptMeta(ctx, id)
 	if err != nil {
 		return "", err
 	}
 	if m.userID != userID {
-		return "", errNotFound
+		return "", ErrNotFound
 	}
 	if position < 1 || position > len(m.shape) {
 		return "", ErrNoPosition
 	}
 	it := m.shape[position-1]
-	answer, err := ParseAnswer(body, it.Kind, it.NOptions)
+	answer, err := in.Keys(it.Kind, it.NOptions)
 	if err != nil {
 		return "", err
 	}
@@ -311,12 +269,12 @@ func saveSQL(id int64, position int, answer string) (string, error) {
 	if position < 1 {
 		return "", errors.New("saveSQL: bad position")
 	}
-	set := "answers - '" + itoa(position) + "'"
+	set := "a.answers - '" + itoa(position) + "'"
 	if answer != "" {
-		set = "jsonb_set(answers, '{" + itoa(position) + "}', '\"" + answer + "\"')"
+		set = "jsonb_set(a.answers, '{" + itoa(position) + "}', '\"" + answer + "\"')"
 	}
-	return "UPDATE attempts SET answers = " + set + " WHERE id = " + strconv.FormatInt(id, 10) +
-		" AND status = 'in_progress' AND now() <= deadline + interval '" + itoa(int(Grace.Seconds())) + " seconds'", nil
+	return "UPDATE attempts a SET answers = " + set + " WHERE a.id = " + strconv.FormatInt(id, 10) +
+		" AND a.status = 'in_progress' AND " + savesOpenSQL, nil
 }
 
 // Submit finishes the user's attempt (idempotent) and returns it graded.
@@ -326,7 +284,7 @@ func (s *Store) Submit(ctx context.Context, id, userID int64) (*Attempt, error) 
 		return nil, err
 	}
 	if m.userID != userID {
-		return nil, errNotFound
+		return nil, ErrNotFound
 	}
 	if err := s.Finalize(ctx, id, "submitted"); err != nil {
 		return nil, err
@@ -358,12 +316,12 @@ func finalizeTx(ctx context.Context, tx *sqlx.Tx, id int64, reason string) (bool
 	err := tx.GetContext(ctx, &a, `SELECT `+attemptCols+` FROM attempts a JOIN exams e ON e.id = a.exam_id
 		WHERE a.id = $1 FOR UPDATE OF a`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, errNotFound
+		return false, ErrNotFound
 	}
 	if err != nil {
 		return false, err
 	}
-	if a.Status != "in_progress" || (reason == "expired" && !Expired(a.Deadline, a.Now)) {
+	if a.Status != "in_progress" || (reason == "expired" && !a.Expired) {
 		return false, nil
 	}
 	r := Grade(a.Paper, a.Answers, a.MultiRule, a.PassScore)
@@ -384,6 +342,11 @@ func finalizeTx(ctx context.Context, tx *sqlx.Tx, id int64, reason string) (bool
 	return true, err
 }
 
+// sweepSQL picks a batch of expired attempts; SKIP LOCKED lets several app instances
+// sweep together without waiting on each other.
+var sweepSQL = `SELECT a.id FROM attempts a WHERE a.status = 'in_progress' AND NOT (` + savesOpenSQL + `)
+	ORDER BY a.deadline LIMIT 50 FOR UPDATE SKIP LOCKED`
+
 // SweepExpired finalizes open attempts past their deadline and grace, a batch at a time.
 // SKIP LOCKED lets several app instances sweep together without waiting on each other.
 func (s *Store) SweepExpired(ctx context.Context) (int, error) {
@@ -394,9 +357,7 @@ func (s *Store) SweepExpired(ctx context.Context) (int, error) {
 			return total, err
 		}
 		var ids []int64
-		if err := tx.SelectContext(ctx, &ids, `SELECT id FROM attempts
-			WHERE status = 'in_progress' AND deadline + $1 * interval '1 second' < now()
-			ORDER BY deadline LIMIT 50 FOR UPDATE SKIP LOCKED`, int(Grace.Seconds())); err != nil {
+		if err := tx.SelectContext(ctx, &ids, sweepSQL); err != nil {
 			tx.Rollback()
 			return total, err
 		}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"zhibu/app/web"
@@ -59,121 +58,32 @@ const examCols = `e.id, e.title, e.description, e.course_id, e.opens_at, e.close
 	e.all_townships, e.rules,
 	ARRAY(SELECT township_id FROM exam_townships et WHERE et.exam_id = e.id ORDER BY township_id) AS township_ids`
 
-// ExamInput is what an admin sends to create or change an exam.
-type ExamInput struct {
-	Title            string  `json:"title"`
-	Description      string  `json:"description"`
-	CourseID         *int64  `json:"course_id"`
-	OpensAt          string  `json:"opens_at"`
-	ClosesAt         string  `json:"closes_at"`
-	DurationMinutes  int     `json:"duration_minutes"`
-	PassScore        float64 `json:"pass_score"`
-	AttemptsAllowed  int     `json:"attempts_allowed"`
-	ShuffleQuestions *bool   `json:"shuffle_questions"`
-	ShuffleOptions   *bool   `json:"shuffle_options"`
-	MultiRule        string  `json:"multi_rule"`
-	ReviewPolicy     string  `json:"review_policy"`
-	TownshipIDs      []int64 `json:"township_ids"`
-	Rules            []Rule  `json:"rules"`
+// SaveExam is the one operation behind creating (id 0) and changing an exam, by the API
+// and by the form: it validates in (web.FieldErrors), checks the bank can satisfy the
+// rules (*SupplyError), then writes the exam and its townships in one transaction (lock
+// order: the exam row, then its exam_townships rows). Changed rules apply to attempts
+// started afterwards; started papers stay frozen.
+func (s *Store) SaveExam(ctx context.Context, id int64, in ExamInput, by int64) (*Exam, error) {
+	e, errs := in.ToExam()
+	if len(errs) > 0 {
+		return nil, web.FieldErrors(errs)
+	}
+	snap, err := s.Pools.Snapshot(ctx, s.DB)
+	if err != nil {
+		return nil, err
+	}
+	if short := CheckSupply(e.Rules, func(k PoolKey) int { return len(snap.Get(k)) }); len(short) > 0 {
+		return nil, &SupplyError{Short: short}
+	}
+	e.ID = id
+	if err := s.writeExam(ctx, &e, by); err != nil {
+		return nil, err
+	}
+	return &e, nil
 }
 
-// parseTime accepts RFC 3339 and the datetime-local form (taken as China time).
-func parseTime(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, web.China); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-// ToExam validates the input (pure) and builds the exam; errors are field → message.
-func (in ExamInput) ToExam() (Exam, map[string]string) {
-	errs := ValidateRules(in.Rules)
-	e := Exam{Title: strings.TrimSpace(in.Title), Description: strings.TrimSpace(in.Description),
-		DurationMinutes: in.DurationMinutes, PassScore: in.PassScore, AttemptsAllowed: in.AttemptsAllowed,
-		ShuffleQuestions: true, ShuffleOptions: true, MultiRule: in.MultiRule, ReviewPolicy: in.ReviewPolicy,
-		Rules: in.Rules, AllTownships: len(in.TownshipIDs) == 0, TownshipIDs: in.TownshipIDs}
-	if in.CourseID != nil && *in.CourseID > 0 {
-		e.CourseID = sql.NullInt64{Int64: *in.CourseID, Valid: true}
-	}
-	if in.ShuffleQuestions != nil {
-		e.ShuffleQuestions = *in.ShuffleQuestions
-	}
-	if in.ShuffleOptions != nil {
-		e.ShuffleOptions = *in.ShuffleOptions
-	}
-	if e.AttemptsAllowed == 0 {
-		e.AttemptsAllowed = 2
-	}
-	if e.MultiRule == "" {
-		e.MultiRule = MultiStrict
-	}
-	if e.ReviewPolicy == "" {
-		e.ReviewPolicy = ReviewAfterClose
-	}
-	if e.Title == "" || len([]rune(e.Title)) > 100 {
-		errs["title"] = "请填写考试名称（不超过 100 字）"
-	} else if web.BadText(e.Title, false) {
-		errs["title"] = "考试名称" + web.BadTextMessage
-	}
-	if len([]rune(e.Description)) > 2000 {
-		errs["description"] = "考试说明不能超过 2000 字"
-	} else if web.BadText(e.Description, true) {
-		errs["description"] = "考试说明" + web.BadTextMessage
-	}
-	var ok bool
-	if e.OpensAt, ok = parseTime(in.OpensAt); !ok {
-		errs["opens_at"] = "请填写开始时间"
-	} else if y := e.OpensAt.Year(); y < 2000 || y > 2200 {
-		errs["opens_at"] = "开始时间超出范围"
-	}
-	if e.ClosesAt, ok = parseTime(in.ClosesAt); !ok {
-		errs["closes_at"] = "请填写结束时间"
-	} else if y := e.ClosesAt.Year(); y < 2000 || y > 2200 {
-		errs["closes_at"] = "结束时间超出范围"
-	} else if !e.ClosesAt.After(e.OpensAt) {
-		errs["closes_at"] = "结束时间应晚于开始时间"
-	}
-	if len(e.TownshipIDs) > 1000 {
-		errs["township_ids"] = "乡镇过多"
-	}
-	for _, id := range e.TownshipIDs {
-		if id <= 0 {
-			errs["township_ids"] = "包含不存在的乡镇"
-		}
-	}
-	if e.DurationMinutes < 1 || e.DurationMinutes > 600 {
-		errs["duration_minutes"] = "考试时长应在 1 到 600 分钟之间"
-	}
-	if e.AttemptsAllowed < 1 || e.AttemptsAllowed > 20 {
-		errs["attempts_allowed"] = "考试次数应在 1 到 20 之间"
-	}
-	switch e.MultiRule {
-	case MultiStrict, MultiPartial, MultiHalf:
-	default:
-		errs["multi_rule"] = "多选评分规则应为 strict、partial 或 half"
-	}
-	switch e.ReviewPolicy {
-	case ReviewAfterClose, ReviewImmediate, ReviewScoreOnly:
-	default:
-		errs["review_policy"] = "查看答案规则应为 after_close、immediate 或 score_only"
-	}
-	for _, r := range e.Rules { // meaningful only when the rules passed ValidateRules
-		e.TotalPoints += float64(r.Count) * r.Points
-	}
-	e.TotalPoints = round2(e.TotalPoints)
-	if !finite(e.PassScore) || e.PassScore < 0 || (e.TotalPoints > 0 && e.PassScore > e.TotalPoints) {
-		errs["pass_score"] = fmt.Sprintf("及格分应在 0 到总分 %.0f 之间", e.TotalPoints)
-	}
-	return e, errs
-}
-
-// SaveExam inserts (ID 0) or updates an exam and its townships in one transaction.
-// Changed rules apply to attempts started afterwards; started papers stay frozen.
-func SaveExam(ctx context.Context, db *sqlx.DB, e *Exam, by int64) error {
-	tx, err := db.BeginTxx(ctx, nil)
+func (s *Store) writeExam(ctx context.Context, e *Exam, by int64) error {
+	tx, err := s.DB.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -193,13 +103,13 @@ func SaveExam(ctx context.Context, db *sqlx.DB, e *Exam, by int64) error {
 			e.AttemptsAllowed, e.ShuffleQuestions, e.ShuffleOptions, e.MultiRule, e.ReviewPolicy, e.AllTownships, e.Rules)
 		if err == nil {
 			if n, _ := res.RowsAffected(); n == 0 {
-				return errNotFound
+				return ErrNotFound
 			}
 		}
 	}
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) && pqErr.Code == "23503" && strings.Contains(pqErr.Constraint, "course") {
-		return errUnknownCourse
+		return ErrUnknownCourse
 	}
 	if err != nil {
 		return err
@@ -214,16 +124,11 @@ func SaveExam(ctx context.Context, db *sqlx.DB, e *Exam, by int64) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); int(n) != len(uniq(e.TownshipIDs)) {
-			return errUnknownTownship
+			return ErrUnknownTownship
 		}
 	}
 	return tx.Commit()
 }
-
-var (
-	errUnknownTownship = errors.New("unknown township")
-	errUnknownCourse   = errors.New("unknown course")
-)
 
 func uniq(ids []int64) map[int64]bool {
 	m := map[int64]bool{}
@@ -233,17 +138,30 @@ func uniq(ids []int64) map[int64]bool {
 	return m
 }
 
+// TownshipOption is a township offered by the exam form.
+type TownshipOption struct {
+	ID   int64  `db:"id"`
+	Name string `db:"name"`
+}
+
+// Townships lists every township for the exam form.
+func (s *Store) Townships(ctx context.Context) ([]TownshipOption, error) {
+	towns := []TownshipOption{}
+	err := s.DB.SelectContext(ctx, &towns, `SELECT id, name FROM townships ORDER BY sort, id`)
+	return towns, err
+}
+
 // visibleSQL admits exams for the township $N (NULL = every exam, for admins).
 const visibleSQL = `($%d::bigint IS NULL OR e.all_townships OR EXISTS (SELECT 1 FROM exam_townships et WHERE et.exam_id = e.id AND et.township_id = $%d))`
 
 func visible(n int) string { return fmt.Sprintf(visibleSQL, n, n) }
 
 // GetExam loads an exam the township may see (NULL township: any exam).
-func GetExam(ctx context.Context, db sqlx.QueryerContext, id int64, township sql.NullInt64) (*Exam, error) {
+func (s *Store) GetExam(ctx context.Context, id int64, township sql.NullInt64) (*Exam, error) {
 	var e Exam
-	err := sqlx.GetContext(ctx, db, &e, `SELECT `+examCols+` FROM exams e WHERE e.id = $1 AND `+visible(2), id, township)
+	err := s.DB.GetContext(ctx, &e, `SELECT `+examCols+` FROM exams e WHERE e.id = $1 AND `+visible(2), id, township)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNotFound
+		return nil, ErrNotFound
 	}
 	return &e, err
 }
@@ -283,9 +201,9 @@ func (e ExamForUser) AttemptsLeft() int {
 
 // ExamsForUser lists the exams the user may take (township), newest window first, with
 // the user's attempts; onlyOpen keeps those open now.
-func ExamsForUser(ctx context.Context, db *sqlx.DB, userID int64, township sql.NullInt64, onlyOpen bool) ([]ExamForUser, error) {
+func (s *Store) ExamsForUser(ctx context.Context, userID int64, township sql.NullInt64, onlyOpen bool) ([]ExamForUser, error) {
 	out := []ExamForUser{}
-	err := db.SelectContext(ctx, &out, `
+	err := s.DB.SelectContext(ctx, &out, `
 		SELECT `+examCols+`, now() AS now,
 		       COALESCE(s.used, 0) AS attempts_used, s.best AS best_score, COALESCE(s.passed, false) AS passed, s.open AS open_attempt
 		FROM exams e

@@ -4,19 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/lib/pq"
 )
-
-// ErrInOpenExam: the question may be drawn by an exam the user is sitting or may sit now;
-// its key and 解析 wait for the exam to close (guard.go).
-var ErrInOpenExam = errors.New("question in an open exam")
-
-// ErrAllInOpenExam: every question asked for is guarded by an open exam.
-var ErrAllInOpenExam = errors.New("every question in an open exam")
 
 // candidateSQL admits the exams e that user $u of township $t (NULL for admins, who sit
 // no exam) is a candidate of: the exam is for the township — visible(), the test that

@@ -110,13 +110,10 @@ func (s *Store) PracticeSet(ctx context.Context, userID int64, township sql.Null
 			if withheld > 0 {
 				return nil, withheld, ErrAllInOpenExam
 			}
-			return nil, 0, errNotFound
+			return nil, 0, ErrNoPractice
 		}
-		s.rngMu.Lock()
-		seed := s.rng.Uint64()
-		s.rngMu.Unlock()
 		picks, _ := Draw([]Rule{{Kind: "any", Count: min(n, len(pool)), Points: 1}},
-			func(PoolKey) []int64 { return pool }, rand.New(rand.NewPCG(seed, uint64(userID))))
+			func(PoolKey) []int64 { return pool }, rand.New(rand.NewPCG(s.seed(), uint64(userID))))
 		ids = picks[0]
 	}
 	if len(ids) == 0 && withheld > 0 {
@@ -146,9 +143,9 @@ type PracticeResult struct {
 
 // PracticeAnswer checks and records one practice answer. The question and the user's
 // guard come from one lock-free query; a guarded question is refused (ErrInOpenExam)
-// before its answer is even parsed, an unknown or retired one is errNotFound. Then one
-// INSERT records the result for the 错题本.
-func (s *Store) PracticeAnswer(ctx context.Context, userID int64, township sql.NullInt64, questionID int64, answer []string) (*PracticeResult, error) {
+// before its answer is even checked, an unknown or retired one is ErrQuestionGone. Then
+// one INSERT records the result for the 错题本.
+func (s *Store) PracticeAnswer(ctx context.Context, userID int64, township sql.NullInt64, in PracticeAnswerInput) (*PracticeResult, error) {
 	var q struct {
 		ID          int64          `db:"id"`
 		Kind        string         `db:"kind"`
@@ -163,9 +160,9 @@ func (s *Store) PracticeAnswer(ctx context.Context, userID int64, township sql.N
 	}
 	err := s.DB.GetContext(ctx, &q, `SELECT q.id, q.kind, q.category, q.tags, q.options, q.answer, q.explanation, q.retired,
 		now() AS now, `+liveExamsSQL(2, 3)+` AS live
-		FROM questions q WHERE q.id = $1`, questionID, userID, township)
+		FROM questions q WHERE q.id = $1`, in.QuestionID, userID, township)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && q.Retired) {
-		return nil, errNotFound
+		return nil, ErrQuestionGone
 	}
 	if err != nil {
 		return nil, err
@@ -177,11 +174,7 @@ func (s *Store) PracticeAnswer(ctx context.Context, userID int64, township sql.N
 	if q.Kind == KindJudge {
 		n = 2
 	}
-	if answer == nil {
-		return nil, answerErr("answer 应为选项字母的数组，如 [\"A\",\"C\"]")
-	}
-	body, _ := jsonMarshal(map[string]any{"answer": answer})
-	ans, err := ParseAnswer(body, q.Kind, n)
+	ans, err := AnswerInput{Answer: in.Answer}.Keys(q.Kind, n)
 	if err != nil {
 		return nil, err
 	}

@@ -208,44 +208,77 @@ func insertQuestions(ctx context.Context, tx *sqlx.Tx, qs []Question, sourceKeys
 	return int(n), nil
 }
 
-// CreateQuestion saves one new question (already normalized).
-func CreateQuestion(ctx context.Context, db *sqlx.DB, q *Question) error {
-	return db.GetContext(ctx, q, `
-		INSERT INTO questions (kind, category, tags, difficulty, stem, options, answer, points, explanation)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING `+questionCols,
-		q.Kind, q.Category, q.Tags, q.Difficulty, q.Stem, q.Options, q.Answer, q.Points, q.Explanation)
-}
-
-// UpdateQuestion changes a question of the bank. Started and finished attempts keep
-// their frozen copy.
-func UpdateQuestion(ctx context.Context, db *sqlx.DB, q *Question) error {
-	err := db.GetContext(ctx, q, `
-		UPDATE questions SET kind=$2, category=$3, tags=$4, difficulty=$5, stem=$6, options=$7, answer=$8, points=$9,
-		       explanation=$10, updated_at=now()
-		WHERE id = $1 RETURNING `+questionCols,
-		q.ID, q.Kind, q.Category, q.Tags, q.Difficulty, q.Stem, q.Options, q.Answer, q.Points, q.Explanation)
-	if errors.Is(err, sql.ErrNoRows) {
-		return errNotFound
+// SaveQuestion is the one operation behind creating (id 0) and changing a question, by
+// the API and by the form: it normalizes the input (web.FieldErrors) and writes the row
+// (one statement). Started and finished attempts keep their frozen copy.
+func (s *Store) SaveQuestion(ctx context.Context, id int64, in QuestionInput) (*Question, error) {
+	q, errs := in.Question()
+	if errs != nil {
+		return nil, errs
 	}
-	return err
+	var err error
+	if id == 0 {
+		err = s.DB.GetContext(ctx, &q, `
+			INSERT INTO questions (kind, category, tags, difficulty, stem, options, answer, points, explanation)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING `+questionCols,
+			q.Kind, q.Category, q.Tags, q.Difficulty, q.Stem, q.Options, q.Answer, q.Points, q.Explanation)
+	} else {
+		err = s.DB.GetContext(ctx, &q, `
+			UPDATE questions SET kind=$2, category=$3, tags=$4, difficulty=$5, stem=$6, options=$7, answer=$8, points=$9,
+			       explanation=$10, updated_at=now()
+			WHERE id = $1 RETURNING `+questionCols,
+			id, q.Kind, q.Category, q.Tags, q.Difficulty, q.Stem, q.Options, q.Answer, q.Points, q.Explanation)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &q, nil
 }
-
-var errNotFound = errors.New("not found")
 
 // GetQuestion loads one question.
-func GetQuestion(ctx context.Context, db sqlx.QueryerContext, id int64) (*Question, error) {
+func (s *Store) GetQuestion(ctx context.Context, id int64) (*Question, error) {
 	var q Question
-	err := sqlx.GetContext(ctx, db, &q, `SELECT `+questionCols+` FROM questions WHERE id = $1`, id)
+	err := s.DB.GetContext(ctx, &q, `SELECT `+questionCols+` FROM questions WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNotFound
+		return nil, ErrNotFound
 	}
 	return &q, err
 }
 
-// RetireQuestions retires (or restores) one question by id or every question with a tag.
-func RetireQuestions(ctx context.Context, db *sqlx.DB, id int64, tag string, retired bool) (int, error) {
-	res, err := db.ExecContext(ctx, `UPDATE questions SET retired = $3, updated_at = now()
-		WHERE retired <> $3 AND (($1 > 0 AND id = $1) OR ($2 <> '' AND $2 = ANY(tags)))`, id, tag, retired)
+// AllQuestions is the whole bank for the export, active questions first.
+func (s *Store) AllQuestions(ctx context.Context) ([]Question, error) {
+	qs := []Question{}
+	err := s.DB.SelectContext(ctx, &qs, `SELECT `+questionCols+` FROM questions ORDER BY retired, id`)
+	return qs, err
+}
+
+// RetireQuestion retires (or restores) one question; it returns how many changed (0 when
+// it already was so).
+func (s *Store) RetireQuestion(ctx context.Context, id int64, retired bool) (int, error) {
+	var n int
+	err := s.DB.GetContext(ctx, &n, `WITH q AS (SELECT id FROM questions WHERE id = $1),
+		u AS (UPDATE questions SET retired = $2, updated_at = now() WHERE id = $1 AND retired <> $2 RETURNING id)
+		SELECT CASE WHEN EXISTS (SELECT 1 FROM q) THEN (SELECT count(*) FROM u) ELSE -1 END`, id, retired)
+	if err == nil && n < 0 {
+		return 0, ErrNotFound
+	}
+	return n, err
+}
+
+// RetireTag retires (or restores) every question carrying the tag; it returns how many
+// changed.
+func (s *Store) RetireTag(ctx context.Context, in RetireInput) (int, error) {
+	switch {
+	case in.Tag == "":
+		return 0, ErrNoTag
+	case web.BadText(in.Tag, false) || len(in.Tag) > 400:
+		return 0, ErrBadTag
+	}
+	res, err := s.DB.ExecContext(ctx, `UPDATE questions SET retired = $2, updated_at = now()
+		WHERE retired <> $2 AND $1 = ANY(tags)`, in.Tag, in.Retire())
 	if err != nil {
 		return 0, err
 	}
@@ -272,7 +305,10 @@ func (f QuestionFilter) Valid() bool {
 }
 
 // SearchQuestions lists the bank, newest first, with the total count.
-func SearchQuestions(ctx context.Context, db *sqlx.DB, f QuestionFilter) ([]Question, int, error) {
+func (s *Store) SearchQuestions(ctx context.Context, f QuestionFilter) ([]Question, int, error) {
+	if !f.Valid() {
+		return nil, 0, ErrBadSearch
+	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
@@ -280,11 +316,11 @@ func SearchQuestions(ctx context.Context, db *sqlx.DB, f QuestionFilter) ([]Ques
 		AND ($5 = '' OR stem ILIKE '%' || $5 || '%')`
 	args := []any{f.Retired, f.Kind, f.Category, f.Tag, escapeLike(f.Q)}
 	var total int
-	if err := db.GetContext(ctx, &total, `SELECT count(*) FROM questions WHERE `+where, args...); err != nil {
+	if err := s.DB.GetContext(ctx, &total, `SELECT count(*) FROM questions WHERE `+where, args...); err != nil {
 		return nil, 0, err
 	}
 	qs := []Question{}
-	err := db.SelectContext(ctx, &qs, `SELECT `+questionCols+` FROM questions WHERE `+where+
+	err := s.DB.SelectContext(ctx, &qs, `SELECT `+questionCols+` FROM questions WHERE `+where+
 		` ORDER BY id DESC LIMIT $6 OFFSET $7`, append(args, f.Limit, f.Offset)...)
 	return qs, total, err
 }
@@ -294,9 +330,9 @@ func escapeLike(s string) string {
 }
 
 // Categories lists the categories of active questions with their counts.
-func Categories(ctx context.Context, db *sqlx.DB) ([]CategoryCount, error) {
+func (s *Store) Categories(ctx context.Context) ([]CategoryCount, error) {
 	out := []CategoryCount{}
-	err := db.SelectContext(ctx, &out, `SELECT category, count(*) AS n FROM questions WHERE NOT retired AND category <> ''
+	err := s.DB.SelectContext(ctx, &out, `SELECT category, count(*) AS n FROM questions WHERE NOT retired AND category <> ''
 		GROUP BY category ORDER BY n DESC, category`)
 	return out, err
 }

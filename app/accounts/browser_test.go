@@ -10,7 +10,7 @@ import (
 	"zhibu/app/web/browsertest"
 )
 
-// The first journey of DESIGN §1 at phone size: log in as the demo secretary by typing
+// The secretary's first journey at phone size: log in as the demo secretary by typing
 // into the form, land on the home page, log out.
 func TestBrowserLoginHomeLogout(t *testing.T) {
 	db := testdb.DB(t)
@@ -41,7 +41,7 @@ func TestBrowserLoginHomeLogout(t *testing.T) {
 		t.Fatal(err)
 	}
 	var name string
-	db.Get(&name, `SELECT name FROM users WHERE username = 'secretary'`)
+	testdb.Get(t, db, &name, `SELECT name FROM users WHERE username = 'secretary'`)
 	if !strings.Contains(heading, name) {
 		t.Fatalf("home heading %q does not greet %s", heading, name)
 	}
@@ -87,7 +87,7 @@ func TestBrowserLoginHomeLogout(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "accounts-home-admin")
 
 	var sessions int
-	db.Get(&sessions, `SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'secretary'`)
+	testdb.Get(t, db, &sessions, `SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'secretary'`)
 	if sessions != 0 {
 		t.Fatalf("%d sessions left after logout", sessions)
 	}

@@ -11,7 +11,7 @@ import (
 	"zhibu/app/database"
 )
 
-// DemoPassword is the password of every demo account (DESIGN §4). The demo county is for
+// DemoPassword is the password of every demo account. The demo county is for
 // development and load runs only.
 const DemoPassword = "zhibu-demo"
 
@@ -146,7 +146,7 @@ func demoLoginClash(err error) error {
 	return err
 }
 
-// demoIdentifiers holds the demo accounts to the rule of every account (identifiers.go).
+// demoIdentifiers holds the demo accounts to the rule of every account (rules_identifiers.go).
 func demoIdentifiers(usernames, phones []string) error {
 	for i := range usernames {
 		id, fields := checkIdentifiers(usernames[i], phones[i])

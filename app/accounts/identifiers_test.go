@@ -58,8 +58,10 @@ func TestUsernameCannotBeAnotherAccountsPhone(t *testing.T) {
 	resetThrottle(t, f.db)
 	c := f.county
 	var adminUser, adminPhone, secPhone string
-	f.db.QueryRow(`SELECT username, phone FROM users WHERE id = $1`, c.Admin).Scan(&adminUser, &adminPhone)
-	f.db.Get(&secPhone, `SELECT phone FROM users WHERE id = $1`, c.Secretaries[0][0])
+	if err := f.db.QueryRow(`SELECT username, phone FROM users WHERE id = $1`, c.Admin).Scan(&adminUser, &adminPhone); err != nil {
+		t.Fatal(err)
+	}
+	testdb.Get(t, f.db, &secPhone, `SELECT phone FROM users WHERE id = $1`, c.Secretaries[0][0])
 	org, admin := f.as(t, c.Organizers[0]), f.as(t, c.Admin)
 
 	for _, try := range []struct {
@@ -78,7 +80,7 @@ func TestUsernameCannotBeAnotherAccountsPhone(t *testing.T) {
 		}
 	}
 	// Renaming an existing account to someone's phone is refused the same way.
-	if st, body := org.JSON("PATCH", "/api/v1/users/"+itoa(c.Secretaries[0][1]), map[string]any{"username": adminPhone}); st != 422 ||
+	if st, body := org.JSON("PUT", "/api/v1/users/"+itoa(c.Secretaries[0][1]), map[string]any{"username": adminPhone}); st != 422 ||
 		!strings.Contains(string(body), `"username"`) {
 		t.Errorf("rename to the admin's phone: %d %s, want 422", st, body)
 	}
@@ -95,12 +97,12 @@ func TestPhoneCannotBeAnotherAccountsUsername(t *testing.T) {
 	f := newOrgFixture(t)
 	c := f.county
 	taken := uniquePhone()
-	f.db.MustExec(`INSERT INTO users (username, name, role, password_hash) VALUES ($1, '旧账号', 'admin', 'x')`, taken)
+	testdb.Exec(t, f.db, `INSERT INTO users (username, name, role, password_hash) VALUES ($1, '旧账号', 'admin', 'x')`, taken)
 	st, body := f.as(t, c.Organizers[0]).JSON("POST", "/api/v1/users", map[string]any{"name": "丁", "phone": taken, "branch_id": c.Branches[0][0]})
 	if st != 409 || !strings.Contains(string(body), `"phone"`) || !strings.Contains(string(body), "手机号") {
 		t.Fatalf("phone that is another account's username: %d %s, want 409 naming the phone", st, body)
 	}
-	st, body = f.as(t, c.Admin).JSON("PATCH", "/api/v1/users/"+itoa(c.Secretaries[1][0]), map[string]any{"phone": taken})
+	st, body = f.as(t, c.Admin).JSON("PUT", "/api/v1/users/"+itoa(c.Secretaries[1][0]), map[string]any{"phone": taken})
 	if st != 409 || !strings.Contains(string(body), `"phone"`) {
 		t.Fatalf("change a phone to another account's username: %d %s, want 409", st, body)
 	}
@@ -109,7 +111,7 @@ func TestPhoneCannotBeAnotherAccountsUsername(t *testing.T) {
 		t.Fatalf("create-admin with a taken phone: %v, want 409", err)
 	}
 	var adminPhone string
-	f.db.Get(&adminPhone, `SELECT phone FROM users WHERE id = $1`, c.Admin)
+	testdb.Get(t, f.db, &adminPhone, `SELECT phone FROM users WHERE id = $1`, c.Admin)
 	if _, err := CreateAdmin(t.Context(), f.db, adminPhone, "新管理员", "", "long-enough-pw"); statusOf(err) != 422 {
 		t.Fatalf("create-admin named after someone's phone: %v, want 422", err)
 	}
@@ -137,7 +139,7 @@ func TestUsernameFollowsThePhone(t *testing.T) {
 	}
 	webtest.Decode(t, body, &created)
 	next := uniquePhone()
-	if st, body := f.as(t, c.Admin).JSON("PATCH", "/api/v1/users/"+itoa(created.User.ID), map[string]any{"phone": next, "username": old}); st != 200 ||
+	if st, body := f.as(t, c.Admin).JSON("PUT", "/api/v1/users/"+itoa(created.User.ID), map[string]any{"phone": next, "username": old}); st != 200 ||
 		!strings.Contains(string(body), `"username":"`+next+`"`) {
 		t.Fatalf("phone change: %d %s, want the username to follow", st, body)
 	}
@@ -159,7 +161,9 @@ func TestDatabaseRefusesCollidingLoginNames(t *testing.T) {
 	db := testdb.DB(t)
 	c := testdb.MakeCounty(t, db)
 	var phone, uname string
-	db.QueryRow(`SELECT phone, username FROM users WHERE id = $1`, c.Admin).Scan(&phone, &uname)
+	if err := db.QueryRow(`SELECT phone, username FROM users WHERE id = $1`, c.Admin).Scan(&phone, &uname); err != nil {
+		t.Fatal(err)
+	}
 	free := uniquePhone()
 	for _, q := range []struct {
 		what string
@@ -183,19 +187,19 @@ func TestDatabaseRefusesCollidingLoginNames(t *testing.T) {
 		t.Fatalf("username = own phone: %v", err)
 	}
 	// login_names follows renames and deletions.
-	db.MustExec(`UPDATE users SET username = $1 WHERE phone = $2`, testdb.Unique("renamed"), own)
+	testdb.Exec(t, db, `UPDATE users SET username = $1 WHERE phone = $2`, testdb.Unique("renamed"), own)
 	var owners int
-	db.Get(&owners, `SELECT count(*) FROM login_names WHERE name = $1`, own)
+	testdb.Get(t, db, &owners, `SELECT count(*) FROM login_names WHERE name = $1`, own)
 	if owners != 1 {
 		t.Fatalf("phone kept as a login name after rename: %d rows", owners)
 	}
-	db.MustExec(`DELETE FROM users WHERE phone = $1`, own)
-	db.Get(&owners, `SELECT count(*) FROM login_names WHERE name = $1`, own)
+	testdb.Exec(t, db, `DELETE FROM users WHERE phone = $1`, own)
+	testdb.Get(t, db, &owners, `SELECT count(*) FROM login_names WHERE name = $1`, own)
 	if owners != 0 {
 		t.Fatal("login names of a deleted user were kept")
 	}
 	var missing int
-	db.Get(&missing, `SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM login_names n WHERE n.user_id = u.id AND n.name = u.username)
+	testdb.Get(t, db, &missing, `SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM login_names n WHERE n.user_id = u.id AND n.name = u.username)
 		OR (u.phone IS NOT NULL AND NOT EXISTS (SELECT 1 FROM login_names n WHERE n.user_id = u.id AND n.name = u.phone))`)
 	if missing != 0 {
 		t.Fatalf("%d users miss a login name", missing)
@@ -249,7 +253,7 @@ func TestConcurrentCollidingLoginNames(t *testing.T) {
 		close(start)
 		wg.Wait()
 		var n int
-		db.Get(&n, `SELECT count(*) FROM users WHERE username = $1 OR phone = $1`, x)
+		testdb.Get(t, db, &n, `SELECT count(*) FROM users WHERE username = $1 OR phone = $1`, x)
 		if n != 1 || (errs[0] == nil) == (errs[1] == nil) {
 			t.Fatalf("round %d: %d accounts own %s (errors %v)", round, n, x, errs)
 		}
@@ -291,22 +295,22 @@ func TestConcurrentAPICreationsWithOneNumber(t *testing.T) {
 // as another account's phone makes that text open neither.
 func TestLoginNeverPicksBetweenTwoAccounts(t *testing.T) {
 	db := testdb.DB(t)
-	h := authHandlers(t)
+	h := authStore(t)
 	resetThrottle(t, db)
 	phone := uniquePhone()
 	legacy := "+86" + phone
 	var hash string
-	db.Get(&hash, `SELECT password_hash FROM users WHERE id = $1`, testdb.User(t, db, "admin", testdb.Unique("h"), 0, 0))
-	db.MustExec(`INSERT INTO users (username, name, role, password_hash) VALUES ($1, '旧', 'admin', $2)`, legacy, hash)
-	db.MustExec(`INSERT INTO users (username, phone, name, role, password_hash) VALUES ($1, $2, '新', 'admin', $3)`, testdb.Unique("n"), phone, hash)
+	testdb.Get(t, db, &hash, `SELECT password_hash FROM users WHERE id = $1`, testdb.User(t, db, "admin", testdb.Unique("h"), 0, 0))
+	testdb.Exec(t, db, `INSERT INTO users (username, name, role, password_hash) VALUES ($1, '旧', 'admin', $2)`, legacy, hash)
+	testdb.Exec(t, db, `INSERT INTO users (username, phone, name, role, password_hash) VALUES ($1, $2, '新', 'admin', $3)`, testdb.Unique("n"), phone, hash)
 
 	if _, err := userByLogin(t.Context(), db, legacy); !errors.Is(err, errAmbiguousLogin) {
 		t.Fatalf("userByLogin(%q) = %v, want errAmbiguousLogin", legacy, err)
 	}
-	if _, err := h.authenticate(t.Context(), legacy, testdb.Password, "192.0.2.50"); statusOf(err) != 401 {
+	if _, err := h.Authenticate(t.Context(), legacy, testdb.Password, "192.0.2.50"); statusOf(err) != 401 {
 		t.Fatalf("ambiguous login: %v, want 401", err)
 	}
-	if u, err := h.authenticate(t.Context(), phone, testdb.Password, "192.0.2.50"); err != nil || u.Name != "新" {
+	if u, err := h.Authenticate(t.Context(), phone, testdb.Password, "192.0.2.50"); err != nil || u.Name != "新" {
 		t.Fatalf("the plain number opens its owner: %+v %v", u, err)
 	}
 }

@@ -85,13 +85,13 @@ func TestOrgInputControlCharactersAndRanges(t *testing.T) {
 	}{
 		{"township name", "POST", "/api/v1/townships", map[string]any{"name": "青\x00山镇"}, "name"},
 		{"branch name", "POST", "/api/v1/branches", map[string]any{"township_id": c.Townships[0], "name": "红星\x00村党支部", "kind": "农村"}, "name"},
-		{"branch rename", "PATCH", "/api/v1/branches/" + itoa(c.Branches[0][0]), map[string]any{"name": "红星\n村党支部"}, "name"},
+		{"branch rename", "PUT", "/api/v1/branches/" + itoa(c.Branches[0][0]), map[string]any{"name": "红星\n村党支部"}, "name"},
 		{"branch without township", "POST", "/api/v1/branches", map[string]any{"township_id": -3, "name": "红星村党支部", "kind": "农村"}, "township_id"},
 		{"user name", "POST", "/api/v1/users", map[string]any{"name": "王\x00五", "phone": uniquePhone(), "branch_id": c.Branches[0][0]}, "name"},
 		{"user title", "POST", "/api/v1/users", map[string]any{"name": "王五", "title": "书\u0007记", "phone": uniquePhone(), "branch_id": c.Branches[0][0]}, "title"},
 		{"phone", "POST", "/api/v1/users", map[string]any{"name": "王五", "phone": "1380000\x000001", "branch_id": c.Branches[0][0]}, "phone"},
 		{"username", "POST", "/api/v1/users", map[string]any{"name": "王五", "username": "wang\x00", "phone": uniquePhone(), "branch_id": c.Branches[0][0]}, "username"},
-		{"user rename", "PATCH", "/api/v1/users/" + itoa(c.Secretaries[0][0]), map[string]any{"name": "\x00"}, "name"},
+		{"user rename", "PUT", "/api/v1/users/" + itoa(c.Secretaries[0][0]), map[string]any{"name": "\x00"}, "name"},
 		{"negative branch", "POST", "/api/v1/users", map[string]any{"name": "王五", "phone": uniquePhone(), "branch_id": -1}, "branch_id"},
 	} {
 		st, body := admin.JSON(try.method, try.path, try.body)

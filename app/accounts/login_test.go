@@ -40,7 +40,9 @@ func TestAPILoginByUsernameOrPhoneAndLogout(t *testing.T) {
 	srv := newServer(t)
 	c := testdb.MakeCounty(t, db)
 	var username, phone string
-	db.QueryRow(`SELECT username, phone FROM users WHERE id = $1`, c.Secretaries[0][0]).Scan(&username, &phone)
+	if err := db.QueryRow(`SELECT username, phone FROM users WHERE id = $1`, c.Secretaries[0][0]).Scan(&username, &phone); err != nil {
+		t.Fatal(err)
+	}
 
 	cl := webtest.New(t, srv.App)
 	st, body := login(cl, username, testdb.Password)
@@ -57,7 +59,7 @@ func TestAPILoginByUsernameOrPhoneAndLogout(t *testing.T) {
 		t.Fatalf("me after logout = %d, want 401", st)
 	}
 	var left int
-	db.Get(&left, `SELECT count(*) FROM sessions WHERE user_id = $1`, c.Secretaries[0][0])
+	testdb.Get(t, db, &left, `SELECT count(*) FROM sessions WHERE user_id = $1`, c.Secretaries[0][0])
 	if left != 0 {
 		t.Fatalf("%d sessions left after logout", left)
 	}
@@ -120,7 +122,7 @@ func TestLoginIsRateLimited(t *testing.T) {
 		t.Fatalf("unknown account after failures = %d, want 429", st)
 	}
 	// The window passes: the account works again.
-	db.MustExec(`UPDATE login_throttle SET window_from = now() - interval '1 hour' WHERE key LIKE 'pair:%'`)
+	testdb.Exec(t, db, `UPDATE login_throttle SET window_from = now() - interval '1 hour' WHERE key LIKE 'pair:%'`)
 	if st, body := login(webtest.New(t, srv.App), uname, testdb.Password); st != 200 {
 		t.Fatalf("after the window: %d %s", st, body)
 	}
@@ -162,8 +164,8 @@ func TestPasswordChangeAndForcedFirstChange(t *testing.T) {
 	c := testdb.MakeCounty(t, db)
 	uid := c.Secretaries[1][0]
 	var uname string
-	db.Get(&uname, `SELECT username FROM users WHERE id = $1`, uid)
-	db.Exec(`UPDATE users SET must_change_password = true WHERE id = $1`, uid)
+	testdb.Get(t, db, &uname, `SELECT username FROM users WHERE id = $1`, uid)
+	testdb.Exec(t, db, `UPDATE users SET must_change_password = true WHERE id = $1`, uid)
 
 	other := webtest.New(t, srv.App)
 	login(other, uname, testdb.Password)
@@ -228,22 +230,22 @@ func TestDemoCountyIsIdempotentAndHasTheFixedAccounts(t *testing.T) {
 		}
 	}
 	var secs, orgs, admins, branches, kinds int
-	db.Get(&secs, `SELECT count(*) FROM users WHERE role='secretary' AND username LIKE 'secretary%'`)
-	db.Get(&orgs, `SELECT count(*) FROM users WHERE role='organizer' AND username LIKE 'organizer%'`)
-	db.Get(&admins, `SELECT count(*) FROM users WHERE username='admin' AND role='admin'`)
-	db.Get(&branches, `SELECT count(*) FROM branches b JOIN users u ON u.branch_id = b.id WHERE u.username LIKE 'secretary%'`)
-	db.Get(&kinds, `SELECT count(DISTINCT b.kind) FROM branches b JOIN users u ON u.branch_id = b.id WHERE u.username LIKE 'secretary%'`)
+	testdb.Get(t, db, &secs, `SELECT count(*) FROM users WHERE role='secretary' AND username LIKE 'secretary%'`)
+	testdb.Get(t, db, &orgs, `SELECT count(*) FROM users WHERE role='organizer' AND username LIKE 'organizer%'`)
+	testdb.Get(t, db, &admins, `SELECT count(*) FROM users WHERE username='admin' AND role='admin'`)
+	testdb.Get(t, db, &branches, `SELECT count(*) FROM branches b JOIN users u ON u.branch_id = b.id WHERE u.username LIKE 'secretary%'`)
+	testdb.Get(t, db, &kinds, `SELECT count(DISTINCT b.kind) FROM branches b JOIN users u ON u.branch_id = b.id WHERE u.username LIKE 'secretary%'`)
 	if secs != 40 || orgs != 3 || admins != 1 || branches < 12 || kinds < 3 {
 		t.Fatalf("demo county: %d secretaries, %d organizers, %d admin, %d branches, %d kinds", secs, orgs, admins, branches, kinds)
 	}
 	var secTown, orgTown int64
-	db.Get(&secTown, `SELECT township_id FROM users WHERE username='secretary'`)
-	db.Get(&orgTown, `SELECT township_id FROM users WHERE username='organizer'`)
+	testdb.Get(t, db, &secTown, `SELECT township_id FROM users WHERE username='secretary'`)
+	testdb.Get(t, db, &orgTown, `SELECT township_id FROM users WHERE username='organizer'`)
 	if secTown != orgTown {
 		t.Fatal("demo secretary and organizer must share township 1")
 	}
-	u, _ := userByLogin(ctx, db, "secretary")
-	if u == nil || !checkPassword(u.PasswordHash, DemoPassword) {
+	u, err := userByLogin(ctx, db, "secretary")
+	if err != nil || u == nil || !checkPassword(u.PasswordHash, DemoPassword) {
 		t.Fatal("demo secretary cannot log in with the demo password")
 	}
 }
@@ -266,8 +268,8 @@ func TestStaffHomeShowsTheirScope(t *testing.T) {
 	srv := newServer(t)
 	c := testdb.MakeCounty(t, db)
 	var own, other string
-	db.Get(&own, `SELECT name FROM townships WHERE id = $1`, c.Townships[0])
-	db.Get(&other, `SELECT name FROM townships WHERE id = $1`, c.Townships[1])
+	testdb.Get(t, db, &own, `SELECT name FROM townships WHERE id = $1`, c.Townships[0])
+	testdb.Get(t, db, &other, `SELECT name FROM townships WHERE id = $1`, c.Townships[1])
 	_, page := webtest.AsUser(t, srv, c.Organizers[0]).Get("/")
 	// The organizer's township has 2 branches with 2 secretaries each.
 	if !strings.Contains(page, "2 个支部，4 名支部书记") || strings.Contains(page, "个乡镇") {

@@ -89,7 +89,7 @@ func TestBrowserOrgAndRoster(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, "accounts-roster-done")
 	var count int
-	f.db.Get(&count, `SELECT count(*) FROM users WHERE phone = $1`, phone)
+	testdb.Get(t, f.db, &count, `SELECT count(*) FROM users WHERE phone = $1`, phone)
 	if count != 1 {
 		t.Error("confirm did not import")
 	}

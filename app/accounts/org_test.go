@@ -79,9 +79,9 @@ func TestOrgRoutesByRole(t *testing.T) {
 		api("create branch other", "POST", "/api/v1/branches", func() any {
 			return map[string]any{"township_id": t1, "name": testdb.Unique("支部"), "kind": "农村"}
 		}, 401, 403, 404, 201),
-		api("patch branch own", "PATCH", "/api/v1/branches/"+id(b00), func() any { return map[string]string{"kind": "社区"} }, 401, 403, 200, 200),
-		api("patch branch other", "PATCH", "/api/v1/branches/"+id(b10), func() any { return map[string]string{"kind": "社区"} }, 401, 403, 404, 200),
-		api("patch branch forged id", "PATCH", "/api/v1/branches/abc", func() any { return map[string]string{"kind": "社区"} }, 401, 403, 404, 404),
+		api("put branch own", "PUT", "/api/v1/branches/"+id(b00), func() any { return map[string]string{"kind": "社区"} }, 401, 403, 200, 200),
+		api("put branch other", "PUT", "/api/v1/branches/"+id(b10), func() any { return map[string]string{"kind": "社区"} }, 401, 403, 404, 200),
+		api("put branch forged id", "PUT", "/api/v1/branches/abc", func() any { return map[string]string{"kind": "社区"} }, 401, 403, 404, 404),
 		api("list users", "GET", "/api/v1/users", nil, 401, 403, 200, 200),
 		api("list users other", "GET", "/api/v1/users?township="+id(t1), nil, 401, 403, 404, 200),
 		api("create secretary own", "POST", "/api/v1/users", func() any { return secretary() }, 401, 403, 201, 201),
@@ -93,10 +93,10 @@ func TestOrgRoutesByRole(t *testing.T) {
 		api("create organizer", "POST", "/api/v1/users", func() any {
 			return map[string]any{"name": "新委员", "phone": uniquePhone(), "role": "organizer", "township_id": t0}
 		}, 401, 403, 403, 201),
-		api("patch user own", "PATCH", "/api/v1/users/"+id(s00), func() any { return map[string]string{"title": "书记"} }, 401, 403, 200, 200),
-		api("patch user other", "PATCH", "/api/v1/users/"+id(s10), func() any { return map[string]string{"title": "书记"} }, 401, 403, 404, 200),
-		api("patch organizer", "PATCH", "/api/v1/users/"+id(c.Organizers[0]), func() any { return map[string]string{"title": "组织委员"} }, 401, 403, 403, 200),
-		api("patch admin", "PATCH", "/api/v1/users/"+id(c.Admin), func() any { return map[string]string{"title": "部长"} }, 401, 403, 404, 200),
+		api("put user own", "PUT", "/api/v1/users/"+id(s00), func() any { return map[string]string{"title": "书记"} }, 401, 403, 200, 200),
+		api("put user other", "PUT", "/api/v1/users/"+id(s10), func() any { return map[string]string{"title": "书记"} }, 401, 403, 404, 200),
+		api("put organizer", "PUT", "/api/v1/users/"+id(c.Organizers[0]), func() any { return map[string]string{"title": "组织委员"} }, 401, 403, 403, 200),
+		api("put admin", "PUT", "/api/v1/users/"+id(c.Admin), func() any { return map[string]string{"title": "部长"} }, 401, 403, 404, 200),
 		api("reset own", "POST", "/api/v1/users/"+id(s01)+"/reset-password", nil, 401, 403, 200, 200),
 		api("reset other", "POST", "/api/v1/users/"+id(s11)+"/reset-password", nil, 401, 403, 404, 200),
 		api("roster template", "GET", "/api/v1/roster/template.xlsx", nil, 401, 403, 200, 200),
@@ -202,21 +202,21 @@ func TestUserLifecycle(t *testing.T) {
 	if s, _ := userCl.JSON("GET", "/api/v1/me", nil); s != 200 {
 		t.Fatalf("me before: %d", s)
 	}
-	if s, b := admin.JSON("PATCH", fmt.Sprintf("/api/v1/users/%d", uid), map[string]bool{"active": false}); s != 200 || !strings.Contains(string(b), `"active":false`) {
+	if s, b := admin.JSON("PUT", fmt.Sprintf("/api/v1/users/%d", uid), map[string]bool{"active": false}); s != 200 || !strings.Contains(string(b), `"active":false`) {
 		t.Fatalf("deactivate: %d %s", s, b)
 	}
 	if s, _ := userCl.JSON("GET", "/api/v1/me", nil); s != 401 {
 		t.Errorf("session survived deactivation: %d", s)
 	}
 	var sessions int
-	f.db.Get(&sessions, `SELECT count(*) FROM sessions WHERE user_id = $1`, uid)
+	testdb.Get(t, f.db, &sessions, `SELECT count(*) FROM sessions WHERE user_id = $1`, uid)
 	if sessions != 0 {
 		t.Errorf("%d sessions left", sessions)
 	}
 	if s := login(created.Password); s != 401 {
 		t.Errorf("deactivated user logged in: %d", s)
 	}
-	if s, _ := admin.JSON("PATCH", fmt.Sprintf("/api/v1/users/%d", uid), map[string]bool{"active": true}); s != 200 {
+	if s, _ := admin.JSON("PUT", fmt.Sprintf("/api/v1/users/%d", uid), map[string]bool{"active": true}); s != 200 {
 		t.Fatalf("reactivate: %d", s)
 	}
 
@@ -246,7 +246,7 @@ func TestUserValidation(t *testing.T) {
 	f := newOrgFixture(t)
 	admin := f.as(t, f.county.Admin)
 	var takenPhone string
-	f.db.Get(&takenPhone, `SELECT phone FROM users WHERE id = $1`, f.county.Secretaries[0][0])
+	testdb.Get(t, f.db, &takenPhone, `SELECT phone FROM users WHERE id = $1`, f.county.Secretaries[0][0])
 	cases := []struct {
 		name  string
 		body  map[string]any
@@ -273,16 +273,16 @@ func TestUserValidation(t *testing.T) {
 	if counts(t, f.db) != before {
 		t.Error("a refused user was saved")
 	}
-	if s, b := admin.JSON("PATCH", fmt.Sprintf("/api/v1/users/%d", f.county.Admin), map[string]bool{"active": false}); s != 422 {
+	if s, b := admin.JSON("PUT", fmt.Sprintf("/api/v1/users/%d", f.county.Admin), map[string]bool{"active": false}); s != 422 {
 		t.Errorf("admin deactivating self: %d %s", s, b)
 	}
 	// An organizer cannot turn a secretary into an organizer.
 	org := f.as(t, f.county.Organizers[0])
-	if s, _ := org.JSON("PATCH", fmt.Sprintf("/api/v1/users/%d", f.county.Secretaries[0][0]), map[string]string{"role": "organizer"}); s != 403 {
+	if s, _ := org.JSON("PUT", fmt.Sprintf("/api/v1/users/%d", f.county.Secretaries[0][0]), map[string]string{"role": "organizer"}); s != 403 {
 		t.Errorf("organizer promoting: %d", s)
 	}
 	// Moving a secretary to another branch moves the township too.
-	s, b := admin.JSON("PATCH", fmt.Sprintf("/api/v1/users/%d", f.county.Secretaries[0][0]), map[string]int64{"branch_id": f.county.Branches[1][1]})
+	s, b := admin.JSON("PUT", fmt.Sprintf("/api/v1/users/%d", f.county.Secretaries[0][0]), map[string]int64{"branch_id": f.county.Branches[1][1]})
 	if s != 200 || !strings.Contains(string(b), fmt.Sprintf(`"township_id":%d`, f.county.Townships[1])) {
 		t.Errorf("move: %d %s", s, b)
 	}
@@ -326,7 +326,7 @@ func TestOrganizerSeesOwnTownship(t *testing.T) {
 	// Filters: role and search; paging.
 	admin := f.as(t, f.county.Admin)
 	var name string
-	f.db.Get(&name, `SELECT name FROM users WHERE id = $1`, f.county.Secretaries[0][2])
+	testdb.Get(t, f.db, &name, `SELECT name FROM users WHERE id = $1`, f.county.Secretaries[0][2])
 	_, b = admin.JSON("GET", "/api/v1/users?q="+url.QueryEscape(name), nil)
 	webtest.Decode(t, b, &users)
 	if users.Total != 1 {
@@ -363,7 +363,7 @@ func TestBranchRules(t *testing.T) {
 	if s, _ := admin.JSON("POST", "/api/v1/branches", map[string]any{"township_id": 999999, "name": "x", "kind": "农村"}); s != 404 {
 		t.Errorf("unknown township: %d", s)
 	}
-	s, b = admin.JSON("PATCH", fmt.Sprintf("/api/v1/branches/%d", out.Branch.ID), map[string]string{"name": name + "二"})
+	s, b = admin.JSON("PUT", fmt.Sprintf("/api/v1/branches/%d", out.Branch.ID), map[string]string{"name": name + "二"})
 	if s != 200 || !strings.Contains(string(b), name+"二") || !strings.Contains(string(b), `"kind":"社区"`) {
 		t.Errorf("rename: %d %s", s, b)
 	}
@@ -386,7 +386,9 @@ func TestUserPages(t *testing.T) {
 	}
 	var hash string
 	var id int64
-	f.db.QueryRow(`SELECT id, password_hash FROM users WHERE phone = $1`, phone).Scan(&id, &hash)
+	if err := f.db.QueryRow(`SELECT id, password_hash FROM users WHERE phone = $1`, phone).Scan(&id, &hash); err != nil {
+		t.Fatal(err)
+	}
 	i := strings.Index(page, `class="pw pw-secret">`)
 	pw := page[i+len(`class="pw pw-secret">`):]
 	pw = pw[:strings.IndexByte(pw, '<')]

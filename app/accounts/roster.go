@@ -2,15 +2,18 @@ package accounts
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"zhibu/app/imports"
 )
 
-// Roster import (DESIGN §4): the first sheet of an xlsx with the header row
-// 乡镇 支部名称 支部类型 姓名 手机号 职务 in any order. Parsing is a pure function so that
-// every rule is unit- and fuzz-tested; checks that need the database run afterwards.
+// Roster import: the first sheet of an xlsx with the header row
+// 乡镇 支部名称 支部类型 姓名 手机号 职务 in any order, read by the import pipeline
+// (app/imports/pipeline.go). This file holds the pure parts of its spec: the columns, the
+// row parser and the checks across rows; roster_store.go the checks against the database
+// and the saver; roster_handlers.go puts them together.
 
 // Roster columns as written in the template header.
 const (
@@ -22,11 +25,16 @@ const (
 	colTitle    = "职务"
 )
 
-// rosterColumns is the template's column order; all but 职务 are required.
-var rosterColumns = []string{colTownship, colBranch, colKind, colName, colPhone, colTitle}
-
-// maxRosterRows bounds one import (a county has a few thousand branches).
-const maxRosterRows = 20000
+// rosterColumns is the template's columns, in its order, with the header spellings
+// people use for them; all but 职务 are required.
+var rosterColumns = []imports.Column{
+	{Name: colTownship, Required: true, Aliases: []string{"乡镇街道", "乡镇（街道）", "乡镇(街道)", "所属乡镇"}},
+	{Name: colBranch, Required: true, Aliases: []string{"支部", "党支部名称", "党组织名称"}},
+	{Name: colKind, Required: true, Aliases: []string{"类型", "党支部类型", "党组织类型"}},
+	{Name: colName, Required: true, Aliases: []string{"书记姓名"}},
+	{Name: colPhone, Required: true, Aliases: []string{"手机号码", "手机", "联系电话"}},
+	{Name: colTitle},
+}
 
 // Field length limits, in characters.
 const (
@@ -47,23 +55,8 @@ type RosterRow struct {
 	Title      string `json:"title"`
 }
 
-// RowError is one problem of an import file, shown to the user as 第 Row 行「Column」: Message.
-// Row 0 is a problem of the whole file.
-type RowError struct {
-	Row     int    `json:"row"`
-	Column  string `json:"column"`
-	Message string `json:"message"`
-}
-
-// headerAliases lets slightly different header spellings find their column.
-var headerAliases = map[string]string{
-	"乡镇": colTownship, "乡镇街道": colTownship, "乡镇（街道）": colTownship, "乡镇(街道)": colTownship, "所属乡镇": colTownship,
-	"支部名称": colBranch, "支部": colBranch, "党支部名称": colBranch, "党组织名称": colBranch,
-	"支部类型": colKind, "类型": colKind, "党支部类型": colKind, "党组织类型": colKind,
-	"姓名": colName, "书记姓名": colName,
-	"手机号": colPhone, "手机号码": colPhone, "手机": colPhone, "联系电话": colPhone,
-	"职务": colTitle,
-}
+// RowError is the pipeline's row error (imports.RowError).
+type RowError = imports.RowError
 
 // kindAliases maps what people write in 支部类型 to the stored kinds.
 var kindAliases = map[string]string{
@@ -141,213 +134,99 @@ func cleanCell(s string) string {
 	return strings.TrimFunc(s, unicode.IsSpace)
 }
 
-// normalizeHeader makes a header cell comparable: no spaces, no asterisks marking required.
-func normalizeHeader(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || r == '*' || r == '＊' {
-			return -1
-		}
-		return r
-	}, s)
-	return headerAliases[s]
-}
-
-// parseRoster reads the rows of a roster sheet (the header first) against the county's
-// townships (name → id). It returns the valid rows and every problem found; an import
-// goes ahead only when there is no problem at all.
-func parseRoster(rows [][]string, townships map[string]int64) ([]RosterRow, []RowError) {
-	out, errs, _ := parseRosterCount(rows, townships)
-	return out, errs
-}
-
-// parseRosterCount is parseRoster that also counts the data rows read (valid or not).
-func parseRosterCount(rows [][]string, townships map[string]int64) ([]RosterRow, []RowError, int) {
+// parseRosterRow reads one data row against the county's townships (name → id).
+func parseRosterRow(r imports.Record, townships map[string]int64) (RosterRow, []RowError) {
 	var errs []RowError
-	// The header is the first row that is not empty (some people leave a title row blank).
-	h := 0
-	for h < len(rows) && isBlankRow(rows[h]) {
-		h++
-	}
-	if h == len(rows) {
-		return nil, []RowError{{Row: 0, Message: "表格是空的：第一个工作表中没有表头和数据，请使用模板填写"}}, 0
-	}
-	col := map[string]int{}
-	for i, cell := range rows[h] {
-		if name := normalizeHeader(cell); name != "" {
-			if _, dup := col[name]; dup {
-				errs = append(errs, RowError{Row: h + 1, Column: name, Message: fmt.Sprintf("表头中“%s”列出现了不止一次", name)})
-				continue
-			}
-			col[name] = i
-		}
-	}
-	for _, name := range rosterColumns[:5] {
-		if _, ok := col[name]; !ok {
-			errs = append(errs, RowError{Row: h + 1, Column: name, Message: fmt.Sprintf("缺少必填列“%s”，请使用模板的表头", name)})
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errs, 0
-	}
-	data := rows[h+1:]
-	// Trailing blank rows do not count.
-	for len(data) > 0 && isBlankRow(data[len(data)-1]) {
-		data = data[:len(data)-1]
-	}
-	if len(data) == 0 {
-		return nil, []RowError{{Row: h + 2, Message: "表格中没有人员数据，请在表头下方逐行填写"}}, 0
-	}
-	if len(data) > maxRosterRows {
-		return nil, []RowError{{Row: 0, Message: fmt.Sprintf("一次最多导入 %d 行，本文件超过了这个数，请拆分后分批导入", maxRosterRows)}}, len(data)
+	bad := func(column, msg string) { errs = append(errs, RowError{Column: column, Message: msg}) }
+	cell := func(name string) string { return cleanCell(r.Get(name)) }
+	row := RosterRow{Row: r.Num}
+
+	row.Township = cell(colTownship)
+	if row.Township == "" {
+		bad(colTownship, "乡镇不能为空")
+	} else if id, found := townships[row.Township]; found {
+		row.TownshipID = id
+	} else {
+		bad(colTownship, fmt.Sprintf("系统中没有乡镇“%s”，请核对名称或先在组织管理中添加", clip(row.Township, 30)))
 	}
 
-	cell := func(r []string, name string) string {
-		i, ok := col[name]
-		if !ok || i >= len(r) {
-			return ""
+	// required reads a cell that must hold 1 to max characters.
+	required := func(col string, max int) string {
+		v := cell(col)
+		switch {
+		case v == "":
+			bad(col, col+"不能为空")
+		case utf8.RuneCountInString(v) > max:
+			bad(col, fmt.Sprintf("%s过长，请不要超过 %d 个字", col, max))
 		}
-		return cleanCell(r[i])
+		return v
 	}
+	row.Branch = required(colBranch, maxBranchLen)
+
+	rawKind := cell(colKind)
+	row.Kind = normalizeKind(rawKind)
+	if rawKind == "" {
+		bad(colKind, "支部类型不能为空，可填："+strings.Join(BranchKinds, "、"))
+	} else if row.Kind == "" {
+		bad(colKind, fmt.Sprintf("支部类型“%s”无法识别，可填：%s", clip(rawKind, 20), strings.Join(BranchKinds, "、")))
+	}
+
+	row.Name = required(colName, maxNameLen)
+
+	rawPhone := cell(colPhone)
+	row.Phone = normalizePhone(rawPhone)
+	switch {
+	case rawPhone == "":
+		bad(colPhone, "手机号不能为空")
+	case row.Phone == "":
+		bad(colPhone, fmt.Sprintf("手机号“%s”不正确，应为 1 开头的 11 位数字", clip(rawPhone, 20)))
+	}
+
+	row.Title = cell(colTitle)
+	if row.Title == "" {
+		row.Title = "书记"
+	} else if utf8.RuneCountInString(row.Title) > maxTitleLen {
+		bad(colTitle, fmt.Sprintf("职务过长，请不要超过 %d 个字", maxTitleLen))
+	}
+	return row, errs
+}
+
+// rosterWithin finds the problems across the valid rows of one file: a phone number on
+// two rows, one branch given two kinds.
+func rosterWithin(rows []imports.Item[RosterRow]) []RowError {
+	var errs []RowError
 	type branchKey struct {
 		township int64
 		name     string
 	}
-	phoneRow := map[string]int{}
-	branchKind := map[branchKey]struct {
-		kind string
-		row  int
-	}{}
-	out := make([]RosterRow, 0, len(data))
-	count := 0
-	for i, r := range data {
-		if isBlankRow(r) {
-			continue
-		}
-		count++
-		n := h + 2 + i
-		row := RosterRow{Row: n}
-		bad := func(column, msg string) { errs = append(errs, RowError{Row: n, Column: column, Message: msg}) }
-		ok := true
-
-		row.Township = cell(r, colTownship)
-		if row.Township == "" {
-			bad(colTownship, "乡镇不能为空")
-			ok = false
-		} else if id, found := townships[row.Township]; found {
-			row.TownshipID = id
-		} else {
-			bad(colTownship, fmt.Sprintf("系统中没有乡镇“%s”，请核对名称或先在组织管理中添加", clip(row.Township, 30)))
-			ok = false
-		}
-
-		row.Branch = cell(r, colBranch)
-		switch {
-		case row.Branch == "":
-			bad(colBranch, "支部名称不能为空")
-			ok = false
-		case utf8.RuneCountInString(row.Branch) > maxBranchLen:
-			bad(colBranch, fmt.Sprintf("支部名称过长，请不要超过 %d 个字", maxBranchLen))
-			ok = false
-		}
-
-		rawKind := cell(r, colKind)
-		row.Kind = normalizeKind(rawKind)
-		if rawKind == "" {
-			bad(colKind, "支部类型不能为空，可填："+strings.Join(BranchKinds, "、"))
-			ok = false
-		} else if row.Kind == "" {
-			bad(colKind, fmt.Sprintf("支部类型“%s”无法识别，可填：%s", clip(rawKind, 20), strings.Join(BranchKinds, "、")))
-			ok = false
-		}
-
-		row.Name = cell(r, colName)
-		switch {
-		case row.Name == "":
-			bad(colName, "姓名不能为空")
-			ok = false
-		case utf8.RuneCountInString(row.Name) > maxNameLen:
-			bad(colName, fmt.Sprintf("姓名过长，请不要超过 %d 个字", maxNameLen))
-			ok = false
-		}
-
-		rawPhone := cell(r, colPhone)
-		row.Phone = normalizePhone(rawPhone)
-		switch {
-		case rawPhone == "":
-			bad(colPhone, "手机号不能为空")
-			ok = false
-		case row.Phone == "":
-			bad(colPhone, fmt.Sprintf("手机号“%s”不正确，应为 1 开头的 11 位数字", clip(rawPhone, 20)))
-			ok = false
-		default:
-			if first, dup := phoneRow[row.Phone]; dup {
-				bad(colPhone, fmt.Sprintf("手机号 %s 与第 %d 行重复，每人只能填写一行", row.Phone, first))
-				ok = false
-			} else {
-				phoneRow[row.Phone] = n
-			}
-		}
-
-		row.Title = cell(r, colTitle)
-		if row.Title == "" {
-			row.Title = "书记"
-		} else if utf8.RuneCountInString(row.Title) > maxTitleLen {
-			bad(colTitle, fmt.Sprintf("职务过长，请不要超过 %d 个字", maxTitleLen))
-			ok = false
-		}
-
-		if row.TownshipID != 0 && row.Branch != "" && row.Kind != "" {
-			k := branchKey{row.TownshipID, row.Branch}
-			if prev, seen := branchKind[k]; !seen {
-				branchKind[k] = struct {
-					kind string
-					row  int
-				}{row.Kind, n}
-			} else if prev.kind != row.Kind {
-				bad(colKind, fmt.Sprintf("同一支部的类型前后不一致：第 %d 行填的是“%s”", prev.row, prev.kind))
-				ok = false
-			}
-		}
-		if ok {
-			out = append(out, row)
-		}
-	}
-	sortRowErrors(errs)
-	return out, errs, count
-}
-
-// onlyTownship refuses rows outside the organizer's own township.
-func onlyTownship(rows []RosterRow, townshipID int64, townshipName string) []RowError {
-	var errs []RowError
+	phoneRow, branchRow := map[string]int{}, map[branchKey]RosterRow{}
 	for _, r := range rows {
-		if r.TownshipID != townshipID {
-			errs = append(errs, RowError{Row: r.Row, Column: colTownship,
-				Message: fmt.Sprintf("您只能导入本乡镇（%s）的人员", townshipName)})
+		row := r.Value
+		if first, dup := phoneRow[row.Phone]; dup {
+			errs = append(errs, RowError{Row: row.Row, Column: colPhone, Message: fmt.Sprintf("手机号 %s 与第 %d 行重复，每人只能填写一行", row.Phone, first)})
+		} else {
+			phoneRow[row.Phone] = row.Row
+		}
+		k := branchKey{row.TownshipID, row.Branch}
+		if prev, seen := branchRow[k]; !seen {
+			branchRow[k] = row
+		} else if prev.Kind != row.Kind {
+			errs = append(errs, RowError{Row: row.Row, Column: colKind, Message: fmt.Sprintf("同一支部的类型前后不一致：第 %d 行填的是“%s”", prev.Row, prev.Kind)})
 		}
 	}
 	return errs
 }
 
-func sortRowErrors(errs []RowError) {
-	order := map[string]int{}
-	for i, c := range rosterColumns {
-		order[c] = i + 1
-	}
-	sort.SliceStable(errs, func(i, j int) bool {
-		if errs[i].Row != errs[j].Row {
-			return errs[i].Row < errs[j].Row
-		}
-		return order[errs[i].Column] < order[errs[j].Column]
-	})
-}
-
-func isBlankRow(r []string) bool {
-	for _, c := range r {
-		if cleanCell(c) != "" {
-			return false
+// onlyTownship refuses rows outside the organizer's own township.
+func onlyTownship(rows []imports.Item[RosterRow], townshipID int64, townshipName string) []RowError {
+	var errs []RowError
+	for _, r := range rows {
+		if r.Value.TownshipID != townshipID {
+			errs = append(errs, RowError{Row: r.Num, Column: colTownship,
+				Message: fmt.Sprintf("您只能导入本乡镇（%s）的人员", townshipName)})
 		}
 	}
-	return true
+	return errs
 }
 
 // clip shortens a value quoted back in a message.

@@ -1,11 +1,43 @@
 package accounts
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"zhibu/app/imports"
 )
 
 var parseTowns = map[string]int64{"城关镇": 1, "青山镇": 2}
+
+// parseRoster runs the roster's spec without the database over rows (row i is Excel row
+// i+1): the valid rows and every problem.
+func parseRoster(rows [][]string, towns map[string]int64) ([]RosterRow, []RowError) {
+	sheet := &imports.Sheet{}
+	for i, r := range rows {
+		if len(r) > 0 {
+			sheet.Rows = append(sheet.Rows, imports.Row{Num: i + 1, Cells: r})
+		}
+	}
+	res, err := newRosterSpec(towns, 0, nil).PreviewSheet(context.Background(), sheet)
+	if err != nil {
+		panic(err) // no database, nothing to fail
+	}
+	return rosterValues(res), res.Errors
+}
+
+// previewRoster reads and checks a file without the database.
+func previewRoster(data []byte, towns map[string]int64) (*imports.Result[RosterRow], error) {
+	return newRosterSpec(towns, 0, nil).Preview(context.Background(), data)
+}
+
+func rosterValues(res *imports.Result[RosterRow]) []RosterRow {
+	out := []RosterRow{}
+	for _, r := range res.Rows {
+		out = append(out, r.Value)
+	}
+	return out
+}
 
 func errorAt(errs []RowError, row int, column string) *RowError {
 	for i := range errs {
@@ -109,7 +141,7 @@ func TestParseRosterFileLevel(t *testing.T) {
 	}
 
 	big := [][]string{{"乡镇", "支部名称", "支部类型", "姓名", "手机号"}}
-	for i := 0; i <= maxRosterRows; i++ {
+	for i := 0; i <= imports.MaxRows; i++ {
 		big = append(big, []string{"城关镇", "支部", "农村", "某", "13800000000"})
 	}
 	if got, errs := parseRoster(big, parseTowns); len(got) != 0 || len(errs) != 1 || !strings.Contains(errs[0].Message, "最多导入") {

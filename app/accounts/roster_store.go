@@ -10,6 +10,7 @@ import (
 	"github.com/lib/pq"
 
 	"zhibu/app/database"
+	"zhibu/app/imports"
 )
 
 // townshipIDs maps every township name to its id.
@@ -28,27 +29,29 @@ func townshipIDs(ctx context.Context, db sqlx.QueryerContext) (map[string]int64,
 	return m, nil
 }
 
-func rosterPhones(rows []RosterRow) []string {
+func rosterPhones(rows []imports.Item[RosterRow]) []string {
 	phones := make([]string, len(rows))
 	for i, r := range rows {
-		phones[i] = r.Phone
+		phones[i] = r.Value.Phone
 	}
 	return phones
 }
 
-// checkRosterAgainstDB finds the problems that depend on stored accounts: a phone number
-// that belongs to an organizer or admin, that another account uses as its username, or
-// (for an organizer's import, own > 0) that belongs to another township's secretary, who
-// the organizer may not move. One query for the whole file.
-func checkRosterAgainstDB(ctx context.Context, db sqlx.QueryerContext, rows []RosterRow, own int64) ([]RowError, error) {
+// checkRoster finds the problems that depend on stored accounts: a phone number that
+// belongs to an organizer or admin, that another account uses as its username, or (for an
+// organizer's import, own > 0) that belongs to another township's secretary, who the
+// organizer may not move. It marks the rows whose phone has an account (Exist): those
+// update it, the others create one. One query for the whole file. The preview runs it,
+// and saveRoster again under its lock.
+func checkRoster(ctx context.Context, db sqlx.QueryerContext, rows []imports.Item[RosterRow], own int64) ([]RowError, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	var clashes []struct {
+	var found []struct {
 		Phone string `db:"phone"`
 		Why   string `db:"why"`
 	}
-	err := sqlx.SelectContext(ctx, db, &clashes, `
+	err := sqlx.SelectContext(ctx, db, &found, `
 		SELECT p.phone, 'staff' AS why FROM unnest($1::text[]) AS p(phone)
 		JOIN users u ON u.phone = p.phone WHERE u.role <> 'secretary'
 		UNION ALL
@@ -56,20 +59,25 @@ func checkRosterAgainstDB(ctx context.Context, db sqlx.QueryerContext, rows []Ro
 		JOIN users u ON u.username = p.phone WHERE u.phone IS DISTINCT FROM p.phone
 		UNION ALL
 		SELECT p.phone, 'township' FROM unnest($1::text[]) AS p(phone)
-		JOIN users u ON u.phone = p.phone WHERE $2 > 0 AND u.role = 'secretary' AND u.township_id <> $2`,
+		JOIN users u ON u.phone = p.phone WHERE $2 > 0 AND u.role = 'secretary' AND u.township_id <> $2
+		UNION ALL
+		SELECT u.phone, 'exists' FROM users u WHERE u.phone = ANY($1)`,
 		pq.Array(rosterPhones(rows)), own)
 	if err != nil {
 		return nil, err
 	}
-	if len(clashes) == 0 {
-		return nil, nil
-	}
-	why := map[string]string{}
-	for _, c := range clashes {
-		why[c.Phone] = c.Why
+	why, exists := map[string]string{}, map[string]bool{}
+	for _, c := range found {
+		if c.Why == "exists" {
+			exists[c.Phone] = true
+		} else {
+			why[c.Phone] = c.Why
+		}
 	}
 	var errs []RowError
-	for _, r := range rows {
+	for i := range rows {
+		r := rows[i].Value
+		rows[i].Exist = exists[r.Phone]
 		switch why[r.Phone] {
 		case "staff":
 			errs = append(errs, RowError{Row: r.Row, Column: colPhone,
@@ -95,9 +103,11 @@ type rosterResult struct {
 
 // saveRoster writes a checked roster in one transaction with set-based statements: create
 // missing branches, update existing secretaries by phone, insert new ones with random
-// initial passwords. Imports are serialised by an advisory lock, so the existing/new split
-// cannot race. It returns problems found under the lock (then nothing is saved).
-func saveRoster(ctx context.Context, db *sqlx.DB, rows []RosterRow, own int64) (*rosterResult, []RowError, error) {
+// initial passwords. Imports are serialised by an advisory lock, and checkRoster runs
+// again under it: the existing/new split of the preview may be stale (another import of
+// the same people finished in between), and trusting it would insert an account twice.
+// It returns problems found under the lock (then nothing is saved).
+func saveRoster(ctx context.Context, db *sqlx.DB, checked []imports.Item[RosterRow], own int64) (*rosterResult, []RowError, error) {
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, nil, err
@@ -106,8 +116,18 @@ func saveRoster(ctx context.Context, db *sqlx.DB, rows []RosterRow, own int64) (
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('zhibu.roster_import'))`); err != nil {
 		return nil, nil, err
 	}
-	if errs, err := checkRosterAgainstDB(ctx, tx, rows, own); err != nil || len(errs) > 0 {
+	if errs, err := checkRoster(ctx, tx, checked, own); err != nil || len(errs) > 0 {
 		return nil, errs, err
+	}
+	rows := make([]RosterRow, len(checked))
+	var upd, ins []RosterRow
+	for i, r := range checked {
+		rows[i] = r.Value
+		if r.Exist {
+			upd = append(upd, r.Value)
+		} else {
+			ins = append(ins, r.Value)
+		}
 	}
 
 	n := len(rows)
@@ -128,23 +148,6 @@ func saveRoster(ctx context.Context, db *sqlx.DB, rows []RosterRow, own int64) (
 	for _, c := range created {
 		if c {
 			res.NewBranches++
-		}
-	}
-
-	var existing []string
-	if err := tx.SelectContext(ctx, &existing, `SELECT phone FROM users WHERE phone = ANY($1)`, pq.Array(rosterPhones(rows))); err != nil {
-		return nil, nil, err
-	}
-	known := make(map[string]bool, len(existing))
-	for _, p := range existing {
-		known[p] = true
-	}
-	var upd, ins []RosterRow
-	for _, r := range rows {
-		if known[r.Phone] {
-			upd = append(upd, r)
-		} else {
-			ins = append(ins, r)
 		}
 	}
 

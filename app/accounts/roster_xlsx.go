@@ -2,7 +2,6 @@ package accounts
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -11,40 +10,6 @@ import (
 	"zhibu/app/imports"
 	"zhibu/app/web"
 )
-
-// rosterMaxUpload is the largest upload accepted (app/imports holds the reading limits).
-const rosterMaxUpload = 20 << 20
-
-var errNotXLSX = errors.New("not an xlsx file")
-
-const notXLSXMessage = "无法读取该文件：请上传 Excel 2007 及以上格式（.xlsx）的文件，建议下载模板填写后上传"
-
-// readSheetRows returns the rows of the roster sheet: the first sheet, unless it is the
-// instructions sheet of the template. Row i of the result is Excel row i+1 (rows the file
-// leaves out are empty). Reading is bounded by app/imports: a sheet with more than limit
-// data rows, or content too far right, is refused with an *imports.Error for the user;
-// any other unreadable or hostile file is errNotXLSX.
-func readSheetRows(data []byte, limit int) ([][]string, error) {
-	sheet, err := imports.Read(bytes.NewReader(data), int64(len(data)), imports.Options{
-		Limits: imports.NewLimits(len(rosterColumns), limit), SkipInstructions: true})
-	var ie *imports.Error
-	if errors.As(err, &ie) && ie.Content() {
-		return nil, ie
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errNotXLSX, err)
-	}
-	// Raw values: a phone number stored as a number in a scientific format reads as its
-	// digits, not "1.38E+10". Row numbers are bounded by the reader (limit+HeaderRows).
-	var out [][]string
-	for _, r := range sheet.Rows {
-		for len(out) < r.Num-1 {
-			out = append(out, nil)
-		}
-		out = append(out, r.Cells)
-	}
-	return out, nil
-}
 
 // rosterTemplate builds the import template: the header with one example row, and a
 // sheet 填写说明 listing the rules and the valid branch kinds.
@@ -57,7 +22,7 @@ func rosterTemplate() ([]byte, error) {
 	}
 	head := make([]any, len(rosterColumns))
 	for i, c := range rosterColumns {
-		head[i] = c
+		head[i] = c.Name
 	}
 	f.SetSheetRow(sheet, "A1", &head)
 	f.SetSheetRow(sheet, "A2", &[]any{"城关镇", "红星村党支部", "农村", "张建国", "13800138000", "书记"})
@@ -87,7 +52,8 @@ func rosterTemplate() ([]byte, error) {
 		{"", "", "同一手机号再次导入时更新此人的姓名、支部和职务，不会重复创建账号"},
 		{"", "", "新账号的初始密码只在导入完成时下载一次（初始密码表.xlsx），首次登录须修改密码"},
 		{"", "", "文件中只要有一处错误，整个文件都不会导入；请按预览中的提示改正后重新上传"},
-		{"", "", "一次最多导入 20000 行，文件不超过 20 MB"},
+		{"", "", "单元格中不能有公式或合并单元格（公式请“选择性粘贴为数值”）"},
+		{"", "", fmt.Sprintf("一次最多导入 %d 行，文件不超过 %d MB", imports.MaxRows, imports.MaxFileBytes>>20)},
 	}
 	for i, l := range lines {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)

@@ -11,23 +11,23 @@ import (
 
 	"zhibu/app/imports"
 	"zhibu/app/imports/xlsxtest"
+	"zhibu/app/web"
 )
 
 // The template the app hands out reads back with its example row valid, whichever of its
 // two sheets comes first.
-func TestReadSheetRowsTemplate(t *testing.T) {
+func TestRosterTemplateReadsBack(t *testing.T) {
 	tpl, err := rosterTemplate()
 	if err != nil {
 		t.Fatal(err)
 	}
 	check := func(name string, data []byte) {
-		rows, err := readSheetRows(data, maxRosterRows)
+		res, err := previewRoster(data, map[string]int64{"城关镇": 1})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		got, errs := parseRoster(rows, map[string]int64{"城关镇": 1})
-		if len(errs) != 0 || len(got) != 1 || got[0].Phone != "13800138000" || got[0].Row != 2 {
-			t.Errorf("%s: rows %q → %+v %+v", name, rows, got, errs)
+		if got := rosterValues(res); len(res.Errors) != 0 || len(got) != 1 || got[0].Phone != "13800138000" || got[0].Row != 2 {
+			t.Errorf("%s: %+v %+v", name, got, res.Errors)
 		}
 	}
 	check("template", tpl)
@@ -37,31 +37,31 @@ func TestReadSheetRowsTemplate(t *testing.T) {
 	}
 	x.MoveSheet("填写说明", "花名册") // instructions first, as older templates had it
 	var buf bytes.Buffer
-	x.Write(&buf)
+	if err := x.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
 	if x.GetSheetList()[0] != "填写说明" {
 		t.Fatalf("sheets %v", x.GetSheetList())
 	}
 	check("instructions first", buf.Bytes())
 }
 
-// Too many rows and content too far right are the sheet's problems, told to the user;
-// anything unreadable stays errNotXLSX.
-func TestReadSheetRowsRefusals(t *testing.T) {
-	_, err := readSheetRows(xlsxtest.ManyRows(14), 10)
-	var ie *imports.Error
-	if !errors.As(err, &ie) || !errors.Is(err, imports.ErrTooManyRows) || errors.Is(err, errNotXLSX) {
-		t.Errorf("too many rows: %v", err)
-	}
-	if rows, err := readSheetRows(xlsxtest.ManyRows(13), 10); err != nil || len(rows) != 13 {
-		t.Errorf("13 rows with limit 10 (header and two spare rows): %d %v", len(rows), err)
-	}
-	if _, err := readSheetRows(xlsxtest.WideRow(100), 10); !errors.Is(err, imports.ErrTooWide) || errors.Is(err, errNotXLSX) {
-		t.Errorf("too wide: %v", err)
+// Too many rows and content too far right are the sheet's problems, told as row errors;
+// anything unreadable is not_xlsx.
+func TestRosterReadRefusals(t *testing.T) {
+	for name, data := range map[string][]byte{
+		"too many rows": xlsxtest.ManyRows(imports.MaxRows + imports.HeaderRows + 1),
+		"too wide":      xlsxtest.WideRow(100),
+	} {
+		res, err := previewRoster(data, parseTowns)
+		if err != nil || len(res.Errors) != 1 {
+			t.Errorf("%s: %v %+v", name, err, res)
+		}
 	}
 	for _, name := range []string{"old-xls", "truncated-zip", "zip-bomb-unread-entry", "deep-xml-sheet"} {
 		for _, h := range xlsxtest.HostileFiles() {
 			if h.Name == name {
-				if _, err := readSheetRows(h.Make(), maxRosterRows); !errors.Is(err, errNotXLSX) {
+				if _, err := previewRoster(h.Make(), parseTowns); !isNotXLSX(err) {
 					t.Errorf("%s: %v", name, err)
 				}
 			}
@@ -69,15 +69,20 @@ func TestReadSheetRowsRefusals(t *testing.T) {
 	}
 }
 
+func isNotXLSX(err error) bool {
+	var we *web.Error
+	return errors.As(err, &we) && we.Code == imports.NotXLSX.Code && we.Status == 422
+}
+
 // Every hostile file, through the roster's reading: an error or a bounded table, within
 // the memory and time budget.
-func TestReadSheetRowsHostile(t *testing.T) {
+func TestRosterReadHostile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates large files")
 	}
 	for _, h := range xlsxtest.HostileFiles() {
 		data := h.Make()
-		var rows [][]string
+		var res *imports.Result[RosterRow]
 		var err error
 		peak, took := xlsxtest.Measure(func() {
 			defer func() {
@@ -85,15 +90,14 @@ func TestReadSheetRowsHostile(t *testing.T) {
 					err = fmt.Errorf("panic: %v", p)
 				}
 			}()
-			rows, err = readSheetRows(data, maxRosterRows)
+			res, err = previewRoster(data, parseTowns)
 		})
-		t.Logf("%-28s %-40.40v peak heap +%5.1f MB, %4d ms, %d rows", h.Name, err, float64(peak)/(1<<20), took.Milliseconds(), len(rows))
-		var ie *imports.Error
-		if err != nil && !errors.Is(err, errNotXLSX) && !errors.As(err, &ie) {
+		t.Logf("%-28s %-40.40v peak heap +%5.1f MB, %4d ms", h.Name, err, float64(peak)/(1<<20), took.Milliseconds())
+		if err != nil && !isNotXLSX(err) {
 			t.Errorf("%s: unexpected error %v", h.Name, err)
 		}
-		if len(rows) > maxRosterRows+imports.HeaderRows {
-			t.Errorf("%s: %d rows", h.Name, len(rows))
+		if res != nil && res.Total > imports.MaxRows {
+			t.Errorf("%s: %d rows", h.Name, res.Total)
 		}
 		if peak > 64<<20 || took > 5*time.Second {
 			t.Errorf("%s: peak heap %d MB, %v: over the budget (64 MB, 5 s)", h.Name, peak>>20, took)

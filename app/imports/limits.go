@@ -1,13 +1,11 @@
-// Package imports reads spreadsheet uploads for the importers (roster in
-// app/accounts/roster_xlsx.go, question bank in exams/import.go) with one set of limits.
-//
+package imports
+
 // The xlsx reader streams the worksheet with archive/zip and encoding/xml and keeps only
 // what a template can use: cells up to a column bound, rows up to a row bound, text up to
 // a byte budget. Nothing is sized from what the file declares (zip header sizes,
 // <dimension>); every decompressed stream is cut at a limit, every XML token and nesting
 // level is bounded, so the memory a file costs follows the cells it really holds.
 // excelize stays in use for writing workbooks.
-package imports
 
 // Limits bound what reading one upload may cost. NewLimits gives the values every
 // importer uses; a caller changes a field only with a reason.
@@ -44,7 +42,7 @@ const MaxCellBytes = 32767 * 4
 // and which takes at most maxRows data rows in one file.
 func NewLimits(templateCols, maxRows int) Limits {
 	return Limits{
-		MaxFileBytes: 20 << 20,
+		MaxFileBytes: MaxFileBytes,
 		MaxRows:      maxRows,
 		MaxCols:      templateCols + ExtraCols,
 

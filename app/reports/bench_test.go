@@ -2,7 +2,6 @@ package reports
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"runtime"
@@ -54,8 +53,8 @@ func benchCounty(b *testing.B) *sqlx.DB {
 		        40 + (u.id * 7 + s.seq * 13) % 61 >= 60
 		 FROM users u CROSS JOIN exams e CROSS JOIN LATERAL generate_series(1, 1 + u.id % 2) s(seq)
 		 WHERE u.role = 'secretary' AND u.id % 5 <> 0`,
-		`INSERT INTO tours (title, destination, starts_on, ends_on, total_seats, signup_opens_at, signup_closes_at, cancel_deadline)
-		 VALUES ('井冈山红色教育', '江西井冈山', '2026-05-10', '2026-05-14', 2000, '2026-03-01', '2026-04-01', '2026-04-15')`,
+		`INSERT INTO tours (title, destination, starts_on, ends_on, total_seats, signup_opens_at, signup_closes_at, cancel_deadline, year)
+		 VALUES ('井冈山红色教育', '江西井冈山', '2026-05-10', '2026-05-14', 2000, '2026-03-01', '2026-04-01', '2026-04-15', 2026)`,
 		`INSERT INTO tour_signups (tour_id, user_id, township_id, status)
 		 SELECT t.id, u.id, u.township_id, 'confirmed' FROM tours t, users u WHERE u.role = 'secretary' AND u.id % 20 = 0`,
 		`ANALYZE`,
@@ -102,7 +101,7 @@ func BenchmarkCompletionWorkbook(b *testing.B) {
 	db := benchCounty(b)
 	ctx := context.Background()
 	now := time.Now()
-	r, err := Load(ctx, db, 2026, sql.NullInt64{}, DefaultTarget, now)
+	r, err := NewStore(db).Load(ctx, Query{Year: 2026, Target: DefaultTarget}, now)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -116,7 +115,7 @@ func BenchmarkCompletionWorkbook(b *testing.B) {
 		var peak float64
 		for b.Loop() {
 			peak = max(peak, peakHeap(func() {
-				if _, err := Load(ctx, db, 2026, sql.NullInt64{}, DefaultTarget, now); err != nil {
+				if _, err := NewStore(db).Load(ctx, Query{Year: 2026, Target: DefaultTarget}, now); err != nil {
 					b.Fatal(err)
 				}
 			}))
@@ -127,7 +126,7 @@ func BenchmarkCompletionWorkbook(b *testing.B) {
 		var peak float64
 		for b.Loop() {
 			peak = max(peak, peakHeap(func() {
-				r, err := Load(ctx, db, 2026, sql.NullInt64{}, DefaultTarget, now)
+				r, err := NewStore(db).Load(ctx, Query{Year: 2026, Target: DefaultTarget}, now)
 				if err != nil {
 					b.Fatal(err)
 				}

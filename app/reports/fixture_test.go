@@ -177,8 +177,9 @@ func buildCounty(t testing.TB, db *sqlx.DB) county {
 	attempt(c.E0, c.B2, "finished", 99, "2025-11-02 15:00")
 
 	tour := func(title, starts string) int64 {
-		return mustID(t, db, `INSERT INTO tours (title, destination, starts_on, ends_on, total_seats, signup_opens_at, signup_closes_at, cancel_deadline, status)
-			VALUES ($1,'江西',$2::date,$2::date + 3,30, now() - interval '30 days', now() - interval '1 day', now() - interval '1 day','open') RETURNING id`, title, starts)
+		return mustID(t, db, `INSERT INTO tours (title, destination, starts_on, ends_on, total_seats, signup_opens_at, signup_closes_at, cancel_deadline, status, year)
+			VALUES ($1,'江西',$2::date,$2::date + 3,30, now() - interval '30 days', now() - interval '1 day', now() - interval '1 day','open',
+			        extract(year FROM $2::date)) RETURNING id`, title, starts)
 	}
 	t1, t2, t3 := tour("井冈山红色教育", "2026-05-10"), tour("延安学习", "2025-10-01"), tour("西柏坡学习", "2026-08-01")
 	signup := func(tid, uid, town int64, status string) {

@@ -3,16 +3,15 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
+	"zhibu/app/testdb"
 	"zhibu/app/web/webtest"
+	"zhibu/app/workbook/workbooktest"
 )
 
 // Query input out of range, NaN and infinities are a 422 naming the parameter; forged
@@ -143,25 +142,11 @@ func cellsOf(t *testing.T, data []byte) (strs, formulas []string) {
 			}
 		}
 	}
-	py := pythonWithOpenpyxl(t)
-	path := filepath.Join(t.TempDir(), "book.xlsx")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd := exec.Command(py, "-c", openpyxlCells, path)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("openpyxl: %v\n%s", err, stderr.String())
-	}
 	var got struct {
 		Formulas []string `json:"formulas"`
 		Strings  []string `json:"strings"`
 	}
-	if err := json.Unmarshal(out, &got); err != nil {
-		t.Fatal(err)
-	}
+	workbooktest.Run(t, data, openpyxlCells, &got)
 	for _, fm := range got.Formulas {
 		formulas = append(formulas, "openpyxl "+fm)
 	}
@@ -204,16 +189,8 @@ func TestWorkbooksKeepFormulasAsText(t *testing.T) {
 	checkText(t, "completion", buf.Bytes(), hostile.name, hostile.branch, hostile.township, hostile.course,
 		hostile.exam+"（最高分）", hostile.phone, hostile.tour, hostile.township+" 2026年度")
 
-	f, err := ExamFile(hostileExam())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var eb bytes.Buffer
-	if _, err := f.WriteTo(&eb); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	checkText(t, "exam results", eb.Bytes(), hostile.name, hostile.branch, hostile.township, hostile.phone,
+	eb := examBytes(t, hostileExam())
+	checkText(t, "exam results", eb, hostile.name, hostile.branch, hostile.township, hostile.phone,
 		hostile.exam+" 成绩汇总", hostile.exam+" 成绩明细")
 }
 
@@ -224,22 +201,19 @@ func TestDownloadsKeepFormulasAsText(t *testing.T) {
 	db := srv.DB
 	// A township of its own, so the shared county's numbers stay as the other tests expect.
 	var tid, bid, uid, eid int64
-	db.Get(&tid, `INSERT INTO townships (name, sort) VALUES ($1, 99) RETURNING id`, hostile.township)
-	db.Get(&bid, `INSERT INTO branches (township_id, name, kind) VALUES ($1, $2, '农村') RETURNING id`, tid, hostile.branch)
-	db.Get(&uid, `INSERT INTO users (username, phone, name, role, township_id, branch_id, password_hash)
+	testdb.Get(t, db, &tid, `INSERT INTO townships (name, sort) VALUES ($1, 99) RETURNING id`, hostile.township)
+	testdb.Get(t, db, &bid, `INSERT INTO branches (township_id, name, kind) VALUES ($1, $2, '农村') RETURNING id`, tid, hostile.branch)
+	testdb.Get(t, db, &uid, `INSERT INTO users (username, phone, name, role, township_id, branch_id, password_hash)
 		VALUES ('hostile-sec', '13812345678', $1, 'secretary', $2, $3, 'x') RETURNING id`, hostile.name, tid, bid)
-	db.Get(&eid, `INSERT INTO exams (title, opens_at, closes_at, duration_minutes, pass_score, total_points, all_townships, rules)
+	testdb.Get(t, db, &eid, `INSERT INTO exams (title, opens_at, closes_at, duration_minutes, pass_score, total_points, all_townships, rules)
 		VALUES ($1, $2, $3, 60, 60, 100, false, '[]') RETURNING id`, hostile.exam, cstTime("2031-03-01 08:00"), cstTime("2031-04-01 08:00"))
-	if uid == 0 || eid == 0 {
-		t.Fatal("fixture")
-	}
-	db.MustExec(`INSERT INTO exam_townships (exam_id, township_id) VALUES ($1, $2)`, eid, tid)
+	testdb.Exec(t, db, `INSERT INTO exam_townships (exam_id, township_id) VALUES ($1, $2)`, eid, tid)
 	t.Cleanup(func() {
-		db.MustExec(`DELETE FROM exam_townships WHERE exam_id = $1`, eid)
-		db.MustExec(`DELETE FROM exams WHERE id = $1`, eid)
-		db.MustExec(`DELETE FROM users WHERE id = $1`, uid)
-		db.MustExec(`DELETE FROM branches WHERE id = $1`, bid)
-		db.MustExec(`DELETE FROM townships WHERE id = $1`, tid)
+		testdb.Exec(t, db, `DELETE FROM exam_townships WHERE exam_id = $1`, eid)
+		testdb.Exec(t, db, `DELETE FROM exams WHERE id = $1`, eid)
+		testdb.Exec(t, db, `DELETE FROM users WHERE id = $1`, uid)
+		testdb.Exec(t, db, `DELETE FROM branches WHERE id = $1`, bid)
+		testdb.Exec(t, db, `DELETE FROM townships WHERE id = $1`, tid)
 	})
 	admin := webtest.AsUser(t, srv, c.Admin)
 	st, _, body := download(t, admin, "/api/v1/reports/completion.xlsx?year=2031&township="+strconv.FormatInt(tid, 10))

@@ -71,33 +71,3 @@ func TestSheetNames(t *testing.T) {
 		}
 	}
 }
-
-func TestDisplayWidth(t *testing.T) {
-	for s, w := range map[string]int{"abc": 3, "党支部": 6, "A2社区党支部": 12, "《党章》：": 10, "13800000001": 11, "—": 2} {
-		if got := DisplayWidth(s); got != w {
-			t.Errorf("DisplayWidth(%q) = %d, want %d", s, got, w)
-		}
-	}
-	if ColumnWidth(1) != 6 || ColumnWidth(12) != 14 || ColumnWidth(500) != 60 {
-		t.Error("column width bounds")
-	}
-}
-
-func TestAssignmentApplies(t *testing.T) {
-	all := Assignment{Scope: "all"}
-	towns := Assignment{Scope: "townships", Townships: []int64{3, 5}}
-	kinds := Assignment{Scope: "kinds", Kinds: []string{"社区", "学校"}}
-	for _, c := range []struct {
-		a    Assignment
-		town int64
-		kind string
-		want bool
-	}{
-		{all, 1, "农村", true}, {towns, 5, "农村", true}, {towns, 4, "农村", false},
-		{kinds, 9, "社区", true}, {kinds, 3, "农村", false}, {Assignment{Scope: "other"}, 1, "农村", false},
-	} {
-		if got := c.a.Applies(c.town, c.kind); got != c.want {
-			t.Errorf("%+v applies to (%d, %s) = %v", c.a, c.town, c.kind, got)
-		}
-	}
-}

@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"zhibu/app/web"
+	"zhibu/app/workbook"
 )
 
 const (
@@ -17,225 +18,115 @@ const (
 	sheetMissing = "未完成名单"
 	headerRow    = 2 // row 1 is the title line
 	firstDataRow = 3
+	// portraitWidth is about what fits across an A4 page upright (in Excel column
+	// units); a wider sheet prints landscape.
+	portraitWidth = 95
 )
 
-// Report is everything the completion page and workbook show for one year and scope.
-type Report struct {
-	Year      int
-	Generated time.Time
-	Target    float64
-	// County is the whole county (an admin without township filter): 汇总 then ranks the
-	// townships, adds the county total row and the chart. A township report shows only
-	// its own row, so an organizer never sees other townships.
-	County      bool
-	Courses     []Course
-	Exams       []Exam
-	Townships   []Township
-	Secretaries []Secretary // grouped by township in Townships' order
-	Summary     []Summary
-	Total       Summary
+// landscape tells whether columns of these widths print landscape.
+func landscape(widths []float64) bool {
+	sum := 0.0
+	for _, w := range widths {
+		sum += w
+	}
+	return sum > portraitWidth
 }
 
-// Finish computes the summary rows, total and ranks from the secretaries.
-func (r *Report) Finish() {
-	r.Summary, r.Total = Summarize(r.Townships, r.Secretaries, r.Target)
-	if r.County {
-		Rank(r.Summary)
-	}
+// rowBuilder describes one row's cells. The stream writer needs the columns' widths
+// before the first row, so every streamed sheet describes its rows twice: first only
+// measuring their texts (measure != nil), then writing their cells.
+type rowBuilder struct {
+	st      *workbook.Styles
+	measure *widest
+	cells   []any
+	col     int
 }
 
-// Title is the report's title, e.g. "2026年度支部书记培训完成情况".
-func (r *Report) Title() string {
-	t := strconv.Itoa(r.Year) + "年度支部书记培训完成情况"
-	if !r.County && len(r.Townships) == 1 {
-		t += "（" + r.Townships[0].Name + "）"
+// add appends a cell of value v, shown as text (for measuring).
+func (b *rowBuilder) add(v any, style int, text string) {
+	if b.measure != nil {
+		b.measure.see(b.col, text)
+	} else {
+		b.cells = append(b.cells, excelize.Cell{StyleID: style, Value: v})
 	}
-	return t
+	b.col++
 }
 
-// FileName is the download name, e.g. "2026年度培训完成情况.xlsx".
-func (r *Report) FileName() string {
-	n := strconv.Itoa(r.Year) + "年度培训完成情况"
-	if !r.County && len(r.Townships) == 1 {
-		n += "（" + r.Townships[0].Name + "）"
-	}
-	return n + ".xlsx"
+// widest keeps the widest text of each column; workbook.Measure of the headers and this
+// one row of texts is then the widths of the whole sheet, without keeping its rows.
+type widest struct {
+	text  []string
+	width []int
 }
 
-func (r *Report) exportedAt() string {
-	return r.Generated.In(web.China).Format("2006-01-02 15:04")
-}
-
-// bySheet splits the secretaries into their townships' groups.
-func (r *Report) bySheet() [][]Secretary {
-	idx := make(map[int64]int, len(r.Townships))
-	for i, t := range r.Townships {
-		idx[t.ID] = i
-	}
-	out := make([][]Secretary, len(r.Townships))
-	start := 0
-	for i := 1; i <= len(r.Secretaries); i++ {
-		if i == len(r.Secretaries) || r.Secretaries[i].TownshipID != r.Secretaries[start].TownshipID {
-			if j, ok := idx[r.Secretaries[start].TownshipID]; ok {
-				out[j] = append(out[j], r.Secretaries[start:i]...)
-			}
-			start = i
-		}
-	}
-	return out
-}
-
-// styles are created once per file; each kind has a plain and a highlighted variant.
-type styles struct {
-	title, note, header, text, red, muted, date, datetime, integer, number, pct, totalText, totalInt, totalNumber, totalPct int
-	hlText, hlInt, hlNumber, hlPct                                                                                          int
-}
-
-// newBook starts a workbook whose first sheet is 汇总, with the shared styles.
-func newBook() (*excelize.File, *styles, error) {
-	f := excelize.NewFile()
-	st, err := newStyles(f)
-	if err == nil {
-		err = f.SetSheetName("Sheet1", sheetSummary)
-	}
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return f, st, nil
-}
-
-func newStyles(f *excelize.File) (*styles, error) {
-	border := []excelize.Border{
-		{Type: "left", Color: "D9D9D9", Style: 1}, {Type: "right", Color: "D9D9D9", Style: 1},
-		{Type: "top", Color: "D9D9D9", Style: 1}, {Type: "bottom", Color: "D9D9D9", Style: 1},
-	}
-	font := func(bold bool, color string) *excelize.Font {
-		return &excelize.Font{Family: "宋体", Size: 11, Bold: bold, Color: color}
-	}
-	fill := func(color string) excelize.Fill {
-		if color == "" {
-			return excelize.Fill{}
-		}
-		return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
-	}
-	numFmt := func(s string) *string { return &s }
-	var st styles
-	defs := []struct {
-		dst *int
-		s   excelize.Style
-	}{
-		{&st.title, excelize.Style{Font: &excelize.Font{Family: "宋体", Size: 14, Bold: true, Color: "C8102E"}}},
-		{&st.note, excelize.Style{Font: &excelize.Font{Family: "宋体", Size: 10, Color: "6B6B6B"}}},
-		{&st.header, excelize.Style{Font: font(true, "262626"), Fill: fill("F2F2F2"), Border: border,
-			Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}}},
-		{&st.text, excelize.Style{Font: font(false, ""), Border: border}},
-		{&st.red, excelize.Style{Font: font(false, "C8102E"), Border: border}},
-		{&st.muted, excelize.Style{Font: font(false, "8C8C8C"), Border: border, Alignment: &excelize.Alignment{Horizontal: "center"}}},
-		{&st.date, excelize.Style{Font: font(false, "1A7F37"), Border: border, CustomNumFmt: numFmt(`"完成 "yyyy-mm-dd`)}},
-		{&st.datetime, excelize.Style{Font: font(false, ""), Border: border, CustomNumFmt: numFmt("yyyy-mm-dd hh:mm")}},
-		{&st.integer, excelize.Style{Font: font(false, ""), Border: border, NumFmt: 1}},
-		{&st.number, excelize.Style{Font: font(false, ""), Border: border, CustomNumFmt: numFmt("0.0")}},
-		{&st.pct, excelize.Style{Font: font(false, ""), Border: border, CustomNumFmt: numFmt("0.0%")}},
-		{&st.totalText, excelize.Style{Font: font(true, ""), Fill: fill("FFF7E0"), Border: border}},
-		{&st.totalInt, excelize.Style{Font: font(true, ""), Fill: fill("FFF7E0"), Border: border, NumFmt: 1}},
-		{&st.totalNumber, excelize.Style{Font: font(true, ""), Fill: fill("FFF7E0"), Border: border, CustomNumFmt: numFmt("0.0")}},
-		{&st.totalPct, excelize.Style{Font: font(true, ""), Fill: fill("FFF7E0"), Border: border, CustomNumFmt: numFmt("0.0%")}},
-		{&st.hlText, excelize.Style{Font: font(false, "C8102E"), Fill: fill("FDE8EB"), Border: border}},
-		{&st.hlInt, excelize.Style{Font: font(false, "C8102E"), Fill: fill("FDE8EB"), Border: border, NumFmt: 1}},
-		{&st.hlNumber, excelize.Style{Font: font(false, "C8102E"), Fill: fill("FDE8EB"), Border: border, CustomNumFmt: numFmt("0.0")}},
-		{&st.hlPct, excelize.Style{Font: font(false, "C8102E"), Fill: fill("FDE8EB"), Border: border, CustomNumFmt: numFmt("0.0%")}},
-	}
-	for _, d := range defs {
-		id, err := f.NewStyle(&d.s)
-		if err != nil {
-			return nil, err
-		}
-		*d.dst = id
-	}
-	return &st, nil
-}
-
-// widths tracks the widest cell of each column of a sheet.
-type widths []int
-
-func (w widths) see(col int, s string) {
-	if d := DisplayWidth(s); d > w[col] {
-		w[col] = d
+func (w *widest) see(col int, s string) {
+	if d := workbook.DisplayWidth(s); d > w.width[col] {
+		w.width[col], w.text[col] = d, s
 	}
 }
 
-// seeHeader counts a header at most 16 wide: long course titles wrap instead.
-func (w widths) seeHeader(col int, s string) {
-	d := DisplayWidth(s)
-	if d > 16 {
-		d = 16
+// streamTable writes a title, the headers and n rows described by row to a new sheet,
+// with widths from the rows' texts, an autofilter and workbook's print setup.
+func streamTable(b *workbook.Book, sheet, title string, headers []string, n int, row func(rb *rowBuilder, i int)) error {
+	w := &widest{text: make([]string, len(headers)), width: make([]int, len(headers))}
+	rb := &rowBuilder{st: &b.Styles, measure: w}
+	for i := 0; i < n; i++ {
+		rb.col = 0
+		row(rb, i)
 	}
-	if d > w[col] {
-		w[col] = d
-	}
-}
-
-func applyWidths(set func(col int, width float64) error, w widths) error {
-	for i, d := range w {
-		if err := set(i+1, ColumnWidth(d)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func colName(n int) string {
-	s, _ := excelize.ColumnNumberToName(n)
-	return s
+	widths := workbook.Measure(headers, [][]string{w.text})
+	rb.measure = nil
+	t := workbook.Table{Sheet: sheet, Title: title, Headers: headers, Widths: widths, Landscape: landscape(widths), Filter: true}
+	return b.Stream(t, n, func(i int) []any {
+		rb.cells, rb.col = rb.cells[:0], 0
+		row(rb, i)
+		return rb.cells
+	})
 }
 
 // WriteCompletion writes the completion workbook of r to w.
 func WriteCompletion(w io.Writer, r *Report) error {
-	f, err := CompletionFile(r)
+	b, err := CompletionFile(r)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	_, err = f.WriteTo(w)
+	defer b.Close()
+	_, err = b.WriteTo(w)
 	return err
+}
+
+// built returns b when build succeeded and closes it otherwise.
+func built(b *workbook.Book, err error) (*workbook.Book, error) {
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
 }
 
 // CompletionFile builds the completion workbook: 汇总, one sheet per township (streamed)
 // and 未完成名单 (streamed).
-func CompletionFile(r *Report) (*excelize.File, error) {
-	f, st, err := newBook()
+func CompletionFile(r *Report) (*workbook.Book, error) {
+	b, err := workbook.New()
 	if err != nil {
 		return nil, err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
+	return built(b, func() error {
+		if err := writeSummary(b, r); err != nil {
+			return fmt.Errorf("汇总: %w", err)
 		}
-	}()
-	if err := writeSummary(f, st, r); err != nil {
-		return nil, fmt.Errorf("汇总: %w", err)
-	}
-	names := SheetNames(r.Townships)
-	groups := r.bySheet()
-	for i := range r.Townships {
-		if _, err := f.NewSheet(names[i]); err != nil {
-			return nil, err
+		names := SheetNames(r.Townships)
+		groups := r.bySheet()
+		for i, t := range r.Townships {
+			if err := writeTownship(b, r, names[i], t, groups[i]); err != nil {
+				return fmt.Errorf("%s: %w", names[i], err)
+			}
 		}
-		if err := writeTownship(f, st, r, names[i], r.Townships[i], groups[i]); err != nil {
-			return nil, fmt.Errorf("%s: %w", names[i], err)
+		if err := writeMissing(b, r); err != nil {
+			return fmt.Errorf("未完成名单: %w", err)
 		}
-	}
-	if _, err := f.NewSheet(sheetMissing); err != nil {
-		return nil, err
-	}
-	if err := writeMissing(f, st, r); err != nil {
-		return nil, fmt.Errorf("未完成名单: %w", err)
-	}
-	f.SetDocProps(&excelize.DocProperties{Title: r.Title(), Creator: "支部书记学习考试平台", Language: "zh-CN"})
-	ok = true
-	return f, nil
+		return b.F.SetDocProps(&excelize.DocProperties{Title: r.Title(), Creator: "支部书记学习考试平台", Language: "zh-CN"})
+	}())
 }
 
 // summaryHeaders are the columns of 汇总 (排名 only in the county report).
@@ -249,26 +140,29 @@ func summaryHeaders(county bool) []string {
 
 // writeSummary writes 汇总 in normal mode: it has one row per township (a few dozen at
 // most) and needs a chart, which the stream writer cannot add.
-func writeSummary(f *excelize.File, st *styles, r *Report) error {
-	sh := sheetSummary
+func writeSummary(b *workbook.Book, r *Report) error {
+	sh, err := b.Sheet(sheetSummary)
+	if err != nil {
+		return err
+	}
+	f, st := b.F, &b.Styles
 	headers := summaryHeaders(r.County)
-	last := colName(len(headers))
-	w := make(widths, len(headers))
+	last := workbook.ColName(len(headers))
 	title := r.Title() + "汇总（导出时间：" + r.exportedAt() + "）"
 	if err := f.SetCellStr(sh, "A1", title); err != nil {
 		return err
 	}
-	f.SetCellStyle(sh, "A1", "A1", st.title)
+	f.SetCellStyle(sh, "A1", "A1", st.Title)
 	f.SetRowHeight(sh, 1, 24)
 	hdr := make([]any, len(headers))
 	for i, h := range headers {
 		hdr[i] = h
-		w.seeHeader(i, h)
 	}
 	if err := f.SetSheetRow(sh, "A2", &hdr); err != nil {
 		return err
 	}
-	f.SetCellStyle(sh, "A2", last+"2", st.header)
+	f.SetCellStyle(sh, "A2", last+"2", st.Header)
+	var texts [][]string // what the widths are measured on: the names and 应参训人数
 	row := firstDataRow
 	put := func(s Summary, total bool) error {
 		vals := []any{web.CellText(s.Name), s.Expected, s.Completed, s.CompletionRate, s.AvgHours, s.Examinees, s.ExamRate,
@@ -278,26 +172,24 @@ func writeSummary(f *excelize.File, st *styles, r *Report) error {
 		} else if r.County {
 			vals = append(vals, "")
 		}
-		ref := "A" + strconv.Itoa(row)
-		if err := f.SetSheetRow(sh, ref, &vals); err != nil {
+		if err := f.SetSheetRow(sh, "A"+strconv.Itoa(row), &vals); err != nil {
 			return err
 		}
-		text, integer, number, pct := st.text, st.integer, st.number, st.pct
+		text, integer, number, pct := st.Text, st.Int, st.Number, st.Pct
 		switch {
 		case total:
-			text, integer, number, pct = st.totalText, st.totalInt, st.totalNumber, st.totalPct
+			text, integer, number, pct = st.TotalText, st.TotalInt, st.TotalNumber, st.TotalPct
 		case s.BelowTarget:
-			text, integer, number, pct = st.hlText, st.hlInt, st.hlNumber, st.hlPct
+			text, integer, number, pct = st.WarnText, st.WarnInt, st.WarnNumber, st.WarnPct
 		}
 		kinds := []int{text, integer, integer, pct, number, integer, pct, integer, pct, number, integer, integer}
 		for i := range vals {
-			c := colName(i+1) + strconv.Itoa(row)
+			c := workbook.ColName(i+1) + strconv.Itoa(row)
 			if err := f.SetCellStyle(sh, c, c, kinds[i]); err != nil {
 				return err
 			}
 		}
-		w.see(0, s.Name)
-		w.see(1, strconv.Itoa(s.Expected))
+		texts = append(texts, []string{s.Name, strconv.Itoa(s.Expected)})
 		row++
 		return nil
 	}
@@ -312,10 +204,11 @@ func writeSummary(f *excelize.File, st *styles, r *Report) error {
 			return err
 		}
 	}
-	if err := applyWidths(func(col int, width float64) error {
-		return f.SetColWidth(sh, colName(col), colName(col), width)
-	}, w); err != nil {
-		return err
+	widths := workbook.Measure(headers, texts)
+	for i, w := range widths {
+		if err := f.SetColWidth(sh, workbook.ColName(i+1), workbook.ColName(i+1), w); err != nil {
+			return err
+		}
 	}
 	if err := f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: headerRow, XSplit: 1, TopLeftCell: "B3", ActivePane: "bottomRight"}); err != nil {
 		return err
@@ -334,33 +227,63 @@ func writeSummary(f *excelize.File, st *styles, r *Report) error {
 	if r.County {
 		notes = append(notes, "排名依次按完成率、通过率、平均分从高到低，并列者名次相同。")
 	}
-	for i, n := range notes {
-		c := "A" + strconv.Itoa(note+i)
-		f.SetCellStr(sh, c, n)
-		f.SetCellStyle(sh, c, c, st.note)
+	if err := writeNotes(b, sh, note, last, widths, notes); err != nil {
+		return err
 	}
 	if r.County && len(r.Summary) > 0 {
-		cats := fmt.Sprintf("'%s'!$A$%d:$A$%d", sh, firstDataRow, lastTownship)
-		vals := fmt.Sprintf("'%s'!$D$%d:$D$%d", sh, firstDataRow, lastTownship)
-		height := uint(120 + 24*len(r.Summary))
-		gap := uint(60)
-		zero, one := 0.0, 1.0
-		if err := f.AddChart(sh, "A"+strconv.Itoa(note+len(notes)+1), &excelize.Chart{
-			Type:   excelize.Bar,
-			Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$D$2", sh), Categories: cats, Values: vals}},
-			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "各乡镇必修课程完成率"}}},
-			Legend: excelize.ChartLegend{Position: "none"},
-			XAxis:  excelize.ChartAxis{ReverseOrder: true},
-			YAxis: excelize.ChartAxis{Minimum: &zero, Maximum: &one, MajorGridLines: true,
-				NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
-			PlotArea:  excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.0%"}},
-			Dimension: excelize.ChartDimension{Width: 720, Height: height},
-			GapWidth:  &gap,
-		}); err != nil {
+		if err := addChart(f, sh, lastTownship, note+len(notes)+1, len(r.Summary)); err != nil {
+			return err
+		}
+	}
+	// Last: the autofilter rewrites the sheet properties that hold fit-to-page.
+	return b.PrintSetup(sh, headerRow, landscape(widths))
+}
+
+// writeNotes writes one note per row from row on, each across the table's columns
+// (A..last) and wrapped there, so it prints within the page's width.
+func writeNotes(b *workbook.Book, sh string, row int, last string, widths []float64, notes []string) error {
+	total := 0.0
+	for _, w := range widths {
+		total += w
+	}
+	for i, n := range notes {
+		r := strconv.Itoa(row + i)
+		if err := b.F.MergeCell(sh, "A"+r, last+r); err != nil {
+			return err
+		}
+		if err := b.F.SetCellStr(sh, "A"+r, n); err != nil {
+			return err
+		}
+		if err := b.F.SetCellStyle(sh, "A"+r, last+r, b.Styles.Note); err != nil {
+			return err
+		}
+		lines := int(float64(workbook.DisplayWidth(n))/total) + 1
+		if err := b.F.SetRowHeight(sh, row+i, 14*float64(lines)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// addChart draws the townships' 完成率 (rows firstDataRow..lastTownship of column D) as bars.
+func addChart(f *excelize.File, sh string, lastTownship, at, townships int) error {
+	cats := fmt.Sprintf("'%s'!$A$%d:$A$%d", sh, firstDataRow, lastTownship)
+	vals := fmt.Sprintf("'%s'!$D$%d:$D$%d", sh, firstDataRow, lastTownship)
+	height := uint(120 + 24*townships)
+	gap := uint(60)
+	zero, one := 0.0, 1.0
+	return f.AddChart(sh, "A"+strconv.Itoa(at), &excelize.Chart{
+		Type:   excelize.Bar,
+		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$D$2", sh), Categories: cats, Values: vals}},
+		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "各乡镇必修课程完成率"}}},
+		Legend: excelize.ChartLegend{Position: "none"},
+		XAxis:  excelize.ChartAxis{ReverseOrder: true},
+		YAxis: excelize.ChartAxis{Minimum: &zero, Maximum: &one, MajorGridLines: true,
+			NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+		PlotArea:  excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.0%"}},
+		Dimension: excelize.ChartDimension{Width: 720, Height: height},
+		GapWidth:  &gap,
+	})
 }
 
 // townshipHeaders are the columns of a township sheet.
@@ -396,195 +319,78 @@ func passedText(s *Secretary) string {
 	return "否"
 }
 
-// rowBuilder collects one row's cells, or in the measuring pass (w != nil) only the
-// widths of their texts, so both passes share one description of the row.
-type rowBuilder struct {
-	w     widths
-	cells []any
-	col   int
-}
-
-func (b *rowBuilder) add(v any, style int, text string) {
-	if b.w != nil {
-		b.w.see(b.col, text)
-	} else {
-		b.cells = append(b.cells, excelize.Cell{StyleID: style, Value: textCell(v)})
-	}
-	b.col++
-}
-
-// textCell passes every string of a row through web.CellText: names, branches, course
-// and exam titles come from people, and one that starts like a formula (=, +, -, @) must
-// stay text in any spreadsheet. Numbers and dates are left alone.
-func textCell(v any) any {
-	if s, ok := v.(string); ok {
-		return web.CellText(s)
-	}
-	return v
-}
-
-// townshipRow renders one secretary as the sheet's cells, or with w only measures them.
-func townshipRow(st *styles, n int, s *Secretary, w widths, cells []any) []any {
-	b := &rowBuilder{w: w, cells: cells[:0]}
-	add := b.add
-	add(n, st.integer, strconv.Itoa(n))
-	add(s.Branch, st.text, s.Branch)
-	add(s.BranchKind, st.text, s.BranchKind)
-	add(s.Name, st.text, s.Name)
-	add(s.Phone, st.text, s.Phone)
+// townshipRow describes one secretary's row of a township sheet.
+func townshipRow(b *rowBuilder, n int, s *Secretary) {
+	st, add := b.st, b.add
+	add(n, st.Int, strconv.Itoa(n))
+	add(s.Branch, st.Text, s.Branch)
+	add(s.BranchKind, st.Text, s.BranchKind)
+	add(s.Name, st.Text, s.Name)
+	add(s.Phone, st.Text, s.Phone)
 	for _, c := range s.Courses {
 		switch {
 		case !c.Applies:
-			add("—", st.muted, "—")
+			add("—", st.Muted, "—")
 		case c.Done:
-			add(excelDate(c.At), st.date, "完成 2006-01-02")
+			add(excelDate(c.At), st.Done, "完成 2006-01-02")
 		default:
-			add("未完成", st.red, "未完成")
+			add("未完成", st.Red, "未完成")
 		}
 	}
-	add(s.Hours, st.number, FormatNumber(s.Hours)+".0")
+	add(s.Hours, st.Number, FormatNumber(s.Hours)+".0")
 	for _, e := range s.Exams {
 		switch {
 		case !e.Applies:
-			add("—", st.muted, "—")
+			add("—", st.Muted, "—")
 		case e.Taken() && e.Passed:
-			add(e.Best, st.number, FormatNumber(e.Best)+".0")
+			add(e.Best, st.Number, FormatNumber(e.Best)+".0")
 		case e.Taken():
-			add(e.Best, st.hlNumber, FormatNumber(e.Best)+".0")
+			add(e.Best, st.WarnNumber, FormatNumber(e.Best)+".0")
 		default:
-			add("未参加", st.red, "未参加")
+			add("未参加", st.Red, "未参加")
 		}
 	}
 	p := passedText(s)
 	if p == "否" {
-		add(p, st.red, p)
+		add(p, st.Red, p)
 	} else {
-		add(p, st.text, p)
+		add(p, st.Text, p)
 	}
 	tours := strings.Join(s.Tours, "、")
-	add(tours, st.text, tours)
-	return b.cells
+	add(tours, st.Text, tours)
 }
 
-// streamSheet writes a title, a header and rows to a sheet with the stream writer:
-// widths and the frozen header first, then the rows, and the filter over them.
-func streamSheet(f *excelize.File, st *styles, sheet, title string, headers []string, w widths, nrows int,
-	row func(i int) []any) error {
-	last := colName(len(headers))
-	if nrows > 0 {
-		// Set on the worksheet before streaming starts; the stream writer keeps it.
-		if err := f.AutoFilter(sheet, fmt.Sprintf("A%d:%s%d", headerRow, last, headerRow+nrows), nil); err != nil {
-			return err
-		}
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	for i := range w {
-		if err := sw.SetColWidth(i+1, i+1, ColumnWidth(w[i])); err != nil {
-			return err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	// Titles start with a township or exam name and headers hold course and exam titles.
-	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: web.CellText(title)}}, excelize.RowOpts{Height: 24}); err != nil {
-		return err
-	}
-	hdr := make([]any, len(headers))
-	for i, h := range headers {
-		hdr[i] = excelize.Cell{StyleID: st.header, Value: web.CellText(h)}
-	}
-	if err := sw.SetRow("A2", hdr, excelize.RowOpts{Height: 32}); err != nil {
-		return err
-	}
-	for i := 0; i < nrows; i++ {
-		ref, _ := excelize.CoordinatesToCellName(1, firstDataRow+i)
-		if err := sw.SetRow(ref, row(i)); err != nil {
-			return err
-		}
-	}
-	return sw.Flush()
-}
-
-func writeTownship(f *excelize.File, st *styles, r *Report, sheet string, t Township, secs []Secretary) error {
-	headers := townshipHeaders(r)
-	w := make(widths, len(headers))
-	for i, h := range headers {
-		w.seeHeader(i, h)
-	}
-	// A first pass measures the widths, which must precede the rows in the file.
-	var buf []any
-	for i := range secs {
-		buf = townshipRow(st, i+1, &secs[i], w, buf)
-	}
+func writeTownship(b *workbook.Book, r *Report, sheet string, t Township, secs []Secretary) error {
 	title := t.Name + " " + strconv.Itoa(r.Year) + "年度支部书记培训情况（导出时间：" + r.exportedAt() + "）"
-	return streamSheet(f, st, sheet, title, headers, w, len(secs), func(i int) []any {
-		buf = townshipRow(st, i+1, &secs[i], nil, buf)
-		return buf
+	return streamTable(b, sheet, title, townshipHeaders(r), len(secs), func(rb *rowBuilder, i int) {
+		townshipRow(rb, i+1, &secs[i])
 	})
 }
 
 var missingHeaders = []string{"序号", "乡镇", "支部", "姓名", "手机号", "未完成必修课程", "未完成课程数", "考试情况", "学时"}
 
-// MissingRow is one line of 未完成名单.
-type MissingRow struct {
-	Township string
-	Sec      *Secretary
-	Courses  []string
-	Exams    []string
+// person describes the first columns of a list of people: 序号, 乡镇, 支部, 姓名, 手机号.
+func (b *rowBuilder) person(n int, township, branch, name, phone string) {
+	b.add(n, b.st.Int, strconv.Itoa(n))
+	for _, s := range []string{township, branch, name, phone} {
+		b.add(s, b.st.Text, s)
+	}
 }
 
-// MissingRows lists everyone who has not finished the required courses or has not
-// passed the year's exams, with what is missing, in township order.
-func (r *Report) MissingRows() []MissingRow {
-	names := make(map[int64]string, len(r.Townships))
-	for _, t := range r.Townships {
-		names[t.ID] = t.Name
-	}
-	var out []MissingRow
-	for i := range r.Secretaries {
-		s := &r.Secretaries[i]
-		mc, me := s.MissingCourses(r.Courses), s.MissingExams(r.Exams)
-		if len(mc) == 0 && len(me) == 0 {
-			continue
-		}
-		out = append(out, MissingRow{Township: names[s.TownshipID], Sec: s, Courses: mc, Exams: me})
-	}
-	return out
-}
-
-func missingRow(st *styles, n int, m *MissingRow, w widths, cells []any) []any {
-	b := &rowBuilder{w: w, cells: cells[:0]}
-	add := b.add
+func missingRow(b *rowBuilder, n int, m *MissingRow) {
+	st, add := b.st, b.add
 	courses, exams := strings.Join(m.Courses, "、"), strings.Join(m.Exams, "；")
-	add(n, st.integer, strconv.Itoa(n))
-	add(m.Township, st.text, m.Township)
-	add(m.Sec.Branch, st.text, m.Sec.Branch)
-	add(m.Sec.Name, st.text, m.Sec.Name)
-	add(m.Sec.Phone, st.text, m.Sec.Phone)
-	add(courses, st.red, courses)
-	add(len(m.Courses), st.integer, strconv.Itoa(len(m.Courses)))
-	add(exams, st.red, exams)
-	add(m.Sec.Hours, st.number, FormatNumber(m.Sec.Hours)+".0")
-	return b.cells
+	b.person(n, m.Township, m.Sec.Branch, m.Sec.Name, m.Sec.Phone)
+	add(courses, st.Red, courses)
+	add(len(m.Courses), st.Int, strconv.Itoa(len(m.Courses)))
+	add(exams, st.Red, exams)
+	add(m.Sec.Hours, st.Number, FormatNumber(m.Sec.Hours)+".0")
 }
 
-func writeMissing(f *excelize.File, st *styles, r *Report) error {
+func writeMissing(b *workbook.Book, r *Report) error {
 	rows := r.MissingRows()
-	w := make(widths, len(missingHeaders))
-	for i, h := range missingHeaders {
-		w.seeHeader(i, h)
-	}
-	var buf []any
-	for i := range rows {
-		buf = missingRow(st, i+1, &rows[i], w, buf)
-	}
 	title := r.Title() + "未完成名单（导出时间：" + r.exportedAt() + "）"
-	return streamSheet(f, st, sheetMissing, title, missingHeaders, w, len(rows), func(i int) []any {
-		buf = missingRow(st, i+1, &rows[i], nil, buf)
-		return buf
+	return streamTable(b, sheetMissing, title, missingHeaders, len(rows), func(rb *rowBuilder, i int) {
+		missingRow(rb, i+1, &rows[i])
 	})
 }

@@ -4,11 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"zhibu/app/testdb"
+	"zhibu/app/workbook/workbooktest"
 )
 
 var exportTime = cstTime("2026-11-25 14:05")
@@ -85,20 +82,6 @@ func isDateStyle(f *excelize.File, id int) bool {
 	return err == nil && s.CustomNumFmt != nil && strings.Contains(*s.CustomNumFmt, "yyyy")
 }
 
-// pythonWithOpenpyxl finds a python3 that has openpyxl (Debian's python3-openpyxl).
-func pythonWithOpenpyxl(t *testing.T) string {
-	for _, p := range []string{os.Getenv("PYTHON"), "python3", "/usr/bin/python3"} {
-		if p == "" {
-			continue
-		}
-		if exec.Command(p, "-c", "import openpyxl").Run() == nil {
-			return p
-		}
-	}
-	t.Fatal("python3 with openpyxl not found: install python3-openpyxl (bash .ci/run does) or set PYTHON")
-	return ""
-}
-
 const openpyxlDump = `
 import json, sys, datetime, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
@@ -139,26 +122,12 @@ type pyMeta struct {
 // readOpenpyxl opens the workbook with an independent reader, Python's openpyxl.
 func readOpenpyxl(t *testing.T, data []byte) (map[string]grid, []string, map[string]pyMeta) {
 	t.Helper()
-	py := pythonWithOpenpyxl(t)
-	path := filepath.Join(t.TempDir(), "report.xlsx")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(py, "-c", openpyxlDump, path)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	outb, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("openpyxl cannot read the workbook: %v\n%s", err, stderr.String())
-	}
 	var out struct {
 		Sheets []string              `json:"sheets"`
 		Cells  map[string][][]string `json:"cells"`
 		Meta   map[string]pyMeta     `json:"meta"`
 	}
-	if err := json.Unmarshal(outb, &out); err != nil {
-		t.Fatalf("openpyxl output: %v\n%s", err, outb)
-	}
+	workbooktest.Run(t, data, openpyxlDump, &out)
 	g := map[string]grid{}
 	for sh, rows := range out.Cells {
 		for _, r := range rows {
@@ -198,11 +167,26 @@ func compareGrid(t *testing.T, reader, sheet string, got grid, titlePrefix strin
 
 func loadReport(t *testing.T, township sql.NullInt64, target float64) *Report {
 	t.Helper()
-	r, err := Load(context.Background(), testdb.DB(t), 2026, township, target, exportTime)
+	r, err := NewStore(testdb.DB(t)).Load(context.Background(), Query{Year: 2026, Township: township, Target: target}, exportTime)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// examBytes builds the exam results workbook of r.
+func examBytes(t *testing.T, r *ExamReport) []byte {
+	t.Helper()
+	b, err := ExamFile(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	data, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 func workbookBytes(t *testing.T, r *Report) []byte {
@@ -358,7 +342,7 @@ func TestTownshipWorkbookNumbers(t *testing.T) {
 // A year without courses, exams or tours still gives a valid workbook of zeros.
 func TestEmptyYearWorkbook(t *testing.T) {
 	theCounty(t)
-	r, err := Load(context.Background(), testdb.DB(t), 2030, sql.NullInt64{}, DefaultTarget, time.Now())
+	r, err := NewStore(testdb.DB(t)).Load(context.Background(), Query{Year: 2030, Target: DefaultTarget}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,5 +358,42 @@ func TestEmptyYearWorkbook(t *testing.T) {
 	}
 	if len(g["未完成名单"]) != 2 {
 		t.Errorf("nobody is missing anything in a year without requirements: %v", g["未完成名单"])
+	}
+}
+
+// Every sheet of the completion and exam workbooks prints as it is: A4, one page wide,
+// the title and header rows repeated on every page, page numbers in the footer, and
+// landscape when its columns do not fit across an upright page.
+func TestWorkbooksArePrintReady(t *testing.T) {
+	c := theCounty(t)
+	exam, err := NewStore(testdb.DB(t)).LoadExam(context.Background(), c.E1, sql.NullInt64{}, exportTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	books := []struct {
+		name     string
+		data     []byte
+		portrait map[string]bool // the narrow sheets; every other sheet is wide
+	}{
+		{"county", workbookBytes(t, loadReport(t, sql.NullInt64{}, DefaultTarget)), nil},
+		{"township", workbookBytes(t, loadReport(t, sql.NullInt64{Int64: c.B, Valid: true}, DefaultTarget)), nil},
+		{"exam", examBytes(t, exam), map[string]bool{"汇总": true}},
+	}
+	for _, b := range books {
+		sheets := workbooktest.Read(t, b.data)
+		if len(sheets) < 2 {
+			t.Fatalf("%s: sheets %v", b.name, sheets)
+		}
+		for name, s := range sheets {
+			orient := "landscape"
+			if b.portrait[name] {
+				orient = "portrait"
+			}
+			if s.PaperSize != 9 || !s.FitToPage || s.FitToWidth != 1 || s.PrintTitles != "$1:$2" ||
+				!strings.Contains(s.Footer, "&P") || s.Orientation != orient {
+				t.Errorf("%s %s: paper %d fit %v/%d titles %q footer %q orientation %q, want A4 (9), one page wide, $1:$2, page numbers, %s",
+					b.name, name, s.PaperSize, s.FitToPage, s.FitToWidth, s.PrintTitles, s.Footer, s.Orientation, orient)
+			}
+		}
 	}
 }

@@ -1,16 +1,13 @@
 package tours
 
 import (
-	"strings"
-
 	"github.com/gofiber/fiber/v2"
 
 	"zhibu/app/web"
 )
 
-func actorOf(me *web.Identity) Actor {
-	return Actor{UserID: me.UserID, Role: me.Role, Scope: web.ScopeOf(me)}
-}
+// JSON handlers (docs/tours.md): each parses the request, calls one store operation and
+// writes JSON; errors go back as the store returned them (errors.go maps them).
 
 func (h *handlers) apiList(c *fiber.Ctx) error {
 	vs, err := h.store.Tours(c.UserContext(), web.Me(c), 0)
@@ -31,17 +28,12 @@ func (h *handlers) apiGet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	me := web.Me(c)
-	v, err := h.store.View(c.UserContext(), me, id)
+	v, use, err := h.store.Detail(c.UserContext(), web.Me(c), id)
 	if err != nil {
 		return err
 	}
 	out := fiber.Map{"tour": v}
-	if me.Role != web.RoleSecretary {
-		use, err := h.store.Usage(c.UserContext(), id, web.ScopeOf(me))
-		if err != nil {
-			return err
-		}
+	if use != nil {
 		out["townships"] = use
 	}
 	return c.JSON(out)
@@ -52,12 +44,7 @@ func (h *handlers) apiCreate(c *fiber.Ctx) error {
 	if err := web.BindJSON(c, &in); err != nil {
 		return err
 	}
-	trimInput(&in)
-	id, err := h.store.CreateTour(c.UserContext(), in, web.Me(c).UserID)
-	if err != nil {
-		return err
-	}
-	t, err := h.store.Tour(c.UserContext(), id)
+	t, err := h.store.CreateTour(c.UserContext(), in, web.Me(c).UserID)
 	if err != nil {
 		return err
 	}
@@ -73,27 +60,11 @@ func (h *handlers) apiUpdate(c *fiber.Ctx) error {
 	if err := web.BindJSON(c, &in); err != nil {
 		return err
 	}
-	trimInput(&in)
-	if err := h.store.UpdateTour(c.UserContext(), id, in, web.Me(c).UserID); err != nil {
-		return err
-	}
-	t, err := h.store.Tour(c.UserContext(), id)
+	t, err := h.store.UpdateTour(c.UserContext(), id, in, web.Me(c).UserID)
 	if err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"tour": t})
-}
-
-func trimInput(in *TourInput) {
-	in.Title = strings.TrimSpace(in.Title)
-	in.Destination = strings.TrimSpace(in.Destination)
-	in.Status = strings.TrimSpace(in.Status)
-}
-
-type noteBody struct {
-	Note   string `json:"note"`
-	UserID int64  `json:"user_id"`
-	Reason string `json:"reason"`
 }
 
 // bindOptional reads an optional JSON body (an empty body is fine).
@@ -104,17 +75,9 @@ func bindOptional(c *fiber.Ctx, v *noteBody) error {
 	return web.BindJSON(c, v)
 }
 
-// cleanNote trims a sign-up or nomination note and refuses one that is too long or holds
-// text PostgreSQL cannot store (a NUL) or that displays as something else.
-func cleanNote(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if e := web.CheckText("note", s, true); e != nil {
-		return "", e
-	}
-	if len([]rune(s)) > 200 {
-		return "", web.Invalid("备注不能超过 200 字", map[string]string{"note": "不能超过 200 字"})
-	}
-	return s, nil
+// statusJSON answers a sign-up's new status.
+func statusJSON(c *fiber.Ctx, code int, status string) error {
+	return c.Status(code).JSON(fiber.Map{"status": status, "status_name": StatusName(status)})
 }
 
 func (h *handlers) apiSignup(c *fiber.Ctx) error {
@@ -126,15 +89,11 @@ func (h *handlers) apiSignup(c *fiber.Ctx) error {
 	if err := bindOptional(c, &b); err != nil {
 		return err
 	}
-	note, err := cleanNote(b.Note)
+	status, err := h.store.Signup(c.UserContext(), id, web.Me(c).UserID, b.Note)
 	if err != nil {
 		return err
 	}
-	status, err := h.store.Signup(c.UserContext(), id, web.Me(c).UserID, note, 0)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"status": status, "status_name": StatusName(status)})
+	return statusJSON(c, fiber.StatusCreated, status)
 }
 
 func (h *handlers) apiCancel(c *fiber.Ctx) error {
@@ -145,24 +104,15 @@ func (h *handlers) apiCancel(c *fiber.Ctx) error {
 	if err := h.store.Cancel(c.UserContext(), id, web.Me(c).UserID); err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"status": StatusCancelled, "status_name": StatusName(StatusCancelled)})
-}
-
-// tourInScope loads the tour for staff; drafts are visible to admins only.
-func (h *handlers) tourInScope(c *fiber.Ctx) (TourView, error) {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return TourView{}, err
-	}
-	return h.store.View(c.UserContext(), web.Me(c), id)
+	return statusJSON(c, fiber.StatusOK, StatusCancelled)
 }
 
 func (h *handlers) apiSignups(c *fiber.Ctx) error {
-	t, err := h.tourInScope(c)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
-	rows, err := h.store.Signups(c.UserContext(), t.ID, web.ScopeOf(web.Me(c)), c.Query("all") == "1")
+	rows, err := h.store.SignupList(c.UserContext(), web.Me(c), id, c.Query("all") == "1")
 	if err != nil {
 		return err
 	}
@@ -172,44 +122,23 @@ func (h *handlers) apiSignups(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"signups": rows})
 }
 
-// nominate signs up a secretary of the caller's township (any township for admins).
-func (h *handlers) nominate(c *fiber.Ctx, userID int64, note string) (string, error) {
-	t, err := h.tourInScope(c)
-	if err != nil {
-		return "", err
-	}
-	me := web.Me(c)
-	tid, ok, err := h.store.UserTownship(c.UserContext(), userID)
-	if err != nil {
-		return "", err
-	}
-	if !ok {
-		return "", web.NotFound("找不到该支部书记")
-	}
-	if !web.ScopeOf(me).Allows(tid) {
-		return "", web.Forbidden("只能推荐本乡镇的支部书记")
-	}
-	if note, err = cleanNote(note); err != nil {
-		return "", err
-	}
-	return h.store.Signup(c.UserContext(), t.ID, userID, note, me.UserID)
-}
-
 func (h *handlers) apiNominate(c *fiber.Ctx) error {
-	var b noteBody
-	if err := web.BindJSON(c, &b); err != nil {
+	var in NominationInput
+	if err := web.BindJSON(c, &in); err != nil {
 		return err
 	}
-	if b.UserID <= 0 {
-		return web.Invalid("请选择要推荐的支部书记", map[string]string{"user_id": "必填"})
-	}
-	status, err := h.nominate(c, b.UserID, b.Note)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"status": status, "status_name": StatusName(status)})
+	status, err := h.store.Nominate(c.UserContext(), web.Me(c), id, in)
+	if err != nil {
+		return err
+	}
+	return statusJSON(c, fiber.StatusCreated, status)
 }
 
+// decide approves or rejects the sign-up :sid of the tour :id.
 func (h *handlers) decide(c *fiber.Ctx, approve bool, reason string) (string, error) {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
@@ -219,7 +148,7 @@ func (h *handlers) decide(c *fiber.Ctx, approve bool, reason string) (string, er
 	if err != nil {
 		return "", err
 	}
-	return h.store.Decide(c.UserContext(), id, sid, actorOf(web.Me(c)), approve, strings.TrimSpace(reason))
+	return h.store.Decide(c.UserContext(), id, sid, ActorOf(web.Me(c)), approve, reason)
 }
 
 func (h *handlers) apiApprove(c *fiber.Ctx) error {
@@ -227,7 +156,7 @@ func (h *handlers) apiApprove(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"status": status, "status_name": StatusName(status)})
+	return statusJSON(c, fiber.StatusOK, status)
 }
 
 func (h *handlers) apiReject(c *fiber.Ctx) error {
@@ -239,15 +168,15 @@ func (h *handlers) apiReject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"status": status, "status_name": StatusName(status)})
+	return statusJSON(c, fiber.StatusOK, status)
 }
 
 func (h *handlers) apiEvents(c *fiber.Ctx) error {
-	t, err := h.tourInScope(c)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
-	es, err := h.store.Events(c.UserContext(), t.ID, 500)
+	es, err := h.store.TourEvents(c.UserContext(), web.Me(c), id, 500)
 	if err != nil {
 		return err
 	}
@@ -283,11 +212,7 @@ func (h *handlers) apiMarkOneRead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	me := web.Me(c)
-	if _, err := h.store.MarkMessageRead(c.UserContext(), me.UserID, id); err != nil {
-		return err
-	}
-	unread, err := h.store.Unread(c.UserContext(), me.UserID)
+	_, unread, err := h.store.MarkMessageRead(c.UserContext(), web.Me(c).UserID, id)
 	if err != nil {
 		return err
 	}

@@ -44,12 +44,12 @@ func BenchmarkSignupRush(b *testing.B) {
 		b.Fatal(err)
 	}
 	var admin int64
-	db.Get(&admin, `INSERT INTO users (username, name, role, password_hash) VALUES ($1, '管理员', 'admin', 'x') RETURNING id`, tag+"admin")
+	testdb.Get(b, db, &admin, `INSERT INTO users (username, name, role, password_hash) VALUES ($1, '管理员', 'admin', 'x') RETURNING id`, tag+"admin")
 	srv, err := web.New(db, web.Config{Logger: discardLogger()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := Mount(srv); err != nil {
+	if err := Mount(srv, testDeps); err != nil {
 		b.Fatal(err)
 	}
 	srv.NotFoundLast()
@@ -64,7 +64,7 @@ func BenchmarkSignupRush(b *testing.B) {
 		creds[i] = cred{tok, csrf}
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: concurrency, MaxIdleConnsPerHost: concurrency}, Timeout: time.Minute}
-	s := NewStore(db)
+	s := newStore(db)
 
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
@@ -76,10 +76,11 @@ func BenchmarkSignupRush(b *testing.B) {
 		for _, t := range tids {
 			in.Quotas[t] = seats / townships
 		}
-		id, err := s.CreateTour(ctx, in, admin)
+		tour, err := s.CreateTour(ctx, in, admin)
 		if err != nil {
 			b.Fatal(err)
 		}
+		id := tour.ID
 		b.StartTimer()
 		var errs, pending, waitlisted atomic.Int64
 		jobs := make(chan cred)

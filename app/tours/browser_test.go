@@ -17,7 +17,7 @@ func TestBrowserTourJourney(t *testing.T) {
 	db := testdb.DB(t)
 	c := testdb.MakeCounty(t, db)
 	id := makeTour(t, db, c, tourOpts{quotas: []int{3, 3}})
-	db.MustExec(`UPDATE tours SET title = $2, destination = $3, itinerary = $4 WHERE id = $1`,
+	testdb.Exec(t, db, `UPDATE tours SET title = $2, destination = $3, itinerary = $4 WHERE id = $1`,
 		id, demoTours[0].title+"（第二期）", demoTours[0].destination, demoTours[0].itinerary)
 	srv := newServer(t, db)
 	base := browsertest.Serve(t, srv)

@@ -2,6 +2,7 @@ package tours
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -9,7 +10,7 @@ import (
 	"zhibu/app/web"
 )
 
-// Demo tours use only settled facts (domain-facts.md §6.1, ✅).
+// Demo tours use only settled historical facts (dates, places, names).
 var demoTours = []struct {
 	title, destination, itinerary, status string
 	startDays, days, total                int
@@ -53,28 +54,23 @@ var demoTours = []struct {
 // SeedDemo creates each demo tour once: an open 井冈山 tour with small quotas for every
 // demo township, a draft 千万工程 tour, and a past 西柏坡 tour with participants.
 func SeedDemo(ctx context.Context, db *sqlx.DB) error {
-	var townships []int64
-	if err := db.SelectContext(ctx, &townships, `SELECT id FROM townships ORDER BY sort, id`); err != nil {
+	s := NewStore(db, Deps{}) // the demo tours require no courses
+	townships, admin, err := s.demoCounty(ctx)
+	if err != nil || len(townships) == 0 {
 		return err
 	}
-	if len(townships) == 0 {
-		return nil
-	}
-	var admin int64
-	db.GetContext(ctx, &admin, `SELECT COALESCE(min(id), 0) FROM users WHERE role = 'admin'`)
-	s := NewStore(db)
 	today := time.Now().In(web.China).Truncate(24 * time.Hour)
 	for _, d := range demoTours {
-		var n int
-		if err := db.GetContext(ctx, &n, `SELECT count(*) FROM tours WHERE title = $1`, d.title); err != nil {
+		seeded, err := s.demoSeeded(ctx, d.title)
+		if err != nil {
 			return err
 		}
-		if n > 0 {
-			continue // seeded before
+		if seeded {
+			continue
 		}
 		start := today.AddDate(0, 0, d.startDays)
 		in := TourInput{Title: d.title, Destination: d.destination, Itinerary: d.itinerary,
-			StartsOn: start.Format("2006-01-02"), EndsOn: start.AddDate(0, 0, d.days-1).Format("2006-01-02"),
+			StartsOn: start.Format(web.DateLayout), EndsOn: start.AddDate(0, 0, d.days-1).Format(web.DateLayout),
 			TotalSeats: d.total, Status: d.status, Quotas: map[int64]int{}}
 		opens, closes := time.Now().Add(-72*time.Hour), start.AddDate(0, 0, -10)
 		if d.status == TourDone {
@@ -83,13 +79,7 @@ func SeedDemo(ctx context.Context, db *sqlx.DB) error {
 		in.SignupOpensAt, in.SignupClosesAt = opens.Format(time.RFC3339), closes.Format(time.RFC3339)
 		in.CancelDeadline = start.AddDate(0, 0, -7).Format(time.RFC3339)
 		// Small quotas: share the seats out, at most 3 per township.
-		per := d.total / len(townships)
-		if per > 3 {
-			per = 3
-		}
-		if per < 1 {
-			per = 1
-		}
+		per := min(max(d.total/len(townships), 1), 3)
 		for i, tid := range townships {
 			if (i+1)*per > d.total {
 				break
@@ -101,20 +91,16 @@ func SeedDemo(ctx context.Context, db *sqlx.DB) error {
 			in.Status = TourOpen // open while the participants are added, then mark done
 			in.SignupClosesAt = time.Now().Add(time.Hour).Format(time.RFC3339)
 		}
-		id, err := s.CreateTour(ctx, in, admin)
+		t, err := s.CreateTour(ctx, in, admin)
 		if err != nil {
 			return err
 		}
 		if d.status == TourDone {
-			if err := seedParticipants(ctx, db, s, id, townships, per, admin); err != nil {
-				return err
-			}
-			// Old news: the demo secretaries start without unread messages of a past tour.
-			if _, err := db.ExecContext(ctx, `UPDATE tour_messages SET read_at = now() WHERE tour_id = $1`, id); err != nil {
+			if err := s.seedParticipants(ctx, t.ID, per, admin); err != nil {
 				return err
 			}
 			in.Status, in.SignupClosesAt = status, closes.Format(time.RFC3339)
-			if err := s.UpdateTour(ctx, id, in, admin); err != nil {
+			if _, err := s.UpdateTour(ctx, t.ID, in, admin); err != nil {
 				return err
 			}
 		}
@@ -122,40 +108,34 @@ func SeedDemo(ctx context.Context, db *sqlx.DB) error {
 	return nil
 }
 
-// seedParticipants signs up and fully approves the first secretaries of each township.
-func seedParticipants(ctx context.Context, db *sqlx.DB, s *Store, tourID int64, townships []int64, per int, admin int64) error {
-	var rows []struct {
-		ID       int64 `db:"id"`
-		Township int64 `db:"township_id"`
-		Org      int64 `db:"org"`
-	}
-	if err := db.SelectContext(ctx, &rows, `
-		SELECT u.id, u.township_id, COALESCE((SELECT min(o.id) FROM users o WHERE o.role = 'organizer' AND o.township_id = u.township_id), 0) AS org
-		FROM (SELECT id, township_id, row_number() OVER (PARTITION BY township_id ORDER BY id) AS k
-			FROM users WHERE role = 'secretary' AND active) u
-		WHERE u.k <= $1 ORDER BY u.township_id, u.id`, per); err != nil {
+// seedParticipants signs up and fully approves the first `per` secretaries of each
+// township, then marks their messages of the past tour read (old news).
+func (s *Store) seedParticipants(ctx context.Context, tourID int64, per int, admin int64) error {
+	people, err := s.demoSecretaries(ctx, per)
+	if err != nil {
 		return err
 	}
-	for _, r := range rows {
-		sid := int64(0)
-		if _, err := s.Signup(ctx, tourID, r.ID, "", 0); err != nil {
+	for _, p := range people {
+		if _, err := s.Signup(ctx, tourID, p.ID, ""); errors.Is(err, ErrNoQuota) {
 			continue // a township without quota
-		}
-		if err := db.GetContext(ctx, &sid, `SELECT id FROM tour_signups WHERE tour_id = $1 AND user_id = $2`, tourID, r.ID); err != nil {
+		} else if err != nil {
 			return err
 		}
-		if r.Org != 0 {
-			if _, err := s.Decide(ctx, tourID, sid, Actor{UserID: r.Org, Role: "organizer", Scope: scopeOf(r.Township)}, true, ""); err != nil {
+		sid, err := s.demoSignupID(ctx, tourID, p.ID)
+		if err != nil {
+			return err
+		}
+		if p.Org == 0 {
+			continue // nobody to approve at the township: stays pending
+		}
+		if _, err := s.Decide(ctx, tourID, sid, Actor{UserID: p.Org, Role: web.RoleOrganizer, Scope: web.Scope{TownshipID: p.Township}}, true, ""); err != nil {
+			return err
+		}
+		if admin != 0 {
+			if _, err := s.Decide(ctx, tourID, sid, Actor{UserID: admin, Role: web.RoleAdmin, Scope: web.Scope{All: true}}, true, ""); err != nil {
 				return err
 			}
 		}
-		if admin != 0 {
-			s.Decide(ctx, tourID, sid, Actor{UserID: admin, Role: "admin", Scope: scopeAll}, true, "")
-		}
 	}
-	return nil
+	return s.markTourMessagesRead(ctx, tourID)
 }
-
-var scopeAll = web.Scope{All: true}
-
-func scopeOf(township int64) web.Scope { return web.Scope{TownshipID: township} }

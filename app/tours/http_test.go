@@ -14,6 +14,7 @@ import (
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 	"zhibu/app/web/webtest"
+	"zhibu/app/workbook/workbooktest"
 )
 
 func newServer(t testing.TB, db *sqlx.DB) *web.Server {
@@ -22,7 +23,7 @@ func newServer(t testing.TB, db *sqlx.DB) *web.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Mount(srv); err != nil {
+	if err := Mount(srv, testDeps); err != nil {
 		t.Fatal(err)
 	}
 	srv.NotFoundLast()
@@ -266,14 +267,18 @@ func TestRosterXLSX(t *testing.T) {
 	srv := newServer(t, db)
 	cl := makeClients(t, srv, c)
 	id := makeTour(t, db, c, tourOpts{quotas: []int{1, 1}})
-	s := NewStore(db)
+	s := newStore(db)
 	ctx := t.Context()
-	s.Signup(ctx, id, c.Secretaries[0][0], "素食", 0)
-	s.Signup(ctx, id, c.Secretaries[0][1], "", 0)
-	s.Signup(ctx, id, c.Secretaries[1][0], "", c.Organizers[1])
+	mustSignup(t, s, id, c.Secretaries[0][0], "素食")
+	mustSignup(t, s, id, c.Secretaries[0][1], "")
+	org := &web.Identity{UserID: c.Organizers[1], Role: web.RoleOrganizer, TownshipID: c.Townships[1]}
+	if _, err := s.Nominate(ctx, org, id, NominationInput{UserID: c.Secretaries[1][0]}); err != nil {
+		t.Fatal(err)
+	}
 	path := fmt.Sprintf("/api/v1/tours/%d/roster.xlsx", id)
 
-	read := func(cl *webtest.Client) [][]string {
+	// read fetches the roster and reads it back with openpyxl.
+	read := func(cl *webtest.Client) map[string]workbooktest.Sheet {
 		t.Helper()
 		resp := cl.Do("GET", path, nil, "")
 		defer resp.Body.Close()
@@ -284,34 +289,46 @@ func TestRosterXLSX(t *testing.T) {
 			t.Fatalf("disposition: %s", cd)
 		}
 		var buf bytes.Buffer
-		buf.ReadFrom(resp.Body)
-		f, err := excelize.OpenReader(&buf)
+		if _, err := buf.ReadFrom(resp.Body); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		rows, err := f.GetRows("名单")
-		if err != nil {
-			t.Fatal(err)
+		if w, err := f.GetColWidth("名单", "C"); err != nil || w < 20 {
+			t.Fatalf("branch column width %v %v", w, err)
 		}
-		panes, _ := f.GetPanes("名单")
-		if !panes.Freeze || panes.YSplit != 1 {
-			t.Fatalf("header not frozen: %+v", panes)
-		}
-		if w, _ := f.GetColWidth("名单", "C"); w < 20 {
-			t.Fatalf("branch column width %v", w)
-		}
-		return rows
+		return workbooktest.Read(t, buf.Bytes())
 	}
-	rows := read(cl.admin)
-	if len(rows) != 4 || rows[0][3] != "姓名" {
+	book := read(cl.admin)
+	list, quotas := book["名单"], book["名额"]
+	// Both sheets print on A4 one page wide with the header repeated on every page and
+	// frozen on screen; the wide list prints landscape, the narrow quota sheet portrait.
+	for name, want := range map[string]string{"名单": "landscape", "名额": "portrait"} {
+		sh := book[name]
+		if sh.Orientation != want || sh.PaperSize != 9 || !sh.FitToPage || sh.FitToWidth != 1 ||
+			sh.PrintTitles != "$1:$1" || sh.Freeze != "A2" || !strings.Contains(sh.Footer, "第 &P 页") {
+			t.Errorf("%s print setup: %+v", name, sh)
+		}
+	}
+	rows := list.Rows
+	if len(rows) != 4 || rows[0][3] != "姓名" || rows[1][0] != "1" {
 		t.Fatalf("admin roster: %v", rows)
 	}
 	joined := fmt.Sprint(rows)
 	if !strings.Contains(joined, "素食") || !strings.Contains(joined, "候补中") || !strings.Contains(joined, "推荐：") {
 		t.Fatalf("roster content: %v", rows)
 	}
-	if rows := read(cl.org2); len(rows) != 2 {
+	// Admins see every township of the (shared) database; township 0 has 1 seat, held by
+	// a pending sign-up, and 1 person waiting.
+	var name string
+	testdb.Get(t, db, &name, `SELECT name FROM townships WHERE id = $1`, c.Townships[0])
+	if !strings.Contains(fmt.Sprint(quotas.Rows), "["+name+" 1 1 0 0 1]") || quotas.Rows[0][1] != "名额" {
+		t.Fatalf("quota sheet: %v", quotas.Rows)
+	}
+	if rows := read(cl.org2)["名单"].Rows; len(rows) != 2 {
 		t.Fatalf("organizer sees only own township: %v", rows)
 	}
 	st, body := cl.sec.JSON("GET", path, nil)
@@ -326,7 +343,7 @@ func TestPages(t *testing.T) {
 	srv := newServer(t, db)
 	cl := makeClients(t, srv, c)
 	id := makeTour(t, db, c, tourOpts{quotas: []int{1, 1}})
-	db.Exec(`UPDATE tours SET itinerary = $2 WHERE id = $1`, id, "## 第一天\n\n<script>alert(1)</script>\n\n**重温誓词** <img src=x onerror=alert(1)>")
+	testdb.Exec(t, db, `UPDATE tours SET itinerary = $2 WHERE id = $1`, id, "## 第一天\n\n<script>alert(1)</script>\n\n**重温誓词** <img src=x onerror=alert(1)>")
 	page := fmt.Sprintf("/tours/%d", id)
 	admin := fmt.Sprintf("/admin/tours/%d", id)
 
@@ -415,7 +432,7 @@ func TestPages(t *testing.T) {
 		t.Fatalf("organizer create form: %d", resp.StatusCode)
 	}
 	var newID int64
-	db.Get(&newID, `SELECT id FROM tours WHERE title = '延安考察'`)
+	testdb.Get(t, db, &newID, `SELECT id FROM tours WHERE title = '延安考察'`)
 	f.Set("title", "延安革命传统考察")
 	if resp := cl.admin.Form("POST", fmt.Sprintf("/admin/tours/%d", newID), f); resp.StatusCode != 303 {
 		t.Fatalf("update form: %d", resp.StatusCode)
@@ -430,21 +447,19 @@ func TestHomeCards(t *testing.T) {
 	c := testdb.MakeCounty(t, db)
 	srv := newServer(t, db)
 	id := makeTour(t, db, c, tourOpts{})
-	s := NewStore(db)
-	s.Signup(t.Context(), id, c.Secretaries[0][0], "", 0)
+	s := newStore(db)
+	mustSignup(t, s, id, c.Secretaries[0][0], "")
 	me := &web.Identity{UserID: c.Secretaries[0][0], Role: web.RoleSecretary, TownshipID: c.Townships[0]}
 	cards, err := srv.HomeCards(t.Context(), me)
 	if err != nil || len(cards) != 1 || !strings.Contains(fmt.Sprint(cards[0].Lines), "待乡镇审核") || !strings.Contains(fmt.Sprint(cards[0].Lines), "1 条未读") {
 		t.Fatalf("secretary card: %+v %v", cards, err)
 	}
 	org := &web.Identity{UserID: c.Organizers[0], Role: web.RoleOrganizer, TownshipID: c.Townships[0]}
-	cards, _ = srv.HomeCards(t.Context(), org)
-	if cards[0].Big != "1 人" || !cards[0].Accent {
+	if cards, err = srv.HomeCards(t.Context(), org); err != nil || len(cards) != 1 || cards[0].Big != "1 人" || !cards[0].Accent {
 		t.Fatalf("organizer card: %+v", cards)
 	}
 	org2 := &web.Identity{UserID: c.Organizers[1], Role: web.RoleOrganizer, TownshipID: c.Townships[1]}
-	cards, _ = srv.HomeCards(t.Context(), org2)
-	if cards[0].Big != "0 人" {
+	if cards, err = srv.HomeCards(t.Context(), org2); err != nil || len(cards) != 1 || cards[0].Big != "0 人" {
 		t.Fatalf("other organizer card: %+v", cards)
 	}
 }

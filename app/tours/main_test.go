@@ -14,6 +14,26 @@ import (
 
 func TestMain(m *testing.M) { testdb.Main(m) }
 
+// testDeps are the tours' dependencies in tests: the courses' rule through its SQL
+// function (migrations/00051_course_requirements.sql), as app/features.go wires the Go one.
+var testDeps = Deps{RequiredCoursesLeft: func(ctx context.Context, q sqlx.QueryerContext, userID int64, year int) (int, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, `SELECT zhibu_required_courses_left($1, $2)`, userID, year)
+	return n, err
+}}
+
+func newStore(db *sqlx.DB) *Store { return NewStore(db, testDeps) }
+
+// mustSignup signs the secretary up and fails the test when that fails.
+func mustSignup(t testing.TB, s *Store, tourID, userID int64, note string) string {
+	t.Helper()
+	st, err := s.Signup(context.Background(), tourID, userID, note)
+	if err != nil {
+		t.Fatalf("sign-up of %d: %v", userID, err)
+	}
+	return st
+}
+
 // tourOpts shape a test tour; zero values give an open tour with 2 seats per township.
 type tourOpts struct {
 	status         string
@@ -23,6 +43,8 @@ type tourOpts struct {
 	closesIn       time.Duration
 	cancelIn       time.Duration
 	requireCourses bool
+	startsOn       time.Time // zero: a month from now
+	year           int       // 0: the default (the year the sign-up opens)
 }
 
 func makeTour(t testing.TB, db *sqlx.DB, c testdb.County, o tourOpts) int64 {
@@ -48,9 +70,12 @@ func makeTour(t testing.TB, db *sqlx.DB, c testdb.County, o tourOpts) int64 {
 		o.cancelIn = 72 * time.Hour
 	}
 	now := time.Now()
+	if o.startsOn.IsZero() {
+		o.startsOn = now.AddDate(0, 1, 0)
+	}
 	in := TourInput{Title: testdb.Unique("井冈山考察"), Destination: "江西井冈山", Itinerary: "## 第一天\n\n集中学习",
-		StartsOn: now.AddDate(0, 1, 0).Format("2006-01-02"), EndsOn: now.AddDate(0, 1, 3).Format("2006-01-02"),
-		TotalSeats: o.total, Status: o.status, RequireCourses: o.requireCourses, Quotas: map[int64]int{},
+		StartsOn: o.startsOn.Format("2006-01-02"), EndsOn: o.startsOn.AddDate(0, 0, 3).Format("2006-01-02"),
+		TotalSeats: o.total, Status: o.status, RequireCourses: o.requireCourses, Year: o.year, Quotas: map[int64]int{},
 		SignupOpensAt: now.Add(o.opensIn).Format(time.RFC3339), SignupClosesAt: now.Add(o.closesIn).Format(time.RFC3339),
 		CancelDeadline: now.Add(o.cancelIn).Format(time.RFC3339)}
 	for i, q := range o.quotas {
@@ -58,11 +83,11 @@ func makeTour(t testing.TB, db *sqlx.DB, c testdb.County, o tourOpts) int64 {
 			in.Quotas[c.Townships[i]] = q
 		}
 	}
-	id, err := NewStore(db).CreateTour(context.Background(), in, c.Admin)
+	tour, err := newStore(db).CreateTour(context.Background(), in, c.Admin)
 	if err != nil {
 		t.Fatalf("create tour: %v", err)
 	}
-	return id
+	return tour.ID
 }
 
 // checkInvariants verifies, from the database alone, that no township holds more seats
@@ -82,17 +107,17 @@ func checkInvariants(t testing.TB, db *sqlx.DB, tourID int64) {
 		t.Fatalf("township over quota: %v", over)
 	}
 	var held, total, dups, orphans int
-	db.Get(&held, `SELECT count(*) FROM tour_signups WHERE tour_id = $1 AND status IN ('pending','approved','confirmed')`, tourID)
-	db.Get(&total, `SELECT total_seats FROM tours WHERE id = $1`, tourID)
+	testdb.Get(t, db, &held, `SELECT count(*) FROM tour_signups WHERE tour_id = $1 AND status IN ('pending','approved','confirmed')`, tourID)
+	testdb.Get(t, db, &total, `SELECT total_seats FROM tours WHERE id = $1`, tourID)
 	if held > total {
 		t.Fatalf("held %d > total %d", held, total)
 	}
-	db.Get(&dups, `SELECT count(*) FROM (SELECT user_id FROM tour_signups WHERE tour_id = $1 GROUP BY user_id HAVING count(*) > 1) d`, tourID)
+	testdb.Get(t, db, &dups, `SELECT count(*) FROM (SELECT user_id FROM tour_signups WHERE tour_id = $1 GROUP BY user_id HAVING count(*) > 1) d`, tourID)
 	if dups > 0 {
 		t.Fatalf("%d people hold two places", dups)
 	}
 	// Nobody waits while their township has a free seat.
-	db.Get(&orphans, `
+	testdb.Get(t, db, &orphans, `
 		SELECT count(*) FROM tour_quotas q WHERE q.tour_id = $1
 		AND (SELECT count(*) FROM tour_signups s WHERE s.tour_id = q.tour_id AND s.township_id = q.township_id AND s.status IN ('pending','approved','confirmed')) < q.seats
 		AND EXISTS (SELECT 1 FROM tour_signups s WHERE s.tour_id = q.tour_id AND s.township_id = q.township_id AND s.status = 'waitlisted')`, tourID)

@@ -1,31 +1,27 @@
 package tours
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"zhibu/app/web"
 )
 
+// Page and form handlers: each parses the form, calls the same store operation as its
+// JSON twin in api.go, and renders or redirects.
+
 func (h *handlers) listPage(c *fiber.Ctx) error {
-	me := web.Me(c)
-	vs, err := h.store.Tours(c.UserContext(), me, 0)
-	if err != nil {
-		return err
-	}
 	// Showing the messages does not read them: they stay unread (and counted) until the
 	// person marks them read with the buttons of the list.
-	ms, unread, err := h.store.Messages(c.UserContext(), me.UserID, 10)
+	o, err := h.store.Overview(c.UserContext(), web.Me(c), 10)
 	if err != nil {
 		return err
 	}
-	return h.srv.Render.Page(c, "tours/list", fiber.Map{"Title": "考察学习", "Tours": vs, "Messages": ms, "Unread": unread})
+	return h.srv.Render.Page(c, "tours/list", fiber.Map{"Title": "考察学习", "Tours": o.Tours, "Messages": o.Messages, "Unread": o.Unread})
 }
 
 // readMessageForm marks one message read (POST /tours/messages/:id/read, with the form's
@@ -35,7 +31,7 @@ func (h *handlers) readMessageForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	tourID, err := h.store.MarkMessageRead(c.UserContext(), web.Me(c).UserID, id)
+	tourID, _, err := h.store.MarkMessageRead(c.UserContext(), web.Me(c).UserID, id)
 	if err != nil {
 		return err
 	}
@@ -70,11 +66,7 @@ func (h *handlers) signupForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	note, err := cleanNote(c.FormValue("note"))
-	if err != nil {
-		return err
-	}
-	status, err := h.store.Signup(c.UserContext(), id, web.Me(c).UserID, note, 0)
+	status, err := h.store.Signup(c.UserContext(), id, web.Me(c).UserID, c.FormValue("note"))
 	if err != nil {
 		return err
 	}
@@ -105,22 +97,12 @@ func (h *handlers) adminListPage(c *fiber.Ctx) error {
 }
 
 func (h *handlers) adminTourPage(c *fiber.Ctx) error {
-	t, err := h.tourInScope(c)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
 	me := web.Me(c)
-	scope := web.ScopeOf(me)
-	ctx := c.UserContext()
-	use, err := h.store.Usage(ctx, t.ID, scope)
-	if err != nil {
-		return err
-	}
-	rows, err := h.store.Signups(ctx, t.ID, scope, false)
-	if err != nil {
-		return err
-	}
-	nominees, err := h.store.Nominees(ctx, t.ID, scope)
+	d, err := h.store.Desk(c.UserContext(), me, id)
 	if err != nil {
 		return err
 	}
@@ -129,7 +111,7 @@ func (h *handlers) adminTourPage(c *fiber.Ctx) error {
 	if me.Role == web.RoleAdmin {
 		todo = StatusApproved
 	}
-	for _, r := range rows {
+	for _, r := range d.Signups {
 		switch r.Status {
 		case todo:
 			queue = append(queue, r)
@@ -139,22 +121,21 @@ func (h *handlers) adminTourPage(c *fiber.Ctx) error {
 			others = append(others, r)
 		}
 	}
-	data := fiber.Map{"Title": t.Title, "T": t, "Usage": use, "Queue": queue, "Waiting": waiting, "Others": others,
-		"Nominees": nominees, "IsAdmin": me.Role == web.RoleAdmin, "CanNominate": t.Status == TourOpen}
+	data := fiber.Map{"Title": d.Tour.Title, "T": d.Tour, "Usage": d.Usage, "Queue": queue, "Waiting": waiting, "Others": others,
+		"Nominees": d.Nominees, "IsAdmin": me.Role == web.RoleAdmin, "CanNominate": d.Tour.Status == TourOpen}
 	if me.Role == web.RoleAdmin {
-		if data["Events"], err = h.store.Events(ctx, t.ID, 100); err != nil {
-			return err
-		}
+		data["Events"] = d.Events
 	}
 	return h.srv.Render.Page(c, "tours/admin_tour", data)
 }
 
 func (h *handlers) nominateForm(c *fiber.Ctx) error {
-	uid, _ := strconv.ParseInt(c.FormValue("user_id"), 10, 64)
-	if uid <= 0 {
-		return web.Invalid("请选择要推荐的支部书记", map[string]string{"user_id": "必填"})
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
 	}
-	status, err := h.nominate(c, uid, c.FormValue("note"))
+	uid, _ := strconv.ParseInt(c.FormValue("user_id"), 10, 64) // not a number: 0, refused as missing
+	status, err := h.store.Nominate(c.UserContext(), web.Me(c), id, NominationInput{UserID: uid, Note: c.FormValue("note")})
 	if err != nil {
 		return err
 	}
@@ -162,7 +143,7 @@ func (h *handlers) nominateForm(c *fiber.Ctx) error {
 	if status == StatusWaitlisted {
 		msg = "本乡镇名额已满，已列入候补名单"
 	}
-	return web.RedirectOK(c, "/admin/tours/"+c.Params("id"), msg)
+	return web.RedirectOK(c, fmt.Sprintf("/admin/tours/%d", id), msg)
 }
 
 func (h *handlers) approveForm(c *fiber.Ctx) error {
@@ -180,19 +161,27 @@ func (h *handlers) rejectForm(c *fiber.Ctx) error {
 	return web.RedirectOK(c, "/admin/tours/"+c.Params("id"), "已驳回")
 }
 
-// formInput reads the tour form; quotas come as quota_<township id> fields.
-func formInput(c *fiber.Ctx) (TourInput, map[string]string) {
-	bad := map[string]string{}
-	in := TourInput{
-		Title: strings.TrimSpace(c.FormValue("title")), Destination: strings.TrimSpace(c.FormValue("destination")),
+// tourInputFromForm reads the tour form; quotas come as quota_<township id> fields. What
+// cannot be read (a number that is none) is kept as the input's form errors.
+func tourInputFromForm(c *fiber.Ctx) (in TourInput, total string) {
+	bad := web.FieldErrors{}
+	in = TourInput{
+		Title: c.FormValue("title"), Destination: c.FormValue("destination"),
 		Itinerary: c.FormValue("itinerary"), StartsOn: c.FormValue("starts_on"), EndsOn: c.FormValue("ends_on"),
 		SignupOpensAt: c.FormValue("signup_opens_at"), SignupClosesAt: c.FormValue("signup_closes_at"),
 		CancelDeadline: c.FormValue("cancel_deadline"), RequireCourses: c.FormValue("require_courses") != "",
 		Status: c.FormValue("status"), Quotas: map[int64]int{},
 	}
+	in.normalize()
+	total = c.FormValue("total_seats")
 	var err error
-	if in.TotalSeats, err = strconv.Atoi(strings.TrimSpace(c.FormValue("total_seats"))); err != nil {
+	if in.TotalSeats, err = strconv.Atoi(strings.TrimSpace(total)); err != nil {
 		bad["total_seats"] = "请填写总名额（数字）"
+	}
+	if y := strings.TrimSpace(c.FormValue("year")); y != "" {
+		if in.Year, err = strconv.Atoi(y); err != nil {
+			bad["year"] = "请填写年度（数字）"
+		}
 	}
 	args, _ := url.ParseQuery(string(c.Body()))
 	for k, vals := range args {
@@ -216,7 +205,10 @@ func formInput(c *fiber.Ctx) (TourInput, map[string]string) {
 			in.Quotas[tid] = n
 		}
 	}
-	return in, bad
+	if len(bad) > 0 {
+		in.formErrors = bad
+	}
+	return in, total
 }
 
 // formView is what the tour form shows: the input as strings and every township's quota.
@@ -226,7 +218,23 @@ type formView struct {
 	Townships []TownshipUse
 }
 
-func (h *handlers) renderForm(c *fiber.Ctx, id int64, fv formView, fields map[string]string) error {
+// formPage shows the tour form (id 0: a new tour): the stored tour when in is nil, else
+// in as it was sent, with the fields of its errors.
+func (h *handlers) formPage(c *fiber.Ctx, id int64, in *TourInput, total string, fields map[string]string) error {
+	stored, use, err := h.store.EditForm(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if in == nil {
+		in = &stored
+		if id != 0 {
+			total = strconv.Itoa(stored.TotalSeats)
+		}
+	} else {
+		for i := range use {
+			use[i].Quota = in.Quotas[use[i].TownshipID]
+		}
+	}
 	title := "新建考察"
 	if id > 0 {
 		title = "修改考察"
@@ -234,79 +242,46 @@ func (h *handlers) renderForm(c *fiber.Ctx, id int64, fv formView, fields map[st
 	if len(fields) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return h.srv.Render.Page(c, "tours/form", fiber.Map{"Title": title, "ID": id, "F": fv, "Errors": fields})
+	return h.srv.Render.Page(c, "tours/form", fiber.Map{"Title": title, "ID": id, "F": formView{In: *in, Total: total, Townships: use}, "Errors": fields})
 }
 
-func (h *handlers) newPage(c *fiber.Ctx) error {
-	use, err := h.store.Usage(c.UserContext(), 0, web.Scope{All: true})
-	if err != nil {
-		return err
-	}
-	return h.renderForm(c, 0, formView{In: TourInput{Status: TourDraft}, Townships: use}, nil)
-}
+func (h *handlers) newPage(c *fiber.Ctx) error { return h.formPage(c, 0, nil, "", nil) }
 
 func (h *handlers) editPage(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
-	t, err := h.store.Tour(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	use, err := h.store.Usage(c.UserContext(), id, web.Scope{All: true})
-	if err != nil {
-		return err
-	}
-	in := TourInput{Title: t.Title, Destination: t.Destination, Itinerary: t.Itinerary,
-		StartsOn: t.StartsOn.Format("2006-01-02"), EndsOn: t.EndsOn.Format("2006-01-02"),
-		SignupOpensAt: localInput(t.SignupOpensAt), SignupClosesAt: localInput(t.SignupClosesAt),
-		CancelDeadline: localInput(t.CancelDeadline), RequireCourses: t.RequireCourses, Status: t.Status}
-	return h.renderForm(c, id, formView{In: in, Total: strconv.Itoa(t.TotalSeats), Townships: use}, nil)
+	return h.formPage(c, id, nil, "", nil)
 }
 
-// localInput formats a time for a datetime-local input, in China time.
-func localInput(t time.Time) string { return t.In(web.China).Format("2006-01-02T15:04") }
-
-func (h *handlers) createForm(c *fiber.Ctx) error { return h.saveForm(c, 0) }
+func (h *handlers) createForm(c *fiber.Ctx) error {
+	in, total := tourInputFromForm(c)
+	t, err := h.store.CreateTour(c.UserContext(), in, web.Me(c).UserID)
+	if err != nil {
+		return h.formError(c, 0, in, total, err)
+	}
+	return web.RedirectOK(c, fmt.Sprintf("/admin/tours/%d", t.ID), "考察活动已创建")
+}
 
 func (h *handlers) updateForm(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
-	if _, err := h.store.Tour(c.UserContext(), id); err != nil {
-		return err
+	in, total := tourInputFromForm(c)
+	if _, err := h.store.UpdateTour(c.UserContext(), id, in, web.Me(c).UserID); err != nil {
+		return h.formError(c, id, in, total, err)
 	}
-	return h.saveForm(c, id)
+	return web.RedirectOK(c, fmt.Sprintf("/admin/tours/%d", id), "已保存")
 }
 
-func (h *handlers) saveForm(c *fiber.Ctx, id int64) error {
-	in, bad := formInput(c)
-	ctx := c.UserContext()
-	var err error
-	if len(bad) == 0 {
-		if id == 0 {
-			id, err = h.store.CreateTour(ctx, in, web.Me(c).UserID)
-			if err == nil {
-				return web.RedirectOK(c, fmt.Sprintf("/admin/tours/%d", id), "考察活动已创建")
-			}
-			id = 0
-		} else if err = h.store.UpdateTour(ctx, id, in, web.Me(c).UserID); err == nil {
-			return web.RedirectOK(c, fmt.Sprintf("/admin/tours/%d", id), "已保存")
-		}
-		var we *web.Error
-		if !errors.As(err, &we) || we.Status != fiber.StatusUnprocessableEntity {
-			return err
-		}
-		bad = we.Fields
+// formError shows the form again with the fields of a 422; any other error is answered
+// as it is.
+func (h *handlers) formError(c *fiber.Ctx, id int64, in TourInput, total string, err error) error {
+	we := h.srv.AsError(err)
+	if we.Status != fiber.StatusUnprocessableEntity {
+		return err
 	}
-	use, uerr := h.store.Usage(ctx, id, web.Scope{All: true})
-	if uerr != nil {
-		return uerr
-	}
-	for i := range use {
-		use[i].Quota = in.Quotas[use[i].TownshipID]
-	}
-	return h.renderForm(c, id, formView{In: in, Total: c.FormValue("total_seats"), Townships: use}, bad)
+	return h.formPage(c, id, &in, total, we.Fields)
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"time"
 
 	"zhibu/app/web"
 )
@@ -19,12 +20,25 @@ type handlers struct {
 	srv   *web.Server
 }
 
+// Deps is what the tours need from other features, wired in app/features.go.
+type Deps struct {
+	// RequiredCoursesLeft counts a secretary's 必修 courses of a year not completed yet;
+	// a tour with require_courses asks it for the tour's year. Required.
+	RequiredCoursesLeft CoursesLeft
+	// Now is the clock of sign-up windows and deadlines; nil means time.Now.
+	Now func() time.Time
+}
+
 // Mount adds the tours pages, API and home cards to the server.
-func Mount(s *web.Server) error {
+func Mount(s *web.Server, deps Deps) error {
+	if deps.RequiredCoursesLeft == nil {
+		return ErrNoCourseRule
+	}
 	if err := s.Render.AddPages("tours", templates, "templates/*.html"); err != nil {
 		return err
 	}
-	h := &handlers{store: NewStore(s.DB), srv: s}
+	s.MapErrors(errorTable)
+	h := &handlers{store: NewStore(s.DB, deps), srv: s}
 	a := s.App
 	anyone := web.Auth()
 	secretary := web.Auth(web.RoleSecretary)
@@ -72,14 +86,11 @@ func Mount(s *web.Server) error {
 // homeCards: secretaries see open tours, their sign-ups and unread messages; organizers
 // the sign-ups awaiting them; admins those awaiting final approval.
 func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card, error) {
-	vs, err := h.store.Tours(ctx, me, 0)
+	o, err := h.store.Overview(ctx, me, 0)
 	if err != nil {
 		return nil, err
 	}
-	unread, err := h.store.Unread(ctx, me.UserID)
-	if err != nil {
-		return nil, err
-	}
+	vs, unread := o.Tours, o.Unread
 	card := web.Card{Title: "考察学习", Link: "/tours", LinkText: "查看考察活动", Order: 40}
 	if me.Role == web.RoleSecretary {
 		open := 0

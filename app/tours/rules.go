@@ -190,6 +190,9 @@ func Reject(role, from string) Decision {
 // the integer columns of tours and tour_quotas hold.
 const MaxSeats = 100000
 
+// quotaField is the form field of a township's quota.
+func quotaField(townshipID int64) string { return fmt.Sprintf("quota_%d", townshipID) }
+
 // QuotaProblems checks a tour's seats and quotas; the map is keyed by form field
 // ("total_seats", "quota_<township id>") and empty when all is well. held gives the
 // seats each township already holds, which a smaller quota must still fit.
@@ -202,7 +205,7 @@ func QuotaProblems(total int, quotas map[int64]int, held map[int64]int, names ma
 	}
 	sum := 0
 	for tid, q := range quotas {
-		field := fmt.Sprintf("quota_%d", tid)
+		field := quotaField(tid)
 		if q < 0 {
 			p[field] = "名额不能为负数"
 			continue
@@ -218,11 +221,25 @@ func QuotaProblems(total int, quotas map[int64]int, held map[int64]int, names ma
 	}
 	for tid, h := range held {
 		if _, ok := quotas[tid]; !ok && h > 0 {
-			p[fmt.Sprintf("quota_%d", tid)] = fmt.Sprintf("%s已有 %d 人占用名额，不能取消该乡镇的名额", names[tid], h)
+			p[quotaField(tid)] = fmt.Sprintf("%s已有 %d 人占用名额，不能取消该乡镇的名额", names[tid], h)
 		}
 	}
 	if total > 0 && total <= MaxSeats && sum > total {
 		p["quotas"] = fmt.Sprintf("各乡镇名额合计 %d，超过了总名额 %d", sum, total)
 	}
 	return p
+}
+
+// DefaultYear is the year of a tour that names none: the year (China time) its sign-up
+// opens. A tour signed up for in 2026 for a trip in 2027 asks for the 2026 必修 courses:
+// 2027 has none assigned yet while people sign up.
+func DefaultYear(signupOpensAt time.Time) int { return signupOpensAt.In(web.China).Year() }
+
+// EligibilityRefusal gives the Chinese reason why a secretary with `left` 必修 courses of
+// the tour's year not completed may not sign up ("" when none is left).
+func EligibilityRefusal(year, left int) string {
+	if left <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("报名本次考察需先完成 %d 年度全部必修课程，您还有 %d 门未完成", year, left)
 }

@@ -2,6 +2,7 @@ package tours
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand"
@@ -19,7 +20,10 @@ import (
 func statusOf(t testing.TB, db *sqlx.DB, tourID, userID int64) string {
 	t.Helper()
 	var s string
-	db.Get(&s, `SELECT status FROM tour_signups WHERE tour_id = $1 AND user_id = $2`, tourID, userID)
+	err := db.Get(&s, `SELECT status FROM tour_signups WHERE tour_id = $1 AND user_id = $2`, tourID, userID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) { // no sign-up: ""
+		t.Fatal(err)
+	}
 	return s
 }
 
@@ -34,8 +38,8 @@ func signupID(t testing.TB, db *sqlx.DB, tourID, userID int64) int64 {
 
 func wantCode(t testing.TB, err error, status int, code string) {
 	t.Helper()
-	var we *web.Error
-	if !errors.As(err, &we) || we.Status != status || (code != "" && we.Code != code) {
+	we := web.AsError(errorTable.Map(err))
+	if err == nil || we.Status != status || (code != "" && we.Code != code) {
 		t.Fatalf("want %d %s, got %v", status, code, err)
 	}
 }
@@ -45,20 +49,20 @@ func TestSignupWaitlistAndPromotion(t *testing.T) {
 	c := testdb.MakeCounty(t, db)
 	// Township 0 has 1 seat; township 1 has 3 (so there is room elsewhere).
 	id := makeTour(t, db, c, tourOpts{quotas: []int{1, 3}})
-	s := NewStore(db)
+	s := newStore(db)
 	ctx := context.Background()
 	secs := c.Secretaries[0]
 
-	st, err := s.Signup(ctx, id, secs[0], "素食", 0)
+	st, err := s.Signup(ctx, id, secs[0], "素食")
 	if err != nil || st != StatusPending {
 		t.Fatalf("first: %s %v", st, err)
 	}
 	for i := 1; i < 4; i++ {
-		if st, err := s.Signup(ctx, id, secs[i], "", 0); err != nil || st != StatusWaitlisted {
+		if st, err := s.Signup(ctx, id, secs[i], ""); err != nil || st != StatusWaitlisted {
 			t.Fatalf("sign-up %d: %s %v", i, st, err)
 		}
 	}
-	_, err = s.Signup(ctx, id, secs[1], "", 0)
+	_, err = s.Signup(ctx, id, secs[1], "")
 	wantCode(t, err, 409, "already_signed_up")
 
 	// The first holder cancels: the earliest waiter (secs[1]) moves up, not secs[2].
@@ -77,9 +81,9 @@ func TestSignupWaitlistAndPromotion(t *testing.T) {
 		t.Fatal("rejection did not promote the next waiter")
 	}
 	// The rejected person may not sign up again; the one who cancelled may.
-	_, err = s.Signup(ctx, id, secs[1], "", 0)
+	_, err = s.Signup(ctx, id, secs[1], "")
 	wantCode(t, err, 409, "already_rejected")
-	if st, err := s.Signup(ctx, id, secs[0], "", 0); err != nil || st != StatusWaitlisted {
+	if st, err := s.Signup(ctx, id, secs[0], ""); err != nil || st != StatusWaitlisted {
 		t.Fatalf("re-sign-up after cancel goes to the back of the queue: %s %v", st, err)
 	}
 	// Messages tell the promoted person.
@@ -88,13 +92,13 @@ func TestSignupWaitlistAndPromotion(t *testing.T) {
 		t.Fatalf("messages: %v %d %v", ms, unread, err)
 	}
 	var reason string
-	db.Get(&reason, `SELECT body FROM tour_messages WHERE user_id = $1 ORDER BY id DESC LIMIT 1`, secs[1])
+	testdb.Get(t, db, &reason, `SELECT body FROM tour_messages WHERE user_id = $1 ORDER BY id DESC LIMIT 1`, secs[1])
 	if !strings.Contains(reason, "名额调整") {
 		t.Fatalf("rejection message carries the reason: %q", reason)
 	}
 	// Every change was recorded.
-	es, _ := s.Events(ctx, id, 100)
-	if len(es) < 8 {
+	es, err := s.Events(ctx, id, 100)
+	if err != nil || len(es) < 8 {
 		t.Fatalf("events: %d", len(es))
 	}
 	checkInvariants(t, db, id)
@@ -104,10 +108,10 @@ func TestTwoLevelApproval(t *testing.T) {
 	db := testdb.DB(t)
 	c := testdb.MakeCounty(t, db)
 	id := makeTour(t, db, c, tourOpts{})
-	s := NewStore(db)
+	s := newStore(db)
 	ctx := context.Background()
 	sec := c.Secretaries[0][0]
-	if _, err := s.Signup(ctx, id, sec, "", 0); err != nil {
+	if _, err := s.Signup(ctx, id, sec, ""); err != nil {
 		t.Fatal(err)
 	}
 	sid := signupID(t, db, id, sec)
@@ -134,53 +138,53 @@ func TestTwoLevelApproval(t *testing.T) {
 func TestSignupWindowAndEligibility(t *testing.T) {
 	db := testdb.DB(t)
 	c := testdb.MakeCounty(t, db)
-	s := NewStore(db)
+	s := newStore(db)
 	ctx := context.Background()
 	sec := c.Secretaries[0][0]
 
-	_, err := s.Signup(ctx, makeTour(t, db, c, tourOpts{status: TourDraft}), sec, "", 0)
+	_, err := s.Signup(ctx, makeTour(t, db, c, tourOpts{status: TourDraft}), sec, "")
 	wantCode(t, err, 404, "")
-	_, err = s.Signup(ctx, makeTour(t, db, c, tourOpts{status: TourClosed}), sec, "", 0)
+	_, err = s.Signup(ctx, makeTour(t, db, c, tourOpts{status: TourClosed}), sec, "")
 	wantCode(t, err, 409, "signup_closed")
-	_, err = s.Signup(ctx, makeTour(t, db, c, tourOpts{opensIn: time.Hour, closesIn: 2 * time.Hour}), sec, "", 0)
+	_, err = s.Signup(ctx, makeTour(t, db, c, tourOpts{opensIn: time.Hour, closesIn: 2 * time.Hour}), sec, "")
 	wantCode(t, err, 409, "signup_closed")
-	_, err = s.Signup(ctx, makeTour(t, db, c, tourOpts{quotas: []int{0, 2}}), sec, "", 0)
+	_, err = s.Signup(ctx, makeTour(t, db, c, tourOpts{quotas: []int{0, 2}}), sec, "")
 	wantCode(t, err, 409, "no_quota")
-	_, err = s.Signup(ctx, 999999, sec, "", 0)
+	_, err = s.Signup(ctx, 999999, sec, "")
 	wantCode(t, err, 404, "")
-	_, err = s.Signup(ctx, makeTour(t, db, c, tourOpts{}), c.Organizers[0], "", 0)
+	_, err = s.Signup(ctx, makeTour(t, db, c, tourOpts{}), c.Organizers[0], "")
 	wantCode(t, err, 404, "")
 
 	// Past the cancellation deadline a seat holder cannot cancel.
 	late := makeTour(t, db, c, tourOpts{cancelIn: -time.Minute})
-	if _, err := s.Signup(ctx, late, sec, "", 0); err != nil {
+	if _, err := s.Signup(ctx, late, sec, ""); err != nil {
 		t.Fatal(err)
 	}
 	err = s.Cancel(ctx, late, sec)
 	wantCode(t, err, 409, "cancel_deadline_passed")
 
-	// Eligibility: the courses' SQL function (migrations/00040_links.sql) decides and the
-	// reason says how many required courses are missing. Township 1 gets two required
+	// Eligibility: Deps.RequiredCoursesLeft (in tests the SQL function of
+	// migrations/00051_course_requirements.sql) decides and the reason says how many required
 	// courses of the tour's year; nothing is required in township 0.
 	req := makeTour(t, db, c, tourOpts{requireCourses: true})
-	if _, err := s.Signup(ctx, req, c.Secretaries[0][1], "", 0); err != nil {
+	if _, err := s.Signup(ctx, req, c.Secretaries[0][1], ""); err != nil {
 		t.Fatalf("nothing required in township 0: %v", err)
 	}
 	var year int
-	db.Get(&year, `SELECT extract(year FROM starts_on)::int FROM tours WHERE id = $1`, req)
+	testdb.Get(t, db, &year, `SELECT year FROM tours WHERE id = $1`, req)
 	requireCourses(t, db, year, c.Townships[1], 2)
 	behind, done := c.Secretaries[1][0], c.Secretaries[1][1]
 	completeRequired(t, db, done, year)
-	_, err = s.Signup(ctx, req, behind, "", 0)
+	_, err = s.Signup(ctx, req, behind, "")
 	wantCode(t, err, 409, "not_eligible")
 	if !strings.Contains(err.Error(), "还有 2 门未完成") {
 		t.Fatalf("reason: %v", err)
 	}
-	if _, err := s.Signup(ctx, req, done, "", 0); err != nil {
+	if _, err := s.Signup(ctx, req, done, ""); err != nil {
 		t.Fatalf("eligible: %v", err)
 	}
 	// A tour without the requirement ignores it.
-	if _, err := s.Signup(ctx, makeTour(t, db, c, tourOpts{}), behind, "", 0); err != nil {
+	if _, err := s.Signup(ctx, makeTour(t, db, c, tourOpts{}), behind, ""); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -189,29 +193,33 @@ func TestUpdateTourQuotas(t *testing.T) {
 	db := testdb.DB(t)
 	c := testdb.MakeCounty(t, db)
 	id := makeTour(t, db, c, tourOpts{quotas: []int{1, 1}, total: 4})
-	s := NewStore(db)
+	s := newStore(db)
 	ctx := context.Background()
 	for _, u := range c.Secretaries[0][:3] {
-		if _, err := s.Signup(ctx, id, u, "", 0); err != nil {
+		if _, err := s.Signup(ctx, id, u, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
-	tour, _ := s.Tour(ctx, id)
+	tour, err := s.Tour(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	in := TourInput{Title: tour.Title, Destination: tour.Destination, StartsOn: tour.StartsOn.Format("2006-01-02"),
 		EndsOn: tour.EndsOn.Format("2006-01-02"), TotalSeats: 4, Status: TourOpen,
 		SignupOpensAt: tour.SignupOpensAt.Format(time.RFC3339), SignupClosesAt: tour.SignupClosesAt.Format(time.RFC3339),
 		CancelDeadline: tour.CancelDeadline.Format(time.RFC3339)}
 	in.Quotas = map[int64]int{c.Townships[0]: 3, c.Townships[1]: 2}
-	err := s.UpdateTour(ctx, id, in, c.Admin)
+	_, err = s.UpdateTour(ctx, id, in, c.Admin)
 	wantCode(t, err, 422, "")
-	if !strings.Contains(err.(*web.Error).Fields["quotas"], "超过了总名额") {
-		t.Fatalf("fields: %v", err.(*web.Error).Fields)
+	if fields, _ := err.(web.FieldErrors); !strings.Contains(fields["quotas"], "超过了总名额") {
+		t.Fatalf("fields: %v", err)
 	}
 	in.Quotas = map[int64]int{c.Townships[1]: 1}
-	wantCode(t, s.UpdateTour(ctx, id, in, c.Admin), 422, "")
+	_, err = s.UpdateTour(ctx, id, in, c.Admin)
+	wantCode(t, err, 422, "")
 	// Growing township 0 to 3 seats promotes both waiters at once.
 	in.Quotas = map[int64]int{c.Townships[0]: 3, c.Townships[1]: 1}
-	if err := s.UpdateTour(ctx, id, in, c.Admin); err != nil {
+	if _, err := s.UpdateTour(ctx, id, in, c.Admin); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range c.Secretaries[0][:3] {
@@ -233,11 +241,14 @@ func TestConcurrentRush(t *testing.T) {
 			c.Secretaries[i] = append(c.Secretaries[i], testdb.User(t, db, "secretary", testdb.Unique("rush"), c.Townships[i], c.Branches[i][k%2]))
 		}
 	}
-	s := NewStore(db)
+	s := newStore(db)
 	ctx := context.Background()
 	for round := 0; round < 3; round++ {
 		id := makeTour(t, db, c, tourOpts{quotas: []int{3, 2}, total: 7})
-		tour, _ := s.Tour(ctx, id)
+		tour, err := s.Tour(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
 		actors := []Actor{
 			{UserID: c.Organizers[0], Role: "organizer", Scope: web.Scope{TownshipID: c.Townships[0]}},
 			{UserID: c.Organizers[1], Role: "organizer", Scope: web.Scope{TownshipID: c.Townships[1]}},
@@ -250,8 +261,7 @@ func TestConcurrentRush(t *testing.T) {
 		var mu sync.Mutex
 		unexpected := []error{}
 		note := func(err error) {
-			var we *web.Error
-			if err != nil && !(errors.As(err, &we) && we.Status < 500) {
+			if err != nil && web.AsError(errorTable.Map(err)).Status >= 500 {
 				mu.Lock()
 				unexpected = append(unexpected, err)
 				mu.Unlock()
@@ -262,7 +272,7 @@ func TestConcurrentRush(t *testing.T) {
 			go func(i int, u int64) {
 				defer wg.Done()
 				r := rand.New(rand.NewSource(int64(round*1000 + i)))
-				_, err := s.Signup(ctx, id, u, "", 0)
+				_, err := s.Signup(ctx, id, u, "")
 				note(err)
 				if r.Intn(3) == 0 {
 					note(s.Cancel(ctx, id, u))
@@ -280,7 +290,8 @@ func TestConcurrentRush(t *testing.T) {
 				CancelDeadline: tour.CancelDeadline.Format(time.RFC3339)}
 			for k := 0; k < 10; k++ {
 				in.Quotas = map[int64]int{c.Townships[0]: 3 + k%2, c.Townships[1]: 3 - k%2}
-				note(s.UpdateTour(ctx, id, in, c.Admin))
+				_, err := s.UpdateTour(ctx, id, in, c.Admin)
+				note(err)
 			}
 		}()
 		// Approvers work the queue while sign-ups arrive.
@@ -291,7 +302,12 @@ func TestConcurrentRush(t *testing.T) {
 				r := rand.New(rand.NewSource(int64(round*100 + w)))
 				for k := 0; k < 30; k++ {
 					var ids []int64
-					db.Select(&ids, `SELECT id FROM tour_signups WHERE tour_id = $1 AND status IN ('pending','approved','waitlisted')`, id)
+					if err := db.Select(&ids, `SELECT id FROM tour_signups WHERE tour_id = $1 AND status IN ('pending','approved','waitlisted')`, id); err != nil {
+						mu.Lock()
+						unexpected = append(unexpected, err)
+						mu.Unlock()
+						return
+					}
 					if len(ids) == 0 {
 						continue
 					}
@@ -310,7 +326,7 @@ func TestConcurrentRush(t *testing.T) {
 		// The waiting order is the sign-up order: every waiter queued after every
 		// promoted-or-seated person of the same township that was ever waitlisted.
 		var bad int
-		db.Get(&bad, `SELECT count(*) FROM tour_signups w JOIN tour_signups p ON p.tour_id = w.tour_id AND p.township_id = w.township_id
+		testdb.Get(t, db, &bad, `SELECT count(*) FROM tour_signups w JOIN tour_signups p ON p.tour_id = w.tour_id AND p.township_id = w.township_id
 			JOIN tour_events e ON e.signup_id = p.id AND e.action = 'promote'
 			WHERE w.tour_id = $1 AND w.status = 'waitlisted' AND w.queue_seq < p.queue_seq
 			AND e.at > (SELECT max(at) FROM tour_events x WHERE x.signup_id = w.id AND x.to_status = 'waitlisted')`, id)
@@ -318,7 +334,7 @@ func TestConcurrentRush(t *testing.T) {
 			t.Fatalf("round %d: %d promotions jumped the queue", round, bad)
 		}
 		var n int
-		db.Get(&n, `SELECT count(*) FROM tour_signups WHERE tour_id = $1`, id)
+		testdb.Get(t, db, &n, `SELECT count(*) FROM tour_signups WHERE tour_id = $1`, id)
 		t.Logf("round %d: %d sign-ups, %s", round, n, summary(t, db, id))
 	}
 }
@@ -328,14 +344,15 @@ func summary(t testing.TB, db *sqlx.DB, id int64) string {
 		Status string `db:"status"`
 		N      int    `db:"n"`
 	}
-	db.Select(&rows, `SELECT status, count(*) AS n FROM tour_signups WHERE tour_id = $1 GROUP BY status ORDER BY status`, id)
+	if err := db.Select(&rows, `SELECT status, count(*) AS n FROM tour_signups WHERE tour_id = $1 GROUP BY status ORDER BY status`, id); err != nil {
+		t.Fatal(err)
+	}
 	return fmt.Sprint(rows)
 }
 
 func TestSeedDemo(t *testing.T) {
 	db := testdb.DB(t)
-	c := testdb.MakeCounty(t, db)
-	_ = c
+	testdb.MakeCounty(t, db)
 	ctx := context.Background()
 	for i := 0; i < 2; i++ {
 		if err := SeedDemo(ctx, db); err != nil {
@@ -343,15 +360,15 @@ func TestSeedDemo(t *testing.T) {
 		}
 	}
 	var tours, open, done, confirmed int
-	db.Get(&tours, `SELECT count(*) FROM tours WHERE title = ANY(ARRAY[$1,$2,$3])`, demoTours[0].title, demoTours[1].title, demoTours[2].title)
-	db.Get(&open, `SELECT count(*) FROM tours WHERE title = $1 AND status = 'open'`, demoTours[0].title)
-	db.Get(&done, `SELECT id FROM tours WHERE title = $1 AND status = 'done'`, demoTours[2].title)
-	db.Get(&confirmed, `SELECT count(*) FROM tour_signups WHERE tour_id = $1 AND status = 'confirmed'`, done)
+	testdb.Get(t, db, &tours, `SELECT count(*) FROM tours WHERE title = ANY(ARRAY[$1,$2,$3])`, demoTours[0].title, demoTours[1].title, demoTours[2].title)
+	testdb.Get(t, db, &open, `SELECT count(*) FROM tours WHERE title = $1 AND status = 'open'`, demoTours[0].title)
+	testdb.Get(t, db, &done, `SELECT id FROM tours WHERE title = $1 AND status = 'done'`, demoTours[2].title)
+	testdb.Get(t, db, &confirmed, `SELECT count(*) FROM tour_signups WHERE tour_id = $1 AND status = 'confirmed'`, done)
 	if tours != 3 || open != 1 || done == 0 || confirmed == 0 {
 		t.Fatalf("demo: %d tours, %d open, done tour %d with %d participants", tours, open, done, confirmed)
 	}
 	var openID int64
-	db.Get(&openID, `SELECT id FROM tours WHERE title = $1`, demoTours[0].title)
+	testdb.Get(t, db, &openID, `SELECT id FROM tours WHERE title = $1`, demoTours[0].title)
 	checkInvariants(t, db, openID)
 	checkInvariants(t, db, int64(done))
 }

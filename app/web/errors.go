@@ -95,10 +95,25 @@ func (t ErrorTable) lookup(err error) *Error {
 	}
 	for domain, we := range t {
 		if errors.Is(err, domain) {
-			return we
+			return withReason(we, err)
 		}
 	}
 	return nil
+}
+
+// Reason is implemented by a domain error whose Chinese message a rule decides at run time
+// (a refusal naming a deadline, a count or a status): the table still gives status and
+// code, the reason replaces the table's message.
+type Reason interface{ Reason() string }
+
+func withReason(we *Error, err error) *Error {
+	var r Reason
+	if errors.As(err, &r) && r.Reason() != "" {
+		c := *we
+		c.Message = r.Reason()
+		return &c
+	}
+	return we
 }
 
 // MapErrors registers a feature's error table: handlers return domain errors as they

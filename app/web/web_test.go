@@ -1,9 +1,10 @@
 package web_test
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -48,7 +49,10 @@ func TestHealthAndReadiness(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fresh.Close()
-	srv2, _ := web.New(fresh, web.Config{})
+	srv2, err := web.New(fresh, web.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	st, body := webtest.New(t, srv2.App).Get("/readyz")
 	if st != 503 || !strings.Contains(body, "schema_outdated") {
 		t.Fatalf("readyz on an empty database = %d %s, want 503 schema_outdated", st, body)
@@ -101,11 +105,23 @@ func TestBodyLimitAnswers413InChinese(t *testing.T) {
 	}
 	go srv.App.Listener(ln)
 	defer srv.App.Shutdown()
-	resp, err := http.Post("http://"+ln.Addr().String()+"/api/v1/upload", "application/octet-stream", bytes.NewReader(make([]byte, 2<<20)))
+	// The body is declared, not sent: the server answers and closes before reading it, and
+	// a client still writing 2 MB would see the reset instead of the answer.
+	conn, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/upload HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n", 2<<20)
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if resp.StatusCode != 413 || webtest.ErrorCode(body) != "payload_too_large" || !strings.Contains(string(body), "过大") {
 		t.Fatalf("oversize body: %d %s", resp.StatusCode, body)
 	}
@@ -165,7 +181,9 @@ func TestSessionsGuardsAndCSRF(t *testing.T) {
 	srv.App.Get("/api/v1/t/any", web.Auth(), ok)
 	srv.App.Get("/api/v1/t/staff", web.Auth(web.RoleAdmin, web.RoleOrganizer), ok)
 	srv.App.Get("/api/v1/t/admin", web.Auth(web.RoleAdmin), ok)
-	srv.App.Post("/api/v1/t/post", web.Auth(), ok)
+	for _, m := range unsafeMethods {
+		srv.App.Add(m, "/api/v1/t/unsafe", web.Auth(), ok)
+	}
 	srv.NotFoundLast()
 
 	anon := webtest.New(t, srv.App)
@@ -205,33 +223,32 @@ func TestSessionsGuardsAndCSRF(t *testing.T) {
 		t.Errorf("organizer scope = %+v, want own township %d", sc, county.Townships[0])
 	}
 
-	// CSRF: the same signed-in client without its token is refused.
-	if st, _ := sec.JSON("POST", "/api/v1/t/post", map[string]string{}); st != 200 {
-		t.Fatalf("POST with token = %d", st)
-	}
+	// CSRF: every unsafe method of the same signed-in client is refused without its token
+	// or with a wrong one, and accepted with it.
 	token := sec.CSRF
-	sec.CSRF = ""
-	st, body := sec.JSON("POST", "/api/v1/t/post", map[string]string{})
-	if st != 403 || webtest.ErrorCode(body) != "csrf_failed" {
-		t.Fatalf("POST without CSRF token = %d %s", st, body)
-	}
-	sec.CSRF = "wrong-" + token
-	if st, _ := sec.JSON("POST", "/api/v1/t/post", map[string]string{}); st != 403 {
-		t.Fatalf("POST with a wrong CSRF token = %d", st)
+	for _, m := range unsafeMethods {
+		sec.CSRF = token
+		if st, body := sec.JSON(m, "/api/v1/t/unsafe", map[string]string{}); st != 200 {
+			t.Errorf("%s with the CSRF token = %d %s, want 200", m, st, body)
+		}
+		sec.CSRF = ""
+		if st, body := sec.JSON(m, "/api/v1/t/unsafe", map[string]string{}); st != 403 || webtest.ErrorCode(body) != "csrf_failed" {
+			t.Errorf("%s without a CSRF token = %d %s, want 403 csrf_failed", m, st, body)
+		}
+		sec.CSRF = "wrong-" + token
+		if st, body := sec.JSON(m, "/api/v1/t/unsafe", map[string]string{}); st != 403 || webtest.ErrorCode(body) != "csrf_failed" {
+			t.Errorf("%s with a wrong CSRF token = %d %s, want 403 csrf_failed", m, st, body)
+		}
 	}
 	sec.CSRF = token
 
 	// Expired sessions are gone.
-	if _, err := db.Exec(`UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE user_id = $1`, county.Secretaries[0][0]); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Exec(t, db, `UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE user_id = $1`, county.Secretaries[0][0])
 	if st, _ := sec.JSON("GET", "/api/v1/t/any", nil); st != 401 {
 		t.Fatalf("expired session = %d, want 401", st)
 	}
 	// A deactivated user's session stops working at once.
-	if _, err := db.Exec(`UPDATE users SET active = false WHERE id = $1`, county.Organizers[0]); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Exec(t, db, `UPDATE users SET active = false WHERE id = $1`, county.Organizers[0])
 	if st, _ := org.JSON("GET", "/api/v1/t/any", nil); st != 401 {
 		t.Fatalf("deactivated user's session = %d, want 401", st)
 	}
@@ -240,7 +257,10 @@ func TestSessionsGuardsAndCSRF(t *testing.T) {
 func TestSessionCookieIsHttpOnlyAndSameSite(t *testing.T) {
 	db := testdb.DB(t)
 	uid := testdb.User(t, db, "admin", testdb.Unique("cookie"), 0, 0)
-	srv, _ := web.New(db, web.Config{CookieSecure: true})
+	srv, err := web.New(db, web.Config{CookieSecure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv.App.Get("/login-test", func(c *fiber.Ctx) error {
 		_, err := srv.Sessions.Login(c, uid)
 		return err
@@ -259,7 +279,7 @@ func TestSessionCookieIsHttpOnlyAndSameSite(t *testing.T) {
 		t.Fatal("no session cookie set")
 	}
 	var stored string
-	db.Get(&stored, `SELECT id FROM sessions WHERE user_id = $1`, uid)
+	testdb.Get(t, db, &stored, `SELECT id FROM sessions WHERE user_id = $1`, uid)
 	for _, ck := range resp.Cookies() {
 		if ck.Name == web.SessionCookie && ck.Value == stored {
 			t.Error("the raw session token must not be stored; only its hash")
@@ -298,5 +318,8 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 		t.Fatalf("in-flight request during shutdown got %q, want done", got)
 	}
 }
+
+// unsafeMethods are the methods that change something: each needs the CSRF token.
+var unsafeMethods = []string{fiber.MethodPost, fiber.MethodPut, fiber.MethodPatch, fiber.MethodDelete}
 
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }

@@ -1,0 +1,76 @@
+package exams
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Store holds all SQL of the exam feature (store_*.go by area) and the state shared by
+// handlers: the pools of question ids and a cache of the immutable part of open attempts
+// (owner, shape, deadline) so that a save costs one UPDATE. Methods return the domain
+// errors of errors.go.
+type Store struct {
+	DB    *sqlx.DB
+	Pools Pools
+	Log   *slog.Logger
+
+	onPassed func(ctx context.Context, userID, courseID int64) error
+
+	metaMu sync.RWMutex
+	meta   map[int64]attemptMeta
+	rngMu  sync.Mutex
+	rng    *rand.Rand
+}
+
+type attemptMeta struct {
+	userID   int64
+	shape    Shape
+	deadline time.Time
+}
+
+// NewStore builds a Store; deps.OnPassed runs after a course-linked attempt passes.
+func NewStore(db *sqlx.DB, log *slog.Logger, deps Deps) *Store {
+	if log == nil {
+		log = slog.Default()
+	}
+	var seed [32]byte
+	for i := range seed {
+		seed[i] = byte(rand.Uint32())
+	}
+	return &Store{DB: db, Log: log, onPassed: deps.OnPassed, meta: map[int64]attemptMeta{}, rng: rand.New(rand.NewChaCha8(seed))}
+}
+
+// seed is a fresh seed for one draw.
+func (s *Store) seed() uint64 {
+	s.rngMu.Lock()
+	defer s.rngMu.Unlock()
+	return s.rng.Uint64()
+}
+
+// afterFinalize calls OnPassed (Deps) for the passed, course-linked attempts among ids,
+// after their commit.
+func (s *Store) afterFinalize(ctx context.Context, ids []int64) {
+	if s.onPassed == nil || len(ids) == 0 {
+		return
+	}
+	var rows []struct {
+		UserID   int64 `db:"user_id"`
+		CourseID int64 `db:"course_id"`
+	}
+	if err := s.DB.SelectContext(ctx, &rows, `SELECT DISTINCT a.user_id, e.course_id FROM attempts a JOIN exams e ON e.id = a.exam_id
+		WHERE a.id = ANY($1) AND a.status = 'finished' AND a.passed AND e.course_id IS NOT NULL`, pq.Array(ids)); err != nil {
+		s.Log.Warn("exam passes for course completion", "err", err)
+		return
+	}
+	for _, r := range rows {
+		if err := s.onPassed(ctx, r.UserID, r.CourseID); err != nil {
+			s.Log.Warn("course completion after exam pass", "user", r.UserID, "course", r.CourseID, "err", err)
+		}
+	}
+}
