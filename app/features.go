@@ -30,7 +30,6 @@ func mountFeatures(s *web.Server) error {
 			return err
 		}
 	}
-	s.NotFoundLast()
 	return nil
 }
 

@@ -40,13 +40,7 @@ func TestHostileRequestsNeverAnswer5xx(t *testing.T) {
 	if err := seedDemo(ctx, db, accounts.DemoSize{Townships: 2, Secretaries: 6}, quiet); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(db, web.Config{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := mountFeatures(srv); err != nil {
-		t.Fatal(err)
-	}
+	srv := webtest.Server(t, db, web.Config{Logger: quiet}, mountFeatures)
 	clients := map[string]*webtest.Client{"anonymous": webtest.New(t, srv.App)}
 	for _, name := range []string{"admin", "organizer", "secretary"} {
 		var id int64

@@ -16,21 +16,15 @@ func TestMain(m *testing.M) { testdb.Main(m) }
 // course (with its 学时) the moment they pass its linked exam, all through the real API.
 func TestPassedCourseExamCompletesCourse(t *testing.T) {
 	db := testdb.DB(t)
-	srv, err := web.New(db, web.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := mountFeatures(srv); err != nil {
-		t.Fatal(err)
-	}
+	srv := webtest.Server(t, db, web.Config{}, mountFeatures)
 	c := testdb.MakeCounty(t, db)
 	cat := testdb.Unique("分类")
-	db.MustExec(`INSERT INTO questions (kind, category, stem, options, answer) VALUES ('judge', $1, $2, '["对","错"]', 'A')`,
+	testdb.Exec(t, db, `INSERT INTO questions (kind, category, stem, options, answer) VALUES ('judge', $1, $2, '["对","错"]', 'A')`,
 		cat, testdb.Unique("判断题"))
 	var courseID, lessonID int64
-	db.Get(&courseID, `INSERT INTO courses (title, category, credit_hours, published) VALUES ($1, '实务', 2.5, true) RETURNING id`,
+	testdb.Get(t, db, &courseID, `INSERT INTO courses (title, category, credit_hours, published) VALUES ($1, '实务', 2.5, true) RETURNING id`,
 		testdb.Unique("课程"))
-	db.Get(&lessonID, `INSERT INTO lessons (course_id, position, title, min_seconds) VALUES ($1, 1, '第一课', 0) RETURNING id`, courseID)
+	testdb.Get(t, db, &lessonID, `INSERT INTO lessons (course_id, position, title, min_seconds) VALUES ($1, 1, '第一课', 0) RETURNING id`, courseID)
 
 	admin := webtest.AsUser(t, srv, c.Admin)
 	st, body := admin.JSON("POST", "/api/v1/exams", map[string]any{"title": testdb.Unique("课程考试"), "course_id": courseID,

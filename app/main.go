@@ -136,6 +136,7 @@ func serve(cfg config, log *slog.Logger, args []string) error {
 	if err := mountFeatures(srv); err != nil {
 		return err
 	}
+	srv.NotFoundLast()
 	bgCtx, bgCancel := context.WithCancel(context.Background())
 	defer bgCancel()
 	startBackground(bgCtx, db, srv, log)

@@ -19,13 +19,7 @@ import (
 // for the county and for an organizer, and nobody of a township the exam is not for.
 func TestExamResultsPageAndWorkbookListTheSamePeople(t *testing.T) {
 	db := testdb.DB(t)
-	srv, err := web.New(db, web.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := mountFeatures(srv); err != nil {
-		t.Fatal(err)
-	}
+	srv := webtest.Server(t, db, web.Config{}, mountFeatures)
 	// 甲 and 乙 take the exam, 丙 does not.
 	towns := map[string]int64{}
 	branches := map[string]int64{}

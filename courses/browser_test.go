@@ -12,6 +12,7 @@ import (
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 	"zhibu/app/web/browsertest"
+	"zhibu/app/web/webtest"
 )
 
 // The demo-like secretary opens a required course on a phone, studies both lessons until
@@ -34,18 +35,9 @@ func TestBrowserStudyJourney(t *testing.T) {
 	// The test course is due first, so it leads the list and the home card.
 	testdb.Exec(t, db, `UPDATE course_assignments SET due_date = current_date + 7 WHERE course_id = $1`, courseID)
 
-	srv, err := web.New(db, web.Config{Logger: quietLog})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := accounts.Mount(srv); err != nil {
-		t.Fatal(err)
-	}
 	// Fast heartbeats, so that the short lessons complete in a few seconds.
-	if err := Mount(srv, Deps{HeartbeatInterval: 700 * time.Millisecond}); err != nil {
-		t.Fatal(err)
-	}
-	srv.NotFoundLast()
+	srv := webtest.Server(t, db, web.Config{Logger: quietLog}, accounts.Mount,
+		func(s *web.Server) error { return Mount(s, Deps{HeartbeatInterval: 700 * time.Millisecond}) })
 	base := browsertest.Serve(t, srv)
 	ctx := browsertest.New(t)
 	browsertest.SignIn(t, ctx, srv, base, county.Secretaries[0][0])
@@ -152,14 +144,7 @@ func TestBrowserAuthoringAndOversight(t *testing.T) {
 	county := testdb.MakeCounty(t, db)
 	cid, ls := makeCourse(t, db, 2, 60, 2)
 	assign(t, db, Assignment{CourseID: cid, Year: YearOf(time.Now()), Scope: "all", DueDate: time.Now().AddDate(0, 1, 0)})
-	srv, err := web.New(db, web.Config{Logger: quietLog})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Mount(srv, Deps{}); err != nil {
-		t.Fatal(err)
-	}
-	srv.NotFoundLast()
+	srv := webtest.Server(t, db, web.Config{Logger: quietLog}, func(s *web.Server) error { return Mount(s, Deps{}) })
 	base := browsertest.Serve(t, srv)
 	ctx := browsertest.New(t)
 	browsertest.SignIn(t, ctx, srv, base, county.Admin)

@@ -31,16 +31,10 @@ type fixture struct {
 func setup(t *testing.T) *fixture {
 	t.Helper()
 	db := testdb.DB(t)
-	srv, err := web.New(db, web.Config{BodyLimit: 60 << 20, Logger: quietLog})
-	if err != nil {
-		t.Fatal(err)
-	}
 	clk := &clock{t: time.Now()}
 	deps := Deps{Now: clk.Now}.withDefaults()
-	if err := Mount(srv, deps); err != nil {
-		t.Fatal(err)
-	}
-	srv.NotFoundLast()
+	srv := webtest.Server(t, db, web.Config{BodyLimit: 60 << 20, Logger: quietLog},
+		func(s *web.Server) error { return Mount(s, deps) })
 	f := &fixture{srv: srv, deps: deps, clock: clk, county: testdb.MakeCounty(t, db)}
 	f.course, f.lessons = makeCourse(t, db, 2, 1, 2)
 	f.draft, f.draftLess = makeCourse(t, db, 1, 1, 1)

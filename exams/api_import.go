@@ -9,13 +9,12 @@ import (
 
 // GET /api/v1/questions/template.xlsx
 func (h *handlers) apiTemplate(c *fiber.Ctx) error {
-	f, err := TemplateWorkbook()
+	b, err := TemplateWorkbook()
 	if err != nil {
 		return err
 	}
-	defer f.Close()
 	web.Attachment(c, "题库导入模板.xlsx", web.XLSXType)
-	return f.Write(c.Response().BodyWriter())
+	return c.Send(b)
 }
 
 // POST /api/v1/questions/import[?dry_run=1] (multipart "file"): the pipeline's answers

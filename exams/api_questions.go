@@ -108,11 +108,10 @@ func (h *handlers) apiExport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, err := workbook("题库", append(append([]string{}, ImportHeaders...), "状态"), ExportRows(qs))
+	b, err := bankWorkbook(exportHeaders, ExportRows(qs))
 	if err != nil {
 		return err
 	}
-	defer f.Close()
 	web.Attachment(c, "题库导出.xlsx", web.XLSXType)
-	return f.Write(c.Response().BodyWriter())
+	return c.Send(b)
 }

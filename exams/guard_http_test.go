@@ -39,17 +39,7 @@ func demoServer(t *testing.T) (*sqlx.DB, *web.Server) {
 	if err := SeedDemo(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(db, web.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := accounts.Mount(srv); err != nil {
-		t.Fatal(err)
-	}
-	if err := Mount(srv, Deps{}); err != nil {
-		t.Fatal(err)
-	}
-	srv.NotFoundLast()
+	srv := webtest.Server(t, db, web.Config{}, accounts.Mount, func(s *web.Server) error { return Mount(s, Deps{}) })
 	return db, srv
 }
 

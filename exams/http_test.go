@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -18,6 +19,7 @@ import (
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 	"zhibu/app/web/webtest"
+	"zhibu/app/workbook/workbooktest"
 )
 
 type env struct {
@@ -44,14 +46,7 @@ func newEnvWith(t testing.TB, deps Deps) *env {
 	if _, bench := t.(*testing.B); bench { // 20,000 access-log lines would bury the numbers
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	srv, err := web.New(db, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Mount(srv, deps); err != nil {
-		t.Fatal(err)
-	}
-	srv.NotFoundLast()
+	srv := webtest.Server(t, db, cfg, func(s *web.Server) error { return Mount(s, deps) })
 	e := &env{db: db, srv: srv, deps: deps, county: testdb.MakeCounty(t, db), cat: testdb.Unique("分类")}
 	e.bank(t, 40, 15, 15)
 	return e
@@ -575,7 +570,16 @@ func TestQuestionAPI(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "filename*=UTF-8''") {
 		t.Fatalf("export: %d %v", resp.StatusCode, resp.Header)
 	}
+	export, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := workbooktest.Read(t, export)["题库"]; len(s.Rows) < 2 || strings.Join(s.Rows[0], "|") != strings.Join(exportHeaders, "|") {
+		t.Fatalf("export header %q", s.Rows)
+	} else {
+		workbooktest.PrintReady(t, "export", s, true, 1)
+	}
 	if st, body := webtest.AsUser(t, e.srv, e.county.Secretaries[0][0]).JSON("GET", "/api/v1/questions/categories", nil); st != 200 || !strings.Contains(string(body), e.cat) {
 		t.Fatalf("categories: %d", st)
 	}

@@ -5,10 +5,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"zhibu/app/imports"
 	"zhibu/app/web"
+	"zhibu/app/workbook"
 )
 
 // The bank import: the first sheet of an xlsx with the template's header, read by the
@@ -105,49 +104,41 @@ func ParseQuestions(data []byte) ([]Question, []RowError) {
 	return qs, res.Errors
 }
 
-// TemplateWorkbook builds the import template with two example rows.
-func TemplateWorkbook() (*excelize.File, error) {
+// TemplateWorkbook builds the import template with three example rows.
+func TemplateWorkbook() ([]byte, error) {
 	rows := [][]any{
 		{"单选", "党支部党员大会一般每季度召开几次？", "1次", "2次", "3次", "4次", "", "", "A", 1, "三会一课：支部党员大会一般每季度召开1次。", "三会一课", "组织生活", "易"},
 		{"多选", "下列属于“三会一课”的有哪些？", "支部党员大会", "支部委员会", "党小组会", "党课", "", "", "ABCD", 2, "三会一课指支部党员大会、支部委员会、党小组会和按时上好党课。", "三会一课", "组织生活", "中"},
 		{"判断", "党小组会一般每月召开1次。", "", "", "", "", "", "", "对", 1, "", "三会一课", "组织生活", "易"},
 	}
-	return workbook("题库", ImportHeaders, rows)
+	return bankWorkbook(ImportHeaders, rows)
 }
 
-func workbook(sheet string, headers []string, rows [][]any) (*excelize.File, error) {
-	f := excelize.NewFile()
-	f.SetSheetName("Sheet1", sheet)
-	sw, err := f.NewStreamWriter(sheet)
+// exportHeaders are the export's columns: the template's and 状态 (已停用 for a retired
+// question), so an export can be re-imported.
+var exportHeaders = append(append([]string{}, ImportHeaders...), "状态")
+
+// bankWidths are the widths of exportHeaders (the template's are their first columns).
+var bankWidths = []float64{8, 50, 18, 18, 18, 18, 14, 14, 8, 8, 40, 14, 18, 8, 8}
+
+// bankWorkbook writes the sheet 题库: the headers (ImportHeaders or exportHeaders) and
+// the rows, landscape, long texts wrapped.
+func bankWorkbook(headers []string, rows [][]any) ([]byte, error) {
+	b, err := workbook.New()
 	if err != nil {
 		return nil, err
 	}
-	for i, w := range []float64{8, 50, 18, 18, 18, 18, 14, 14, 8, 8, 40, 14, 18, 8} {
-		if i < len(headers) {
-			sw.SetColWidth(i+1, i+1, w)
-		}
+	defer b.Close()
+	styles := make([]int, len(headers))
+	for i := range styles {
+		styles[i] = b.Styles.Wrap
 	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	err = b.Stream(workbook.Table{Sheet: "题库", Headers: headers, Widths: bankWidths[:len(headers)], Landscape: true, ColStyles: styles},
+		len(rows), func(i int) []any { return rows[i] })
+	if err != nil {
 		return nil, err
 	}
-	style, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"F2F2F2"}, Pattern: 1}})
-	head := make([]any, len(headers))
-	for i, h := range headers {
-		head[i] = excelize.Cell{Value: h, StyleID: style}
-	}
-	if err := sw.SetRow("A1", head); err != nil {
-		return nil, err
-	}
-	for i, r := range rows {
-		axis, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(axis, r); err != nil {
-			return nil, err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return nil, err
-	}
-	return f, nil
+	return b.Bytes()
 }
 
 // ExportRows turns questions into template rows (so an export can be re-imported).

@@ -16,6 +16,7 @@ import (
 	"zhibu/app/imports/xlsxtest"
 	"zhibu/app/testdb"
 	"zhibu/app/web/webtest"
+	"zhibu/app/workbook/workbooktest"
 )
 
 // xlsx builds a workbook from rows (first row = header) and lets mod adjust it.
@@ -136,13 +137,40 @@ func TestParseQuestionsTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := tpl.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	qs, errs := ParseQuestions(buf.Bytes())
+	qs, errs := ParseQuestions(tpl)
 	if len(errs) > 0 || len(qs) != 3 || qs[0].Points != 1 || qs[1].Answer != "ABCD" || qs[2].Answer != "A" {
 		t.Fatalf("template: %+v %v", qs, errs)
+	}
+	s := workbooktest.Read(t, tpl)["题库"]
+	if len(s.Rows) != 4 || strings.Join(s.Rows[0], "|") != strings.Join(ImportHeaders, "|") || s.Rows[1][1] != "党支部党员大会一般每季度召开几次？" {
+		t.Fatalf("template rows %q", s.Rows)
+	}
+	workbooktest.PrintReady(t, "template", s, true, 1)
+}
+
+// The export has the template's columns and 状态, prints like the template, keeps a
+// stem that starts like a formula as text, and imports back as the same question (the
+// apostrophe the export adds is taken off again, so the natural key matches).
+func TestExportWorkbook(t *testing.T) {
+	qs := []Question{
+		{Kind: KindSingle, Stem: "党费按月交纳", Options: StringList{"对", "不对"}, Answer: "A", Points: 1.5, Category: "党费", Tags: []string{"党费", "党员"}, Difficulty: "易"},
+		{Kind: KindJudge, Stem: "=1+1", Answer: "B", Points: 1, Category: "党费", Difficulty: "难", Retired: true},
+	}
+	data, err := bankWorkbook(exportHeaders, ExportRows(qs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := workbooktest.Read(t, data)["题库"]
+	if len(s.Rows) != 3 || strings.Join(s.Rows[0], "|") != strings.Join(ImportHeaders, "|")+"|状态" {
+		t.Fatalf("export rows %q", s.Rows)
+	}
+	if r := s.Rows[1]; r[9] != "1.5" || r[12] != "党费、党员" || r[14] != "" || s.Rows[2][1] != "'=1+1" || s.Rows[2][8] != "错" || s.Rows[2][14] != "已停用" || len(s.Formulas) != 0 {
+		t.Fatalf("export rows %q, formulas %v", s.Rows, s.Formulas)
+	}
+	workbooktest.PrintReady(t, "export", s, true, 1)
+	back, errs := ParseQuestions(data)
+	if len(errs) > 0 || len(back) != 2 || back[0].Points != 1.5 || back[0].Answer != "A" || back[1].Answer != "B" || back[1].Stem != "=1+1" {
+		t.Fatalf("re-import: %+v %v", back, errs)
 	}
 }
 
@@ -273,10 +301,11 @@ func TestImportAPIAllOrNothing(t *testing.T) {
 }
 
 func FuzzImportQuestions(f *testing.F) {
-	tpl, _ := TemplateWorkbook()
-	var buf bytes.Buffer
-	tpl.Write(&buf)
-	f.Add(buf.Bytes())
+	tpl, err := TemplateWorkbook()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(tpl)
 	f.Add([]byte("PK\x03\x04"))
 	f.Add([]byte{})
 	for _, seed := range xlsxtest.Seeds() {

@@ -59,14 +59,14 @@ const examCols = `e.id, e.title, e.description, e.course_id, e.opens_at, e.close
 	ARRAY(SELECT township_id FROM exam_townships et WHERE et.exam_id = e.id ORDER BY township_id) AS township_ids`
 
 // SaveExam is the one operation behind creating (id 0) and changing an exam, by the API
-// and by the form: it validates in (web.FieldErrors), checks the bank can satisfy the
+// and by the form: it validates in (*web.InputError), checks the bank can satisfy the
 // rules (*SupplyError), then writes the exam and its townships in one transaction (lock
 // order: the exam row, then its exam_townships rows). Changed rules apply to attempts
 // started afterwards; started papers stay frozen.
 func (s *Store) SaveExam(ctx context.Context, id int64, in ExamInput, by int64) (*Exam, error) {
 	e, errs := in.ToExam()
 	if len(errs) > 0 {
-		return nil, web.FieldErrors(errs)
+		return nil, web.Invalidf("考试设置有误，请检查", errs)
 	}
 	snap, err := s.Pools.Snapshot(ctx, s.DB)
 	if err != nil {

@@ -209,12 +209,12 @@ func insertQuestions(ctx context.Context, tx *sqlx.Tx, qs []Question, sourceKeys
 }
 
 // SaveQuestion is the one operation behind creating (id 0) and changing a question, by
-// the API and by the form: it normalizes the input (web.FieldErrors) and writes the row
+// the API and by the form: it normalizes the input (*web.InputError) and writes the row
 // (one statement). Started and finished attempts keep their frozen copy.
 func (s *Store) SaveQuestion(ctx context.Context, id int64, in QuestionInput) (*Question, error) {
 	q, errs := in.Question()
 	if errs != nil {
-		return nil, errs
+		return nil, web.Invalidf("题目内容有误，请检查", errs)
 	}
 	var err error
 	if id == 0 {

@@ -6,11 +6,14 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"zhibu/app/workbook/workbooktest"
 )
 
 // The initial-password list keeps names from the uploaded roster as text: a value a
 // spreadsheet would read as a formula starts with an apostrophe, no cell is a formula,
-// and the password is exactly the one generated.
+// and the password is exactly the one generated. The list prints on A4 with the header
+// on every page.
 func TestCredentialsWorkbookKeepsFormulasAsText(t *testing.T) {
 	pw := generatePassword()
 	b, err := credentialsWorkbook([]Credential{{Township: "-2", Branch: "+1", Name: `=HYPERLINK("http://x","y")`, Phone: "@SUM(A1)", Password: pw}})
@@ -30,6 +33,11 @@ func TestCredentialsWorkbookKeepsFormulasAsText(t *testing.T) {
 	if strings.Join(rows[1], "|") != strings.Join(want, "|") {
 		t.Fatalf("row %q, want %q", rows[1], want)
 	}
+	got := workbooktest.Read(t, b)["初始密码"]
+	if h := strings.Join(got.Rows[0], "|"); h != "乡镇|支部名称|姓名|手机号（登录账号）|初始密码" {
+		t.Errorf("header %q", h)
+	}
+	workbooktest.PrintReady(t, "初始密码", got, false, 1)
 	for j := range rows[1] {
 		ref, _ := excelize.CoordinatesToCellName(j+1, 2)
 		if fm, _ := f.GetCellFormula("初始密码", ref); fm != "" {

@@ -76,26 +76,5 @@ func (e *Throttled) Error() string  { return ErrThrottled.Error() + " for " + e.
 func (e *Throttled) Unwrap() error  { return ErrThrottled }
 func (e *Throttled) Reason() string { return throttledMessage(e.Wait) }
 
-// InvalidInput is input that fails checks: web.FieldErrors (it unwraps to them) plus the
-// headline the user reads first, since the form pages show only the headline. Being a
-// web.FieldErrors, it is answered as 422 validation_failed; its As method (errors.As with
-// a **web.Error target, which web.AsError asks) puts the headline in the answer.
-type InvalidInput struct {
-	Message string
-	Fields  web.FieldErrors
-}
-
-// invalid builds an *InvalidInput as an error.
-func invalid(msg string, fields map[string]string) error {
-	return &InvalidInput{Message: msg, Fields: fields}
-}
-
-func (e *InvalidInput) Error() string { return "invalid input: " + e.Message }
-func (e *InvalidInput) Unwrap() error { return e.Fields }
-func (e *InvalidInput) As(target any) bool {
-	p, ok := target.(**web.Error)
-	if ok {
-		*p = web.Invalid(e.Message, e.Fields)
-	}
-	return ok
-}
+// invalid is input that fails checks, with the headline the form pages show.
+func invalid(msg string, fields map[string]string) error { return web.Invalidf(msg, fields) }

@@ -8,7 +8,7 @@ import (
 )
 
 // Request shapes of accounts and their checks. A Validate trims the input in place and
-// answers nil or an *InvalidInput (errors.go) naming the fields.
+// answers nil or a *web.InputError (errors.go invalid) naming the fields.
 
 // TownshipInput is a new township.
 type TownshipInput struct {

@@ -12,14 +12,7 @@ import (
 
 func newServer(t *testing.T) *web.Server {
 	t.Helper()
-	srv, err := web.New(testdb.DB(t), web.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Mount(srv); err != nil {
-		t.Fatal(err)
-	}
-	srv.NotFoundLast()
+	srv := webtest.Server(t, testdb.DB(t), web.Config{}, Mount)
 	return srv
 }
 

@@ -36,14 +36,7 @@ func newOrgFixture(t *testing.T) *orgFixture {
 	t.Helper()
 	db := testdb.DB(t)
 	f := &orgFixture{db: db, county: testdb.MakeCounty(t, db)}
-	srv, err := web.New(db, web.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Mount(srv); err != nil {
-		t.Fatal(err)
-	}
-	srv.NotFoundLast()
+	srv := webtest.Server(t, db, web.Config{}, Mount)
 	f.srv = srv
 	for i, id := range f.county.Townships {
 		if err := db.Get(&f.towns[i], `SELECT name FROM townships WHERE id = $1`, id); err != nil {
@@ -127,7 +120,7 @@ func TestRosterImportGood(t *testing.T) {
 	f := newOrgFixture(t)
 	cl := f.as(t, f.county.Admin)
 	var existingBranch string
-	f.db.Get(&existingBranch, `SELECT name FROM branches WHERE id = $1`, f.county.Branches[0][0])
+	testdb.Get(t, f.db, &existingBranch, `SELECT name FROM branches WHERE id = $1`, f.county.Branches[0][0])
 	newBranch := testdb.Unique("新建村党支部")
 	p1, p2, p3 := uniquePhone(), uniquePhone(), uniquePhone()
 	data := makeXLSX(t, [][]string{
@@ -170,13 +163,13 @@ func TestRosterImportGood(t *testing.T) {
 		}
 	}
 	var kind, title string
-	f.db.Get(&kind, `SELECT kind FROM branches WHERE township_id = $1 AND name = $2`, f.county.Townships[1], newBranch)
-	f.db.Get(&title, `SELECT title FROM users WHERE phone = $1`, p2)
+	testdb.Get(t, f.db, &kind, `SELECT kind FROM branches WHERE township_id = $1 AND name = $2`, f.county.Townships[1], newBranch)
+	testdb.Get(t, f.db, &title, `SELECT title FROM users WHERE phone = $1`, p2)
 	if kind != "事业单位" || title != "书记" {
 		t.Errorf("kind %q (want 事业单位), default title %q (want 书记)", kind, title)
 	}
 	var name string
-	f.db.Get(&name, `SELECT name FROM users WHERE phone = $1`, p2)
+	testdb.Get(t, f.db, &name, `SELECT name FROM users WHERE phone = $1`, p2)
 	if name != "李秀英" {
 		t.Errorf("name not trimmed: %q", name)
 	}
@@ -192,9 +185,9 @@ func TestRosterReimportUpdatesByPhone(t *testing.T) {
 		t.Fatalf("first import: %d %+v", status, r)
 	}
 	var id int64
-	f.db.Get(&id, `SELECT id FROM users WHERE phone = $1`, phone)
+	testdb.Get(t, f.db, &id, `SELECT id FROM users WHERE phone = $1`, phone)
 	// Deactivated people come back when the roster lists them again.
-	f.db.Exec(`UPDATE users SET active = false WHERE id = $1`, id)
+	testdb.Exec(t, f.db, `UPDATE users SET active = false WHERE id = $1`, id)
 	before := counts(t, f.db)
 	second := makeXLSX(t, [][]string{rosterHead, {f.towns[1], b2, "社区", "赵六六", phone, "副书记"}})
 	status, r := upload(t, cl, "/api/v1/roster/import", second)
@@ -223,7 +216,7 @@ func TestRosterBadFilesSaveNothing(t *testing.T) {
 	f := newOrgFixture(t)
 	cl := f.as(t, f.county.Admin)
 	var staffPhone string
-	f.db.Get(&staffPhone, `SELECT phone FROM users WHERE id = $1`, f.county.Organizers[0])
+	testdb.Get(t, f.db, &staffPhone, `SELECT phone FROM users WHERE id = $1`, f.county.Organizers[0])
 	good := func() []string {
 		return []string{f.towns[0], "好村党支部", "农村", "好人", uniquePhone(), "书记"}
 	}
@@ -364,7 +357,7 @@ func TestRosterOrganizerOwnTownshipOnly(t *testing.T) {
 	}
 	// A secretary of the other township cannot be moved in by the organizer.
 	var otherPhone string
-	f.db.Get(&otherPhone, `SELECT phone FROM users WHERE id = $1`, f.county.Secretaries[1][0])
+	testdb.Get(t, f.db, &otherPhone, `SELECT phone FROM users WHERE id = $1`, f.county.Secretaries[1][0])
 	steal := makeXLSX(t, [][]string{rosterHead, {f.towns[0], "本镇村党支部", "农村", "甲", otherPhone, ""}})
 	if status, r := upload(t, cl, "/api/v1/roster/import", steal); status != 422 || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "其他乡镇的支部书记") {
 		t.Errorf("moving another township's secretary: %d %+v", status, r)
@@ -402,7 +395,7 @@ func TestRosterCredentialsWorkbook(t *testing.T) {
 	}
 	pw := rows[1][4]
 	var hash string
-	f.db.Get(&hash, `SELECT password_hash FROM users WHERE phone = $1`, phone)
+	testdb.Get(t, f.db, &hash, `SELECT password_hash FROM users WHERE phone = $1`, phone)
 	if !checkPassword(hash, pw) {
 		t.Fatal("password from the workbook does not match")
 	}
@@ -474,7 +467,7 @@ func TestRosterPages(t *testing.T) {
 		t.Fatalf("preview of a good file: %d", status)
 	}
 	var n int
-	f.db.Get(&n, `SELECT count(*) FROM users WHERE phone = $1`, phone)
+	testdb.Get(t, f.db, &n, `SELECT count(*) FROM users WHERE phone = $1`, phone)
 	if n != 0 {
 		t.Fatal("preview saved the user")
 	}
@@ -491,7 +484,7 @@ func TestRosterPages(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != web.XLSXType {
 		t.Fatalf("confirm: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	f.db.Get(&n, `SELECT count(*) FROM users WHERE phone = $1`, phone)
+	testdb.Get(t, f.db, &n, `SELECT count(*) FROM users WHERE phone = $1`, phone)
 	if n != 1 {
 		t.Fatal("confirm did not save")
 	}
@@ -506,7 +499,7 @@ func BenchmarkRosterImport5000(b *testing.B) {
 	t1 := testdb.Township(b, db, testdb.Unique("基准镇"))
 	towns := map[string]int64{}
 	var name string
-	db.Get(&name, `SELECT name FROM townships WHERE id = $1`, t1)
+	testdb.Get(b, db, &name, `SELECT name FROM townships WHERE id = $1`, t1)
 	towns[name] = t1
 	for i := 0; i < b.N; i++ {
 		rows := [][]string{rosterHead}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"zhibu/app/imports"
 	"zhibu/app/imports/xlsxtest"
 	"zhibu/app/web"
+	"zhibu/app/workbook/workbooktest"
 )
 
 // The template the app hands out reads back with its example row valid, whichever of its
@@ -31,6 +33,24 @@ func TestRosterTemplateReadsBack(t *testing.T) {
 		}
 	}
 	check("template", tpl)
+	got := workbooktest.Read(t, tpl)
+	if h := got["花名册"].Rows[0]; strings.Join(h, "|") != "乡镇|支部名称|支部类型|姓名|手机号|职务" {
+		t.Errorf("header %q", h)
+	}
+	if h := got["填写说明"].Rows; len(h) != 14 || strings.Join(h[0], "|") != "列名|是否必填|说明" || h[5][0] != "手机号" {
+		t.Errorf("help %q", h)
+	}
+	for _, name := range []string{"花名册", "填写说明"} {
+		workbooktest.PrintReady(t, name, got[name], false, 1)
+	}
+	var phone struct{ Col, Example string }
+	workbooktest.Run(t, tpl, `
+import json, sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["花名册"]
+print(json.dumps({"Col": ws.column_dimensions["E"].number_format, "Example": ws["E2"].number_format}))`, &phone)
+	if phone.Col != "@" || phone.Example != "@" {
+		t.Errorf("phone column must stay text: %+v", phone)
+	}
 	x, err := excelize.OpenReader(bytes.NewReader(tpl))
 	if err != nil {
 		t.Fatal(err)

@@ -35,17 +35,7 @@ type answer struct {
 func TestEveryImportAnswersAlike(t *testing.T) {
 	db := testdb.DB(t)
 	county := testdb.MakeCounty(t, db)
-	srv, err := web.New(db, web.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := accounts.Mount(srv); err != nil {
-		t.Fatal(err)
-	}
-	if err := exams.Mount(srv, exams.Deps{}); err != nil {
-		t.Fatal(err)
-	}
-	srv.NotFoundLast()
+	srv := webtest.Server(t, db, web.Config{}, accounts.Mount, func(s *web.Server) error { return exams.Mount(s, exams.Deps{}) })
 	admin := webtest.AsUser(t, srv, county.Admin)
 	var town string
 	testdb.Get(t, db, &town, `SELECT name FROM townships WHERE id = $1`, county.Townships[0])

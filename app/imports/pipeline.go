@@ -62,13 +62,15 @@ type Record struct {
 }
 
 // Get is the cell of the named column (Column.Name) with surrounding spaces (also
-// full-width ones) trimmed; "" when the file has no such column.
+// full-width ones) trimmed and the apostrophe zhibu's own exports put before a
+// formula-like text removed (web.FromCellText); "" when the file has no such column.
 func (r Record) Get(name string) string {
 	i, ok := r.col[name]
 	if !ok || i >= len(r.cells) {
 		return ""
 	}
-	return strings.TrimFunc(r.cells[i], unicode.IsSpace)
+	v := strings.TrimFunc(r.cells[i], unicode.IsSpace)
+	return strings.TrimFunc(web.FromCellText(v), unicode.IsSpace)
 }
 
 // Item is a parsed, valid data row.

@@ -19,14 +19,7 @@ import (
 
 func newServer(t testing.TB, db *sqlx.DB) *web.Server {
 	t.Helper()
-	srv, err := web.New(db, web.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Mount(srv, testDeps); err != nil {
-		t.Fatal(err)
-	}
-	srv.NotFoundLast()
+	srv := webtest.Server(t, db, web.Config{}, func(s *web.Server) error { return Mount(s, testDeps) })
 	return srv
 }
 
@@ -126,7 +119,7 @@ func TestAPIFlowAndRoles(t *testing.T) {
 	approve := fmt.Sprintf("%s/signups/%d/approve", base, sid)
 	reject := fmt.Sprintf("%s/signups/%d/reject", base, sid)
 
-	// Approval: secretary 403, other township 403 (issue 5), admin before township 409.
+	// Approval: secretary 403, other township 403, admin before township 409.
 	st, body = cl.sec.JSON("POST", approve, nil)
 	expect(t, "sec approve", st, body, 403, "forbidden")
 	st, body = cl.org2.JSON("POST", approve, nil)

@@ -76,6 +76,19 @@ type FieldErrors map[string]string
 
 func (f FieldErrors) Error() string { return fmt.Sprintf("invalid fields: %d", len(f)) }
 
+// InputError is FieldErrors with the headline a person reads first (a form page shows
+// the headline above its fields); answered as 422 validation_failed with that message.
+type InputError struct {
+	Message string
+	Fields  FieldErrors
+}
+
+// Invalidf builds an *InputError as an error.
+func Invalidf(msg string, fields FieldErrors) error { return &InputError{Message: msg, Fields: fields} }
+
+func (e *InputError) Error() string { return "invalid input: " + e.Message }
+func (e *InputError) Unwrap() error { return e.Fields }
+
 // ErrorTable is one feature's mapping of its domain errors (sentinels compared with
 // errors.Is) to what the user sees. Each feature keeps one, in its errors.go, and hands it
 // to Server.MapErrors at Mount; stores never build *Error themselves.
@@ -136,6 +149,10 @@ func AsError(err error) *Error {
 	var we *Error
 	if errors.As(err, &we) {
 		return we
+	}
+	var input *InputError
+	if errors.As(err, &input) {
+		return Invalid(input.Message, input.Fields)
 	}
 	var fields FieldErrors
 	if errors.As(err, &fields) {

@@ -45,6 +45,10 @@ func TestErrorTableMapsDomainErrors(t *testing.T) {
 	if we := s.AsError(FieldErrors{"title": "请填写标题"}); we.Status != 422 || we.Fields["title"] == "" {
 		t.Fatalf("field errors = %+v", we)
 	}
+	if we := s.AsError(fmt.Errorf("save: %w", Invalidf("考试设置有误", FieldErrors{"title": "请填写标题"}))); we.Status != 422 ||
+		we.Message != "考试设置有误" || we.Fields["title"] != "请填写标题" {
+		t.Fatalf("input error = %+v", we)
+	}
 	if we := s.AsError(errors.New("boom")); we.Status != 500 {
 		t.Fatalf("unknown error = %+v", we)
 	}

@@ -16,11 +16,30 @@ func CellText(s string) string {
 	if s == "" {
 		return s
 	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	if formulaStart(s) {
 		return "'" + s
 	}
 	return s
+}
+
+// FromCellText undoes CellText for a cell read back from a workbook zhibu wrote (an
+// exported bank re-imported): "'=1+1" is "=1+1" again. Any other value is unchanged.
+func FromCellText(s string) string {
+	if len(s) > 1 && s[0] == '\'' && formulaStart(s[1:]) {
+		return s[1:]
+	}
+	return s
+}
+
+func formulaStart(s string) bool {
+	if s == "" {
+		return false
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return true
+	}
+	return false
 }
 
 // BadTextMessage is the reason given for a field refused by BadText.

@@ -67,3 +67,11 @@ func TestCheckText(t *testing.T) {
 		t.Fatalf("NUL not refused as a 422 naming the field: %+v", e)
 	}
 }
+
+func TestFromCellTextUndoesCellText(t *testing.T) {
+	for _, s := range []string{"=1+1", "+86", "-5 的绝对值", "@all", "普通文字", "'引号开头", "", "'"} {
+		if got := FromCellText(CellText(s)); got != s {
+			t.Errorf("FromCellText(CellText(%q)) = %q", s, got)
+		}
+	}
+}

@@ -80,6 +80,10 @@ type Table struct {
 	Landscape bool // wide tables print landscape; narrow ones portrait
 	Filter    bool // add an autofilter over the header and rows
 	FreezeCol bool // also freeze the first column (a name column of a wide table)
+	// ColStyles are the columns' styles (0 = none), set on the whole column: plain values
+	// written there take it, and so does what a person types later into a template
+	// (Styles.TextCell keeps phone numbers typed below the example as text).
+	ColStyles []int
 }
 
 // HeaderRow is the row number of the table's header.
@@ -119,6 +123,14 @@ func (b *Book) Stream(t Table, nrows int, row func(i int) []any) error {
 	}
 	for i, w := range t.Widths {
 		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+			return err
+		}
+	}
+	for i, s := range t.ColStyles {
+		if s == 0 {
+			continue
+		}
+		if err := sw.SetColStyle(i+1, i+1, s); err != nil {
 			return err
 		}
 	}

@@ -63,3 +63,37 @@ func TestWidths(t *testing.T) {
 		t.Fatal("bounds")
 	}
 }
+
+// A column style covers the table's plain values and the empty rows below them, where a
+// person fills in a template; a cell's own style still wins, and the width stays.
+func TestColStyles(t *testing.T) {
+	b, err := workbook.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	err = b.Stream(workbook.Table{Sheet: "模板", Headers: []string{"姓名", "手机号"}, Widths: []float64{12, 16},
+		ColStyles: []int{0, b.Styles.TextCell}}, 1, func(int) []any {
+		return []any{"张建国", "13800138000"}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]string
+	workbooktest.Run(t, data, `
+import json, sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["模板"]
+d = ws.column_dimensions["B"]
+print(json.dumps({"col": d.number_format, "width": str(d.width), "header": ws["B1"].number_format,
+    "example": ws["B2"].number_format, "name": ws["A2"].number_format}))`, &got)
+	want := map[string]string{"col": "@", "width": "16.0", "header": "General", "example": "@", "name": "General"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q (all: %v)", k, got[k], v, got)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jmoiron/sqlx"
 
 	"zhibu/app/web"
 )
@@ -151,4 +152,24 @@ func Decode(t testing.TB, body []byte, v any) {
 	if err := json.Unmarshal(body, v); err != nil {
 		t.Fatalf("decode %s: %v", body, err)
 	}
+}
+
+// Mount is a feature's Mount with its dependencies bound.
+type Mount func(*web.Server) error
+
+// Server builds the shell on db with cfg and mounts the features in order, failing the
+// test on any error: the one way a test assembles a server.
+func Server(t testing.TB, db *sqlx.DB, cfg web.Config, mounts ...Mount) *web.Server {
+	t.Helper()
+	srv, err := web.New(db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mounts {
+		if err := m(srv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.NotFoundLast()
+	return srv
 }

@@ -5,6 +5,7 @@ package workbooktest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -93,6 +94,25 @@ func Read(t testing.TB, data []byte) map[string]Sheet {
 	out := map[string]Sheet{}
 	Run(t, data, dump, &out)
 	return out
+}
+
+// PrintReady checks the print setup workbook.Stream gives a sheet: A4 in the given
+// orientation, one page wide, rows 1..headerRow repeated on every page and frozen, page
+// numbers in the footer.
+func PrintReady(t testing.TB, name string, s Sheet, landscape bool, headerRow int) {
+	t.Helper()
+	orient := "portrait"
+	if landscape {
+		orient = "landscape"
+	}
+	if s.Orientation != orient || s.PaperSize != 9 || !s.FitToPage || s.FitToWidth != 1 {
+		t.Errorf("%s: page %s, paper %d, fit to page %v, %d wide; want %s A4 (9), one page wide",
+			name, s.Orientation, s.PaperSize, s.FitToPage, s.FitToWidth, orient)
+	}
+	titles, freeze := fmt.Sprintf("$1:$%d", headerRow), fmt.Sprintf("A%d", headerRow+1)
+	if s.PrintTitles != titles || s.Freeze != freeze || s.Footer != "第 &P 页，共 &N 页" {
+		t.Errorf("%s: print titles %q freeze %q footer %q; want %q %q and page numbers", name, s.PrintTitles, s.Freeze, s.Footer, titles, freeze)
+	}
 }
 
 // Printed is a workbook as LibreOffice prints it: the text of every PDF page, in order.
