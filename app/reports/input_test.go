@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
 	"zhibu/app/testdb"
 	"zhibu/app/web/webtest"
 	"zhibu/app/workbook/workbooktest"
@@ -102,83 +100,6 @@ func hostileExam() *ExamReport {
 	return r
 }
 
-const openpyxlCells = `
-import json, sys, openpyxl
-wb = openpyxl.load_workbook(sys.argv[1])
-out = {"formulas": [], "strings": []}
-for ws in wb.worksheets:
-    for row in ws.iter_rows():
-        for c in row:
-            if c.data_type == "f":
-                out["formulas"].append(ws.title + "!" + c.coordinate)
-            elif isinstance(c.value, str):
-                out["strings"].append(c.value)
-print(json.dumps(out, ensure_ascii=False))
-`
-
-// cellsOf reads every string cell of a workbook, and every formula, with excelize and
-// with openpyxl.
-func cellsOf(t *testing.T, data []byte) (strs, formulas []string) {
-	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	for _, sh := range f.GetSheetList() {
-		rows, err := f.GetRows(sh, excelize.Options{RawCellValue: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, r := range rows {
-			for j, v := range r {
-				ref, _ := excelize.CoordinatesToCellName(j+1, i+1)
-				if fm, _ := f.GetCellFormula(sh, ref); fm != "" {
-					formulas = append(formulas, "excelize "+sh+"!"+ref+" "+fm)
-				}
-				if typ, _ := f.GetCellType(sh, ref); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
-					strs = append(strs, v)
-				}
-			}
-		}
-	}
-	var got struct {
-		Formulas []string `json:"formulas"`
-		Strings  []string `json:"strings"`
-	}
-	workbooktest.Run(t, data, openpyxlCells, &got)
-	for _, fm := range got.Formulas {
-		formulas = append(formulas, "openpyxl "+fm)
-	}
-	return append(strs, got.Strings...), formulas
-}
-
-// checkText: no cell is a formula, no text starts like one, and each hostile value is
-// there as text behind an apostrophe.
-func checkText(t *testing.T, book string, data []byte, want ...string) {
-	t.Helper()
-	strs, formulas := cellsOf(t, data)
-	for _, fm := range formulas {
-		t.Errorf("%s: a formula cell: %s", book, fm)
-	}
-	have := map[string]bool{}
-	for _, s := range strs {
-		if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-			t.Errorf("%s: text starts like a formula: %q", book, s)
-		}
-		have[s] = true
-	}
-	for _, w := range want {
-		found := have["'"+w]
-		for s := range have {
-			found = found || strings.HasPrefix(s, "'"+w)
-		}
-		if !found {
-			t.Errorf("%s: %q is not there as '%s", book, w, w)
-		}
-	}
-}
-
 // Every user-supplied string reaches the completion and exam workbooks as text: a value
 // a spreadsheet would read as a formula starts with an apostrophe, and no cell is a formula.
 func TestWorkbooksKeepFormulasAsText(t *testing.T) {
@@ -186,11 +107,11 @@ func TestWorkbooksKeepFormulasAsText(t *testing.T) {
 	if err := WriteCompletion(&buf, hostileReport()); err != nil {
 		t.Fatal(err)
 	}
-	checkText(t, "completion", buf.Bytes(), hostile.name, hostile.branch, hostile.township, hostile.course,
+	workbooktest.KeepsText(t, "completion", buf.Bytes(), hostile.name, hostile.branch, hostile.township, hostile.course,
 		hostile.exam+"（最高分）", hostile.phone, hostile.tour, hostile.township+" 2026年度")
 
 	eb := examBytes(t, hostileExam())
-	checkText(t, "exam results", eb, hostile.name, hostile.branch, hostile.township, hostile.phone,
+	workbooktest.KeepsText(t, "exam results", eb, hostile.name, hostile.branch, hostile.township, hostile.phone,
 		hostile.exam+" 成绩汇总", hostile.exam+" 成绩明细")
 }
 
@@ -220,10 +141,10 @@ func TestDownloadsKeepFormulasAsText(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("completion: %d %.200s", st, body)
 	}
-	checkText(t, "completion download", body, hostile.name, hostile.branch, hostile.township)
+	workbooktest.KeepsText(t, "completion download", body, hostile.name, hostile.branch, hostile.township)
 	st, _, body = download(t, admin, "/api/v1/reports/exams/"+strconv.FormatInt(eid, 10)+".xlsx")
 	if st != 200 {
 		t.Fatalf("exam: %d %.200s", st, body)
 	}
-	checkText(t, "exam download", body, hostile.name, hostile.branch, hostile.township, hostile.exam+" 成绩汇总")
+	workbooktest.KeepsText(t, "exam download", body, hostile.name, hostile.branch, hostile.township, hostile.exam+" 成绩汇总")
 }

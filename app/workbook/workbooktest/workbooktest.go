@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // Python returns a python3 that can import openpyxl; the test fails (never skips) without
@@ -153,4 +155,82 @@ func Print(t testing.TB, data []byte) Printed {
 		pages = pages[:n-1]
 	}
 	return Printed{Pages: pages}
+}
+
+const openpyxlCells = `
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+out = {"formulas": [], "strings": []}
+for ws in wb.worksheets:
+    for row in ws.iter_rows():
+        for c in row:
+            if c.data_type == "f":
+                out["formulas"].append(ws.title + "!" + c.coordinate)
+            elif isinstance(c.value, str):
+                out["strings"].append(c.value)
+print(json.dumps(out, ensure_ascii=False))
+`
+
+// cellsOf reads every string cell of a workbook, and every formula, with excelize and
+// with openpyxl.
+func cells(t testing.TB, data []byte) (strs, formulas []string) {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, sh := range f.GetSheetList() {
+		rows, err := f.GetRows(sh, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range rows {
+			for j, v := range r {
+				ref, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				if fm, _ := f.GetCellFormula(sh, ref); fm != "" {
+					formulas = append(formulas, "excelize "+sh+"!"+ref+" "+fm)
+				}
+				if typ, _ := f.GetCellType(sh, ref); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+					strs = append(strs, v)
+				}
+			}
+		}
+	}
+	var got struct {
+		Formulas []string `json:"formulas"`
+		Strings  []string `json:"strings"`
+	}
+	Run(t, data, openpyxlCells, &got)
+	for _, fm := range got.Formulas {
+		formulas = append(formulas, "openpyxl "+fm)
+	}
+	return append(strs, got.Strings...), formulas
+}
+
+// KeepsText checks a workbook with excelize and with openpyxl: no cell is a formula, no
+// text starts like one, and each of want (values a person typed that start like a
+// formula) is there as text behind an apostrophe (web.CellText).
+func KeepsText(t testing.TB, book string, data []byte, want ...string) {
+	t.Helper()
+	strs, formulas := cells(t, data)
+	for _, fm := range formulas {
+		t.Errorf("%s: a formula cell: %s", book, fm)
+	}
+	have := map[string]bool{}
+	for _, s := range strs {
+		if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+			t.Errorf("%s: text starts like a formula: %q", book, s)
+		}
+		have[s] = true
+	}
+	for _, w := range want {
+		found := have["'"+w]
+		for s := range have {
+			found = found || strings.HasPrefix(s, "'"+w)
+		}
+		if !found {
+			t.Errorf("%s: %q is not there as '%s", book, w, w)
+		}
+	}
 }
