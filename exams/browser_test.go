@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -330,4 +332,65 @@ func TestPhonePracticeDuringExam(t *testing.T) {
 		t.Error("the answer button is shown with nothing to answer")
 	}
 	browsertest.Screenshot(t, ctx, "practice-during-exam")
+}
+
+// The bank import at phone size: upload, preview (every row 新增), confirm; the same file
+// again previews every row as 更新 and imports without adding a question.
+func TestPhoneBankImport(t *testing.T) {
+	e := newEnv(t)
+	cat := testdb.Unique("导入分类")
+	data := xlsx(t, [][]any{header,
+		{"易", testdb.Unique("发展党员的第一步是"), "单选", "递交入党申请书", "确定入党积极分子", "政治审查", "A", "", cat, "", ""},
+		{"中", testdb.Unique("三会一课中的“三会”包括"), "多选", "支部党员大会", "支部委员会", "党小组会", "ABC", "", cat, "", ""},
+		{"易", testdb.Unique("预备期从支部大会通过之日算起"), "判断", "", "", "", "对", "", cat, "", ""},
+	}, nil)
+	path := filepath.Join(t.TempDir(), "题库.xlsx")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := browsertest.Serve(t, e.srv)
+	ctx := browsertest.New(t)
+	browsertest.SignIn(t, ctx, e.srv, base, e.county.Admin)
+	upload := func(shot string) string {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/admin/questions"),
+			chromedp.SetUploadFiles(chromedp.CSS(`form[action="/admin/questions/import"] input[type=file]`), []string{path}),
+			chromedp.Submit(chromedp.CSS(`form[action="/admin/questions/import"] input[type=file]`)),
+			chromedp.WaitVisible(chromedp.CSS(`form[action="/admin/questions/import/confirm"]`))); err != nil {
+			t.Fatal(err)
+		}
+		text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		browsertest.Screenshot(t, ctx, shot)
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/admin/questions/import/confirm"] button`)),
+			chromedp.WaitVisible(chromedp.CSS(`form[action="/admin/questions/import"]`))); err != nil {
+			t.Fatal(err)
+		}
+		flash, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(flash, "已导入 3 道题") {
+			t.Fatalf("after confirm: %s", flash)
+		}
+		return text
+	}
+	count := func() (n int) {
+		testdb.Get(t, e.db, &n, `SELECT count(*) FROM questions WHERE category = $1`, cat)
+		return n
+	}
+	if text := upload("exam-import-new"); !strings.Contains(text, "新增 3 道，更新 0 道") {
+		t.Fatalf("first preview: %s", text)
+	}
+	if n := count(); n != 3 {
+		t.Fatalf("after first import: %d questions", n)
+	}
+	if text := upload("exam-import-update"); !strings.Contains(text, "新增 0 道，更新 3 道") {
+		t.Fatalf("second preview: %s", text)
+	}
+	if n := count(); n != 3 {
+		t.Fatalf("after importing the same file again: %d questions, want 3", n)
+	}
 }
