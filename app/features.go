@@ -8,6 +8,7 @@ import (
 
 	"zhibu/app/accounts"
 	"zhibu/app/reports"
+	"zhibu/app/settings"
 	"zhibu/app/tours"
 	"zhibu/app/web"
 	"zhibu/courses"
@@ -24,7 +25,8 @@ func mountFeatures(s *web.Server) error {
 		func(s *web.Server) error {
 			return tours.Mount(s, tours.Deps{RequiredCoursesLeft: courses.RequiredCoursesLeft})
 		},
-		reports.Mount,
+		func(s *web.Server) error { return settings.Mount(s, settings.Deps{}) },
+		func(s *web.Server) error { return reports.Mount(s, reportsDeps(s.DB)) },
 	} {
 		if err := mount(s); err != nil {
 			return err
@@ -39,6 +41,12 @@ func examsDeps(db *sqlx.DB) exams.Deps {
 	return exams.Deps{OnPassed: func(ctx context.Context, userID, courseID int64) error {
 		return courses.RecheckCompletion(ctx, db, userID, courseID)
 	}}
+}
+
+// reportsDeps: the reports show the townships' 排名 only when the county switched it on
+// in its settings.
+func reportsDeps(db *sqlx.DB) reports.Deps {
+	return reports.Deps{Ranking: settings.NewStore(db).ShowRanking}
 }
 
 // startBackground starts the features' background jobs; they stop with ctx.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"zhibu/app/figures"
 	"zhibu/app/web"
 )
 
@@ -123,7 +124,7 @@ func (h *handlers) attachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	web.Attachment(c, name, "application/pdf")
+	web.Attachment(c, name, "zhibu-attachment-"+strconv.FormatInt(id, 10)+".pdf", "application/pdf")
 	return c.Send(data)
 }
 
@@ -190,25 +191,25 @@ func (h *handlers) staffCards(ctx context.Context, me *web.Identity, year int) (
 	if err != nil {
 		return nil, err
 	}
-	card := web.Card{Title: fmt.Sprintf("%d 年必修课程完成率", year), Order: 20, Link: "/admin/courses", LinkText: "查看学习进度"}
+	card := web.Card{Title: fmt.Sprintf("%d 年%s", year, figures.CompletionRate.Label), Order: 20, Link: "/admin/courses", LinkText: "查看学习进度"}
 	if me.Role == web.RoleOrganizer {
-		card.Title = fmt.Sprintf("本乡镇 %d 年必修课程完成率", year)
+		card.Title = fmt.Sprintf("本乡镇 %d 年%s", year, figures.CompletionRate.Label)
 	}
 	if len(stats) == 0 {
 		card.Big = "—"
 		card.Lines = []string{"本年度还没有安排必修课程"}
 		return []web.Card{card}, nil
 	}
-	var req, done int
+	// The same 必修完成率 as the report of the year and scope (app/figures): people who
+	// completed every 必修 course that applies to them ÷ 应参训人数.
+	y, err := figures.LoadYear(ctx, h.srv.DB, year, web.ScopeOf(me).Township())
+	if err != nil {
+		return nil, err
+	}
+	card.Big, card.Bar, card.Percent = figures.Pct(y.CompletionRate), true, figures.Bar(y.CompletionRate)
+	card.Lines = []string{fmt.Sprintf("%s %d / %s %d", figures.Completed.Label, y.Completed, figures.Expected.Label, y.Expected)}
 	for _, s := range stats {
-		req += s.Required
-		done += s.Done
 		card.Lines = append(card.Lines, fmt.Sprintf("%s：%d / %d 人完成", s.Title, s.Done, s.Required))
 	}
-	pct := 0
-	if req > 0 {
-		pct = done * 100 / req
-	}
-	card.Big, card.Bar, card.Percent = strconv.Itoa(pct)+"%", true, pct
 	return []web.Card{card}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"zhibu/app/figures"
 	"zhibu/app/web"
 )
 
@@ -87,7 +88,7 @@ type YearRule struct {
 // DefaultYearRule applies to a year nobody configured yet: no national figure is
 // hard-coded elsewhere, this is only a placeholder an admin is expected to change.
 func DefaultYearRule(year int) YearRule {
-	return YearRule{Year: year, TargetHours: 50, MinutesPerHour: 45}
+	return YearRule{Year: year, TargetHours: figures.DefaultTargetHours, MinutesPerHour: 45}
 }
 
 // CreditHours converts a completed course into 学时: the declared credit when the course

@@ -77,8 +77,9 @@ func (h *handlers) apiResults(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	taken, passed := ResultTotals(rows)
-	return c.JSON(fiber.Map{"exam_id": e.ID, "candidates": len(rows), "taken": taken, "passed": passed, "results": rows})
+	f := ResultFigures(rows, e.TotalPoints)
+	return c.JSON(fiber.Map{"exam_id": e.ID, "candidates": f.Candidates, "taken": f.Examinees, "passed": f.Passed,
+		"figures": f, "results": rows})
 }
 
 // GET /api/v1/exams/:id/item-stats?township_id=

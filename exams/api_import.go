@@ -13,7 +13,7 @@ func (h *handlers) apiTemplate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	web.Attachment(c, "题库导入模板.xlsx", web.XLSXType)
+	web.Attachment(c, "题库导入模板.xlsx", "zhibu-question-template.xlsx", web.XLSXType)
 	return c.Send(b)
 }
 

@@ -112,6 +112,6 @@ func (h *handlers) apiExport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	web.Attachment(c, "题库导出.xlsx", web.XLSXType)
+	web.Attachment(c, "题库导出.xlsx", "zhibu-question-bank.xlsx", web.XLSXType)
 	return c.Send(b)
 }

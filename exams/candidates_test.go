@@ -157,8 +157,8 @@ func TestResultsScopedToExamTownships(t *testing.T) {
 	if !slices.Equal(listed, want) {
 		t.Fatalf("results of an exam for township 1 list users %v, want %v (s1, s1-off-sat)", listed, want)
 	}
-	if taken, passed := ResultTotals(rows); taken != 2 || passed != 2 {
-		t.Fatalf("taken %d passed %d, want 2 and 2", taken, passed)
+	if f := ResultFigures(rows, 100); f.Examinees != 2 || f.Passed != 2 {
+		t.Fatalf("taken %d passed %d, want 2 and 2", f.Examinees, f.Passed)
 	}
 
 	turnout := func(scope web.Scope, examID int64) Turnout {

@@ -133,7 +133,7 @@ func bankWorkbook(headers []string, rows [][]any) ([]byte, error) {
 	for i := range styles {
 		styles[i] = b.Styles.Wrap
 	}
-	err = b.Stream(workbook.Table{Sheet: "题库", Headers: headers, Widths: bankWidths[:len(headers)], Landscape: true, ColStyles: styles},
+	err = b.Stream(workbook.Table{Sheet: "题库", Headers: headers, Widths: bankWidths[:len(headers)], ColStyles: styles},
 		len(rows), func(i int) []any { return rows[i] })
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"zhibu/app/figures"
 	"zhibu/app/web"
 )
 
@@ -113,20 +114,30 @@ func (h *handlers) pageAdminExam(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var taken, passed []ResultRow
-	var missing []ResultRow
+	var taken, missing []ResultRow
 	for _, r := range rows {
-		if r.Attempts > 0 {
+		if r.Sitting(e.TotalPoints).Taken() {
 			taken = append(taken, r)
-			if r.Passed {
-				passed = append(passed, r)
-			}
 		} else {
 			missing = append(missing, r)
 		}
 	}
 	return h.s.Render.Page(c, "exams/admin_exam", fiber.Map{"Title": e.Title, "E": e, "Taken": taken, "Missing": missing,
-		"NTaken": len(taken), "NPassed": len(passed), "N": len(rows), "Stats": stats})
+		"Cards": resultCards(ResultFigures(rows, e.TotalPoints), e.TotalPoints), "Stats": stats,
+		"Defs": figures.For(figures.OfExam)})
+}
+
+// resultCards are an exam's figures at the top of its oversight page.
+func resultCards(f figures.Exam, full float64) []web.Card {
+	n := strconv.Itoa
+	return []web.Card{
+		{Title: figures.ExamRate.Label, Big: figures.Pct(f.ExamRate), Bar: true, Percent: figures.Bar(f.ExamRate),
+			Lines: []string{figures.Examinees.Label + " " + n(f.Examinees) + " / " + figures.Candidates.Label + " " + n(f.Candidates)}},
+		{Title: figures.PassRate.Label, Big: figures.Pct(f.PassRate), Bar: true, Percent: figures.Bar(f.PassRate),
+			Lines: []string{figures.Passed.Label + " " + n(f.Passed) + " / " + figures.Candidates.Label + " " + n(f.Candidates),
+				figures.TakenPassRate.Label + " " + figures.Pct(f.TakenPassRate)}},
+		{Title: figures.AvgScore.Label, Big: figures.Num(f.AvgScore), Lines: []string{"满分 " + figures.Num(full) + " 分"}},
+	}
 }
 
 // examFormData is what the exam form shows besides the input.

@@ -68,8 +68,8 @@ func Mount(s *web.Server, deps Deps) error {
 	a.Get("/api/v1/mistakes", any, h.apiMistakes)
 
 	// Question bank (county level).
-	a.Get("/api/v1/questions/template.xlsx", admin, h.apiTemplate)
-	a.Get("/api/v1/questions/export.xlsx", admin, h.apiExport)
+	a.Get("/api/v1/questions/template.xlsx", admin, s.Download, h.apiTemplate)
+	a.Get("/api/v1/questions/export.xlsx", admin, s.Download, h.apiExport)
 	a.Get("/api/v1/questions/categories", any, h.apiCategories)
 	a.Post("/api/v1/questions/import", admin, h.apiImport)
 	a.Post("/api/v1/questions/retire", admin, h.apiRetireTag)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"zhibu/app/figures"
 	"zhibu/app/web"
 )
 
@@ -20,7 +21,8 @@ type ResultRow struct {
 	TownshipID   int64    `db:"township_id" json:"township_id"`
 	TownshipName string   `db:"township_name" json:"township"`
 	BranchName   string   `db:"branch_name" json:"branch"`
-	Attempts     int      `db:"attempts" json:"attempts"`
+	Attempts     int      `db:"attempts" json:"attempts"` // all attempts, an open one included
+	Finished     int      `db:"finished" json:"finished"` // finished attempts: 参考 when > 0
 	BestScore    *float64 `db:"best_score" json:"best_score"`
 	Passed       bool     `db:"passed" json:"passed"`
 	InProgress   bool     `db:"in_progress" json:"in_progress"`
@@ -40,14 +42,17 @@ func (s *Store) ExamResults(ctx context.Context, examID int64, scope web.Scope) 
 	rows := []ResultRow{}
 	err := s.DB.SelectContext(ctx, &rows, `
 		SELECT u.id AS user_id, u.name, COALESCE(u.phone, '') AS phone, t.id AS township_id, t.name AS township_name,
-		       COALESCE(b.name, '') AS branch_name, COALESCE(s.n, 0) AS attempts, s.best AS best_score,
+		       COALESCE(b.name, '') AS branch_name, COALESCE(s.n, 0) AS attempts,
+		       COALESCE(s.finished, 0) AS finished, s.best AS best_score,
 		       COALESCE(s.passed, false) AS passed, COALESCE(s.open, false) AS in_progress, s.best_attempt
 		FROM exam_candidates c
 		JOIN users u ON u.id = c.user_id
 		JOIN townships t ON t.id = c.township_id
 		LEFT JOIN branches b ON b.id = u.branch_id
 		LEFT JOIN LATERAL (
-			SELECT count(*) AS n, max(score) AS best, bool_or(passed) AS passed, bool_or(status = 'in_progress') AS open,
+			SELECT count(*) AS n, count(*) FILTER (WHERE status = 'finished') AS finished,
+			       max(score) FILTER (WHERE status = 'finished') AS best,
+			       bool_or(passed) FILTER (WHERE status = 'finished') AS passed, bool_or(status = 'in_progress') AS open,
 			       (array_agg(id ORDER BY score DESC NULLS LAST, id))[1] AS best_attempt
 			FROM attempts a WHERE a.exam_id = c.exam_id AND a.user_id = c.user_id) s ON true
 		WHERE c.exam_id = $1 AND ($2::bigint IS NULL OR c.township_id = $2)
@@ -56,17 +61,20 @@ func (s *Store) ExamResults(ctx context.Context, examID int64, scope web.Scope) 
 	return rows, err
 }
 
-// ResultTotals counts the rows: candidates, those who took the exam and those who passed.
-func ResultTotals(rows []ResultRow) (taken, passed int) {
+// Sitting is the row as app/figures counts it; full is the exam's full marks.
+func (r ResultRow) Sitting(full float64) figures.Sitting {
+	return figures.Sitting{Finished: r.Finished, Best: r.Best(), Full: full, Passed: r.Passed}
+}
+
+// ResultFigures are the exam's figures (app/figures) over the rows: 应考, 参考, 通过 and
+// their rates, 平均分.
+func ResultFigures(rows []ResultRow, full float64) figures.Exam {
+	var f figures.Exam
 	for _, r := range rows {
-		if r.Attempts > 0 {
-			taken++
-		}
-		if r.Passed {
-			passed++
-		}
+		f.Add(r.Sitting(full))
 	}
-	return taken, passed
+	f.Finish()
+	return f
 }
 
 // ItemStat is how often a question of an exam was answered right.

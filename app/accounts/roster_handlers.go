@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jmoiron/sqlx"
@@ -15,6 +16,7 @@ import (
 const (
 	rosterStashKind    = "roster"
 	credentialsName    = "初始密码表.xlsx"
+	credentialsASCII   = "zhibu-initial-passwords.xlsx"
 	rosterDoneCookie   = "zhibu_roster_done"
 	previewRowsShown   = 100
 	previewErrorsShown = 500
@@ -68,7 +70,7 @@ func (h *handlers) rosterTemplate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	web.Attachment(c, "支部书记花名册模板.xlsx", web.XLSXType)
+	web.Attachment(c, "支部书记花名册模板.xlsx", "zhibu-roster-template.xlsx", web.XLSXType)
 	return c.Send(b)
 }
 
@@ -81,11 +83,11 @@ func (h *handlers) apiRosterImport(c *fiber.Ctx) error {
 	return imports.API(c, spec, func(res *imports.Result[RosterRow]) error {
 		saved := res.Saved.(*rosterResult)
 		if c.Query("format") == "xlsx" {
-			b, err := credentialsWorkbook(saved.Credentials)
+			b, err := credentialsWorkbook(saved.Credentials, time.Now())
 			if err != nil {
 				return err
 			}
-			web.Attachment(c, credentialsName, web.XLSXType)
+			web.Attachment(c, credentialsName, credentialsASCII, web.XLSXType)
 			return c.Send(b)
 		}
 		return c.JSON(imports.Imported(res, fiber.Map{"created": saved.Created, "updated": saved.Updated,
@@ -123,6 +125,9 @@ func (h *handlers) renderPreview(c *fiber.Ctx, p *imports.Page[RosterRow]) error
 		rows = rows[:previewRowsShown]
 	}
 	d["PreviewRows"] = rows
+	// The credentials are the confirm POST's answer, once: WeChat's browser cannot save it
+	// and a one-time link (app/web/download.go) cannot serve it again.
+	d["WeChat"] = web.IsWeChat(c)
 	return h.srv.Render.Page(c, "accounts/roster_preview", d)
 }
 
@@ -170,7 +175,7 @@ func (h *handlers) rosterConfirm(c *fiber.Ctx) error {
 	if res.Created == 0 {
 		return web.RedirectOK(c, "/admin/users", summary+"。没有新账号，无需下载初始密码表")
 	}
-	b, err := credentialsWorkbook(res.Credentials)
+	b, err := credentialsWorkbook(res.Credentials, time.Now())
 	if err != nil {
 		return err
 	}
@@ -178,7 +183,7 @@ func (h *handlers) rosterConfirm(c *fiber.Ctx) error {
 	// short-lived cookie to tell the user what happened.
 	c.Cookie(&fiber.Cookie{Name: rosterDoneCookie, Path: "/admin/roster", MaxAge: 120, SameSite: fiber.CookieSameSiteStrictMode,
 		Value: strconv.Itoa(len(p.Rows)) + "-" + strconv.Itoa(res.Created) + "-" + strconv.Itoa(res.Updated) + "-" + strconv.Itoa(res.NewBranches)})
-	web.Attachment(c, credentialsName, web.XLSXType)
+	web.Attachment(c, credentialsName, credentialsASCII, web.XLSXType)
 	return c.Send(b)
 }
 

@@ -390,10 +390,11 @@ func TestRosterCredentialsWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _ := x.GetRows(x.GetSheetList()[0])
-	if len(rows) != 2 || rows[0][4] != "初始密码" || rows[1][2] != "钱七" || rows[1][3] != phone {
+	// Row 1 is the title (scope, year, export time), row 2 the header.
+	if len(rows) != 3 || !strings.HasPrefix(rows[0][0], f.towns[0]+" ") || rows[1][4] != "初始密码" || rows[2][2] != "钱七" || rows[2][3] != phone {
 		t.Fatalf("workbook rows %v", rows)
 	}
-	pw := rows[1][4]
+	pw := rows[2][4]
 	var hash string
 	testdb.Get(t, f.db, &hash, `SELECT password_hash FROM users WHERE phone = $1`, phone)
 	if !checkPassword(hash, pw) {

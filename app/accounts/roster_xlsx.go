@@ -3,8 +3,10 @@ package accounts
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"zhibu/app/imports"
+	"zhibu/app/web"
 	"zhibu/app/workbook"
 )
 
@@ -62,17 +64,31 @@ type Credential struct {
 }
 
 // credentialsWorkbook writes 初始密码表.xlsx (streamed: a county may import thousands),
-// ready to print and hand out: A4, the header on every page, page numbers.
-func credentialsWorkbook(creds []Credential) ([]byte, error) {
+// ready to print and hand out: A4 landscape, under a title naming its scope (the one
+// township of every account, or 全县), year and export time, the header on every page,
+// page numbers.
+func credentialsWorkbook(creds []Credential, at time.Time) ([]byte, error) {
 	b, err := workbook.New()
 	if err != nil {
 		return nil, err
 	}
 	defer b.Close()
+	scope := "全县"
+	for i, c := range creds {
+		if i == 0 {
+			scope = c.Township
+		} else if c.Township != scope {
+			scope = "全县"
+			break
+		}
+	}
+	local := at.In(web.China)
+	title := fmt.Sprintf("%s %d 年新账号初始密码（%d 人，导出时间：%s，首次登录须修改密码）", scope, local.Year(), len(creds),
+		local.Format("2006-01-02 15:04"))
 	text := b.Styles.Text
 	// Names come from the uploaded roster: Stream keeps one that starts like a formula as text.
-	err = b.Stream(workbook.Table{Sheet: "初始密码", Headers: []string{"乡镇", "支部名称", "姓名", "手机号（登录账号）", "初始密码"},
-		Widths: []float64{14, 28, 12, 16, 16}, ColStyles: []int{text, text, text, text, text}}, len(creds), func(i int) []any {
+	err = b.Stream(workbook.Table{Sheet: "初始密码", Title: title, Headers: []string{"乡镇", "支部名称", "姓名", "手机号（登录账号）", "初始密码"},
+		Widths: []float64{14, 28, 12, 18, 16}, ColStyles: []int{text, text, text, text, text}}, len(creds), func(i int) []any {
 		c := creds[i]
 		return []any{c.Township, c.Branch, c.Name, c.Phone, c.Password}
 	})

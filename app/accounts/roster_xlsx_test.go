@@ -41,7 +41,7 @@ func TestRosterTemplateReadsBack(t *testing.T) {
 		t.Errorf("help %q", h)
 	}
 	for _, name := range []string{"花名册", "填写说明"} {
-		workbooktest.PrintReady(t, name, got[name], false, 1)
+		workbooktest.PrintReady(t, name, got[name], true, 1)
 	}
 	var phone struct{ Col, Example string }
 	workbooktest.Run(t, tpl, `

@@ -62,7 +62,7 @@ func Mount(s *web.Server) error {
 	a.Post("/api/v1/users", staff, h.apiCreateUser)
 	a.Put("/api/v1/users/:id", staff, h.apiUpdateUser)
 	a.Post("/api/v1/users/:id/reset-password", staff, h.apiResetPassword)
-	a.Get("/api/v1/roster/template.xlsx", staff, h.rosterTemplate)
+	a.Get("/api/v1/roster/template.xlsx", staff, s.Download, h.rosterTemplate)
 	a.Post("/api/v1/roster/import", staff, h.apiRosterImport)
 
 	a.Get("/admin/org", staff, h.orgPage)

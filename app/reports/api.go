@@ -30,6 +30,11 @@ func (h *handlers) query(c *fiber.Ctx) (Query, error) {
 		return q, ErrTownshipNotFound
 	}
 	q.Township = scope.Township()
+	if !q.Township.Valid && h.deps.Ranking != nil {
+		if q.Ranked, err = h.deps.Ranking(c.UserContext()); err != nil {
+			return q, err
+		}
+	}
 	return q, nil
 }
 
@@ -63,7 +68,7 @@ func (h *handlers) completionXLSX(c *fiber.Ctx) error {
 		return err
 	}
 	b, err := CompletionFile(r)
-	return h.send(c, r.FileName(), b, err)
+	return h.send(c, r.FileName(), r.ASCIIName(), b, err)
 }
 
 // GET /api/v1/reports/exams/:id.xlsx
@@ -77,17 +82,17 @@ func (h *handlers) examXLSX(c *fiber.Ctx) error {
 		return err
 	}
 	b, err := ExamFile(r)
-	return h.send(c, r.FileName(), b, err)
+	return h.send(c, r.FileName(), r.ASCIIName(), b, err)
 }
 
 // send streams a built workbook as an attachment while it is being zipped, instead of
 // building the whole file in memory first. Errors past this point can only be logged:
 // the status is sent.
-func (h *handlers) send(c *fiber.Ctx, name string, b *workbook.Book, err error) error {
+func (h *handlers) send(c *fiber.Ctx, name, ascii string, b *workbook.Book, err error) error {
 	if err != nil {
 		return err
 	}
-	web.Attachment(c, name, web.XLSXType)
+	web.Attachment(c, name, ascii, web.XLSXType)
 	path, log := c.Path(), h.srv.Logger()
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer b.Close()

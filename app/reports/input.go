@@ -10,6 +10,7 @@ type Query struct {
 	Year     int
 	Township sql.NullInt64 // NULL = the whole county
 	Target   float64       // a fraction, e.g. 0.8
+	Ranked   bool          // the county shows 排名 (Deps.Ranking), not a request parameter
 }
 
 // parseYear reads ?year= (a four-digit year from 2000 to 2100); empty is def.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"zhibu/app/figures"
 	"zhibu/app/testdb"
 	"zhibu/app/web/webtest"
 	"zhibu/app/workbook/workbooktest"
@@ -86,7 +87,7 @@ func hostileReport() *Report {
 			{UserID: 1, TownshipID: 1, Branch: hostile.branch, BranchKind: "农村", Name: hostile.name, Phone: hostile.phone,
 				Courses: []CourseCell{{Applies: true}}, Exams: []ExamCell{{Applies: true}}, Tours: []string{hostile.tour}},
 			{UserID: 2, TownshipID: 2, Branch: "正常支部", BranchKind: "农村", Name: "书记", Phone: "13800000000",
-				Courses: []CourseCell{{Applies: true}}, Exams: []ExamCell{{Applies: true, Attempts: 1, Best: 70, Passed: true}}},
+				Courses: []CourseCell{{Applies: true}}, Exams: []ExamCell{{Applies: true, Sitting: figures.Sitting{Finished: 1, Best: 70, Full: 100, Passed: true}}}},
 		}}
 	r.Finish()
 	return r
@@ -95,7 +96,7 @@ func hostileReport() *Report {
 func hostileExam() *ExamReport {
 	r := &ExamReport{Exam: ExamInfo{ID: 1, Title: hostile.exam, PassScore: 60}, Generated: exportTime,
 		Candidates: []Candidate{{TownshipID: 1, Township: hostile.township, Branch: hostile.branch, Name: hostile.name,
-			Phone: hostile.phone, Attempts: 1, Best: 50}}}
+			Phone: hostile.phone, Sitting: figures.Sitting{Finished: 1, Best: 50, Full: 100}}}}
 	r.summarize()
 	return r
 }

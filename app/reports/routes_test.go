@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"zhibu/app/figures"
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 	"zhibu/app/web/webtest"
@@ -18,7 +19,9 @@ import (
 
 func newServer(t *testing.T) *web.Server {
 	t.Helper()
-	srv := webtest.Server(t, testdb.DB(t), web.Config{}, Mount)
+	// Deps{}: no ranking, as a county that never switched it on (app/ranking_test.go
+	// switches it through the settings).
+	srv := webtest.Server(t, testdb.DB(t), web.Config{}, func(s *web.Server) error { return Mount(s, Deps{}) })
 	return srv
 }
 
@@ -37,7 +40,13 @@ func sheetsOf(t *testing.T, data []byte) []string {
 		t.Fatalf("not a workbook: %v (%.200s)", err, data)
 	}
 	defer f.Close()
-	return f.GetSheetList()
+	var out []string
+	for _, sh := range f.GetSheetList() {
+		if visible, _ := f.GetSheetVisible(sh); visible { // not the chart's hidden data
+			out = append(out, sh)
+		}
+	}
+	return out
 }
 
 func TestCompletionDownloadRolesAndScope(t *testing.T) {
@@ -53,17 +62,17 @@ func TestCompletionDownloadRolesAndScope(t *testing.T) {
 	if want := "filename*=UTF-8''" + url.PathEscape("2026年度培训完成情况.xlsx"); !strings.Contains(cd, want) {
 		t.Errorf("Content-Disposition %q, want %q", cd, want)
 	}
-	if got := strings.Join(sheetsOf(t, body), ","); got != "汇总,甲镇,乙镇,丙镇,未完成名单" {
+	if got := strings.Join(sheetsOf(t, body), ","); got != "汇总,分类统计,甲镇,乙镇,丙镇,未完成名单,口径说明" {
 		t.Errorf("admin sheets: %s", got)
 	}
 	// Admin narrowed to one township.
 	st, cd, body = download(t, admin, "/api/v1/reports/completion.xlsx?year=2026&township="+strconv.FormatInt(c.B, 10))
-	if st != 200 || strings.Join(sheetsOf(t, body), ",") != "汇总,乙镇,未完成名单" {
+	if st != 200 || strings.Join(sheetsOf(t, body), ",") != "汇总,分类统计,乙镇,未完成名单,口径说明" {
 		t.Errorf("admin township filter: %d %v", st, cd)
 	}
 	// Organizer: always the own township, even without a filter.
 	st, cd, body = download(t, orgA, "/api/v1/reports/completion.xlsx?year=2026")
-	if st != 200 || strings.Join(sheetsOf(t, body), ",") != "汇总,甲镇,未完成名单" {
+	if st != 200 || strings.Join(sheetsOf(t, body), ",") != "汇总,分类统计,甲镇,未完成名单,口径说明" {
 		t.Errorf("organizer: %d %v", st, sheetsOf(t, body))
 	}
 	if !strings.Contains(cd, url.PathEscape("2026年度培训完成情况（甲镇）.xlsx")) {
@@ -126,13 +135,13 @@ func TestSummaryJSONAndPage(t *testing.T) {
 	if err := json.Unmarshal(body, &out); err != nil {
 		t.Fatal(err)
 	}
-	if len(out.Townships) != 3 || out.Townships[0].Name != "甲镇" || out.Townships[0].Completed != 2 || out.Townships[0].Rank != 1 ||
-		out.Total.Expected != 5 || out.Total.Passed != 2 || out.Total.AvgScore != 76 || out.Missing != 3 {
+	if len(out.Townships) != 3 || out.Townships[0].Name != "甲镇" || out.Townships[0].Completed != 2 || out.Townships[0].Rank != 0 ||
+		out.Total.Expected != 5 || out.Total.Passed != 2 || figures.Pct(out.Total.ScoreRate) != "76.0%" || out.Missing != 3 {
 		t.Errorf("summary JSON: %s", body)
 	}
 	orgB := webtest.AsUser(t, srv, c.OrgB)
 	_, body = orgB.JSON("GET", "/api/v1/reports/completion?year=2026", nil)
-	if strings.Contains(string(body), "甲镇") || strings.Contains(string(body), "total") {
+	if strings.Contains(string(body), "甲镇") || strings.Contains(string(body), `"total":`) {
 		t.Errorf("organizer JSON leaks the county: %s", body)
 	}
 
@@ -174,15 +183,16 @@ func TestExamResultsWorkbook(t *testing.T) {
 		t.Fatalf("admin: %d %q %.200s", st, cd, body)
 	}
 	g, sheets := readExcelize(t, body)
-	if strings.Join(sheets, ",") != "汇总,成绩" {
+	if strings.Join(sheets, ",") != "汇总,成绩,口径说明" {
 		t.Fatalf("sheets %v", sheets)
 	}
 	compareGrid(t, "excelize", "汇总", g["汇总"], "党章知识测试 成绩汇总（及格 60 分", grid{
 		examSummaryHeaders,
-		// 甲镇: A1 75 ✓, A2 90 ✓, A3 in progress → 3 candidates, 2 sat, both passed, mean 82.5.
-		{"甲镇", "3", "2", "0.666667", "2", "1", "82.5"},
-		{"乙镇", "2", "1", "0.5", "1", "1", "60"},
-		{"合计", "5", "3", "0.6", "3", "1", "75"},
+		// 甲镇: A1 75 ✓, A2 90 ✓, A3 in progress → 3 candidates, 2 sat, both passed: 通过率
+		// 2 ÷ 3 candidates, 参考通过率 2 ÷ 2 examinees, mean 82.5.
+		{"甲镇", "3", "2", "0.666667", "2", "0.666667", "1", "82.5"},
+		{"乙镇", "2", "1", "0.5", "1", "0.5", "1", "60"},
+		{"合计", "5", "3", "0.6", "3", "0.6", "1", "75"},
 	})
 	compareGrid(t, "excelize", "成绩", g["成绩"], "党章知识测试 成绩明细", grid{
 		examResultHeaders,

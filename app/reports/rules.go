@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"zhibu/app/figures"
 	"zhibu/app/web"
 )
 
@@ -43,14 +44,9 @@ type CourseCell struct {
 
 // ExamCell is one secretary's result in one exam: the best finished attempt counts.
 type ExamCell struct {
-	Applies  bool // the secretary is a candidate of the exam
-	Attempts int  // finished attempts
-	Best     float64
-	Passed   bool
+	Applies bool // the secretary is a candidate of the exam
+	figures.Sitting
 }
-
-// Taken tells whether the secretary finished at least one attempt.
-func (e ExamCell) Taken() bool { return e.Attempts > 0 }
 
 // Secretary is one row of a township sheet. Courses and Exams are aligned with the
 // report's Courses and Exams.
@@ -78,41 +74,30 @@ func (s *Secretary) MissingCourses(courses []Course) []string {
 	return out
 }
 
-// CompletedRequired: every course required of the secretary is done, and there is at
-// least one (nobody "completes" a year without required courses).
-func (s *Secretary) CompletedRequired() bool {
-	return allOf(s.Courses, func(c CourseCell) (bool, bool) { return c.Applies, c.Done })
-}
-
-// TookExam: finished at least one attempt of an exam of the year (参考).
-func (s *Secretary) TookExam() bool {
+// Person is the secretary's year as app/figures counts it.
+func (s *Secretary) Person() figures.Person {
+	p := figures.Person{Hours: s.Hours, Toured: len(s.Tours) > 0}
+	for _, c := range s.Courses {
+		if c.Applies {
+			p.Require(c.Done)
+		}
+	}
 	for _, e := range s.Exams {
-		if e.Applies && e.Taken() {
-			return true
+		if e.Applies {
+			p.Sit(e.Sitting)
 		}
 	}
-	return false
+	return p
 }
 
-// PassedExams: passed every exam of the year the secretary is a candidate of, and there
-// is at least one (是否通过).
-func (s *Secretary) PassedExams() bool {
-	return allOf(s.Exams, func(e ExamCell) (bool, bool) { return e.Applies, e.Passed })
-}
+// CompletedRequired: figures.Person.CompletedRequired (必修完成).
+func (s *Secretary) CompletedRequired() bool { p := s.Person(); return p.CompletedRequired() }
 
-// allOf tells whether every cell that applies is met, and at least one applies.
-func allOf[T any](cells []T, check func(T) (applies, met bool)) bool {
-	n := 0
-	for _, c := range cells {
-		if applies, met := check(c); applies {
-			if !met {
-				return false
-			}
-			n++
-		}
-	}
-	return n > 0
-}
+// TookExam: figures.Person.TookExam (参考).
+func (s *Secretary) TookExam() bool { p := s.Person(); return p.TookExam() }
+
+// PassedExams: figures.Person.PassedExams (是否通过).
+func (s *Secretary) PassedExams() bool { p := s.Person(); return p.PassedExams() }
 
 // MissingExams describes the exams not passed, e.g. "《党章》未参加", "《党史》未通过（最高58分）".
 func (s *Secretary) MissingExams(exams []Exam) []string {
@@ -130,97 +115,47 @@ func (s *Secretary) MissingExams(exams []Exam) []string {
 	return out
 }
 
-// Summary is one row of 汇总 (a township) or its total row (the county).
+// Summary is one row of 汇总 (a township) or its total row (the county): the figures of
+// app/figures, overall and by branch kind (支部类型).
 type Summary struct {
-	TownshipID     int64   `json:"township_id,omitempty"`
-	Name           string  `json:"name"`
-	Expected       int     `json:"expected"`        // 应参训人数
-	Completed      int     `json:"completed"`       // 必修完成人数
-	CompletionRate float64 `json:"completion_rate"` // 完成率 = Completed / Expected
-	AvgHours       float64 `json:"avg_hours"`       // 人均学时 = hours / Expected
-	Examinees      int     `json:"examinees"`       // 参考人数
-	ExamRate       float64 `json:"exam_rate"`       // 参考率 = Examinees / Expected
-	Passed         int     `json:"passed"`          // 通过人数
-	PassRate       float64 `json:"pass_rate"`       // 通过率 = Passed / Examinees
-	AvgScore       float64 `json:"avg_score"`       // 平均分: mean best score over exams taken
-	Tourists       int     `json:"tourists"`        // 参加考察人数
-	Rank           int     `json:"rank,omitempty"`  // 排名 (county report only)
-	BelowTarget    bool    `json:"below_target"`
+	TownshipID int64  `json:"township_id,omitempty"`
+	Name       string `json:"name"`
+	figures.Year
+	Kinds       []figures.KindYear `json:"kinds"`
+	Rank        int                `json:"rank,omitempty"` // 排名 (county report only)
+	BelowTarget bool               `json:"below_target"`
 }
 
 // Percent is the completion rate as a whole percentage for the page's bars.
-func (s Summary) Percent() int { return clampPct(s.CompletionRate) }
+func (s Summary) Percent() int { return figures.Bar(s.CompletionRate) }
 
 // PassPercent is the pass rate as a whole percentage.
-func (s Summary) PassPercent() int { return clampPct(s.PassRate) }
-
-func clampPct(r float64) int {
-	p := int(r*100 + 0.5)
-	if p < 0 {
-		return 0
-	}
-	if p > 100 {
-		return 100
-	}
-	return p
-}
+func (s Summary) PassPercent() int { return figures.Bar(s.PassRate) }
 
 type acc struct {
 	Summary
-	hours      float64
-	scoreSum   float64
-	scoreCount int
+	kinds figures.Kinds
 }
 
-func (a *acc) add(s *Secretary) {
-	a.Expected++
-	if s.CompletedRequired() {
-		a.Completed++
-	}
-	a.hours += s.Hours
-	if s.TookExam() {
-		a.Examinees++
-	}
-	if s.PassedExams() {
-		a.Passed++
-	}
-	for _, e := range s.Exams {
-		if e.Applies && e.Taken() {
-			a.scoreSum += e.Best
-			a.scoreCount++
-		}
-	}
-	if len(s.Tours) > 0 {
-		a.Tourists++
-	}
+func (a *acc) add(s *Secretary, targetHours float64) {
+	p := s.Person()
+	a.Add(&p, targetHours)
+	a.kinds.Add(s.BranchKind, &p, targetHours)
 }
 
 func (a *acc) finish(target float64) Summary {
 	s := a.Summary
-	s.CompletionRate = ratio(s.Completed, s.Expected)
-	s.ExamRate = ratio(s.Examinees, s.Expected)
-	s.PassRate = ratio(s.Passed, s.Examinees)
-	if s.Expected > 0 {
-		s.AvgHours = a.hours / float64(s.Expected)
-	}
-	if a.scoreCount > 0 {
-		s.AvgScore = a.scoreSum / float64(a.scoreCount)
-	}
+	s.Finish()
+	s.Kinds = a.kinds.Finish()
 	// A township without secretaries has nothing to catch up on.
 	s.BelowTarget = s.Expected > 0 && s.CompletionRate < target
 	return s
 }
 
-func ratio(n, d int) float64 {
-	if d == 0 {
-		return 0
-	}
-	return float64(n) / float64(d)
-}
-
 // Summarize computes one row per township (in the townships' order) and the total over
-// all secretaries (not an average of the townships' rates).
-func Summarize(townships []Township, secs []Secretary, target float64) ([]Summary, Summary) {
+// all secretaries (not an average of the townships' rates); targetHours is the year's
+// 学时 target.
+func Summarize(townships []Township, secs []Secretary, target, targetHours float64) ([]Summary, Summary) {
 	idx := make(map[int64]int, len(townships))
 	accs := make([]acc, len(townships))
 	for i, t := range townships {
@@ -231,9 +166,9 @@ func Summarize(townships []Township, secs []Secretary, target float64) ([]Summar
 	for i := range secs {
 		s := &secs[i]
 		if j, ok := idx[s.TownshipID]; ok {
-			accs[j].add(s)
+			accs[j].add(s, targetHours)
 		}
-		total.add(s)
+		total.add(s, targetHours)
 	}
 	rows := make([]Summary, len(accs))
 	for i := range accs {
@@ -242,14 +177,13 @@ func Summarize(townships []Township, secs []Secretary, target float64) ([]Summar
 	return rows, total.finish(target)
 }
 
-// Rank orders townships by completion rate, then pass rate, then average score (all
-// descending); equal townships share a rank and the next rank skips (1, 2, 2, 4).
+// Rank orders townships by 必修完成率, then 通过率, then 平均得分率 (all descending); equal townships share a rank and the next rank skips (1, 2, 2, 4).
 func Rank(rows []Summary) {
 	order := make([]int, len(rows))
 	for i := range order {
 		order[i] = i
 	}
-	key := func(s Summary) [3]float64 { return [3]float64{s.CompletionRate, s.PassRate, s.AvgScore} }
+	key := func(s Summary) [3]float64 { return [3]float64{s.CompletionRate, s.PassRate, s.ScoreRate} }
 	less := func(a, b [3]float64) bool {
 		for k := 0; k < 3; k++ {
 			if a[k] != b[k] {
@@ -269,9 +203,9 @@ func Rank(rows []Summary) {
 }
 
 // SheetNames gives each township a valid, unique worksheet name: at most 31 characters,
-// none of []:*?/\, not clashing with 汇总 or 未完成名单 or each other.
+// none of []:*?/\, not clashing with 汇总, 未完成名单, 口径说明 or each other.
 func SheetNames(townships []Township) []string {
-	used := map[string]bool{sheetSummary: true, sheetMissing: true}
+	used := map[string]bool{sheetSummary: true, sheetMissing: true, figures.DefSheet: true}
 	out := make([]string, len(townships))
 	for i, t := range townships {
 		base := strings.Map(func(r rune) rune {
@@ -307,13 +241,17 @@ func FormatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64)
 
 // Report is everything the completion page and workbook show for one year and scope.
 type Report struct {
-	Year      int
-	Generated time.Time
-	Target    float64
+	Year        int
+	Generated   time.Time
+	Target      float64
+	TargetHours float64 // the year's 学时 target (figures.TargetHours)
 	// County is the whole county (an admin without township filter): 汇总 then ranks the
 	// townships, adds the county total row and the chart. A township report shows only
 	// its own row, so an organizer never sees other townships.
-	County      bool
+	County bool
+	// Ranked: the county switched 排名 on (app/settings; off by default under
+	// 国办函〔2026〕12号). Only a county report ranks its townships.
+	Ranked      bool
 	Courses     []Course
 	Exams       []Exam
 	Townships   []Township
@@ -322,13 +260,16 @@ type Report struct {
 	Total       Summary
 }
 
-// Finish computes the summary rows, total and ranks from the secretaries.
+// Finish computes the summary rows, total and ranks (when Ranks) from the secretaries.
 func (r *Report) Finish() {
-	r.Summary, r.Total = Summarize(r.Townships, r.Secretaries, r.Target)
-	if r.County {
+	r.Summary, r.Total = Summarize(r.Townships, r.Secretaries, r.Target, r.TargetHours)
+	if r.Ranks() {
 		Rank(r.Summary)
 	}
 }
+
+// Ranks tells whether the report shows 排名: a county report, with ranking switched on.
+func (r *Report) Ranks() bool { return r.County && r.Ranked }
 
 // Title is the report's title, e.g. "2026年度支部书记培训完成情况".
 func (r *Report) Title() string {
@@ -344,6 +285,16 @@ func (r *Report) FileName() string {
 	n := strconv.Itoa(r.Year) + "年度培训完成情况"
 	if !r.County && len(r.Townships) == 1 {
 		n += "（" + r.Townships[0].Name + "）"
+	}
+	return n + ".xlsx"
+}
+
+// ASCIIName is the file name for clients that cannot read FileName, e.g.
+// "zhibu-completion-2026.xlsx" or "zhibu-completion-2026-township-3.xlsx".
+func (r *Report) ASCIIName() string {
+	n := "zhibu-completion-" + strconv.Itoa(r.Year)
+	if !r.County && len(r.Townships) == 1 {
+		n += "-township-" + strconv.FormatInt(r.Townships[0].ID, 10)
 	}
 	return n + ".xlsx"
 }

@@ -2,7 +2,10 @@ package reports
 
 import (
 	"database/sql"
+	"strconv"
 	"time"
+
+	"zhibu/app/figures"
 )
 
 // ExamInfo is an exam as the results report needs it.
@@ -10,6 +13,7 @@ type ExamInfo struct {
 	ID           int64     `db:"id"`
 	Title        string    `db:"title"`
 	PassScore    float64   `db:"pass_score"`
+	TotalPoints  float64   `db:"total_points"`
 	AllTownships bool      `db:"all_townships"`
 	OpensAt      time.Time `db:"opens_at"`
 	ClosesAt     time.Time `db:"closes_at"`
@@ -22,9 +26,7 @@ type Candidate struct {
 	Branch     string
 	Name       string
 	Phone      string
-	Attempts   int // finished attempts
-	Best       float64
-	Passed     bool
+	figures.Sitting
 	InProgress bool
 	LastAt     sql.NullTime
 }
@@ -34,7 +36,7 @@ func (c *Candidate) Status() string {
 	switch {
 	case c.Passed:
 		return "已通过"
-	case c.Attempts > 0:
+	case c.Taken():
 		return "未通过"
 	case c.InProgress:
 		return "考试中"
@@ -42,57 +44,50 @@ func (c *Candidate) Status() string {
 	return "未参加"
 }
 
+// ExamSummary is a township's row of an exam's 汇总, or its total row (合计).
+type ExamSummary struct {
+	TownshipID int64
+	Name       string
+	figures.Exam
+}
+
 // ExamReport is the results of one exam in a township scope.
 type ExamReport struct {
 	Exam       ExamInfo
 	Generated  time.Time
 	Candidates []Candidate
-	Summary    []Summary // per township: Expected = 应考, Examinees, Passed, rates, AvgScore
-	Total      Summary
+	Summary    []ExamSummary // per township
+	Total      ExamSummary
 }
 
 func (r *ExamReport) summarize() {
-	type sums struct {
-		s     Summary
-		score float64
-	}
-	var list []*sums
-	byID := map[int64]*sums{}
-	total := &sums{s: Summary{Name: "合计"}}
+	var list []*ExamSummary
+	byID := map[int64]*ExamSummary{}
+	total := &ExamSummary{Name: "合计"}
 	for i := range r.Candidates {
 		c := &r.Candidates[i]
 		t := byID[c.TownshipID]
 		if t == nil {
-			t = &sums{s: Summary{TownshipID: c.TownshipID, Name: c.Township}}
+			t = &ExamSummary{TownshipID: c.TownshipID, Name: c.Township}
 			byID[c.TownshipID] = t
 			list = append(list, t)
 		}
-		for _, a := range []*sums{t, total} {
-			a.s.Expected++
-			if c.Attempts > 0 {
-				a.s.Examinees++
-				a.score += c.Best
-			}
-			if c.Passed {
-				a.s.Passed++
-			}
-		}
-	}
-	fin := func(a *sums) Summary {
-		s := a.s
-		s.ExamRate = ratio(s.Examinees, s.Expected)
-		s.PassRate = ratio(s.Passed, s.Examinees)
-		if s.Examinees > 0 {
-			s.AvgScore = a.score / float64(s.Examinees)
-		}
-		return s
+		t.Add(c.Sitting)
+		total.Add(c.Sitting)
 	}
 	r.Summary = nil
 	for _, t := range list {
-		r.Summary = append(r.Summary, fin(t))
+		t.Finish()
+		r.Summary = append(r.Summary, *t)
 	}
-	r.Total = fin(total)
+	total.Finish()
+	r.Total = *total
 }
 
 // FileName is the download name, e.g. "考试成绩（2026年第一季度学习测试）.xlsx".
 func (r *ExamReport) FileName() string { return "考试成绩（" + r.Exam.Title + "）.xlsx" }
+
+// ASCIIName is the file name for clients that cannot read FileName, e.g. "zhibu-exam-12-results.xlsx".
+func (r *ExamReport) ASCIIName() string {
+	return "zhibu-exam-" + strconv.FormatInt(r.Exam.ID, 10) + "-results.xlsx"
+}

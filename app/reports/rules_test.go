@@ -4,22 +4,21 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"zhibu/app/figures"
 )
 
 func TestRankSharesTiesAndSkips(t *testing.T) {
-	rows := []Summary{
-		{Name: "a", CompletionRate: 0.5, PassRate: 0.9},
-		{Name: "b", CompletionRate: 0.9, PassRate: 0.1},
-		{Name: "c", CompletionRate: 0.5, PassRate: 0.9},
-		{Name: "d", CompletionRate: 0.5, PassRate: 0.9, AvgScore: 70},
-		{Name: "e", CompletionRate: 0.1},
+	row := func(name string, completion, pass, score float64) Summary {
+		return Summary{Name: name, Year: figures.Year{CompletionRate: completion, PassRate: pass, ScoreRate: score}}
 	}
+	rows := []Summary{row("a", 0.5, 0.9, 0), row("b", 0.9, 0.1, 0), row("c", 0.5, 0.9, 0), row("d", 0.5, 0.9, 0.7), row("e", 0.1, 0, 0)}
 	Rank(rows)
 	got := ""
 	for _, r := range rows {
 		got += r.Name + ":" + string(rune('0'+r.Rank)) + " "
 	}
-	// b first; d beats a and c on the average score; a and c tie at 3; e is 5th.
+	// b first; d beats a and c on 平均得分率; a and c tie at 3; e is 5th.
 	if got != "a:3 b:1 c:3 d:2 e:5 " {
 		t.Errorf("ranks %s", got)
 	}
@@ -28,20 +27,30 @@ func TestRankSharesTiesAndSkips(t *testing.T) {
 func TestSummarizeTotalsAreNotAveragesOfRates(t *testing.T) {
 	done := []CourseCell{{Applies: true, Done: true}}
 	open := []CourseCell{{Applies: true}}
-	secs := []Secretary{
-		{TownshipID: 1, Courses: done, Hours: 4, Exams: []ExamCell{{Applies: true, Attempts: 1, Best: 90, Passed: true}}},
-		{TownshipID: 2, Courses: open, Hours: 1, Exams: []ExamCell{{Applies: true}}},
-		{TownshipID: 2, Courses: open, Hours: 1, Exams: []ExamCell{{Applies: true, Attempts: 2, Best: 40}}, Tours: []string{"x"}},
-		{TownshipID: 2, Courses: done, Hours: 2, Exams: []ExamCell{{Applies: false}}},
+	exam := func(finished int, best float64, passed bool) []ExamCell {
+		return []ExamCell{{Applies: true, Sitting: figures.Sitting{Finished: finished, Best: best, Full: 100, Passed: passed}}}
 	}
-	rows, total := Summarize([]Township{{1, "一"}, {2, "二"}}, secs, 0.5)
+	secs := []Secretary{
+		{TownshipID: 1, BranchKind: "农村", Courses: done, Hours: 4, Exams: exam(1, 90, true)},
+		{TownshipID: 2, BranchKind: "农村", Courses: open, Hours: 1, Exams: exam(0, 0, false)},
+		{TownshipID: 2, BranchKind: "社区", Courses: open, Hours: 1, Exams: exam(2, 40, false), Tours: []string{"x"}},
+		{TownshipID: 2, BranchKind: "农村", Courses: done, Hours: 2, Exams: []ExamCell{{Applies: false}}},
+	}
+	rows, total := Summarize([]Township{{1, "一"}, {2, "二"}}, secs, 0.5, 2)
 	if rows[0].CompletionRate != 1 || rows[0].BelowTarget || rows[1].Expected != 3 || rows[1].Completed != 1 ||
-		rows[1].Examinees != 1 || rows[1].Passed != 0 || rows[1].AvgScore != 40 || rows[1].Tourists != 1 || !rows[1].BelowTarget {
+		rows[1].Candidates != 2 || rows[1].Examinees != 1 || rows[1].Passed != 0 || rows[1].ScoreRate != 0.4 ||
+		rows[1].Tourists != 1 || rows[1].HoursMet != 1 || !rows[1].BelowTarget {
 		t.Errorf("rows %+v", rows)
 	}
-	// 2 of 4 completed = 50% (the mean of 100% and 33% would be 67%).
-	if total.CompletionRate != 0.5 || total.AvgHours != 2 || total.PassRate != 0.5 || total.AvgScore != 65 || total.BelowTarget {
+	// 2 of 4 completed = 50% (the mean of 100% and 33% would be 67%); 1 passed of 3
+	// candidates.
+	if total.CompletionRate != 0.5 || total.AvgHours != 2 || total.PassRate != 1.0/3 || total.ScoreRate != 0.65 || total.BelowTarget {
 		t.Errorf("total %+v", total)
+	}
+	// By kind: 社区 1 (none completed), 农村 3 people (2 completed), in figures.BranchKinds' order.
+	if k := total.Kinds; len(k) != 2 || k[0].Kind != "社区" || k[0].Expected != 1 || k[0].Completed != 0 ||
+		k[1].Kind != "农村" || k[1].Expected != 3 || k[1].Completed != 2 {
+		t.Errorf("kinds %+v", k)
 	}
 }
 
@@ -54,7 +63,7 @@ func TestSecretaryRules(t *testing.T) {
 	if !s.CompletedRequired() {
 		t.Error("courses not required of someone do not block completion")
 	}
-	s.Exams = []ExamCell{{Applies: true, Attempts: 1, Best: 59.5}, {Applies: true}}
+	s.Exams = []ExamCell{{Applies: true, Sitting: figures.Sitting{Finished: 1, Best: 59.5}}, {Applies: true}}
 	got := strings.Join(s.MissingExams([]Exam{{Title: "甲"}, {Title: "乙"}}), "；")
 	if got != "《甲》未通过（最高59.5分）；《乙》未参加" || !s.TookExam() || s.PassedExams() {
 		t.Errorf("missing exams %q", got)

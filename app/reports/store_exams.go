@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"zhibu/app/figures"
 )
 
 // examForTownship is true when the exam e is for the township $N, or $N is NULL (the
@@ -16,11 +18,11 @@ func examForTownship(param string) string {
 		OR EXISTS (SELECT 1 FROM exam_townships et WHERE et.exam_id = e.id AND et.township_id = ` + param + `))`
 }
 
-const examInfoColumns = `e.id, e.title, e.pass_score::float8 AS pass_score, e.all_townships, e.opens_at, e.closes_at`
+const examInfoColumns = `e.id, e.title, e.pass_score::float8 AS pass_score, e.total_points::float8 AS total_points, e.all_townships, e.opens_at, e.closes_at`
 
 // examsOfYear lists the exams opening in the year that are for the report's township.
 func examsOfYear(ctx context.Context, tx *sqlx.Tx, dst *[]ExamInfo, q Query) error {
-	from, to := yearBounds(q.Year)
+	from, to := figures.YearBounds(q.Year)
 	return tx.SelectContext(ctx, dst, `
 		SELECT `+examInfoColumns+`
 		FROM exams e
@@ -43,16 +45,17 @@ func (s *Store) LoadExam(ctx context.Context, examID int64, township sql.NullInt
 		if err != nil {
 			return err
 		}
-		return eachRow(ctx, tx, func(rows *sql.Rows) error {
+		return figures.EachRow(ctx, tx, func(rows *sql.Rows) error {
 			var c Candidate
-			if err := rows.Scan(&c.TownshipID, &c.Township, &c.Branch, &c.Name, &c.Phone, &c.Attempts, &c.Best, &c.Passed,
+			c.Full = r.Exam.TotalPoints
+			if err := rows.Scan(&c.TownshipID, &c.Township, &c.Branch, &c.Name, &c.Phone, &c.Finished, &c.Best, &c.Passed,
 				&c.InProgress, &c.LastAt); err != nil {
 				return err
 			}
 			r.Candidates = append(r.Candidates, c)
 			return nil
 		}, `
-			SELECT t.id, t.name, b.name, u.name, COALESCE(u.phone, ''), `+finishedAttempts+`,
+			SELECT t.id, t.name, b.name, u.name, COALESCE(u.phone, ''), `+figures.FinishedAttempts+`,
 			       COALESCE(bool_or(a.status = 'in_progress'), false),
 			       max(a.finished_at)
 			FROM exam_candidates ec

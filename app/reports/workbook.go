@@ -3,12 +3,14 @@ package reports
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"zhibu/app/figures"
 	"zhibu/app/web"
 	"zhibu/app/workbook"
 )
@@ -16,20 +18,18 @@ import (
 const (
 	sheetSummary = "汇总"
 	sheetMissing = "未完成名单"
-	headerRow    = 2 // row 1 is the title line
+	sheetChart   = "图表数据" // hidden: 汇总's chart data, townships sorted by 完成率
+	headerRow    = 2      // row 1 is the title line
 	firstDataRow = 3
-	// portraitWidth is about what fits across an A4 page upright (in Excel column
-	// units); a wider sheet prints landscape.
-	portraitWidth = 95
 )
 
-// landscape tells whether columns of these widths print landscape.
-func landscape(widths []float64) bool {
-	sum := 0.0
-	for _, w := range widths {
-		sum += w
+// scopedTitle is r.Title() with its scope in front when it is the whole county (an
+// organizer's already names its township): what, scope and year of every sheet title.
+func (r *Report) scopedTitle() string {
+	if r.County {
+		return "全县" + r.Title()
 	}
-	return sum > portraitWidth
+	return r.Title()
 }
 
 // rowBuilder describes one row's cells. The stream writer needs the columns' widths
@@ -76,7 +76,7 @@ func streamTable(b *workbook.Book, sheet, title string, headers []string, n int,
 	}
 	widths := workbook.Measure(headers, [][]string{w.text})
 	rb.measure = nil
-	t := workbook.Table{Sheet: sheet, Title: title, Headers: headers, Widths: widths, Landscape: landscape(widths), Filter: true}
+	t := workbook.Table{Sheet: sheet, Title: title, Headers: headers, Widths: widths, Filter: true}
 	return b.Stream(t, n, func(i int) []any {
 		rb.cells, rb.col = rb.cells[:0], 0
 		row(rb, i)
@@ -104,8 +104,8 @@ func built(b *workbook.Book, err error) (*workbook.Book, error) {
 	return b, nil
 }
 
-// CompletionFile builds the completion workbook: 汇总, one sheet per township (streamed)
-// and 未完成名单 (streamed).
+// CompletionFile builds the completion workbook: 汇总, 分类统计, one sheet per township,
+// 未完成名单 and 口径说明 (all but 汇总 streamed).
 func CompletionFile(r *Report) (*workbook.Book, error) {
 	b, err := workbook.New()
 	if err != nil {
@@ -114,6 +114,9 @@ func CompletionFile(r *Report) (*workbook.Book, error) {
 	return built(b, func() error {
 		if err := writeSummary(b, r); err != nil {
 			return fmt.Errorf("汇总: %w", err)
+		}
+		if err := writeKinds(b, r); err != nil {
+			return fmt.Errorf("%s: %w", sheetKinds, err)
 		}
 		names := SheetNames(r.Townships)
 		groups := r.bySheet()
@@ -125,14 +128,17 @@ func CompletionFile(r *Report) (*workbook.Book, error) {
 		if err := writeMissing(b, r); err != nil {
 			return fmt.Errorf("未完成名单: %w", err)
 		}
+		if err := writeDefinitions(b, figures.OfYear, r.Title()); err != nil {
+			return fmt.Errorf("%s: %w", figures.DefSheet, err)
+		}
 		return b.F.SetDocProps(&excelize.DocProperties{Title: r.Title(), Creator: "支部书记学习考试平台", Language: "zh-CN"})
 	}())
 }
 
-// summaryHeaders are the columns of 汇总 (排名 only in the county report).
-func summaryHeaders(county bool) []string {
-	h := []string{"乡镇", "应参训人数", "必修完成人数", "完成率", "人均学时", "参考人数", "参考率", "通过人数", "通过率", "平均分", "参加考察人数"}
-	if county {
+// summaryHeaders are the columns of 汇总 (排名 only when the report ranks: Report.Ranks).
+func summaryHeaders(ranked bool) []string {
+	h := append([]string{"乡镇"}, columnLabels(summaryColumns)...)
+	if ranked {
 		h = append(h, "排名")
 	}
 	return h
@@ -146,14 +152,9 @@ func writeSummary(b *workbook.Book, r *Report) error {
 		return err
 	}
 	f, st := b.F, &b.Styles
-	headers := summaryHeaders(r.County)
+	headers := summaryHeaders(r.Ranks())
 	last := workbook.ColName(len(headers))
-	title := r.Title() + "汇总（导出时间：" + r.exportedAt() + "）"
-	if err := f.SetCellStr(sh, "A1", title); err != nil {
-		return err
-	}
-	f.SetCellStyle(sh, "A1", "A1", st.Title)
-	f.SetRowHeight(sh, 1, 24)
+	title := r.scopedTitle() + "汇总（导出时间：" + r.exportedAt() + "）"
 	hdr := make([]any, len(headers))
 	for i, h := range headers {
 		hdr[i] = h
@@ -165,11 +166,10 @@ func writeSummary(b *workbook.Book, r *Report) error {
 	var texts [][]string // what the widths are measured on: the names and 应参训人数
 	row := firstDataRow
 	put := func(s Summary, total bool) error {
-		vals := []any{web.CellText(s.Name), s.Expected, s.Completed, s.CompletionRate, s.AvgHours, s.Examinees, s.ExamRate,
-			s.Passed, s.PassRate, s.AvgScore, s.Tourists}
-		if r.County && !total {
+		vals := append([]any{web.CellText(s.Name)}, columnValues(summaryColumns, &s.Year)...)
+		if r.Ranks() && !total {
 			vals = append(vals, s.Rank)
-		} else if r.County {
+		} else if r.Ranks() {
 			vals = append(vals, "")
 		}
 		if err := f.SetSheetRow(sh, "A"+strconv.Itoa(row), &vals); err != nil {
@@ -182,7 +182,7 @@ func writeSummary(b *workbook.Book, r *Report) error {
 		case s.BelowTarget:
 			text, integer, number, pct = st.WarnText, st.WarnInt, st.WarnNumber, st.WarnPct
 		}
-		kinds := []int{text, integer, integer, pct, number, integer, pct, integer, pct, number, integer, integer}
+		kinds := append(append([]int{text}, columnStyles(summaryColumns, integer, number, pct)...), integer)
 		for i := range vals {
 			c := workbook.ColName(i+1) + strconv.Itoa(row)
 			if err := f.SetCellStyle(sh, c, c, kinds[i]); err != nil {
@@ -221,22 +221,31 @@ func writeSummary(b *workbook.Book, r *Report) error {
 	}
 	note := row + 1
 	notes := []string{
-		"说明：完成率＝必修完成人数÷应参训人数；参考率＝参考人数÷应参训人数；通过率＝通过人数÷参考人数；平均分为各次考试最高成绩的平均；人均学时＝学时合计÷应参训人数。",
-		fmt.Sprintf("红色底色的乡镇完成率低于目标 %s。", FormatNumber(r.Target*100)+"%"),
+		"说明：各项指标的口径见「" + figures.DefSheet + "」工作表；" + figures.CompletionRate.Label + "＝" +
+			figures.Completed.Label + "÷" + figures.Expected.Label + "，" + figures.PassRate.Label + "＝" +
+			figures.Passed.Label + "÷" + figures.Candidates.Label + "。",
+		fmt.Sprintf("红色底色的乡镇%s低于目标 %s。", figures.CompletionRate.Label, FormatNumber(r.Target*100)+"%"),
 	}
-	if r.County {
-		notes = append(notes, "排名依次按完成率、通过率、平均分从高到低，并列者名次相同。")
+	if r.Ranks() {
+		notes = append(notes, "排名依次按"+figures.CompletionRate.Label+"、"+figures.PassRate.Label+"、"+
+			figures.ScoreRate.Label+"从高到低，并列者名次相同。")
 	}
 	if err := writeNotes(b, sh, note, last, widths, notes); err != nil {
 		return err
 	}
+	if err := b.TitleRow(sh, title, widths); err != nil {
+		return err
+	}
+	// An organizer's 汇总 is one township: a chart of one bar would say nothing.
 	if r.County && len(r.Summary) > 0 {
-		if err := addChart(f, sh, lastTownship, note+len(notes)+1, len(r.Summary)); err != nil {
+		if err := addChart(b, sh, r, note+len(notes)+1, widths); err != nil {
 			return err
 		}
 	}
-	// Last: the autofilter rewrites the sheet properties that hold fit-to-page.
-	return b.PrintSetup(sh, headerRow, landscape(widths))
+	// Last: the autofilter rewrites the sheet properties that hold fit-to-page. 汇总 is
+	// the table with its notes on page 1 and the chart on page 2 (分类 has its own sheet);
+	// the header row is not repeated (the chart's page has none), the title is.
+	return b.PrintSetup(sh, workbook.Page{Title: title})
 }
 
 // writeNotes writes one note per row from row on, each across the table's columns
@@ -265,25 +274,79 @@ func writeNotes(b *workbook.Book, sh string, row int, last string, widths []floa
 	return nil
 }
 
-// addChart draws the townships' 完成率 (rows firstDataRow..lastTownship of column D) as bars.
-func addChart(f *excelize.File, sh string, lastTownship, at, townships int) error {
-	cats := fmt.Sprintf("'%s'!$A$%d:$A$%d", sh, firstDataRow, lastTownship)
-	vals := fmt.Sprintf("'%s'!$D$%d:$D$%d", sh, firstDataRow, lastTownship)
-	height := uint(120 + 24*townships)
-	gap := uint(60)
-	zero, one := 0.0, 1.0
-	return f.AddChart(sh, "A"+strconv.Itoa(at), &excelize.Chart{
-		Type:   excelize.Bar,
-		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$D$2", sh), Categories: cats, Values: vals}},
-		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "各乡镇必修课程完成率"}}},
-		Legend: excelize.ChartLegend{Position: "none"},
-		XAxis:  excelize.ChartAxis{ReverseOrder: true},
-		YAxis: excelize.ChartAxis{Minimum: &zero, Maximum: &one, MajorGridLines: true,
+// addChart draws the townships' 完成率 as columns on a page of its own from row at:
+// one colour, sorted from the highest, each labelled with its value, the target as a
+// line across them, township names dark and 10 pt. Excel charts read their data from
+// cells, so the sorted figures are on a hidden sheet (sheetChart).
+func addChart(b *workbook.Book, sh string, r *Report, at int, widths []float64) error {
+	f := b.F
+	sorted := append([]Summary(nil), r.Summary...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].CompletionRate > sorted[j].CompletionRate })
+	data, err := b.Sheet(sheetChart)
+	if err != nil {
+		return err
+	}
+	label := figures.CompletionRate.Label
+	rows := [][]any{{"乡镇", label, "目标"}}
+	for _, s := range sorted {
+		rows = append(rows, []any{web.CellText(s.Name), s.CompletionRate, r.Target})
+	}
+	for i, row := range rows {
+		if err := f.SetSheetRow(data, "A"+strconv.Itoa(i+1), &row); err != nil {
+			return err
+		}
+	}
+	if err := f.SetSheetVisible(data, false); err != nil {
+		return err
+	}
+	if err := b.PrintSetup(data, workbook.Page{HeaderRow: 1}); err != nil {
+		return err
+	}
+	n := len(sorted) + 1
+	ref := func(col string) string { return fmt.Sprintf("'%s'!$%s$2:$%s$%d", data, col, col, n) }
+	// The chart gets a page of its own (from the row after the break), as wide as the
+	// table (Excel's pixels are about 7 per width unit plus 5 per column) and not taller
+	// than that page.
+	if err := f.InsertPageBreak(sh, "A"+strconv.Itoa(at)); err != nil {
+		return err
+	}
+	at++
+	px := 0.0
+	for _, w := range widths {
+		px += w*7 + 5
+	}
+	width := uint(max(px, 600))
+	height := uint(min(max(px*0.5, 360), 560))
+	dark := excelize.Font{Color: "333333", Size: 10, Family: "宋体"}
+	big := excelize.Font{Color: "333333", Size: 11, Family: "宋体"}
+	zero, one, gap := 0.0, 1.0, uint(50)
+	no := false
+	bars := &excelize.Chart{
+		Type: excelize.Col,
+		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$B$1", data), Categories: ref("A"), Values: ref("B"),
+			Fill:              excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"C8102E"}},
+			DataLabel:         excelize.ChartDataLabel{Font: big},
+			DataLabelPosition: excelize.ChartDataLabelsPositionOutsideEnd}},
+		Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "各乡镇" + label + "（从高到低，虚线为目标 " +
+			FormatNumber(r.Target*100) + "%）", Font: &excelize.Font{Color: "333333", Size: 14, Bold: true, Family: "宋体"}}}},
+		Legend:     excelize.ChartLegend{Position: "bottom"},
+		VaryColors: &no,
+		XAxis:      excelize.ChartAxis{Font: dark, TickLabelSkip: 1},
+		YAxis: excelize.ChartAxis{Minimum: &zero, Maximum: &one, MajorGridLines: true, Font: dark,
 			NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
 		PlotArea:  excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.0%"}},
-		Dimension: excelize.ChartDimension{Width: 720, Height: height},
+		Dimension: excelize.ChartDimension{Width: width, Height: height},
 		GapWidth:  &gap,
-	})
+	}
+	target := &excelize.Chart{
+		Type: excelize.Line,
+		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$C$1", data), Categories: ref("A"), Values: ref("C"),
+			Line:   excelize.LineOptions{Width: 2, Dash: excelize.LineDashDash, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"333333"}}},
+			Marker: excelize.ChartMarker{Symbol: "none"}}},
+		XAxis: excelize.ChartAxis{Font: dark},
+		YAxis: excelize.ChartAxis{Minimum: &zero, Maximum: &one, Font: dark, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+	}
+	return f.AddChart(sh, "A"+strconv.Itoa(at), bars, target)
 }
 
 // townshipHeaders are the columns of a township sheet.
@@ -389,7 +452,7 @@ func missingRow(b *rowBuilder, n int, m *MissingRow) {
 
 func writeMissing(b *workbook.Book, r *Report) error {
 	rows := r.MissingRows()
-	title := r.Title() + "未完成名单（导出时间：" + r.exportedAt() + "）"
+	title := r.scopedTitle() + "未完成名单（导出时间：" + r.exportedAt() + "）"
 	return streamTable(b, sheetMissing, title, missingHeaders, len(rows), func(rb *rowBuilder, i int) {
 		missingRow(rb, i+1, &rows[i])
 	})

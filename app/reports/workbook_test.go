@@ -53,7 +53,12 @@ func readExcelize(t *testing.T, data []byte) (map[string]grid, []string) {
 	}
 	defer f.Close()
 	out := map[string]grid{}
+	var sheets []string
 	for _, sh := range f.GetSheetList() {
+		if visible, _ := f.GetSheetVisible(sh); !visible {
+			continue // what a person sees: not the chart's data
+		}
+		sheets = append(sheets, sh)
 		rows, err := f.GetRows(sh, excelize.Options{RawCellValue: true})
 		if err != nil {
 			t.Fatal(err)
@@ -74,7 +79,7 @@ func readExcelize(t *testing.T, data []byte) (map[string]grid, []string) {
 		}
 		out[sh] = trimGrid(rows)
 	}
-	return out, f.GetSheetList()
+	return out, sheets
 }
 
 func isDateStyle(f *excelize.File, id int) bool {
@@ -85,8 +90,9 @@ func isDateStyle(f *excelize.File, id int) bool {
 const openpyxlDump = `
 import json, sys, datetime, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
-out = {"sheets": wb.sheetnames, "cells": {}, "meta": {}}
+out = {"sheets": [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"], "cells": {}, "meta": {}}
 for ws in wb.worksheets:
+    if ws.sheet_state != "visible": continue
     rows = []
     for row in ws.iter_rows(values_only=True):
         r = []
@@ -167,7 +173,7 @@ func compareGrid(t *testing.T, reader, sheet string, got grid, titlePrefix strin
 
 func loadReport(t *testing.T, township sql.NullInt64, target float64) *Report {
 	t.Helper()
-	r, err := NewStore(testdb.DB(t)).Load(context.Background(), Query{Year: 2026, Township: township, Target: target}, exportTime)
+	r, err := NewStore(testdb.DB(t)).Load(context.Background(), Query{Year: 2026, Township: township, Target: target, Ranked: true}, exportTime)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +205,9 @@ func workbookBytes(t *testing.T, r *Report) []byte {
 }
 
 var (
-	summaryHead = []string{"乡镇", "应参训人数", "必修完成人数", "完成率", "人均学时", "参考人数", "参考率", "通过人数", "通过率", "平均分", "参加考察人数"}
+	summaryHead = []string{"乡镇", "应参训人数", "必修完成人数", "必修完成率", "人均学时", "学时达标人数", "学时达标率", "应考人数", "参考人数", "参考率", "通过人数", "通过率", "平均得分率", "参加考察人数"}
+	kindsHead   = []string{"乡镇", "支部类型", "应参训人数", "必修完成人数", "必修完成率", "人均学时", "参考率", "通过率"}
+	notesHead   = "说明：各项指标的口径见「口径说明」工作表；必修完成率＝必修完成人数÷应参训人数，通过率＝通过人数÷应考人数。"
 	countyHead  = append(append([]string{}, summaryHead...), "排名")
 	townHeadA   = []string{"序号", "支部", "支部类型", "姓名", "手机号", "党章学习", "发展党员工作实务", "社区治理专题", "学时", "党章知识测试（最高分）", "发展党员专项测试（最高分）", "是否通过", "参加考察"}
 	missingHead = []string{"序号", "乡镇", "支部", "姓名", "手机号", "未完成必修课程", "未完成课程数", "考试情况", "学时"}
@@ -230,17 +238,27 @@ func TestCountyWorkbookNumbers(t *testing.T) {
 	r := loadReport(t, sql.NullInt64{}, DefaultTarget)
 	data := workbookBytes(t, r)
 
-	wantSheets := []string{"汇总", "甲镇", "乙镇", "丙镇", "未完成名单"}
+	wantSheets := []string{"汇总", "分类统计", "甲镇", "乙镇", "丙镇", "未完成名单", "口径说明"}
+	kinds := grid{kindsHead,
+		{"甲镇", "社区", "1", "1", "1", "5", "1", "0"},
+		{"甲镇", "农村", "2", "1", "0.5", "4.25", "1", "0.5"},
+		{"乙镇", "机关", "2", "1", "0.5", "1", "0.5", "0.5"},
+		{"全县合计", "机关", "2", "1", "0.5", "1", "0.5", "0.5"},
+		{"全县合计", "社区", "1", "1", "1", "5", "1", "0"},
+		{"全县合计", "农村", "2", "1", "0.5", "4.25", "1", "0.5"},
+	}
+	// Nobody reaches the default 50 学时; 通过率 is ÷ 应考人数; 平均得分率 is best ÷ 100 per
+	// exam taken (甲镇: 75, 85, 90, 70).
 	summary := grid{
 		countyHead,
-		{"甲镇", "3", "2", "0.666667", "4.5", "3", "1", "1", "0.333333", "80", "1", "1"},
-		{"乙镇", "2", "1", "0.5", "1", "1", "0.5", "1", "1", "60", "1", "2"},
-		{"丙镇", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "3"},
-		{"全县合计", "5", "3", "0.6", "3.1", "4", "0.8", "2", "0.5", "76", "2"},
+		{"甲镇", "3", "2", "0.666667", "4.5", "0", "0", "3", "3", "1", "1", "0.333333", "0.8", "1", "1"},
+		{"乙镇", "2", "1", "0.5", "1", "0", "0", "2", "1", "0.5", "1", "0.5", "0.6", "1", "2"},
+		{"丙镇", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "3"},
+		{"全县合计", "5", "3", "0.6", "3.1", "0", "0", "5", "4", "0.8", "2", "0.4", "0.76", "2"},
 		{},
-		{"说明：完成率＝必修完成人数÷应参训人数；参考率＝参考人数÷应参训人数；通过率＝通过人数÷参考人数；平均分为各次考试最高成绩的平均；人均学时＝学时合计÷应参训人数。"},
-		{"红色底色的乡镇完成率低于目标 80%。"},
-		{"排名依次按完成率、通过率、平均分从高到低，并列者名次相同。"},
+		{notesHead},
+		{"红色底色的乡镇必修完成率低于目标 80%。"},
+		{"排名依次按必修完成率、通过率、平均得分率从高到低，并列者名次相同。"},
 	}
 	sheetA := append(grid{townHeadA}, rowsA...)
 	sheetB := grid{townHeadA,
@@ -253,11 +271,12 @@ func TestCountyWorkbookNumbers(t *testing.T) {
 		if strings.Join(sheets, ",") != strings.Join(wantSheets, ",") {
 			t.Fatalf("%s: sheets %v, want %v", reader, sheets, wantSheets)
 		}
-		compareGrid(t, reader, "汇总", got["汇总"], "2026年度支部书记培训完成情况汇总（导出时间：2026-11-25 14:05）", summary)
+		compareGrid(t, reader, "汇总", got["汇总"], "全县2026年度支部书记培训完成情况汇总（导出时间：2026-11-25 14:05）", summary)
+		compareGrid(t, reader, "分类统计", got["分类统计"], "全县2026年度支部书记培训完成情况按支部类型分类", kinds)
 		compareGrid(t, reader, "甲镇", got["甲镇"], "甲镇 2026年度支部书记培训情况（导出时间：2026-11-25 14:05）", sheetA)
 		compareGrid(t, reader, "乙镇", got["乙镇"], "乙镇 2026年度", sheetB)
 		compareGrid(t, reader, "丙镇", got["丙镇"], "丙镇 2026年度", grid{townHeadA})
-		compareGrid(t, reader, "未完成名单", got["未完成名单"], "2026年度支部书记培训完成情况未完成名单", missing)
+		compareGrid(t, reader, "未完成名单", got["未完成名单"], "全县2026年度支部书记培训完成情况未完成名单", missing)
 	}
 	g, sheets := readExcelize(t, data)
 	check("excelize", g, sheets)
@@ -265,10 +284,10 @@ func TestCountyWorkbookNumbers(t *testing.T) {
 	check("openpyxl", pg, psheets)
 
 	// Layout, as another program sees it.
-	if m := meta["汇总"]; m.Freeze != "B3" || m.Filter != "A2:L5" || m.Charts != 1 {
+	if m := meta["汇总"]; m.Freeze != "B3" || m.Filter != "A2:O5" || m.Charts != 1 {
 		t.Errorf("汇总 layout: freeze %q filter %q charts %d", m.Freeze, m.Filter, m.Charts)
 	}
-	if m := meta["汇总"]; m.Formats["D3"] != "0.0%" || m.Formats["I6"] != "0.0%" || m.Formats["E3"] != "0.0" {
+	if m := meta["汇总"]; m.Formats["D3"] != "0.0%" || m.Formats["L6"] != "0.0%" || m.Formats["M6"] != "0.0%" || m.Formats["E3"] != "0.0" {
 		t.Errorf("汇总 formats: %v", m.Formats)
 	}
 	// 甲镇 (66.7%) and 乙镇 (50%) are below the 80% target; 丙镇 has nobody to train, and the
@@ -301,15 +320,19 @@ func TestTownshipWorkbookNumbers(t *testing.T) {
 	c := theCounty(t)
 	rA := loadReport(t, sql.NullInt64{Int64: c.A, Valid: true}, 0.6)
 	gA, sheets := readExcelize(t, workbookBytes(t, rA))
-	if strings.Join(sheets, ",") != "汇总,甲镇,未完成名单" {
+	if strings.Join(sheets, ",") != "汇总,分类统计,甲镇,未完成名单,口径说明" {
 		t.Fatalf("sheets %v", sheets)
 	}
 	compareGrid(t, "excelize", "汇总", gA["汇总"], "2026年度支部书记培训完成情况（甲镇）汇总", grid{
 		summaryHead,
-		{"甲镇", "3", "2", "0.666667", "4.5", "3", "1", "1", "0.333333", "80", "1"},
+		{"甲镇", "3", "2", "0.666667", "4.5", "0", "0", "3", "3", "1", "1", "0.333333", "0.8", "1"},
 		{},
-		{"说明：完成率＝必修完成人数÷应参训人数；参考率＝参考人数÷应参训人数；通过率＝通过人数÷参考人数；平均分为各次考试最高成绩的平均；人均学时＝学时合计÷应参训人数。"},
-		{"红色底色的乡镇完成率低于目标 60%。"},
+		{notesHead},
+		{"红色底色的乡镇必修完成率低于目标 60%。"},
+	})
+	compareGrid(t, "excelize", "分类统计", gA["分类统计"], "2026年度支部书记培训完成情况（甲镇）按支部类型分类", grid{kindsHead,
+		{"甲镇", "社区", "1", "1", "1", "5", "1", "0"},
+		{"甲镇", "农村", "2", "1", "0.5", "4.25", "1", "0.5"},
 	})
 	compareGrid(t, "excelize", "甲镇", gA["甲镇"], "甲镇 2026年度", append(grid{townHeadA}, rowsA...))
 	compareGrid(t, "excelize", "未完成名单", gA["未完成名单"], "2026年度支部书记培训完成情况（甲镇）未完成名单",
@@ -328,10 +351,10 @@ func TestTownshipWorkbookNumbers(t *testing.T) {
 	})
 	compareGrid(t, "openpyxl", "汇总", gB["汇总"], "2026年度支部书记培训完成情况（乙镇）汇总", grid{
 		summaryHead,
-		{"乙镇", "2", "1", "0.5", "1", "1", "0.5", "1", "1", "60", "1"},
+		{"乙镇", "2", "1", "0.5", "1", "0", "0", "2", "1", "0.5", "1", "0.5", "0.6", "1"},
 		{},
-		{"说明：完成率＝必修完成人数÷应参训人数；参考率＝参考人数÷应参训人数；通过率＝通过人数÷参考人数；平均分为各次考试最高成绩的平均；人均学时＝学时合计÷应参训人数。"},
-		{"红色底色的乡镇完成率低于目标 80%。"},
+		{notesHead},
+		{"红色底色的乡镇必修完成率低于目标 80%。"},
 	})
 	compareGrid(t, "openpyxl", "未完成名单", gB["未完成名单"], "2026年度", append(grid{missingHead}, numbered([][]string{missingB})...))
 	if meta["汇总"].Charts != 0 {
@@ -371,13 +394,12 @@ func TestWorkbooksArePrintReady(t *testing.T) {
 		t.Fatal(err)
 	}
 	books := []struct {
-		name     string
-		data     []byte
-		portrait map[string]bool // the narrow sheets; every other sheet is wide
+		name string
+		data []byte
 	}{
-		{"county", workbookBytes(t, loadReport(t, sql.NullInt64{}, DefaultTarget)), nil},
-		{"township", workbookBytes(t, loadReport(t, sql.NullInt64{Int64: c.B, Valid: true}, DefaultTarget)), nil},
-		{"exam", examBytes(t, exam), map[string]bool{"汇总": true}},
+		{"county", workbookBytes(t, loadReport(t, sql.NullInt64{}, DefaultTarget))},
+		{"township", workbookBytes(t, loadReport(t, sql.NullInt64{Int64: c.B, Valid: true}, DefaultTarget))},
+		{"exam", examBytes(t, exam)},
 	}
 	for _, b := range books {
 		sheets := workbooktest.Read(t, b.data)
@@ -385,14 +407,17 @@ func TestWorkbooksArePrintReady(t *testing.T) {
 			t.Fatalf("%s: sheets %v", b.name, sheets)
 		}
 		for name, s := range sheets {
-			orient := "landscape"
-			if b.portrait[name] {
-				orient = "portrait"
+			if s.Hidden {
+				continue
 			}
-			if s.PaperSize != 9 || !s.FitToPage || s.FitToWidth != 1 || s.PrintTitles != "$1:$2" ||
-				!strings.Contains(s.Footer, "&P") || s.Orientation != orient {
-				t.Errorf("%s %s: paper %d fit %v/%d titles %q footer %q orientation %q, want A4 (9), one page wide, $1:$2, page numbers, %s",
-					b.name, name, s.PaperSize, s.FitToPage, s.FitToWidth, s.PrintTitles, s.Footer, s.Orientation, orient)
+			// The completion 汇总 holds several blocks (table, notes, chart), each with its own
+			// header: none is repeated, the title is (print_test.go prints them all).
+			if name == sheetSummary && b.name != "exam" {
+				s.PrintTitles, s.Freeze = "$2:$2", "A3"
+			}
+			workbooktest.PrintReady(t, b.name+" "+name, s, true, 2)
+			if !strings.Contains(s.Header, s.Rows[0][0]) {
+				t.Errorf("%s %s: page header %q lacks the title %q", b.name, name, s.Header, s.Rows[0][0])
 			}
 		}
 	}

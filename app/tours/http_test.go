@@ -14,6 +14,7 @@ import (
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 	"zhibu/app/web/webtest"
+	"zhibu/app/workbook"
 	"zhibu/app/workbook/workbooktest"
 )
 
@@ -290,23 +291,29 @@ func TestRosterXLSX(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		if w, err := f.GetColWidth("名单", "C"); err != nil || w < 20 {
-			t.Fatalf("branch column width %v %v", w, err)
+		book := workbooktest.Read(t, buf.Bytes())
+		// The branch column is as wide as its longest name (workbook.Measure).
+		widest := 0
+		for _, r := range book["名单"].Rows[2:] {
+			widest = max(widest, workbook.DisplayWidth(r[2]))
 		}
-		return workbooktest.Read(t, buf.Bytes())
+		if w, err := f.GetColWidth("名单", "C"); err != nil || w < workbook.ColumnWidth(widest) {
+			t.Fatalf("branch column width %v %v, want %v", w, err, workbook.ColumnWidth(widest))
+		}
+		return book
 	}
 	book := read(cl.admin)
 	list, quotas := book["名单"], book["名额"]
-	// Both sheets print on A4 one page wide with the header repeated on every page and
-	// frozen on screen; the wide list prints landscape, the narrow quota sheet portrait.
-	for name, want := range map[string]string{"名单": "landscape", "名额": "portrait"} {
+	// Both sheets print on A4 landscape one page wide under a title naming the tour, with
+	// the header repeated on every page and frozen on screen (roster_print_test.go prints them).
+	for name, what := range map[string]string{"名单": " 考察名单（全县）：江西井冈山，", "名额": " 名额使用（全县）：江西井冈山，"} {
 		sh := book[name]
-		if sh.Orientation != want || sh.PaperSize != 9 || !sh.FitToPage || sh.FitToWidth != 1 ||
-			sh.PrintTitles != "$1:$1" || sh.Freeze != "A2" || !strings.Contains(sh.Footer, "第 &P 页") {
-			t.Errorf("%s print setup: %+v", name, sh)
+		workbooktest.PrintReady(t, name, sh, true, 2)
+		if title := sh.Rows[0][0]; !strings.HasPrefix(title, "井冈山考察") || !strings.Contains(title, what) {
+			t.Errorf("%s title %q, want the tour, %q", name, title, what)
 		}
 	}
-	rows := list.Rows
+	rows := list.Rows[1:]
 	if len(rows) != 4 || rows[0][3] != "姓名" || rows[1][0] != "1" {
 		t.Fatalf("admin roster: %v", rows)
 	}
@@ -318,10 +325,12 @@ func TestRosterXLSX(t *testing.T) {
 	// a pending sign-up, and 1 person waiting.
 	var name string
 	testdb.Get(t, db, &name, `SELECT name FROM townships WHERE id = $1`, c.Townships[0])
-	if !strings.Contains(fmt.Sprint(quotas.Rows), "["+name+" 1 1 0 0 1]") || quotas.Rows[0][1] != "名额" {
+	if !strings.Contains(fmt.Sprint(quotas.Rows), "["+name+" 1 1 0 0 1]") || quotas.Rows[1][1] != "名额" {
 		t.Fatalf("quota sheet: %v", quotas.Rows)
 	}
-	if rows := read(cl.org2)["名单"].Rows; len(rows) != 2 {
+	var name2 string
+	testdb.Get(t, db, &name2, `SELECT name FROM townships WHERE id = $1`, c.Townships[1])
+	if rows := read(cl.org2)["名单"].Rows; len(rows) != 3 || !strings.Contains(rows[0][0], "考察名单（"+name2+"）") {
 		t.Fatalf("organizer sees only own township: %v", rows)
 	}
 	st, body := cl.sec.JSON("GET", path, nil)

@@ -77,7 +77,7 @@ func Mount(s *web.Server, deps Deps) error {
 	a.Post("/api/v1/tours/:id/signups/:sid/approve", staff, h.apiApprove)
 	a.Post("/api/v1/tours/:id/signups/:sid/reject", staff, h.apiReject)
 	a.Get("/api/v1/tours/:id/events", admin, h.apiEvents)
-	a.Get("/api/v1/tours/:id/roster.xlsx", staff, h.roster)
+	a.Get("/api/v1/tours/:id/roster.xlsx", staff, s.Download, h.roster)
 
 	s.AddHomeCards(h.homeCards)
 	return nil

@@ -173,9 +173,10 @@ func AsError(err error) *Error {
 	return Err(http.StatusInternalServerError, "internal_error", "服务器出了点问题，请稍后再试")
 }
 
-// IsAPI tells whether the request is for the JSON API.
+// IsAPI tells whether the request is for the JSON API. A download served through a
+// one-time link (download.go) is for a person in a browser: its errors are pages.
 func IsAPI(c *fiber.Ctx) bool {
-	return strings.HasPrefix(c.Path(), "/api/")
+	return strings.HasPrefix(c.Path(), "/api/") && !viaLink(c)
 }
 
 func (s *Server) handleError(c *fiber.Ctx, err error) error {

@@ -33,17 +33,38 @@ func QueryInt(c *fiber.Ctx, name string) (int64, error) {
 	return n, nil
 }
 
-// Attachment marks the response as a download with a (Chinese) file name, per RFC 6266.
-func Attachment(c *fiber.Ctx, filename, contentType string) {
-	ascii := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-			return '_'
-		}
-		return r
-	}, filename)
+// Attachment marks the response as a download, per RFC 6266: filename is the Chinese
+// name browsers show (the filename* parameter), ascii a readable name for clients that only
+// read filename= (e.g. "zhibu-completion-2026.xlsx"); ASCIIName keeps it safe.
+func Attachment(c *fiber.Ctx, filename, ascii, contentType string) {
 	c.Set(fiber.HeaderContentType, contentType)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+ascii+`"; filename*=UTF-8''`+url.PathEscape(filename))
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+ASCIIName(ascii)+`"; filename*=UTF-8''`+url.PathEscape(filename))
 	c.Set(fiber.HeaderCacheControl, "no-store")
+}
+
+// ASCIIName makes a readable file name of letters, digits, '.', '_' and '-': anything
+// else becomes one '-' (runs collapse, none at either end of the stem), and an empty
+// name is "download".
+func ASCIIName(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range name {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_'
+		if !ok {
+			dash = b.Len() > 0
+			continue
+		}
+		if dash && r != '.' {
+			b.WriteByte('-')
+		}
+		dash = false
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if out == "" || strings.HasPrefix(out, ".") {
+		out = "download" + out
+	}
+	return out
 }
 
 // XLSXType is the content type of .xlsx files.

@@ -111,8 +111,10 @@ func NewRenderer() (*Renderer, error) {
 	}
 	r := &Renderer{base: base, pages: map[string]*template.Template{}}
 	r.bufs.New = func() any { return new(bytes.Buffer) }
-	if err := r.AddPages("web", shellTemplates, "templates/error.html"); err != nil {
-		return nil, err
+	for _, page := range []string{"templates/error.html", "templates/download.html"} {
+		if err := r.AddPages("web", shellTemplates, page); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }

@@ -118,7 +118,8 @@ func New(db *sqlx.DB, cfg Config) (*Server, error) {
 	app.Use(s.accessLog)
 	app.Use(securityHeaders)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c *fiber.Ctx) bool {
-		return strings.HasSuffix(c.Path(), ".xlsx")
+		// Workbooks are zipped already; a one-time link (download.go) serves one.
+		return strings.HasSuffix(c.Path(), ".xlsx") || strings.HasPrefix(c.Path(), linkPrefix)
 	}}))
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
@@ -132,6 +133,7 @@ func New(db *sqlx.DB, cfg Config) (*Server, error) {
 	app.Use(s.bounded)
 	app.Use(s.Sessions.load)
 	app.Use(csrfProtect)
+	app.Get(linkPrefix+":token", s.serveLink)
 	return s, nil
 }
 

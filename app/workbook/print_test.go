@@ -58,7 +58,7 @@ func printTable(t *testing.T, n int) []string {
 		}
 	}
 	title := "城关镇 2026 年度必修课程完成情况（导出于 2026-12-04 10:00）"
-	err = b.Stream(workbook.Table{Sheet: "城关镇", Title: title, Headers: headers, Widths: workbook.Measure(headers, rows), Landscape: true},
+	err = b.Stream(workbook.Table{Sheet: "城关镇", Title: title, Headers: headers, Widths: workbook.Measure(headers, rows)},
 		len(rows), func(i int) []any {
 			out := make([]any, len(rows[i]))
 			for j, v := range rows[i] {

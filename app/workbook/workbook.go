@@ -1,13 +1,17 @@
 // Package workbook is the one way zhibu writes an .xlsx: the shared styles (宋体, grey
-// header with borders), column widths from the widest cell, a frozen header, and a print
-// setup a department can use the same afternoon — A4, fit to one page wide, header rows
-// repeated on every page, 「第 N 页，共 M 页」 in the footer. Every feature's export and
-// template goes through it (reports, tour rosters, import templates, credentials).
+// header, every table cell bordered so the grid prints), column widths from the widest
+// cell (wide text columns capped and wrapped, their rows made tall enough), a frozen
+// header, and a print setup a department can use the same afternoon — A4 landscape, fit
+// to one page wide, the title in a merged row 1 and in the page header of every later
+// page, the header row repeated on every page, 「第 N 页，共 M 页」 in the footer. Every
+// feature's export and template goes through it (reports, tour rosters, import
+// templates, credentials); app/workbook/print_test.go prints it with LibreOffice.
 package workbook
 
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"unicode"
 
@@ -20,7 +24,8 @@ import (
 type Book struct {
 	F      *excelize.File
 	Styles Styles
-	first  bool // the default sheet has not been used yet
+	first  bool        // the default sheet has not been used yet
+	wrap   map[int]int // style id → the same style wrapping its text (Wrapped)
 }
 
 // Styles are the style ids every sheet shares.
@@ -42,7 +47,7 @@ func New() (*Book, error) {
 		f.Close()
 		return nil, err
 	}
-	return &Book{F: f, Styles: *st, first: true}, nil
+	return &Book{F: f, Styles: *st, first: true, wrap: map[int]int{}}, nil
 }
 
 // Close releases the book's temporary files.
@@ -72,12 +77,15 @@ func (b *Book) Sheet(name string) (string, error) {
 
 // Table is one sheet of rows under a header.
 type Table struct {
-	Sheet   string
-	Title   string   // optional first row (bold red); the header then is row 2
+	Sheet string
+	// Title is the optional first row (what, scope, year, export time), merged across the
+	// table and wrapped so it is never cut; the header then is row 2. It is also the page
+	// header of every printed page after the first.
+	Title   string
 	Headers []string // the header row, repeated on every printed page
-	// Widths are the columns' Excel widths; nil means measure with Measure.
+	// Widths are the columns' Excel widths (Measure); a column at MaxWidth wraps its text.
 	Widths    []float64
-	Landscape bool // wide tables print landscape; narrow ones portrait
+	Portrait  bool // print upright; only for a sheet that truly needs it (landscape is the default)
 	Filter    bool // add an autofilter over the header and rows
 	FreezeCol bool // also freeze the first column (a name column of a wide table)
 	// ColStyles are the columns' styles (0 = none), set on the whole column: plain values
@@ -96,7 +104,9 @@ func (t Table) HeaderRow() int {
 
 // Stream writes the table with the stream writer: print setup, widths and the frozen
 // header first, then nrows rows from row(i). Cells are values or excelize.Cell; strings
-// pass through web.CellText so that nothing a person typed runs as a formula.
+// pass through web.CellText so that nothing a person typed runs as a formula. A plain
+// value in a column without a style is bordered (Styles.Text); in a column at MaxWidth
+// every cell wraps and its row is as tall as its longest text needs.
 func (b *Book) Stream(t Table, nrows int, row func(i int) []any) error {
 	if _, err := b.Sheet(t.Sheet); err != nil {
 		return err
@@ -109,13 +119,12 @@ func (b *Book) Stream(t Table, nrows int, row func(i int) []any) error {
 			return err
 		}
 	}
-	if err := b.PrintSetup(t.Sheet, head, t.Landscape); err != nil {
+	if err := b.PrintSetup(t.Sheet, Page{Title: t.Title, HeaderRow: head, Portrait: t.Portrait}); err != nil {
 		return err
 	}
-	if t.Title != "" {
-		if err := b.PageHeader(t.Sheet, t.Title); err != nil {
-			return err
-		}
+	wraps := make([]bool, len(t.Headers))
+	for i := range wraps {
+		wraps[i] = i < len(t.Widths) && t.Widths[i] >= MaxWidth
 	}
 	sw, err := b.F.NewStreamWriter(t.Sheet)
 	if err != nil {
@@ -142,7 +151,8 @@ func (b *Book) Stream(t Table, nrows int, row func(i int) []any) error {
 		return err
 	}
 	if t.Title != "" {
-		if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: b.Styles.Title, Value: web.CellText(t.Title)}}, excelize.RowOpts{Height: 24}); err != nil {
+		height := TitleHeight(t.Title, t.Widths)
+		if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: b.Styles.Title, Value: web.CellText(t.Title)}}, excelize.RowOpts{Height: height}); err != nil {
 			return err
 		}
 		// One merged cell as wide as the table: the title is never cut at a column edge.
@@ -156,19 +166,98 @@ func (b *Book) Stream(t Table, nrows int, row func(i int) []any) error {
 	for i, h := range t.Headers {
 		hdr[i] = excelize.Cell{StyleID: b.Styles.Header, Value: web.CellText(h)}
 	}
-	if err := sw.SetRow(fmt.Sprintf("A%d", head), hdr, excelize.RowOpts{Height: 32}); err != nil {
+	if err := sw.SetRow(fmt.Sprintf("A%d", head), hdr, excelize.RowOpts{Height: HeaderHeight(t.Headers, t.Widths)}); err != nil {
 		return err
 	}
 	for i := 0; i < nrows; i++ {
 		cells := row(i)
+		lines := 1
 		for j, v := range cells {
-			cells[j] = safe(v)
+			var col int
+			if j < len(t.ColStyles) {
+				col = t.ColStyles[j]
+			}
+			wrap := j < len(wraps) && wraps[j]
+			if v, err = b.cell(safe(v), col, wrap); err != nil {
+				return err
+			}
+			cells[j] = v
+			if wrap {
+				lines = max(lines, Lines(cellText(v), t.Widths[j]))
+			}
 		}
-		if err := sw.SetRow(fmt.Sprintf("A%d", head+1+i), cells); err != nil {
+		var opts []excelize.RowOpts
+		if lines > 1 {
+			opts = append(opts, excelize.RowOpts{Height: RowHeight(lines)})
+		}
+		if err := sw.SetRow(fmt.Sprintf("A%d", head+1+i), cells, opts...); err != nil {
 			return err
 		}
 	}
 	return sw.Flush()
+}
+
+// cell gives a value its print style: a plain value in a column without a style is
+// bordered like the rest of the table, and a cell of a wrapping column wraps.
+func (b *Book) cell(v any, colStyle int, wrap bool) (any, error) {
+	c, isCell := v.(excelize.Cell)
+	switch {
+	case isCell:
+	case v == nil && colStyle == 0:
+		c = excelize.Cell{StyleID: b.Styles.Text}
+	case colStyle != 0:
+		if !wrap {
+			return v, nil // the column's style applies
+		}
+		c = excelize.Cell{StyleID: colStyle, Value: v}
+	default:
+		switch v.(type) {
+		case string, int, int64, float64, bool:
+			c = excelize.Cell{StyleID: b.Styles.Text, Value: v}
+		default:
+			return v, nil // a time keeps the stream writer's date format
+		}
+	}
+	if wrap {
+		id, err := b.Wrapped(c.StyleID)
+		if err != nil {
+			return nil, err
+		}
+		c.StyleID = id
+	}
+	return c, nil
+}
+
+// Wrapped returns a style like id that wraps its text at the column's edge, top-aligned.
+func (b *Book) Wrapped(id int) (int, error) {
+	if w, ok := b.wrap[id]; ok {
+		return w, nil
+	}
+	st, err := b.F.GetStyle(id)
+	if err != nil {
+		return 0, err
+	}
+	if st.Alignment == nil {
+		st.Alignment = &excelize.Alignment{}
+	}
+	st.Alignment.WrapText, st.Alignment.Vertical = true, "top"
+	w, err := b.F.NewStyle(st)
+	if err != nil {
+		return 0, err
+	}
+	b.wrap[id] = w
+	return w, nil
+}
+
+// cellText is the text a cell shows, for its row's height.
+func cellText(v any) string {
+	if c, ok := v.(excelize.Cell); ok {
+		v = c.Value
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return ""
 }
 
 // safe passes strings through web.CellText, also inside an excelize.Cell.
@@ -185,47 +274,128 @@ func safe(v any) any {
 	return v
 }
 
-// PrintSetup makes a sheet print on A4, fit to one page wide (as many pages tall as it
-// needs), with rows 1..headerRow repeated on every page and page numbers in the footer.
-func (b *Book) PrintSetup(sheet string, headerRow int, landscape bool) error {
-	size, orient, one, zero := 9, "portrait", 1, 0 // 9 is A4
-	if landscape {
-		orient = "landscape"
+// Page is how a sheet prints.
+type Page struct {
+	// Title is the sheet's title, which row 1 shows on the first page; it is the page
+	// header of every later page.
+	Title     string
+	HeaderRow int  // the header row, repeated at the top of every page (0: none)
+	Portrait  bool // upright pages; landscape is the default
+	OnePage   bool // also one page tall: a short sheet (a summary with its chart) shrinks to fit
+}
+
+// Footer is the page number every printed page carries.
+const Footer = "&C第 &P 页，共 &N 页"
+
+// PrintSetup makes a sheet print on A4, landscape unless asked otherwise, fit to one page
+// wide (as many pages tall as it needs, or one), with the header row repeated on every
+// page, the title in the page header of every page after the first and page numbers in
+// the footer. An autofilter set later rewrites the sheet properties that hold
+// fit-to-page: call it after AutoFilter (Stream does).
+func (b *Book) PrintSetup(sheet string, p Page) error {
+	size, orient, one, tall := 9, "landscape", 1, 0 // 9 is A4; 0 pages tall is as many as needed
+	if p.Portrait {
+		orient = "portrait"
 	}
-	if err := b.F.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+	if p.OnePage {
+		tall = 1
+	}
+	if err := b.F.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &tall}); err != nil {
 		return err
 	}
 	fit := true
 	if err := b.F.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return err
 	}
-	margin, edge := 0.5, 0.3
-	if err := b.F.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &margin, Right: &margin, Top: &margin, Bottom: &margin, Header: &edge, Footer: &edge}); err != nil {
+	// Inches: room above for the page header and below for the page number.
+	side, top, bottom, edge := 0.4, 0.7, 0.6, 0.3
+	if err := b.F.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &side, Right: &side, Top: &top, Bottom: &bottom, Header: &edge, Footer: &edge}); err != nil {
 		return err
 	}
-	if err := b.F.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&C第 &P 页，共 &N 页"}); err != nil {
+	hf := &excelize.HeaderFooterOptions{OddFooter: Footer}
+	if p.Title != "" {
+		// The first page shows the title in row 1; later pages in the page header. & starts
+		// a header code: a title's own ampersands are doubled to print as themselves, and
+		// the font (after the size) ends in a quote, so a title's leading digits are not
+		// read as part of the size.
+		hf.DifferentFirst, hf.FirstFooter = true, Footer
+		hf.OddHeader = "&C&12&\"宋体,Bold\"" + strings.ReplaceAll(p.Title, "&", "&&")
+	}
+	if err := b.F.SetHeaderFooter(sheet, hf); err != nil {
 		return err
 	}
-	if headerRow > 0 {
+	if p.HeaderRow > 0 {
 		return b.F.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
-			RefersTo: fmt.Sprintf("'%s'!$1:$%d", sheet, headerRow)})
+			RefersTo: fmt.Sprintf("'%s'!$%d:$%d", strings.ReplaceAll(sheet, "'", "''"), p.HeaderRow, p.HeaderRow)})
 	}
 	return nil
 }
 
-// PageHeader prints the title at the top of every page of the sheet.
-func (b *Book) PageHeader(sheet, title string) error {
-	opts, err := b.F.GetHeaderFooter(sheet)
-	if err != nil {
+// TitleRow writes title into row 1 of a sheet written in normal mode (Stream does the
+// same for its tables): merged across the columns of widths, wrapped, as tall as it needs.
+func (b *Book) TitleRow(sheet, title string, widths []float64) error {
+	last := ColName(max(len(widths), 1))
+	if len(widths) > 1 {
+		if err := b.F.MergeCell(sheet, "A1", last+"1"); err != nil {
+			return err
+		}
+	}
+	if err := b.F.SetCellStr(sheet, "A1", web.CellText(title)); err != nil {
 		return err
 	}
-	// & starts a header code: a title's own ampersands are doubled to print as themselves.
-	opts.OddHeader = "&C&\"宋体,Bold\"&12" + strings.ReplaceAll(title, "&", "&&")
-	return b.F.SetHeaderFooter(sheet, opts)
+	if err := b.F.SetCellStyle(sheet, "A1", last+"1", b.Styles.Title); err != nil {
+		return err
+	}
+	return b.F.SetRowHeight(sheet, 1, TitleHeight(title, widths))
+}
+
+// Line heights in points: the 11 pt body text and the 14 pt title.
+const (
+	lineHeight  = 14.5
+	titleHeight = 19.0
+)
+
+// Lines is how many lines text takes wrapped in a column of width w.
+func Lines(text string, w float64) int {
+	per := max(w-1.5, 1)
+	n := 0
+	for _, l := range strings.Split(text, "\n") {
+		n += max(1, int(math.Ceil(float64(DisplayWidth(l))/per)))
+	}
+	return n
+}
+
+// RowHeight is the height of a row of body text lines tall.
+func RowHeight(lines int) float64 { return float64(lines)*lineHeight + 3 }
+
+// HeaderHeight is the height of a header row: its longest header wrapped in its column.
+func HeaderHeight(headers []string, widths []float64) float64 {
+	lines := 1
+	for i, h := range headers {
+		if i < len(widths) {
+			lines = max(lines, Lines(h, widths[i]-1)) // bold is a little wider
+		}
+	}
+	return max(RowHeight(lines)+4, 20)
+}
+
+// TitleHeight is the height of the title row: the 14 pt title (about 14/11 as wide as
+// body text) wrapped across the table's widths.
+func TitleHeight(title string, widths []float64) float64 {
+	total := 0.0
+	for _, w := range widths {
+		total += w
+	}
+	if total == 0 {
+		total = 60
+	}
+	lines := int(math.Ceil(float64(DisplayWidth(title)) * 14 / 11 / max(total-2, 1)))
+	return float64(max(lines, 1))*titleHeight + 6
 }
 
 // Measure returns widths for headers and rows: each column as wide as its widest cell
-// (headers count at most 16, long titles wrap instead), within ColumnWidth's bounds.
+// (headers count at most 16, long titles wrap instead), within ColumnWidth's bounds; a
+// column at MaxWidth wraps its text (Stream).
 func Measure(headers []string, rows [][]string) []float64 {
 	w := make([]int, len(headers))
 	for i, h := range headers {
@@ -267,10 +437,14 @@ func isWide(r rune) bool {
 		r == '√' || r == '×' || r == '✓' || r == '✗' || r == '—' || r == '…'
 }
 
+// MaxWidth is the widest a measured column gets: a longer text wraps onto more lines
+// rather than widening the table, which would shrink every printed page.
+const MaxWidth = 40.0
+
 // ColumnWidth is the Excel width for a column whose longest cell has display width w:
-// a little padding, at least 6 and at most 60 (longer text is cut visually, not lost).
+// a little padding, at least 6 and at most MaxWidth.
 func ColumnWidth(w int) float64 {
-	return min(max(float64(w)+2, 6), 60)
+	return min(max(float64(w)+2, 6), MaxWidth)
 }
 
 // ColName is the letter name of column n (1 = A).
@@ -280,9 +454,10 @@ func ColName(n int) string {
 }
 
 func newStyles(f *excelize.File) (*Styles, error) {
+	// Mid grey: light on screen, still visible on a printed page.
 	border := []excelize.Border{
-		{Type: "left", Color: "D9D9D9", Style: 1}, {Type: "right", Color: "D9D9D9", Style: 1},
-		{Type: "top", Color: "D9D9D9", Style: 1}, {Type: "bottom", Color: "D9D9D9", Style: 1},
+		{Type: "left", Color: "A6A6A6", Style: 1}, {Type: "right", Color: "A6A6A6", Style: 1},
+		{Type: "top", Color: "A6A6A6", Style: 1}, {Type: "bottom", Color: "A6A6A6", Style: 1},
 	}
 	font := func(bold bool, color string) *excelize.Font {
 		return &excelize.Font{Family: "宋体", Size: 11, Bold: bold, Color: color}
@@ -297,7 +472,8 @@ func newStyles(f *excelize.File) (*Styles, error) {
 		dst *int
 		s   excelize.Style
 	}{
-		{&st.Title, excelize.Style{Font: &excelize.Font{Family: "宋体", Size: 14, Bold: true, Color: "C8102E"}}},
+		{&st.Title, excelize.Style{Font: &excelize.Font{Family: "宋体", Size: 14, Bold: true, Color: "C8102E"},
+			Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}}},
 		{&st.Note, excelize.Style{Font: &excelize.Font{Family: "宋体", Size: 10, Color: "6B6B6B"}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
 		{&st.Header, excelize.Style{Font: font(true, "262626"), Fill: fill("F2F2F2"), Border: border,
 			Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}}},

@@ -55,10 +55,16 @@ type Sheet struct {
 	Orientation string     `json:"orientation"`
 	PaperSize   int        `json:"paper_size"`
 	FitToWidth  int        `json:"fit_to_width"`
+	FitToHeight int        `json:"fit_to_height"`
 	FitToPage   bool       `json:"fit_to_page"`
 	PrintTitles string     `json:"print_titles"`
+	Header      string     `json:"header"` // the page header of every page after the first
 	Footer      string     `json:"footer"`
+	FirstHeader string     `json:"first_header"`
+	FirstFooter string     `json:"first_footer"`
 	Freeze      string     `json:"freeze"`
+	Merged      []string   `json:"merged"`
+	Hidden      bool       `json:"hidden"`
 }
 
 const dump = `
@@ -82,10 +88,16 @@ for ws in wb.worksheets:
         "rows": rows, "formulas": formulas,
         "orientation": ps.orientation or "", "paper_size": int(ps.paperSize or 0),
         "fit_to_width": int(ps.fitToWidth if ps.fitToWidth is not None else 1),
+        "fit_to_height": int(ps.fitToHeight if ps.fitToHeight is not None else 1),
         "fit_to_page": bool(ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage),
         "print_titles": ws.print_title_rows or "",
+        "header": ws.oddHeader.center.text or "",
         "footer": ws.oddFooter.center.text or "",
+        "first_header": ws.firstHeader.center.text or "" if ws.HeaderFooter.differentFirst else ws.oddHeader.center.text or "",
+        "first_footer": ws.firstFooter.center.text or "" if ws.HeaderFooter.differentFirst else ws.oddFooter.center.text or "",
         "freeze": ws.freeze_panes or "",
+        "merged": [str(r) for r in ws.merged_cells.ranges],
+        "hidden": ws.sheet_state != "visible",
     }
 print(json.dumps(out, ensure_ascii=False))
 `
@@ -99,8 +111,8 @@ func Read(t testing.TB, data []byte) map[string]Sheet {
 }
 
 // PrintReady checks the print setup workbook.Stream gives a sheet: A4 in the given
-// orientation, one page wide, rows 1..headerRow repeated on every page and frozen, page
-// numbers in the footer.
+// orientation, one page wide, the header row repeated on every page, rows 1..headerRow
+// frozen, page numbers in the footer of every page (the first too).
 func PrintReady(t testing.TB, name string, s Sheet, landscape bool, headerRow int) {
 	t.Helper()
 	orient := "portrait"
@@ -111,8 +123,8 @@ func PrintReady(t testing.TB, name string, s Sheet, landscape bool, headerRow in
 		t.Errorf("%s: page %s, paper %d, fit to page %v, %d wide; want %s A4 (9), one page wide",
 			name, s.Orientation, s.PaperSize, s.FitToPage, s.FitToWidth, orient)
 	}
-	titles, freeze := fmt.Sprintf("$1:$%d", headerRow), fmt.Sprintf("A%d", headerRow+1)
-	if s.PrintTitles != titles || s.Freeze != freeze || s.Footer != "第 &P 页，共 &N 页" {
+	titles, freeze := fmt.Sprintf("$%d:$%d", headerRow, headerRow), fmt.Sprintf("A%d", headerRow+1)
+	if s.PrintTitles != titles || s.Freeze != freeze || s.Footer != "第 &P 页，共 &N 页" || s.FirstFooter != s.Footer {
 		t.Errorf("%s: print titles %q freeze %q footer %q; want %q %q and page numbers", name, s.PrintTitles, s.Freeze, s.Footer, titles, freeze)
 	}
 }
@@ -127,6 +139,14 @@ type Printed struct {
 // The test fails, never skips, without them.
 func Print(t testing.TB, data []byte) Printed {
 	t.Helper()
+	return PrintAll(t, data)[0]
+}
+
+// PrintAll prints several workbooks with one LibreOffice start (about 3 s each saved),
+// in the order given. With WORKBOOK_PDF_DIR set, the PDFs are also copied there, to be
+// looked at.
+func PrintAll(t testing.TB, books ...[]byte) []Printed {
+	t.Helper()
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
 		t.Fatal("soffice not found: install libreoffice-calc-nogui (bash .ci/run does)")
@@ -136,25 +156,51 @@ func Print(t testing.TB, data []byte) Printed {
 		t.Fatal("pdftotext not found: install poppler-utils (bash .ci/run does)")
 	}
 	dir := t.TempDir()
-	src := filepath.Join(dir, "book.xlsx")
-	if err := os.WriteFile(src, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	// A private profile: parallel test packages must not share LibreOffice's lock.
-	profile := "-env:UserInstallation=file://" + filepath.Join(dir, "profile")
-	cmd := exec.Command(soffice, profile, "--headless", "--norestore", "--convert-to", "pdf", "--outdir", dir, src)
-	if out, err := cmd.CombinedOutput(); err != nil {
+	args := []string{"-env:UserInstallation=file://" + filepath.Join(dir, "profile"), "--headless", "--norestore",
+		"--convert-to", "pdf", "--outdir", dir}
+	for i, data := range books {
+		src := filepath.Join(dir, fmt.Sprintf("book%d.xlsx", i+1))
+		if err := os.WriteFile(src, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, src)
+	}
+	if out, err := exec.Command(soffice, args...).CombinedOutput(); err != nil {
 		t.Fatalf("soffice: %v\n%s", err, out)
 	}
-	raw, err := exec.Command(pdftotext, "-layout", filepath.Join(dir, "book.pdf"), "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
+	keep := os.Getenv("WORKBOOK_PDF_DIR")
+	out := make([]Printed, len(books))
+	for i := range books {
+		pdf := filepath.Join(dir, fmt.Sprintf("book%d.pdf", i+1))
+		raw, err := exec.Command(pdftotext, "-layout", pdf, "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext book %d: %v", i+1, err)
+		}
+		if keep != "" {
+			if b, err := os.ReadFile(pdf); err == nil {
+				os.WriteFile(filepath.Join(keep, strings.ReplaceAll(t.Name(), "/", "_")+fmt.Sprintf("-%d.pdf", i+1)), b, 0o644)
+			}
+		}
+		pages := strings.Split(string(raw), "\f")
+		if n := len(pages); n > 0 && strings.TrimSpace(pages[n-1]) == "" {
+			pages = pages[:n-1]
+		}
+		out[i] = Printed{Pages: pages}
 	}
-	pages := strings.Split(string(raw), "\f")
-	if n := len(pages); n > 0 && strings.TrimSpace(pages[n-1]) == "" {
-		pages = pages[:n-1]
+	return out
+}
+
+// Having returns the printed pages that contain text (a sheet's title, printed on each
+// of its pages, picks out that sheet's pages).
+func (p Printed) Having(text string) []string {
+	var out []string
+	for _, page := range p.Pages {
+		if strings.Contains(page, text) {
+			out = append(out, page)
+		}
 	}
-	return Printed{Pages: pages}
+	return out
 }
 
 const openpyxlCells = `

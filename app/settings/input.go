@@ -1,0 +1,21 @@
+package settings
+
+import "zhibu/app/web"
+
+// Input is the settings form (PUT /api/v1/settings): every field is required, so a
+// request always says what it wants instead of relying on a default.
+type Input struct {
+	ShowRanking *bool `json:"show_ranking"`
+}
+
+// Validate checks that every field is given.
+func (in Input) Validate() web.FieldErrors {
+	errs := web.FieldErrors{}
+	if in.ShowRanking == nil {
+		errs["show_ranking"] = "请选择是否显示乡镇排名"
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}

@@ -1,0 +1,59 @@
+package settings
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"zhibu/app/web"
+)
+
+// GET /admin/settings
+func (h *handlers) page(c *fiber.Ctx) error {
+	st, err := h.store.Get(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return h.render(c, st, nil)
+}
+
+func (h *handlers) render(c *fiber.Ctx, st Settings, failed *web.Error) error {
+	data := fiber.Map{"Title": "县级设置", "S": st}
+	if failed != nil {
+		c.Status(failed.Status)
+		data["Error"] = failed.Message
+		data["Errors"] = failed.Fields
+	}
+	return h.srv.Render.Page(c, "settings/index", data)
+}
+
+// inputFromForm reads the form: show_ranking is "1" (on) or "0" (off); anything else is
+// left out and refused by Validate.
+func inputFromForm(c *fiber.Ctx) Input {
+	var in Input
+	switch c.FormValue("show_ranking") {
+	case "1":
+		on := true
+		in.ShowRanking = &on
+	case "0":
+		off := false
+		in.ShowRanking = &off
+	}
+	return in
+}
+
+// POST /admin/settings
+func (h *handlers) updateForm(c *fiber.Ctx) error {
+	in := inputFromForm(c)
+	st, err := h.store.Update(c.UserContext(), web.Me(c), in)
+	if err != nil {
+		we := h.srv.AsError(err)
+		if we.Status >= 500 {
+			return err
+		}
+		cur, gerr := h.store.Get(c.UserContext())
+		if gerr != nil {
+			return gerr
+		}
+		return h.render(c, cur, we)
+	}
+	return web.RedirectOK(c, "/admin/settings", "设置已保存："+rankingText(st.ShowRanking))
+}
