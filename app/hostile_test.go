@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,9 +12,6 @@ import (
 	"testing"
 
 	"zhibu/app/accounts"
-	"zhibu/app/database"
-	"zhibu/app/testdb"
-	"zhibu/app/web"
 	"zhibu/app/web/webtest"
 )
 
@@ -27,20 +22,7 @@ func TestHostileRequestsNeverAnswer5xx(t *testing.T) {
 	if testing.Short() {
 		t.Skip("walks every route")
 	}
-	ctx := context.Background()
-	db, err := database.Open(ctx, testdb.Fresh(t), 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := database.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := seedDemo(ctx, db, accounts.DemoSize{Townships: 2, Secretaries: 6}, quiet); err != nil {
-		t.Fatal(err)
-	}
-	srv := webtest.Server(t, db, web.Config{Logger: quiet}, mountFeatures)
+	db, srv := demoServer(t, accounts.DemoSize{Townships: 2, Secretaries: 6})
 	clients := map[string]*webtest.Client{"anonymous": webtest.New(t, srv.App)}
 	for _, name := range []string{"admin", "organizer", "secretary"} {
 		var id int64

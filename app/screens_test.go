@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/jmoiron/sqlx"
 
 	"zhibu/app/accounts"
 	"zhibu/app/database"
@@ -21,20 +22,7 @@ import (
 // size on the demo county: the 必修完成率 card reads like the reports page, and the
 // ranking switch says it is off and why.
 func TestPhoneStaffHomeAndSettings(t *testing.T) {
-	ctx := context.Background()
-	db, err := database.Open(ctx, testdb.Fresh(t), 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := database.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := seedDemo(ctx, db, accounts.DemoSize{Townships: 3, Secretaries: 30}, quiet); err != nil {
-		t.Fatal(err)
-	}
-	srv := webtest.Server(t, db, web.Config{Logger: quiet}, mountFeatures)
+	db, srv := demoServer(t, accounts.DemoSize{Townships: 3, Secretaries: 30})
 	base := browsertest.Serve(t, srv)
 	user := func(name string) (id int64) {
 		testdb.Get(t, db, &id, `SELECT id FROM users WHERE username = $1`, name)
@@ -66,4 +54,23 @@ func TestPhoneStaffHomeAndSettings(t *testing.T) {
 		}
 		browsertest.Screenshot(t, b, "settings")
 	}
+}
+
+// demoServer is the whole app on a fresh, migrated database holding a demo county of size.
+func demoServer(t *testing.T, size accounts.DemoSize) (*sqlx.DB, *web.Server) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := database.Open(ctx, testdb.Fresh(t), 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := database.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := seedDemo(ctx, db, size, quiet); err != nil {
+		t.Fatal(err)
+	}
+	return db, webtest.Server(t, db, web.Config{Logger: quiet}, mountFeatures)
 }
