@@ -128,7 +128,11 @@ func TestWorkbooksPrint(t *testing.T) {
 	sheet(c, "河口镇", "河口镇 2026年度支部书记培训情况"+at, "手机号", 1)
 	sheet(c, "未完成名单", "全县2026年度支部书记培训完成情况未完成名单"+at, "未完成必修课程", 10)
 	sheet(books[1], "城关镇 (organizer)", "城关镇 2026年度支部书记培训情况"+at, "手机号", 2)
-	sheet(books[1], "汇总 (organizer)", "2026年度支部书记培训完成情况（城关镇）汇总"+at, "必修完成人数", 1)
+	// The organizer's 汇总: the table on page 1, its chart of branch kinds on page 2.
+	org := sheet(books[1], "汇总 (organizer)", "2026年度支部书记培训完成情况（城关镇）汇总"+at, "", 2)
+	if len(org) != 2 || !strings.Contains(org[0], "必修完成人数") || !strings.Contains(org[1], "各支部类型必修完成率") {
+		t.Errorf("organizer 汇总 pages:\n%s", strings.Join(org, "\n--- page ---\n"))
+	}
 	sheet(books[2], "成绩", "党章党规知识测试 成绩明细", "最后交卷时间", 10)
 	for k, b := range books {
 		for i, p := range b.Pages {

@@ -236,9 +236,8 @@ func writeSummary(b *workbook.Book, r *Report) error {
 	if err := b.TitleRow(sh, title, widths); err != nil {
 		return err
 	}
-	// An organizer's 汇总 is one township: a chart of one bar would say nothing.
-	if r.County && len(r.Summary) > 0 {
-		if err := addChart(b, sh, r, note+len(notes)+1, widths); err != nil {
+	if bars, noun := chartBars(r); len(bars) > 0 {
+		if err := addChart(b, sh, r, bars, noun, note+len(notes)+1, widths); err != nil {
 			return err
 		}
 	}
@@ -274,22 +273,45 @@ func writeNotes(b *workbook.Book, sh string, row int, last string, widths []floa
 	return nil
 }
 
-// addChart draws the townships' 完成率 as columns on a page of its own from row at:
-// one colour, sorted from the highest, each labelled with its value, the target as a
-// line across them, township names dark and 10 pt. Excel charts read their data from
-// cells, so the sorted figures are on a hidden sheet (sheetChart).
-func addChart(b *workbook.Book, sh string, r *Report, at int, widths []float64) error {
+// chartBar is one bar of 汇总's chart.
+type chartBar struct {
+	name string
+	rate float64
+}
+
+// chartBars are what 汇总's chart compares: the townships in the county report, the
+// township's branch kinds in an organizer's (one township would be a single bar).
+func chartBars(r *Report) ([]chartBar, string) {
+	var bars []chartBar
+	if r.County {
+		for _, s := range r.Summary {
+			bars = append(bars, chartBar{s.Name, s.CompletionRate})
+		}
+		return bars, "乡镇"
+	}
+	for _, s := range r.Summary {
+		for _, k := range s.Kinds {
+			bars = append(bars, chartBar{k.Kind, k.CompletionRate})
+		}
+	}
+	return bars, "支部类型"
+}
+
+// addChart draws the bars' 完成率 as columns on a page of its own from row at: one
+// colour, sorted from the highest, each labelled with its value, the target as a line
+// across them, names dark and 10 pt. Excel charts read their data from cells, so the
+// sorted figures are on a hidden sheet (sheetChart).
+func addChart(b *workbook.Book, sh string, r *Report, sorted []chartBar, noun string, at int, widths []float64) error {
 	f := b.F
-	sorted := append([]Summary(nil), r.Summary...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].CompletionRate > sorted[j].CompletionRate })
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].rate > sorted[j].rate })
 	data, err := b.Sheet(sheetChart)
 	if err != nil {
 		return err
 	}
 	label := figures.CompletionRate.Label
-	rows := [][]any{{"乡镇", label, "目标"}}
+	rows := [][]any{{noun, label, "目标"}}
 	for _, s := range sorted {
-		rows = append(rows, []any{web.CellText(s.Name), s.CompletionRate, r.Target})
+		rows = append(rows, []any{web.CellText(s.name), s.rate, r.Target})
 	}
 	for i, row := range rows {
 		if err := f.SetSheetRow(data, "A"+strconv.Itoa(i+1), &row); err != nil {
@@ -327,7 +349,7 @@ func addChart(b *workbook.Book, sh string, r *Report, at int, widths []float64) 
 			Fill:              excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"C8102E"}},
 			DataLabel:         excelize.ChartDataLabel{Font: big},
 			DataLabelPosition: excelize.ChartDataLabelsPositionOutsideEnd}},
-		Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "各乡镇" + label + "（从高到低，虚线为目标 " +
+		Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "各" + noun + label + "（从高到低，虚线为目标 " +
 			FormatNumber(r.Target*100) + "%）", Font: &excelize.Font{Color: "333333", Size: 14, Bold: true, Family: "宋体"}}}},
 		Legend:     excelize.ChartLegend{Position: "bottom"},
 		VaryColors: &no,

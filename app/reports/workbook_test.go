@@ -357,8 +357,8 @@ func TestTownshipWorkbookNumbers(t *testing.T) {
 		{"红色底色的乡镇必修完成率低于目标 80%。"},
 	})
 	compareGrid(t, "openpyxl", "未完成名单", gB["未完成名单"], "2026年度", append(grid{missingHead}, numbered([][]string{missingB})...))
-	if meta["汇总"].Charts != 0 {
-		t.Errorf("a township summary has no county chart")
+	if meta["汇总"].Charts != 1 {
+		t.Errorf("a township summary has its chart of branch kinds: %d charts", meta["汇总"].Charts)
 	}
 }
 
