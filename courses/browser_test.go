@@ -24,6 +24,10 @@ func TestBrowserStudyJourney(t *testing.T) {
 	title := testdb.Unique("三会一课速学")
 	list := []DemoCourse{{Course: CourseInput{Title: title, Category: "实务", Topic: "三会一课", Summary: "用两个短课时讲清三会一课的基本要求。", CreditHours: 2},
 		Required: true, Lessons: []LessonInput{{Title: "第一课：支部党员大会", Body: body, MinSeconds: 2}, {Title: "第二课：支委会与党课", Body: body, MinSeconds: 2}}}}
+	// An optional course with a real minimum time, to watch the countdown run.
+	longTitle := testdb.Unique("长课时")
+	list = append(list, DemoCourse{Course: CourseInput{Title: longTitle, Category: "理论", Summary: "一个五分钟的课时。"},
+		Lessons: []LessonInput{{Title: "五分钟课时", Body: body, MinSeconds: 300}}})
 	if demo, err := DemoCourses(); err == nil {
 		list = append(list, demo...)
 	}
@@ -102,6 +106,9 @@ func TestBrowserStudyJourney(t *testing.T) {
 			txt, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#study-text")))
 			t.Fatalf("lesson %d did not complete: %v (%q)", i+1, err, txt)
 		}
+		if left, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('study-left').textContent + document.getElementById('next-note').textContent`)); left != "" {
+			t.Errorf("lesson %d complete but still counting down or warning: %q", i+1, left)
+		}
 		if i == 0 {
 			browsertest.Screenshot(t, ctx, "courses-lesson-done")
 			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#next-link")), chromedp.WaitVisible(chromedp.CSS("#study"))); err != nil {
@@ -122,6 +129,24 @@ func TestBrowserStudyJourney(t *testing.T) {
 		t.Fatalf("home 学时 after: %q", after)
 	}
 	browsertest.Screenshot(t, ctx, "courses-home-after")
+	noSideScroll(t, ctx)
+
+	// A lesson with a 5-minute minimum: the countdown is shown and runs (from 5 分钟 down
+	// to 4 分 5x 秒) while the page is open, and 下一课时 warns that leaving does not count.
+	var longLesson int64
+	testdb.Get(t, db, &longLesson, `SELECT l.id FROM lessons l JOIN courses c ON c.id = l.course_id WHERE c.title = $1`, longTitle)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/lessons/"+id(longLesson)), chromedp.WaitVisible(chromedp.CSS("#study-left"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`/^还需学习 4 分 \d+ 秒，本课时才算完成$/.test(document.getElementById('study-left').textContent)`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		txt, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#study-left")))
+		t.Fatalf("countdown never ran: %v (%q)", err, txt)
+	}
+	if note, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#next-note"))); !strings.Contains(note, "不算完成") {
+		t.Errorf("next-lesson note: %q", note)
+	}
+	browsertest.Screenshot(t, ctx, "courses-lesson-countdown")
 	noSideScroll(t, ctx)
 }
 

@@ -418,6 +418,10 @@ func TestAdminForms(t *testing.T) {
 	}
 	if st, page := f.admin.Get(lessonEdit); st != 200 || !strings.Contains(page, "<h2>小标题</h2>") {
 		t.Fatalf("lesson edit page preview: %d", st)
+	} else if !strings.Contains(page, "正文（支持加粗、列表等格式）") || !strings.Contains(page, "<details") || strings.Contains(page, "Markdown") {
+		t.Fatal("lesson editor: the body's label should name the formats, with examples, and no jargon")
+	} else if !strings.Contains(page, `value="0.5"`) {
+		t.Fatal("lesson editor: the minimum time is edited in minutes")
 	}
 	if resp := f.admin.Form("POST", "/admin/courses/"+cid+"/publish", url.Values{"published": {"1"}}); resp.StatusCode != 303 {
 		t.Fatalf("publish: %d", resp.StatusCode)
@@ -431,6 +435,8 @@ func TestAdminForms(t *testing.T) {
 	}
 	if st, page := f.admin.Get("/admin/courses/" + cid + "/edit"); st != 200 || !strings.Contains(page, "农村、社区党支部") {
 		t.Fatalf("edit page: %d", st)
+	} else if !strings.Contains(page, "最短学习 0.5 分钟") {
+		t.Fatal("course edit page: lesson minimum time not shown in minutes")
 	}
 	if resp := f.admin.Form("POST", "/admin/course-years", url.Values{"year": {"2030"}, "target_hours": {"48"}, "minutes_per_hour": {"45"}}); resp.StatusCode != 303 {
 		t.Fatalf("year: %d", resp.StatusCode)
@@ -460,6 +466,8 @@ func TestAdminForms(t *testing.T) {
 	testdb.Get(t, db, &att, `SELECT max(id) FROM lesson_attachments WHERE lesson_id = $1`, lid)
 	if st, page := f.admin.Get(lessonEdit); st != 200 || !strings.Contains(page, "细则.pdf") {
 		t.Fatalf("attachment listed: %d", st)
+	} else if !strings.Contains(page, "1 KB") || strings.Contains(page, "字节") {
+		t.Fatal("attachment size not shown in KB")
 	}
 	if resp := f.admin.Form("POST", "/admin/attachments/"+id(att)+"/delete", nil); resp.StatusCode != 303 {
 		t.Fatalf("delete attachment: %d", resp.StatusCode)
@@ -475,5 +483,53 @@ func TestAdminForms(t *testing.T) {
 	}
 	if st, page := f.sec.Get("/courses"); st != 200 || !strings.Contains(page, "学时") {
 		t.Fatalf("list page: %d", st)
+	}
+}
+
+// Without JavaScript the lesson page still says how long the lesson takes and how much is
+// left, and warns that leaving now does not complete it; once complete, it says so.
+func TestLessonPageCountdown(t *testing.T) {
+	f := setup(t)
+	db := testdb.DB(t)
+	_, ls := makeCourse(t, db, 1, 300, 1)
+	page := "/lessons/" + id(ls[0])
+	get := func() string {
+		t.Helper()
+		st, body := f.sec.Get(page)
+		if st != 200 {
+			t.Fatalf("lesson page: %d", st)
+		}
+		return body
+	}
+	body := get()
+	for _, want := range []string{"最短学习 5 分钟", "还需学习 5 分钟，本课时才算完成", "现在离开，本课时还不算完成"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("fresh lesson page lacks %q", want)
+		}
+	}
+	beat := func(in map[string]any) {
+		t.Helper()
+		if st, b := f.sec.JSON("POST", "/api/v1/lessons/"+id(ls[0])+"/heartbeat", in); st != 200 {
+			t.Fatalf("beat: %d %s", st, b)
+		}
+	}
+	beat(map[string]any{"resume": true})
+	f.clock.Advance(20 * time.Second)
+	beat(map[string]any{"elapsed": 20})
+	if body := get(); !strings.Contains(body, "还需学习 4 分 40 秒，本课时才算完成") {
+		t.Error("countdown after 20 s of study not shown")
+	}
+	for i := 0; i < 14; i++ { // 20 s + 14 × 20 s = 300 s, without the end
+		f.clock.Advance(20 * time.Second)
+		beat(map[string]any{"elapsed": 20})
+	}
+	if body := get(); !strings.Contains(body, "学习时长已够，读到末尾本课时即完成") || !strings.Contains(body, "现在离开") {
+		t.Error("time enough but the end not reached: the page should ask for the end")
+	}
+	f.clock.Advance(time.Second)
+	beat(map[string]any{"elapsed": 1, "reached_end": true})
+	body = get()
+	if !strings.Contains(body, "本课时已完成") || strings.Contains(body, "还需学习") || strings.Contains(body, "现在离开") {
+		t.Error("completed lesson should say 本课时已完成 and nothing about leaving")
 	}
 }

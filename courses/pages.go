@@ -100,18 +100,9 @@ func (h *handlers) lessonPage(c *fiber.Ctx) error {
 	return h.srv.Render.Page(c, "courses/lesson", fiber.Map{"Title": l.Title, "Lesson": l, "Course": mc,
 		"Body": web.Markdown(l.BodyMD), "State": l, "Done": l.Completed, "Prev": prev, "Next": next,
 		"Index": index + 1, "Count": len(ls), "Attachments": l.Attachments, "Published": mc.Published,
-		"Interval": int(h.deps.HeartbeatInterval.Milliseconds()), "MinText": minutesText(l.MinSeconds), "StudiedText": minutesText(l.Seconds)})
-}
-
-// minutesText shows a duration for people: 30 秒, 5 分钟, 5 分 30 秒.
-func minutesText(sec int) string {
-	switch {
-	case sec < 60:
-		return strconv.Itoa(sec) + " 秒"
-	case sec%60 == 0:
-		return strconv.Itoa(sec/60) + " 分钟"
-	}
-	return fmt.Sprintf("%d 分 %d 秒", sec/60, sec%60)
+		"Interval": int(h.deps.HeartbeatInterval.Milliseconds()), "StudiedText": FormatDuration(l.Seconds),
+		// The countdown as of this render; study.js keeps it running between heartbeats.
+		"TimeEnough": l.Seconds >= l.MinSeconds, "LeftText": FormatDuration(l.MinSeconds - l.Seconds)})
 }
 
 // GET /attachments/:id

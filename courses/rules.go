@@ -162,3 +162,55 @@ func (a AssignmentScope) Applies(townshipID int64, branchKind string) bool {
 
 // YearOf is the local (China) year of t.
 func YearOf(t time.Time) int { return t.In(web.China).Year() }
+
+// Units people read. Pages never show raw seconds or bytes; these are the only
+// formatters, and static/js/study.js mirrors FormatDuration for its countdown.
+
+// FormatDuration shows a span of study time: 30 秒, 5 分钟, 3 分 20 秒.
+func FormatDuration(sec int) string {
+	if sec < 0 {
+		sec = 0
+	}
+	switch {
+	case sec < 60:
+		return strconv.Itoa(sec) + " 秒"
+	case sec%60 == 0:
+		return strconv.Itoa(sec/60) + " 分钟"
+	}
+	return strconv.Itoa(sec/60) + " 分 " + strconv.Itoa(sec%60) + " 秒"
+}
+
+// FormatMinutes shows a minimum study time in minutes (admins enter minutes): 5 分钟,
+// 1.5 分钟. A part of a minute is rounded UP to a tenth, so the page never promises a
+// lesson complete sooner than it is.
+func FormatMinutes(sec int) string {
+	if sec <= 0 {
+		return "0 分钟"
+	}
+	tenths := (sec + 5) / 6 // ceil(sec / 6 s)
+	return strconv.FormatFloat(float64(tenths)/10, 'f', -1, 64) + " 分钟"
+}
+
+// FormatSize shows a file size: 350 KB, 1.2 MB (1 KB = 1024 bytes). A non-empty file is
+// at least 1 KB; sizes from 1 MB on show one decimal at most.
+func FormatSize(bytes int64) string {
+	const kb, mb = 1024, 1024 * 1024
+	if bytes <= 0 {
+		return "0 KB"
+	}
+	k := (bytes + kb/2) / kb
+	if k < 1 {
+		k = 1
+	}
+	if k < 1024 {
+		return strconv.FormatInt(k, 10) + " KB"
+	}
+	m := math.Round(float64(bytes)/mb*10) / 10
+	return strconv.FormatFloat(m, 'f', -1, 64) + " MB"
+}
+
+// MinText is the lesson's minimum study time for pages (最短学习 5 分钟).
+func (l Lesson) MinText() string { return FormatMinutes(l.MinSeconds) }
+
+// SizeText is the attachment's size for pages (1.2 MB).
+func (a Attachment) SizeText() string { return FormatSize(a.Size) }

@@ -202,3 +202,41 @@ func TestParseDemo(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatUnits(t *testing.T) {
+	durations := []struct {
+		sec  int
+		want string
+	}{{-3, "0 秒"}, {0, "0 秒"}, {30, "30 秒"}, {59, "59 秒"}, {60, "1 分钟"}, {200, "3 分 20 秒"}, {300, "5 分钟"}, {3601, "60 分 1 秒"}}
+	for _, c := range durations {
+		if got := FormatDuration(c.sec); got != c.want {
+			t.Errorf("FormatDuration(%d) = %q, want %q", c.sec, got, c.want)
+		}
+	}
+	minutes := []struct {
+		sec  int
+		want string
+	}{{0, "0 分钟"}, {-5, "0 分钟"}, {2, "0.1 分钟"}, {30, "0.5 分钟"}, {60, "1 分钟"}, {90, "1.5 分钟"},
+		{300, "5 分钟"}, {301, "5.1 分钟"}, {306, "5.1 分钟"}, {307, "5.2 分钟"}, {36000, "600 分钟"}}
+	for _, c := range minutes {
+		if got := FormatMinutes(c.sec); got != c.want {
+			t.Errorf("FormatMinutes(%d) = %q, want %q", c.sec, got, c.want)
+		}
+	}
+	sizes := []struct {
+		bytes int64
+		want  string
+	}{{0, "0 KB"}, {1, "1 KB"}, {511, "1 KB"}, {1024, "1 KB"}, {350 * 1024, "350 KB"}, {1023 * 1024, "1023 KB"},
+		{1024*1024 - 1, "1 MB"}, {1024 * 1024, "1 MB"}, {1258291, "1.2 MB"}, {50 * 1024 * 1024, "50 MB"}, {52428799, "50 MB"}}
+	for _, c := range sizes {
+		if got := FormatSize(c.bytes); got != c.want {
+			t.Errorf("FormatSize(%d) = %q, want %q", c.bytes, got, c.want)
+		}
+	}
+	if got := (Lesson{MinSeconds: 300}).MinText(); got != "5 分钟" {
+		t.Errorf("Lesson.MinText = %q", got)
+	}
+	if got := (Attachment{Size: 350 * 1024}).SizeText(); got != "350 KB" {
+		t.Errorf("Attachment.SizeText = %q", got)
+	}
+}

@@ -63,7 +63,8 @@ func publicUser(u *User) fiber.Map {
 		"branch_name": u.BranchName, "title": u.Title, "must_change_password": u.MustChangePassword}
 }
 
-// PUT /api/v1/me/password
+// PUT /api/v1/me/password {"current_password", "new_password"} → 204; current_password
+// is not needed while must_change_password is true (first login).
 func (h *handlers) apiChangePassword(c *fiber.Ctx) error {
 	var in struct {
 		Current string `json:"current_password"`

@@ -115,7 +115,14 @@ func TestPhoneCannotBeAnotherAccountsUsername(t *testing.T) {
 	if _, err := CreateAdmin(t.Context(), f.db, adminPhone, "新管理员", "", "long-enough-pw"); statusOf(err) != 422 {
 		t.Fatalf("create-admin named after someone's phone: %v, want 422", err)
 	}
-	if _, err := CreateAdmin(t.Context(), f.db, testdb.Unique("boss"), "新管理员", uniquePhone(), "long-enough-pw"); err != nil {
+	// ... and through the password rule, knowing the new admin's username and phone.
+	bossPhone, bossName := uniquePhone(), testdb.Unique("bossadmin")
+	for _, pw := range []string{"12345678", bossPhone, bossName} {
+		if _, err := CreateAdmin(t.Context(), f.db, bossName, "新管理员", bossPhone, pw); statusOf(err) != 422 {
+			t.Fatalf("create-admin with password %q: %v, want 422", pw, err)
+		}
+	}
+	if _, err := CreateAdmin(t.Context(), f.db, bossName, "新管理员", bossPhone, "long-enough-pw"); err != nil {
 		t.Fatalf("create-admin: %v", err)
 	}
 }

@@ -120,7 +120,7 @@ func TestOrgInputControlCharactersAndRanges(t *testing.T) {
 
 // New passwords cannot carry control characters either.
 func TestNewPasswordControlCharacters(t *testing.T) {
-	if validateNewPassword("good-pass\x00word") == "" || validateNewPassword("good-password") != "" {
+	if validateNewPassword("good-pass\x00word", "", "") == "" || validateNewPassword("good-password", "", "") != "" {
 		t.Fatal("validateNewPassword accepts control characters or refuses a good password")
 	}
 }

@@ -176,14 +176,23 @@ func TestPasswordChangeAndForcedFirstChange(t *testing.T) {
 		t.Fatalf("/me with pending change = %d → %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 
-	if st, body := cl.JSON("PUT", "/api/v1/me/password", map[string]string{"current_password": "nope", "new_password": "brand-new-pass"}); st != 422 {
-		t.Fatalf("wrong current password = %d %s", st, body)
+	// The forced change asks only for the new password: the session proves the initial one.
+	if st, page := cl.Get("/password"); st != 200 || strings.Contains(page, `name="current_password"`) || !strings.Contains(page, `name="new_password"`) {
+		t.Fatalf("forced change page = %d, asks for the current password or not for a new one", st)
 	}
-	if st, body := cl.JSON("PUT", "/api/v1/me/password", map[string]string{"current_password": testdb.Password, "new_password": "short"}); st != 422 || !strings.Contains(string(body), "8") {
+	if st, body := cl.JSON("PUT", "/api/v1/me/password", map[string]string{"new_password": "short"}); st != 422 || !strings.Contains(string(body), "8") {
 		t.Fatalf("short new password = %d %s", st, body)
 	}
-	if st, body := cl.JSON("PUT", "/api/v1/me/password", map[string]string{"current_password": testdb.Password, "new_password": "brand-new-pass"}); st != 204 {
-		t.Fatalf("change = %d %s", st, body)
+	var phone string
+	testdb.Get(t, db, &phone, `SELECT phone FROM users WHERE id = $1`, uid)
+	if st, body := cl.JSON("PUT", "/api/v1/me/password", map[string]string{"new_password": phone}); st != 422 || !strings.Contains(string(body), "手机号") {
+		t.Fatalf("own phone as new password = %d %s", st, body)
+	}
+	if st, body := cl.JSON("PUT", "/api/v1/me/password", map[string]string{"new_password": testdb.Password}); st != 422 || !strings.Contains(string(body), "不能与当前密码相同") {
+		t.Fatalf("initial password kept = %d %s", st, body)
+	}
+	if st, body := cl.JSON("PUT", "/api/v1/me/password", map[string]string{"new_password": "brand-new-pass"}); st != 204 {
+		t.Fatalf("forced change without the current password = %d %s", st, body)
 	}
 	if st, _ := cl.Get("/me"); st != 200 {
 		t.Fatalf("/me after change = %d", st)
@@ -195,6 +204,55 @@ func TestPasswordChangeAndForcedFirstChange(t *testing.T) {
 		t.Fatal("old password still works")
 	}
 	if st, _ := login(webtest.New(t, srv.App), uname, "brand-new-pass"); st != 200 {
+		t.Fatal("new password does not work")
+	}
+
+	// Once changed, a change needs the current password again, on the page and the API.
+	if st, page := cl.Get("/password"); st != 200 || !strings.Contains(page, `name="current_password"`) {
+		t.Fatalf("normal change page = %d, does not ask for the current password", st)
+	}
+	for _, cur := range []string{"", "nope"} {
+		if st, body := cl.JSON("PUT", "/api/v1/me/password", map[string]string{"current_password": cur, "new_password": "another-pass-1"}); st != 422 || !strings.Contains(string(body), "当前密码不正确") {
+			t.Fatalf("normal change with current %q = %d %s", cur, st, body)
+		}
+	}
+	resp = cl.Form("POST", "/password", url.Values{"current_password": {"brand-new-pass"}, "new_password": {"another-pass-1"}, "confirm_password": {"another-pass-1"}})
+	if resp.StatusCode != 303 {
+		t.Fatalf("normal change by form = %d", resp.StatusCode)
+	}
+	if st, _ := login(webtest.New(t, srv.App), uname, "another-pass-1"); st != 200 {
+		t.Fatal("password changed by form does not work")
+	}
+}
+
+// The forced first change by the form: no current password field, none needed; the
+// too-simple password is refused with its reason on the page.
+func TestForcedFirstChangeByForm(t *testing.T) {
+	db := testdb.DB(t)
+	srv := newServer(t)
+	c := testdb.MakeCounty(t, db)
+	uid := c.Secretaries[0][0]
+	var uname string
+	testdb.Get(t, db, &uname, `SELECT username FROM users WHERE id = $1`, uid)
+	testdb.Exec(t, db, `UPDATE users SET must_change_password = true WHERE id = $1`, uid)
+	cl := webtest.New(t, srv.App)
+	if st, body := login(cl, uname, testdb.Password); st != 200 {
+		t.Fatalf("login: %d %s", st, body)
+	}
+	resp := cl.Form("POST", "/password", url.Values{"new_password": {"12345678"}, "confirm_password": {"12345678"}})
+	if page := readBody(resp); resp.StatusCode != 422 || !strings.Contains(page, "连续字符") || strings.Contains(page, `name="current_password"`) {
+		t.Fatalf("simple password by form = %d", resp.StatusCode)
+	}
+	resp = cl.Form("POST", "/password", url.Values{"new_password": {"my-own-pass-9"}, "confirm_password": {"my-own-pass-9"}})
+	if resp.StatusCode != 303 {
+		t.Fatalf("forced change by form = %d %s", resp.StatusCode, readBody(resp))
+	}
+	var must bool
+	testdb.Get(t, db, &must, `SELECT must_change_password FROM users WHERE id = $1`, uid)
+	if must {
+		t.Fatal("must_change_password still set after the change")
+	}
+	if st, _ := login(webtest.New(t, srv.App), uname, "my-own-pass-9"); st != 200 {
 		t.Fatal("new password does not work")
 	}
 }

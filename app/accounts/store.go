@@ -93,7 +93,7 @@ func CreateAdmin(ctx context.Context, db *sqlx.DB, username, name, phone, passwo
 	if len(fields) > 0 {
 		return 0, invalid(firstField(fields, "username", "phone", "name"), fields)
 	}
-	if reason := validateNewPassword(password); reason != "" {
+	if reason := validateNewPassword(password, id.Username, id.Phone); reason != "" {
 		return 0, invalid(reason, map[string]string{"password": reason})
 	}
 	hash, err := hashPassword(password)

@@ -58,23 +58,30 @@ func (s *Store) Authenticate(ctx context.Context, login, password, ip string) (*
 	return u, s.attemptSucceeded(ctx, keys)
 }
 
-// ChangePassword checks the caller's current password and stores the new one (confirm
-// is checked when given); the caller's other sessions are signed out.
+// ChangePassword stores the caller's new password (confirm is checked when given); the
+// caller's other sessions are signed out. The current password is required, except while
+// the account must change its password at first login: the session was opened with the
+// initial password moments ago, so current is ignored then.
 func (s *Store) ChangePassword(ctx context.Context, me *web.Identity, current, next, confirm string) error {
 	u, err := userByID(ctx, s.db, me.UserID)
 	if err != nil || u == nil {
 		return ErrNoAccount
 	}
-	if !checkPassword(u.PasswordHash, current) {
+	forced := u.MustChangePassword
+	if !forced && !checkPassword(u.PasswordHash, current) {
 		return ErrWrongCurrentPassword
 	}
-	if reason := validateNewPassword(next); reason != "" {
+	phone := ""
+	if u.Phone != nil {
+		phone = *u.Phone
+	}
+	if reason := validateNewPassword(next, u.Username, phone); reason != "" {
 		return invalid(reason, map[string]string{"new_password": reason})
 	}
 	if confirm != "" && confirm != next {
 		return ErrPasswordMismatch
 	}
-	if next == current {
+	if (!forced && next == current) || (forced && checkPassword(u.PasswordHash, next)) {
 		return ErrPasswordUnchanged
 	}
 	hash, err := hashPassword(next)

@@ -130,3 +130,63 @@ func TestBrowserTourJourney(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, "tours-admin-list")
 }
+
+// Cancelling at phone size asks first: 取消报名 opens the confirmation page that says the
+// seat goes to the first waiter; 不取消 keeps the sign-up; 确认取消 gives the seat away.
+func TestBrowserCancelAsksFirst(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	id := makeTour(t, db, c, tourOpts{quotas: []int{1, 1}})
+	s := newStore(db)
+	sec, waiter := c.Secretaries[0][0], c.Secretaries[0][1]
+	mustSignup(t, s, id, sec, "")
+	mustSignup(t, s, id, waiter, "")
+	srv := newServer(t, db)
+	base := browsertest.Serve(t, srv)
+	ctx := browsertest.New(t)
+	browsertest.SignIn(t, ctx, srv, base, sec)
+
+	ask := func() {
+		t.Helper()
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(fmt.Sprintf("%s/tours/%d", base, id)),
+			chromedp.WaitVisible(chromedp.CSS("a.cancel-signup")),
+			chromedp.Click(chromedp.CSS("a.cancel-signup")),
+			chromedp.WaitVisible(chromedp.CSS(".cancel-consequence")),
+		); err != nil {
+			t.Fatal(err)
+		}
+		said, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".cancel-consequence")))
+		if !strings.Contains(said, "您的名额将让给候补第 1 位（不能恢复）；如再报名，只能排在候补队尾") {
+			t.Fatalf("confirmation says %q", said)
+		}
+	}
+	ask()
+	if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth")); w > browsertest.PhoneWidth {
+		t.Errorf("confirmation page is %d px wide on a %d px phone", w, browsertest.PhoneWidth)
+	}
+	browsertest.Screenshot(t, ctx, "tours-cancel-confirm")
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("a.keep-signup")),
+		chromedp.WaitVisible(chromedp.CSS(".my-status")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".my-status"))); st != "待乡镇审核" {
+		t.Fatalf("after 不取消 the page says %q", st)
+	}
+	if a, b := statusOf(t, db, id, sec), statusOf(t, db, id, waiter); a != StatusPending || b != StatusWaitlisted {
+		t.Fatalf("after 不取消: %s, %s", a, b)
+	}
+
+	ask()
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("button.confirm-cancel")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := statusOf(t, db, id, sec), statusOf(t, db, id, waiter); a != StatusCancelled || b != StatusPending {
+		t.Fatalf("after 确认取消: %s, %s (the seat goes to the first waiter)", a, b)
+	}
+}

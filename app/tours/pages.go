@@ -77,6 +77,22 @@ func (h *handlers) signupForm(c *fiber.Ctx) error {
 	return web.RedirectOK(c, fmt.Sprintf("/tours/%d", id), msg)
 }
 
+// cancelPage asks before cancelling (GET /tours/:id/cancel): it says what the cancellation
+// will do to the seat and the waiting list, from the state as it is now. Confirming posts
+// to cancelForm; nothing changes until then.
+func (h *handlers) cancelPage(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, err := h.store.CancelPlan(c.UserContext(), web.Me(c), id)
+	if err != nil {
+		return err
+	}
+	return h.srv.Render.Page(c, "tours/cancel", fiber.Map{"Title": "确认取消报名", "P": p, "T": p.Tour})
+}
+
+// cancelForm is the confirmed cancellation (POST /tours/:id/cancel, from cancelPage).
 func (h *handlers) cancelForm(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
@@ -96,7 +112,18 @@ func (h *handlers) adminListPage(c *fiber.Ctx) error {
 	return h.srv.Render.Page(c, "tours/admin_list", fiber.Map{"Title": "考察管理", "Tours": vs})
 }
 
-func (h *handlers) adminTourPage(c *fiber.Ctx) error {
+// rejectFailure is a rejection the store refused for its reason: the desk shows the
+// message next to that sign-up's reason field, with the text as it was typed.
+type rejectFailure struct {
+	SignupID int64
+	Reason   string
+	Message  string
+}
+
+func (h *handlers) adminTourPage(c *fiber.Ctx) error { return h.deskPage(c, rejectFailure{}) }
+
+// deskPage shows a tour's desk for staff; rej names a refused rejection (zero: none).
+func (h *handlers) deskPage(c *fiber.Ctx, rej rejectFailure) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
@@ -122,7 +149,10 @@ func (h *handlers) adminTourPage(c *fiber.Ctx) error {
 		}
 	}
 	data := fiber.Map{"Title": d.Tour.Title, "T": d.Tour, "Usage": d.Usage, "Queue": queue, "Waiting": waiting, "Others": others,
-		"Nominees": d.Nominees, "IsAdmin": me.Role == web.RoleAdmin, "CanNominate": d.Tour.Status == TourOpen}
+		"Nominees": d.Nominees, "IsAdmin": me.Role == web.RoleAdmin, "CanNominate": d.Tour.Status == TourOpen, "Rej": rej}
+	if rej.SignupID != 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
 	if me.Role == web.RoleAdmin {
 		data["Events"] = d.Events
 	}
@@ -154,9 +184,18 @@ func (h *handlers) approveForm(c *fiber.Ctx) error {
 	return web.RedirectOK(c, "/admin/tours/"+c.Params("id"), "已审核通过（"+StatusName(status)+"）")
 }
 
+// rejectForm rejects a sign-up; a reason that is missing or cannot be kept brings the
+// desk back (422) with the message next to the field and the text as typed.
 func (h *handlers) rejectForm(c *fiber.Ctx) error {
-	if _, err := h.decide(c, false, c.FormValue("reason")); err != nil {
-		return err
+	reason := c.FormValue("reason")
+	if _, err := h.decide(c, false, reason); err != nil {
+		we := h.srv.AsError(err)
+		msg, ok := we.Fields["reason"]
+		sid, perr := web.ParamID(c, "sid")
+		if !ok || perr != nil {
+			return err
+		}
+		return h.deskPage(c, rejectFailure{SignupID: sid, Reason: reason, Message: msg})
 	}
 	return web.RedirectOK(c, "/admin/tours/"+c.Params("id"), "已驳回")
 }

@@ -51,6 +51,7 @@ func Mount(s *web.Server, deps Deps) error {
 	a.Post("/tours/messages/:id/read", anyone, h.readMessageForm)
 	a.Get("/tours/:id", anyone, h.tourPage)
 	a.Post("/tours/:id/signup", secretary, h.signupForm)
+	a.Get("/tours/:id/cancel", secretary, h.cancelPage)
 	a.Post("/tours/:id/cancel", secretary, h.cancelForm)
 	a.Get("/admin/tours", staff, h.adminListPage)
 	a.Get("/admin/tours/new", admin, h.newPage)

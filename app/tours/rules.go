@@ -133,6 +133,22 @@ func CancelRefusal(w Window, status string, now time.Time) string {
 	return ""
 }
 
+// CancelConsequence says in one Chinese sentence what cancelling a sign-up in status does,
+// for the confirmation page. waiting is the number of people on the waiting list of the
+// sign-up's township: a freed seat goes to the first of them (promote), and whoever signs
+// up again joins at the back. "" when there is nothing to cancel.
+func CancelConsequence(status string, waiting int) string {
+	switch {
+	case status == StatusWaitlisted:
+		return "取消后您将退出候补"
+	case !HoldsSeat(status):
+		return ""
+	case waiting > 0:
+		return "取消后，您的名额将让给候补第 1 位（不能恢复）；如再报名，只能排在候补队尾"
+	}
+	return "取消后名额空出，其他人可以报名；如再报名需重新审批"
+}
+
 // Decision is what an approve or reject does to a sign-up.
 type Decision struct {
 	To     string // the new status

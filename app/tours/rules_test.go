@@ -75,6 +75,30 @@ func TestCancelRefusal(t *testing.T) {
 	}
 }
 
+// The confirmation page says what a cancellation really does: a held seat goes to the
+// first waiter when somebody waits, else it is free for anybody.
+func TestCancelConsequence(t *testing.T) {
+	cases := []struct {
+		status  string
+		waiting int
+		want    string
+	}{
+		{StatusPending, 2, "让给候补第 1 位"}, {StatusApproved, 1, "让给候补第 1 位"}, {StatusConfirmed, 1, "只能排在候补队尾"},
+		{StatusConfirmed, 0, "名额空出，其他人可以报名"}, {StatusPending, 0, "如再报名需重新审批"},
+		{StatusWaitlisted, 3, "退出候补"}, {StatusWaitlisted, 0, "退出候补"},
+		{StatusCancelled, 1, ""}, {StatusRejected, 0, ""}, {"", 0, ""},
+	}
+	for _, c := range cases {
+		got := CancelConsequence(c.status, c.waiting)
+		if c.want == "" && got != "" || !strings.Contains(got, c.want) {
+			t.Errorf("CancelConsequence(%q, %d) = %q, want it to say %q", c.status, c.waiting, got, c.want)
+		}
+	}
+	if got := CancelConsequence(StatusConfirmed, 0); strings.Contains(got, "候补") {
+		t.Errorf("nobody waits, yet: %q", got)
+	}
+}
+
 func TestApproveReject(t *testing.T) {
 	cases := []struct {
 		role, from string

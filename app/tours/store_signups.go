@@ -207,6 +207,42 @@ func (s *Store) Cancel(ctx context.Context, tourID, userID int64) error {
 	})
 }
 
+// CancelPlan is what cancelling the viewer's sign-up would do, for the confirmation page.
+type CancelPlan struct {
+	Tour        TourView
+	Waiting     int    // people waiting in the sign-up's township
+	Consequence string // CancelConsequence of the sign-up as it is now
+}
+
+// CancelPlan reads (locks nothing) what Cancel would do now for the viewer's sign-up, with
+// the errors Cancel would give: none (404), nothing active (404), past the deadline (409).
+func (s *Store) CancelPlan(ctx context.Context, me *web.Identity, tourID int64) (CancelPlan, error) {
+	v, err := s.View(ctx, me, tourID)
+	if err != nil {
+		return CancelPlan{}, err
+	}
+	switch {
+	case v.MyStatus == "":
+		return CancelPlan{}, ErrNotSignedUp
+	case !Active(v.MyStatus):
+		return CancelPlan{}, ErrNothingToCancel
+	}
+	if why := CancelRefusal(v.window(), v.MyStatus, s.now()); why != "" {
+		return CancelPlan{}, refuse(ErrCancelClosed, why)
+	}
+	p := CancelPlan{Tour: v}
+	if HoldsSeat(v.MyStatus) {
+		err = s.db.GetContext(ctx, &p.Waiting, `SELECT count(*) FROM tour_signups w
+			JOIN tour_signups my ON my.tour_id = w.tour_id AND my.township_id = w.township_id
+			WHERE my.id = $1 AND w.status = 'waitlisted'`, v.MySignupID)
+		if err != nil {
+			return CancelPlan{}, err
+		}
+	}
+	p.Consequence = CancelConsequence(v.MyStatus, p.Waiting)
+	return p, nil
+}
+
 // Decide approves (reason ignored) or rejects a sign-up of the tour. Sign-ups outside the
 // actor's township are refused (403). Locks: as Signup.
 func (s *Store) Decide(ctx context.Context, tourID, signupID int64, a Actor, approve bool, reason string) (status string, err error) {

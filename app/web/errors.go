@@ -195,7 +195,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if s.Render == nil {
 		return c.SendString(we.Message)
 	}
-	if rerr := s.Render.Page(c, "web/error", fiber.Map{"Title": "出错了", "Error": we}); rerr != nil {
+	headline := ErrorHeadline(we.Status)
+	if rerr := s.Render.Page(c, "web/error", fiber.Map{"Title": headline, "Headline": headline, "Error": we, "Back": backHref(c)}); rerr != nil {
 		s.log.Error("render error page", "err", rerr)
 		return c.SendString(we.Message)
 	}

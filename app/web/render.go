@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/url"
 	"path"
 	"strings"
 	"sync"
@@ -62,9 +63,10 @@ var Funcs = template.FuncMap{
 		}
 		return p
 	},
-	"add":      func(a, b int) int { return a + b },
-	"sub":      func(a, b int) int { return a - b },
-	"roleName": RoleName,
+	"add":        func(a, b int) int { return a + b },
+	"sub":        func(a, b int) int { return a - b },
+	"roleName":   RoleName,
+	"navCurrent": navCurrent,
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -88,6 +90,100 @@ func formatTime(t any, layout string) string {
 		return v.In(China).Format(layout)
 	}
 	return ""
+}
+
+// navSections maps the first path segments of every page to its menu section; the longest
+// matching prefix wins. A page missing here highlights no menu item.
+var navSections = []struct{ prefix, section string }{
+	{"/me", "me"},
+	{"/password", "me"},
+	{"/courses", "courses"},
+	{"/lessons", "courses"},
+	{"/attachments", "courses"},
+	{"/exams", "exams"},
+	{"/attempts", "exams"},
+	{"/tours", "tours"},
+	{"/admin/courses", "courses"},
+	{"/admin/course-years", "courses"},
+	{"/admin/lessons", "courses"},
+	{"/admin/assignments", "courses"},
+	{"/admin/attachments", "courses"},
+	{"/admin/exams", "exams"},
+	{"/admin/questions", "exams"},
+	{"/admin/tours", "tours"},
+	{"/admin/users", "users"},
+	{"/admin/roster", "users"},
+	{"/admin/org", "org"},
+	{"/admin/reports", "reports"},
+}
+
+// NavSection tells which menu section (home, courses, exams, tours, me, users, org,
+// reports) a page belongs to, so the tab bar and the admin menu highlight it on every page
+// of the section, not only on the list; "" for a page of no section.
+func NavSection(p string) string {
+	if p == "/" {
+		return "home"
+	}
+	best, section := 0, ""
+	for _, s := range navSections {
+		if (p == s.prefix || strings.HasPrefix(p, s.prefix+"/")) && len(s.prefix) > best {
+			best, section = len(s.prefix), s.section
+		}
+	}
+	return section
+}
+
+// navCurrent is the aria-current value of the menu link to href of section on page p:
+// "page" on the link's own page, "true" elsewhere in its section, "" outside it.
+func navCurrent(p, section, href string) string {
+	switch {
+	case p == href:
+		return "page"
+	case NavSection(p) == section:
+		return "true"
+	}
+	return ""
+}
+
+// ErrorHeadline is the Chinese headline of an error page for a status: what happened, in
+// words, never the number or the code.
+func ErrorHeadline(status int) string {
+	switch status {
+	case 400, 405, 415:
+		return "请求有误"
+	case 403:
+		return "没有权限"
+	case 404:
+		return "找不到这个页面"
+	case 408:
+		return "请求超时"
+	case 409:
+		return "操作没有完成"
+	case 413:
+		return "内容过大"
+	case 422:
+		return "填写的内容有误"
+	case 429:
+		return "操作太频繁"
+	case 503:
+		return "服务暂时不可用"
+	}
+	if status < 500 {
+		return "操作没有完成"
+	}
+	return "出了点问题"
+}
+
+// backHref is where an error page's 「返回上一页」 goes without JavaScript: the Referer
+// when it is a page of this site other than the failed one, else the home page.
+func backHref(c *fiber.Ctx) string {
+	u, err := url.Parse(c.Get(fiber.HeaderReferer))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		!strings.EqualFold(u.Host, string(c.Request().Host())) ||
+		u.RequestURI() == c.OriginalURL() || strings.HasPrefix(u.Path, "/api/") {
+		return "/"
+	}
+	return u.RequestURI()
 }
 
 // RoleName gives the Chinese name of a role.

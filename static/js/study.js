@@ -1,5 +1,6 @@
 // Lesson page: report study time to the server while the page is visible, and tell it
-// when the reader reached the end. The server does all the counting; this only beats.
+// when the reader reached the end. The server does all the counting; this only beats,
+// and runs the countdown to the minimum time between beats (from the last server state).
 // Lesson editor: live preview of the Markdown body (rendered and sanitized by the server).
 (function () {
   'use strict';
@@ -12,7 +13,9 @@
     }).then(function (r) { return r.ok ? r.json() : null; });
   }
 
+  // Mirrors courses.FormatDuration.
   function fmt(sec) {
+    if (sec < 0) sec = 0;
     if (sec < 60) return sec + ' 秒';
     if (sec % 60 === 0) return (sec / 60) + ' 分钟';
     return Math.floor(sec / 60) + ' 分 ' + (sec % 60) + ' 秒';
@@ -23,14 +26,34 @@
     var csrf = el.getAttribute('data-csrf');
     var interval = parseInt(el.getAttribute('data-interval'), 10) || 15000;
     var min = parseInt(el.getAttribute('data-min'), 10) || 0;
+    var minText = el.getAttribute('data-min-text') || fmt(min);
     var done = el.getAttribute('data-done') === '1';
     var text = document.getElementById('study-text');
     var fill = document.getElementById('study-fill');
     var msg = document.getElementById('study-msg');
+    var left = document.getElementById('study-left');
+    var note = document.getElementById('next-note');
     var reached = false, last = Date.now(), timer = null;
+    // Countdown: the seconds the server last reported, and when; while the page is
+    // visible the local clock runs on from there until the next beat corrects it.
+    var base = parseInt(el.getAttribute('data-seconds'), 10) || 0, baseAt = Date.now(), tick = null;
+
+    function countdown() {
+      if (done) {
+        left.textContent = '';
+        if (note) note.textContent = '';
+        return;
+      }
+      var rest = min - base - (timer ? Math.floor((Date.now() - baseAt) / 1000) : 0);
+      if (base >= min) left.textContent = '学习时长已够，读到末尾本课时即完成';
+      else if (rest > 0) left.textContent = '还需学习 ' + fmt(rest) + '，本课时才算完成';
+      else left.textContent = '学习时长即将够了，正在确认……';
+    }
 
     function show(s) {
       if (!s) return;
+      base = s.seconds;
+      baseAt = Date.now();
       if (s.lesson_completed) {
         el.className = 'study-bar is-done';
         fill.className = 'w100';
@@ -39,12 +62,14 @@
           done = true;
           msg.textContent = s.course_completed ? '恭喜！本课程已全部完成' + (s.hours_earned ? '，获得 ' + s.hours_earned + ' 学时' : '') : '本课时已完成，可以学习下一课时';
         }
+        countdown();
         return;
       }
       var pct = min > 0 ? Math.min(100, Math.floor(s.seconds * 100 / min)) : 100;
       fill.className = 'w' + pct;
-      var need = s.seconds >= min ? '时长已够' : '至少 ' + fmt(min);
+      var need = s.seconds >= min ? '时长已够' : '最短学习 ' + minText;
       text.textContent = '已学习 ' + fmt(s.seconds) + ' · ' + need + (s.reached_end ? '' : '，并读到末尾');
+      countdown();
     }
 
     function beat(resume) {
@@ -56,14 +81,16 @@
     }
     function start() {
       if (timer) return;
-      last = Date.now();
+      last = baseAt = Date.now();
       beat(true);
       timer = setInterval(function () { beat(false); }, interval);
+      tick = setInterval(countdown, 1000);
     }
     function stop() {
       if (!timer) return;
       clearInterval(timer);
-      timer = null;
+      clearInterval(tick);
+      timer = tick = null;
       beat(false); // credit the visible time up to now; hidden time never counts
     }
     document.addEventListener('visibilitychange', function () {
