@@ -12,6 +12,7 @@ import (
 	"zhibu/app/figures"
 	"zhibu/app/web"
 )
+
 // GET /admin/exams
 func (h *handlers) pageAdminExams(c *fiber.Ctx) error {
 	me := web.Me(c)

@@ -88,4 +88,3 @@ func (h *handlers) pageMistakes(c *fiber.Ctx) error {
 	}
 	return h.s.Render.Page(c, "exams/mistakes", fiber.Map{"Title": "错题本", "Items": m, "Withheld": withheld})
 }
-
