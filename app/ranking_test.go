@@ -62,7 +62,7 @@ func TestRankingIsOffUntilTheCountySwitchesItOn(t *testing.T) {
 	checkRanking(t, "after refused changes", admin, false)
 
 	// The admin switches it on through the API…
-	st, body = admin.JSON("PUT", "/api/v1/settings", map[string]any{"show_ranking": true})
+	st, body = admin.JSON("PUT", "/api/v1/settings", map[string]any{"show_ranking": true, "retake_after_pass": false})
 	if st != 200 || !strings.Contains(string(body), `"show_ranking":true`) || !strings.Contains(string(body), "测试admin") {
 		t.Fatalf("admin PUT: %d %s", st, body)
 	}
@@ -72,7 +72,7 @@ func TestRankingIsOffUntilTheCountySwitchesItOn(t *testing.T) {
 		t.Errorf("an organizer's page ranks")
 	}
 	// …and off again through the form.
-	resp = admin.Form("POST", "/admin/settings", url.Values{"show_ranking": {"0"}})
+	resp = admin.Form("POST", "/admin/settings", url.Values{"show_ranking": {"0"}, "retake_after_pass": {"0"}})
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/admin/settings" {
 		t.Fatalf("form: %d", resp.StatusCode)
 	}

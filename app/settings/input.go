@@ -5,7 +5,8 @@ import "zhibu/app/web"
 // Input is the settings form (PUT /api/v1/settings): every field is required, so a
 // request always says what it wants instead of relying on a default.
 type Input struct {
-	ShowRanking *bool `json:"show_ranking"`
+	ShowRanking     *bool `json:"show_ranking"`
+	RetakeAfterPass *bool `json:"retake_after_pass"`
 }
 
 // Validate checks that every field is given.
@@ -13,6 +14,9 @@ func (in Input) Validate() web.FieldErrors {
 	errs := web.FieldErrors{}
 	if in.ShowRanking == nil {
 		errs["show_ranking"] = "请选择是否显示乡镇排名"
+	}
+	if in.RetakeAfterPass == nil {
+		errs["retake_after_pass"] = "请选择通过考试后能否补考"
 	}
 	if len(errs) > 0 {
 		return errs

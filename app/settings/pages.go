@@ -25,19 +25,23 @@ func (h *handlers) render(c *fiber.Ctx, st Settings, failed *web.Error) error {
 	return h.srv.Render.Page(c, "settings/index", data)
 }
 
-// inputFromForm reads the form: show_ranking is "1" (on) or "0" (off); anything else is
+// inputFromForm reads the form: each setting is "1" (on) or "0" (off); anything else is
 // left out and refused by Validate.
 func inputFromForm(c *fiber.Ctx) Input {
-	var in Input
-	switch c.FormValue("show_ranking") {
+	return Input{ShowRanking: formBool(c, "show_ranking"), RetakeAfterPass: formBool(c, "retake_after_pass")}
+}
+
+func formBool(c *fiber.Ctx, name string) *bool {
+	var v bool
+	switch c.FormValue(name) {
 	case "1":
-		on := true
-		in.ShowRanking = &on
+		v = true
 	case "0":
-		off := false
-		in.ShowRanking = &off
+		v = false
+	default:
+		return nil
 	}
-	return in
+	return &v
 }
 
 // POST /admin/settings

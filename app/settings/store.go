@@ -21,13 +21,14 @@ func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
 
 // Settings are the county's settings as the page and the API show them.
 type Settings struct {
-	ShowRanking bool      `db:"show_ranking" json:"show_ranking"`
+	ShowRanking     bool      `db:"show_ranking" json:"show_ranking"`
+	RetakeAfterPass bool      `db:"retake_after_pass" json:"retake_after_pass"`
 	UpdatedAt   time.Time `db:"updated_at" json:"updated_at"`
 	UpdatedBy   string    `db:"updated_by" json:"updated_by"` // the admin's name; "" before any change
 }
 
 const selectSQL = `
-	SELECT cs.show_ranking, cs.updated_at, COALESCE(u.name, '') AS updated_by
+	SELECT cs.show_ranking, cs.retake_after_pass, cs.updated_at, COALESCE(u.name, '') AS updated_by
 	FROM county_settings cs LEFT JOIN users u ON u.id = cs.updated_by`
 
 // Get reads the settings. Locks: none.
@@ -47,6 +48,13 @@ func (s *Store) ShowRanking(ctx context.Context) (bool, error) {
 	return st.ShowRanking, err
 }
 
+// RetakeAfterPass tells whether a secretary who passed an exam may still use the attempts
+// left (exams.Deps.RetakeAfterPass); off by default. Locks: none.
+func (s *Store) RetakeAfterPass(ctx context.Context) (bool, error) {
+	st, err := s.Get(ctx)
+	return st.RetakeAfterPass, err
+}
+
 // Update saves the settings as the admin me and returns them.
 // Locks: the county_settings row.
 func (s *Store) Update(ctx context.Context, me *web.Identity, in Input) (Settings, error) {
@@ -56,10 +64,10 @@ func (s *Store) Update(ctx context.Context, me *web.Identity, in Input) (Setting
 	var st Settings
 	err := s.db.GetContext(ctx, &st, `
 		WITH saved AS (
-			UPDATE county_settings SET show_ranking = $1, updated_at = now(), updated_by = $2
-			RETURNING show_ranking, updated_at, updated_by)
-		SELECT saved.show_ranking, saved.updated_at, COALESCE(u.name, '') AS updated_by
-		FROM saved LEFT JOIN users u ON u.id = saved.updated_by`, *in.ShowRanking, me.UserID)
+			UPDATE county_settings SET show_ranking = $1, retake_after_pass = $3, updated_at = now(), updated_by = $2
+			RETURNING show_ranking, retake_after_pass, updated_at, updated_by)
+		SELECT saved.show_ranking, saved.retake_after_pass, saved.updated_at, COALESCE(u.name, '') AS updated_by
+		FROM saved LEFT JOIN users u ON u.id = saved.updated_by`, *in.ShowRanking, me.UserID, *in.RetakeAfterPass)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, ErrMissing
 	}

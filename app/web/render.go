@@ -207,7 +207,7 @@ func NewRenderer() (*Renderer, error) {
 	}
 	r := &Renderer{base: base, pages: map[string]*template.Template{}}
 	r.bufs.New = func() any { return new(bytes.Buffer) }
-	for _, page := range []string{"templates/error.html", "templates/download.html"} {
+	for _, page := range []string{"templates/error.html", "templates/download.html", "templates/confirm.html"} {
 		if err := r.AddPages("web", shellTemplates, page); err != nil {
 			return nil, err
 		}
@@ -267,19 +267,4 @@ func (r *Renderer) Page(c *fiber.Ctx, name string, data fiber.Map) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Send(buf.Bytes())
-}
-
-// Card is one block of a home page: a title, a big figure, an optional progress bar,
-// lines of detail and the next step. Features contribute cards without touching the
-// home page's template.
-type Card struct {
-	Title    string
-	Big      string
-	Bar      bool
-	Percent  int
-	Lines    []string
-	Link     string
-	LinkText string
-	Accent   bool
-	Order    int
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -57,7 +56,7 @@ type CardSource func(ctx context.Context, me *Identity) ([]Card, error)
 // AddHomeCards lets a feature contribute to every role's home page.
 func (s *Server) AddHomeCards(src CardSource) { s.homeCards = append(s.homeCards, src) }
 
-// HomeCards collects every feature's cards for the caller, in their Order.
+// HomeCards collects every feature's cards for the caller, most urgent first (OrderCards).
 func (s *Server) HomeCards(ctx context.Context, me *Identity) ([]Card, error) {
 	var all []Card
 	for _, src := range s.homeCards {
@@ -67,8 +66,7 @@ func (s *Server) HomeCards(ctx context.Context, me *Identity) ([]Card, error) {
 		}
 		all = append(all, cards...)
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].Order < all[j].Order })
-	return all, nil
+	return OrderCards(all), nil
 }
 
 // DefaultBodyLimit is the staff upload limit unless configured: xlsx imports fit easily.
