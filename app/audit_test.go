@@ -1,0 +1,306 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"zhibu/app/accounts"
+	"zhibu/app/testdb"
+	"zhibu/app/web"
+	"zhibu/app/web/browsertest"
+	"zhibu/app/web/webtest"
+)
+
+// The screen audit (issue 12): every page of the app, for every role, at the two phone
+// sizes most secretaries have, on a county of 20 townships and 3,000 secretaries with a
+// 20,000-question bank. A page fails on horizontal overflow, a visible tap target under
+// 44 px (inline text links excepted), a raw error code or Latin word in the visible text,
+// or — for a staff page — more than auditMaxHTML bytes of HTML or auditMaxElements
+// elements. Screenshots of every page go to browsertest.Dir().
+//
+// The pages are the app's own GET routes, not a list kept here: a new page is audited
+// the day it is mounted, and a route whose :id the audit cannot fill fails until
+// auditSample learns it.
+
+const (
+	auditMaxHTML     = 100 << 10
+	auditMaxElements = 2000
+	auditMinTap      = 44
+)
+
+// auditLatin are the Latin words a secretary meets in everyday Chinese text; auditPeople
+// adds the audited accounts' login names, which are data, not wording.
+var auditLatin = map[string]bool{"Excel": true, "KB": true, "MB": true}
+
+// auditSkip are GET routes that are not pages: downloads, the JSON API, assets, probes.
+var auditSkip = regexp.MustCompile(`^/(api/|dl/|static/|healthz|readyz|favicon|robots|logout)|\.xlsx$|^/attachments/`)
+
+var auditSizes = []struct{ W, H int }{{360, 740}, {390, 844}}
+
+type auditFinding struct {
+	Overflow bool     `json:"overflow"`
+	Wide     []string `json:"wide"`
+	Small    []string `json:"small"`
+	Latin    []string `json:"latin"`
+	Elements int      `json:"elements"`
+}
+
+// auditJS measures a loaded page in the browser.
+const auditJS = `(() => {
+  const vw = document.documentElement.clientWidth;
+  const out = {overflow: document.documentElement.scrollWidth > vw + 1, wide: [], small: [], latin: [],
+    elements: document.getElementsByTagName('*').length};
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+  if (out.overflow) {
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > vw + 1) { out.wide.push(name(el)); if (out.wide.length >= 5) break; }
+    }
+  }
+  for (const el of document.querySelectorAll('a[href], button, input, select, textarea, summary')) {
+    if (el.type === 'hidden') continue;
+    const cs = getComputedStyle(el);
+    if (cs.display === 'none' || cs.visibility === 'hidden') continue;
+    let r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (el.tagName === 'A' && cs.display === 'inline') continue; // inline text links excepted
+    if ((el.type === 'radio' || el.type === 'checkbox') && el.closest('label')) r = el.closest('label').getBoundingClientRect();
+    if (r.height < ` + "44" + ` - 0.5) out.small.push(name(el) + ' ' + Math.round(r.height) + 'px「' + (el.innerText || el.value || el.name || '').trim().slice(0, 12) + '」');
+  }
+  const words = document.body.innerText.match(/[A-Za-z][A-Za-z0-9_]*/g) || [];
+  out.latin = [...new Set(words)];
+  return JSON.stringify(out);
+})()`
+
+func TestScreenAudit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the screen audit seeds a county of 3,000 secretaries")
+	}
+	db, srv := demoServer(t, accounts.DemoSize{Townships: 20, Secretaries: 3000})
+	auditBank(t, db)
+	base := browsertest.Serve(t, srv)
+
+	ids := auditPeople(t, db)
+	sample := auditSamples(t, db, srv, ids)
+
+	var pages []string
+	seen := map[string]bool{}
+	for _, r := range srv.App.GetRoutes(true) {
+		if r.Method != "GET" || auditSkip.MatchString(r.Path) || seen[r.Path] {
+			continue
+		}
+		seen[r.Path] = true
+		pages = append(pages, r.Path)
+	}
+	sort.Strings(pages)
+
+	for _, who := range []string{"secretary", "organizer", "admin"} {
+		client := webtest.AsUser(t, srv, ids[who])
+		var visit []string
+		for _, route := range pages {
+			path, ok := sample(who, route)
+			if !ok {
+				t.Errorf("audit: no sample for route %s — teach auditSamples", route)
+				continue
+			}
+			if path == "" {
+				continue
+			}
+			resp := client.Do("GET", path, nil, "")
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case resp.StatusCode >= 500:
+				t.Errorf("%s %s: %d", who, path, resp.StatusCode)
+				continue
+			case resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html"):
+				continue // not this role's page (403/404/redirect) or not a page
+			}
+			if who != "secretary" && strings.HasPrefix(path, "/admin") && len(body) > auditMaxHTML {
+				t.Errorf("%s %s: %d KB of HTML (limit %d KB)", who, path, len(body)>>10, auditMaxHTML>>10)
+			}
+			visit = append(visit, path)
+		}
+		for _, size := range auditSizes {
+			b := browsertest.New(t)
+			if err := chromedp.Do(b, chromedp.EmulateViewport(int64(size.W), int64(size.H), chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+				t.Fatal(err)
+			}
+			browsertest.SignIn(t, b, srv, base, ids[who])
+			for _, path := range visit {
+				auditPage(t, b, base, who, path, size.W)
+			}
+		}
+	}
+	// Signed out: the login page.
+	for _, size := range auditSizes {
+		b := browsertest.New(t)
+		if err := chromedp.Do(b, chromedp.EmulateViewport(int64(size.W), int64(size.H), chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+			t.Fatal(err)
+		}
+		auditPage(t, b, base, "guest", "/login", size.W)
+	}
+}
+
+func auditPage(t *testing.T, b context.Context, base, who, path string, width int) {
+	t.Helper()
+	if err := chromedp.Do(b, chromedp.Navigate(base+path), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+		t.Errorf("%s %s: %v", who, path, err)
+		return
+	}
+	raw, err := chromedp.Run(b, chromedp.Evaluate[string](auditJS))
+	if err != nil {
+		t.Errorf("%s %s: %v", who, path, err)
+		return
+	}
+	var f auditFinding
+	if err := json.Unmarshal([]byte(raw), &f); err != nil {
+		t.Fatal(err)
+	}
+	at := fmt.Sprintf("%s %s @%dpx", who, path, width)
+	if f.Overflow {
+		t.Errorf("%s: wider than the screen: %v", at, f.Wide)
+	}
+	if len(f.Small) > 0 {
+		t.Errorf("%s: tap targets under %d px: %v", at, auditMinTap, f.Small)
+	}
+	var latin []string
+	for _, w := range f.Latin {
+		if !auditLatin[w] {
+			latin = append(latin, w)
+		}
+	}
+	if len(latin) > 0 {
+		t.Errorf("%s: Latin words or codes in the visible text: %v", at, latin)
+	}
+	if who != "secretary" && strings.HasPrefix(path, "/admin") && f.Elements > auditMaxElements {
+		t.Errorf("%s: %d elements (limit %d)", at, f.Elements, auditMaxElements)
+		return // too tall to photograph
+	}
+	name := fmt.Sprintf("audit-%d-%s%s", width, who, strings.NewReplacer("/", "-", "?", "-", "=", "-", "&", "-").Replace(path))
+	browsertest.Screenshot(t, b, name)
+}
+
+// auditBank grows the question bank to 20,000 questions.
+func auditBank(t *testing.T, db *sqlx.DB) {
+	t.Helper()
+	testdb.Exec(t, db, `
+		WITH src AS (SELECT row_number() OVER (ORDER BY id) - 1 AS n, * FROM questions WHERE NOT retired),
+		     total AS (SELECT count(*) AS c FROM src)
+		INSERT INTO questions (kind, category, difficulty, stem, options, answer, points, explanation)
+		SELECT q.kind, q.category, q.difficulty, q.stem || '（第 ' || g || ' 题）', q.options, q.answer, q.points, q.explanation
+		FROM generate_series(1, 20000 - (SELECT count(*) FROM questions)) g
+		JOIN src q ON q.n = g % (SELECT c FROM total)`)
+}
+
+// auditPeople picks one account per role — the secretary and the organizer in the same
+// township — past their first-login password change.
+func auditPeople(t *testing.T, db *sqlx.DB) map[string]int64 {
+	t.Helper()
+	ids := map[string]int64{}
+	var admin, organizer, secretary int64
+	testdb.Get(t, db, &admin, `SELECT min(id) FROM users WHERE role = 'admin'`)
+	testdb.Get(t, db, &organizer, `SELECT min(id) FROM users WHERE role = 'organizer'`)
+	testdb.Get(t, db, &secretary, `SELECT min(id) FROM users WHERE role = 'secretary'
+		AND township_id = (SELECT township_id FROM users WHERE id = $1)`, organizer)
+	ids["admin"], ids["organizer"], ids["secretary"] = admin, organizer, secretary
+	testdb.Exec(t, db, `UPDATE users SET must_change_password = false WHERE id = ANY($1)`, pq.Array([]int64{admin, organizer, secretary}))
+	var names []string
+	if err := db.Select(&names, `SELECT username FROM users WHERE id = ANY($1)`, pq.Array([]int64{admin, organizer, secretary})); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		auditLatin[n] = true
+	}
+	return ids
+}
+
+// auditSamples fills the :id of every page route with a real row the role may see, and
+// gives every list its county-size content: half the county signed up for one tour, and
+// the secretary with a finished exam attempt. sample returns ok=false for a route it
+// does not know, and "" for a route the role has no page on.
+func auditSamples(t *testing.T, db *sqlx.DB, srv *web.Server, ids map[string]int64) func(who, route string) (string, bool) {
+	t.Helper()
+	one := func(q string, args ...any) string {
+		var id int64
+		testdb.Get(t, db, &id, q, args...)
+		return strconv.FormatInt(id, 10)
+	}
+	course := one(`SELECT min(course_id) FROM lessons`)
+	lesson := one(`SELECT min(id) FROM lessons WHERE course_id = $1`, course)
+	attachment := one(`SELECT COALESCE(min(id), 0) FROM lesson_attachments`)
+	assignment := one(`SELECT COALESCE(min(id), 0) FROM course_assignments`)
+	question := one(`SELECT min(id) FROM questions`)
+	tour := one(`SELECT min(id) FROM tours`)
+	user := strconv.FormatInt(ids["secretary"], 10)
+	testdb.Exec(t, db, `
+		INSERT INTO tour_signups (tour_id, user_id, township_id, status)
+		SELECT $1, id, township_id, 'pending' FROM users
+		WHERE role = 'secretary' AND (id = $2 OR id % 2 = 0)
+		ON CONFLICT (tour_id, user_id) DO NOTHING`, tour, ids["secretary"])
+
+	// The secretary takes an open exam and hands it in unanswered.
+	var exam string
+	var attempt struct {
+		ID int64 `json:"id"`
+	}
+	sec := webtest.AsUser(t, srv, ids["secretary"])
+	var open []int64
+	if err := db.Select(&open, `SELECT id FROM exams WHERE opens_at <= now() AND closes_at > now() ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range open {
+		st, body := sec.JSON("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", id), nil)
+		if st != 200 && st != 201 {
+			continue
+		}
+		webtest.Decode(t, body, &attempt)
+		if st, body := sec.JSON("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", attempt.ID), map[string]any{}); st != 200 {
+			t.Fatalf("submit: %d %s", st, body)
+		}
+		exam = strconv.FormatInt(id, 10)
+		break
+	}
+	if exam == "" {
+		t.Fatal("audit: the demo county has no exam the secretary can take")
+	}
+	idOf := []struct{ prefix, id string }{
+		{"/exams/attempts/", strconv.FormatInt(attempt.ID, 10)},
+		{"/admin/courses/", course}, {"/courses/", course},
+		{"/admin/lessons/", lesson}, {"/lessons/", lesson},
+		{"/admin/attachments/", attachment}, {"/admin/assignments/", assignment},
+		{"/admin/users/", user},
+		{"/admin/exams/", exam}, {"/exams/", exam},
+		{"/admin/questions/", question},
+		{"/admin/tours/", tour}, {"/tours/", tour},
+	}
+	return func(who, route string) (string, bool) {
+		if !strings.Contains(route, ":") {
+			return route, true
+		}
+		for _, p := range idOf {
+			if strings.HasPrefix(route, p.prefix+":id") {
+				if p.id == "0" {
+					return "", true
+				}
+				return strings.Replace(route, ":id", p.id, 1), !strings.Contains(strings.Replace(route, ":id", "", 1), ":")
+			}
+		}
+		return "", false
+	}
+}
