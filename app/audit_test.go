@@ -247,6 +247,7 @@ func auditSamples(t *testing.T, db *sqlx.DB, srv *web.Server, ids map[string]int
 	assignment := one(`SELECT COALESCE(min(id), 0) FROM course_assignments`)
 	question := one(`SELECT min(id) FROM questions`)
 	tour := one(`SELECT min(id) FROM tours`)
+	entry := one(`SELECT COALESCE(min(id), 0) FROM hour_credits`)
 	user := strconv.FormatInt(ids["secretary"], 10)
 	testdb.Exec(t, db, `
 		INSERT INTO tour_signups (tour_id, user_id, township_id, status)
@@ -284,7 +285,7 @@ func auditSamples(t *testing.T, db *sqlx.DB, srv *web.Server, ids map[string]int
 		{"/admin/courses/", course}, {"/courses/", course},
 		{"/admin/lessons/", lesson}, {"/lessons/", lesson},
 		{"/admin/attachments/", attachment}, {"/admin/assignments/", assignment},
-		{"/admin/users/", user},
+		{"/admin/users/", user}, {"/admin/hours/people/", user}, {"/admin/hours/", entry},
 		{"/admin/exams/", exam}, {"/exams/", exam},
 		{"/admin/questions/", question},
 		{"/admin/tours/", tour}, {"/tours/", tour},

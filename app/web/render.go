@@ -63,6 +63,7 @@ var Funcs = template.FuncMap{
 		}
 		return p
 	},
+	"num":        FormatNumber,
 	"add":        func(a, b int) int { return a + b },
 	"sub":        func(a, b int) int { return a - b },
 	"roleName":   RoleName,
@@ -115,6 +116,7 @@ var navSections = []struct{ prefix, section string }{
 	{"/admin/roster", "users"},
 	{"/admin/org", "org"},
 	{"/admin/reports", "reports"},
+	{"/admin/hours", "reports"},
 }
 
 // NavSection tells which menu section (home, courses, exams, tours, me, users, org,

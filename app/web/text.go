@@ -1,7 +1,9 @@
 package web
 
 import (
+	"math"
 	"net/http"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -85,4 +87,10 @@ func CheckText(field, value string, multiline bool) error {
 	}
 	return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed",
 		Message: "提交的内容" + BadTextMessage, Fields: map[string]string{field: BadTextMessage}}
+}
+
+// FormatNumber writes a figure such as 学时 without needless decimals, rounded to two
+// places: 2, 1.5, 0.25 (template func "num").
+func FormatNumber(x float64) string {
+	return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64)
 }

@@ -1,0 +1,9 @@
+package hours
+
+import (
+	"testing"
+
+	"zhibu/app/testdb"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
