@@ -1,0 +1,477 @@
+package classes
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"zhibu/app/web"
+)
+
+// Participant is one person of a class, with the caller's session's mark when asked.
+type Participant struct {
+	UserID    int64    `db:"user_id" json:"user_id"`
+	Name      string   `db:"name" json:"name"`
+	Phone     string   `db:"phone" json:"phone"`
+	Township  string   `db:"township" json:"township"`
+	Branch    string   `db:"branch" json:"branch"`
+	Status    string   `db:"status" json:"status"` // the session's mark, "" when none
+	Via       string   `db:"via" json:"via"`
+	Leave     string   `db:"leave" json:"leave"` // the session's leave request status, "" when none
+	LeaveID   int64    `db:"leave_id" json:"leave_id,omitempty"`
+	Reason    string   `db:"reason" json:"leave_reason,omitempty"`
+	Completed *bool    `db:"completed" json:"completed"`
+	Result    string   `db:"result_note" json:"result_note"`
+	Hours     *float64 `db:"hours_attended" json:"hours_attended"`
+}
+
+// StatusLabel is the mark in Chinese.
+func (p Participant) StatusLabel() string { return StatusLabel(p.Status) }
+
+// RollFilter narrows a class's participants.
+type RollFilter struct {
+	SessionID int64 // 0: no session marks
+	Query     string
+	Status    string // "unmarked" or an attendance status; "" = all
+	Limit     int
+	Offset    int
+}
+
+// Participants is one page of the class's participants the caller manages, with the
+// session's marks, and how many match. Locks: none.
+func (s *Store) Participants(ctx context.Context, me *web.Identity, classID int64, f RollFilter) ([]Participant, int, error) {
+	c, err := s.Class(ctx, me, classID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !staffOf(me, c) {
+		return nil, 0, ErrNotManager
+	}
+	var rows []struct {
+		Participant
+		N int `db:"n"`
+	}
+	err = s.db.SelectContext(ctx, &rows, `
+		SELECT p.user_id, u.name, COALESCE(u.phone, '') AS phone, t.name AS township, COALESCE(b.name, '') AS branch,
+		       COALESCE(a.status, '') AS status, COALESCE(a.via, '') AS via,
+		       COALESCE(l.status, '') AS leave, COALESCE(l.id, 0) AS leave_id, COALESCE(l.reason, '') AS reason,
+		       p.completed, p.result_note, p.hours_attended::float8 AS hours_attended,
+		       count(*) OVER () AS n
+		FROM class_participants p
+		JOIN users u ON u.id = p.user_id
+		JOIN townships t ON t.id = p.township_id
+		LEFT JOIN branches b ON b.id = u.branch_id
+		LEFT JOIN class_attendance a ON a.session_id = $2 AND a.user_id = p.user_id
+		LEFT JOIN class_leaves l ON l.session_id = $2 AND l.user_id = p.user_id
+		WHERE p.class_id = $1 AND ($3::bigint IS NULL OR p.township_id = $3)
+		  AND ($4 = '' OR u.name LIKE '%' || $4 || '%' OR u.phone LIKE '%' || $4 || '%' OR b.name LIKE '%' || $4 || '%')
+		  AND ($5 = '' OR ($5 = 'unmarked' AND a.status IS NULL) OR a.status = $5)
+		ORDER BY t.sort, t.id, b.name, u.name, p.user_id
+		LIMIT $6 OFFSET $7`, classID, f.SessionID, rollScope(me, c), f.Query, f.Status, f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]Participant, 0, len(rows))
+	n := 0
+	for _, r := range rows {
+		out = append(out, r.Participant)
+		n = r.N
+	}
+	return out, n, nil
+}
+
+// AddParticipants adds the active secretaries the input picks, within the caller's
+// scope (an organizer adds the own township's people only); people already in the class
+// stay as they are. Returns how many were added. Locks: the class row (share).
+func (s *Store) AddParticipants(ctx context.Context, me *web.Identity, classID int64, in ParticipantsInput) (int, error) {
+	if errs := in.Validate(); errs != nil {
+		return 0, web.Invalidf("请检查标红的项目", errs)
+	}
+	var added int
+	err := s.withClass(ctx, me, classID, false, func(tx *sqlx.Tx, c Class) error {
+		if !staffOf(me, c) {
+			return ErrNotManager
+		}
+		if c.Closed() {
+			return ErrClosed
+		}
+		scope := rollScope(me, c)
+		if c.TownshipID != nil {
+			scope = sql.NullInt64{Int64: *c.TownshipID, Valid: true} // a township's class is for its own people
+		}
+		if in.TownshipID > 0 && scope.Valid && in.TownshipID != scope.Int64 {
+			return ErrOtherTownship
+		}
+		var matched int
+		err := tx.GetContext(ctx, &matched, `
+			WITH picked AS (
+				SELECT u.id, u.township_id FROM users u LEFT JOIN branches b ON b.id = u.branch_id
+				WHERE u.role = 'secretary' AND u.active AND ($2::bigint IS NULL OR u.township_id = $2)
+				  AND (($3::bigint > 0 AND u.township_id = $3 AND ($4 = '' OR b.kind = $4))
+				       OR u.phone = ANY($5) OR u.name = ANY($5))),
+			added AS (
+				INSERT INTO class_participants (class_id, user_id, township_id, added_by)
+				SELECT $1, id, township_id, $6 FROM picked
+				ON CONFLICT (class_id, user_id) DO NOTHING
+				RETURNING 1)
+			SELECT (SELECT count(*) FROM picked) * 100000 + (SELECT count(*) FROM added)`,
+			classID, scope, in.TownshipID, in.BranchKind, pq.Array(in.People), me.UserID)
+		if err != nil {
+			return err
+		}
+		if matched/100000 == 0 {
+			return ErrNobodyMatched
+		}
+		added = matched % 100000
+		return nil
+	})
+	return added, err
+}
+
+// RemoveParticipant takes a person out of an open class with their marks and leave
+// requests. Locks: the class row (share), the participant row.
+func (s *Store) RemoveParticipant(ctx context.Context, me *web.Identity, classID, userID int64) error {
+	return s.withClass(ctx, me, classID, false, func(tx *sqlx.Tx, c Class) error {
+		if !staffOf(me, c) {
+			return ErrNotManager
+		}
+		if c.Closed() {
+			return ErrClosed
+		}
+		if err := s.lockParticipant(ctx, tx, me, c, userID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			DELETE FROM class_attendance WHERE user_id = $2 AND session_id IN (SELECT id FROM class_sessions WHERE class_id = $1);
+			`, classID, userID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM class_leaves WHERE user_id = $2 AND session_id IN (SELECT id FROM class_sessions WHERE class_id = $1)`, classID, userID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM class_participants WHERE class_id = $1 AND user_id = $2`, classID, userID)
+		return err
+	})
+}
+
+// lockParticipant checks that the user takes part in the class and that the caller
+// manages them; it locks the participant row.
+func (s *Store) lockParticipant(ctx context.Context, tx *sqlx.Tx, me *web.Identity, c Class, userID int64) error {
+	var township int64
+	err := tx.GetContext(ctx, &township, `SELECT township_id FROM class_participants WHERE class_id = $1 AND user_id = $2 FOR UPDATE`, c.ID, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotParticipant
+	}
+	if err != nil {
+		return err
+	}
+	if sc := rollScope(me, c); sc.Valid && sc.Int64 != township {
+		return ErrOtherTownship
+	}
+	return nil
+}
+
+// SetAttendance records a roll call: every record must be a participant the caller
+// manages, or nothing is saved. Locks: the class row (share), the session row, the
+// participants' rows in user id order.
+func (s *Store) SetAttendance(ctx context.Context, me *web.Identity, classID, sessionID int64, in AttendanceInput) (int, error) {
+	if errs := in.Validate(); errs != nil {
+		return 0, web.Invalidf("请检查考勤记录", errs)
+	}
+	n := 0
+	err := s.withClass(ctx, me, classID, false, func(tx *sqlx.Tx, c Class) error {
+		if !staffOf(me, c) {
+			return ErrNotManager
+		}
+		ss, err := s.lockSession(ctx, tx, classID, sessionID)
+		if err != nil {
+			return err
+		}
+		if why := RollRefusal(s.now(), ss.StartsAt, c.Closed()); why != "" {
+			return refuse(ErrRollClosed, why)
+		}
+		ids := make([]int64, len(in.Records))
+		statuses := make([]string, len(in.Records))
+		for i, r := range in.Records {
+			ids[i], statuses[i] = r.UserID, r.Status
+		}
+		var found []struct {
+			UserID   int64 `db:"user_id"`
+			Township int64 `db:"township_id"`
+		}
+		if err := tx.SelectContext(ctx, &found, `SELECT user_id, township_id FROM class_participants
+			WHERE class_id = $1 AND user_id = ANY($2) ORDER BY user_id FOR UPDATE`, classID, pq.Array(ids)); err != nil {
+			return err
+		}
+		if len(found) != len(ids) {
+			return ErrNotParticipant
+		}
+		if sc := rollScope(me, c); sc.Valid {
+			for _, f := range found {
+				if f.Township != sc.Int64 {
+					return ErrOtherTownship
+				}
+			}
+		}
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO class_attendance (session_id, user_id, status, via, marked_by)
+			SELECT $1, r.user_id, r.status, 'roll', $4 FROM unnest($2::bigint[], $3::text[]) AS r(user_id, status)
+			ON CONFLICT (session_id, user_id) DO UPDATE SET status = EXCLUDED.status, via = 'roll',
+				marked_by = EXCLUDED.marked_by, marked_at = now()`, sessionID, pq.Array(ids), pq.Array(statuses), me.UserID)
+		if err != nil {
+			return err
+		}
+		k, _ := res.RowsAffected()
+		n = int(k)
+		return nil
+	})
+	return n, err
+}
+
+// MarkAllPresent marks every participant the caller manages who has no mark yet at the
+// session as present — the one tap that starts a roll call; the exceptions follow.
+// Locks: the class row (share), the session row.
+func (s *Store) MarkAllPresent(ctx context.Context, me *web.Identity, classID, sessionID int64) (int, error) {
+	n := 0
+	err := s.withClass(ctx, me, classID, false, func(tx *sqlx.Tx, c Class) error {
+		if !staffOf(me, c) {
+			return ErrNotManager
+		}
+		ss, err := s.lockSession(ctx, tx, classID, sessionID)
+		if err != nil {
+			return err
+		}
+		if why := RollRefusal(s.now(), ss.StartsAt, c.Closed()); why != "" {
+			return refuse(ErrRollClosed, why)
+		}
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO class_attendance (session_id, user_id, status, via, marked_by)
+			SELECT $1, p.user_id, 'present', 'roll', $4 FROM class_participants p
+			WHERE p.class_id = $2 AND ($3::bigint IS NULL OR p.township_id = $3)
+			ON CONFLICT (session_id, user_id) DO NOTHING`, sessionID, classID, rollScope(me, c), me.UserID)
+		if err != nil {
+			return err
+		}
+		k, _ := res.RowsAffected()
+		n = int(k)
+		return nil
+	})
+	return n, err
+}
+
+// CheckinURL is the check-in link of a session valid from now, for the QR code the
+// organizer shows. Locks: the class row (share), the session row.
+func (s *Store) CheckinURL(ctx context.Context, me *web.Identity, classID, sessionID int64) (string, time.Time, error) {
+	var token string
+	var exp time.Time
+	err := s.withClass(ctx, me, classID, false, func(tx *sqlx.Tx, c Class) error {
+		if !staffOf(me, c) {
+			return ErrNotManager
+		}
+		ss, err := s.lockSession(ctx, tx, classID, sessionID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if why := RollRefusal(now, ss.StartsAt, c.Closed()); why != "" {
+			return refuse(ErrRollClosed, why)
+		}
+		exp = now.Add(TokenTTL).Truncate(time.Second)
+		token = SignToken(ss.Secret, sessionID, exp)
+		return nil
+	})
+	return "/checkin/" + url.PathEscape(token), exp, err
+}
+
+// CheckinResult is what a participant's scan did.
+type CheckinResult struct {
+	ClassID  int64  `json:"class_id"`
+	Class    string `json:"class"`
+	Session  string `json:"session"`
+	Status   string `json:"status"`
+	Recorded bool   `json:"recorded"` // false: the person was already marked; nothing changed
+}
+
+// Checkin marks the user present at the token's session, once: a second scan, or a scan
+// after the organizer marked the person, changes nothing. Locks: the class row (share),
+// the session row, the participant row.
+func (s *Store) Checkin(ctx context.Context, userID int64, token string) (CheckinResult, error) {
+	var res CheckinResult
+	sid, _, ok := ParseToken(token)
+	if !ok {
+		return res, refuse(ErrBadToken, TokenRefusal(nil, token, s.now()))
+	}
+	var classID int64
+	err := s.db.GetContext(ctx, &classID, `SELECT class_id FROM class_sessions WHERE id = $1`, sid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return res, refuse(ErrBadToken, "签到码无效，请重新扫描现场的二维码")
+	}
+	if err != nil {
+		return res, err
+	}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback()
+	var c struct {
+		Title    string     `db:"title"`
+		ClosedAt *time.Time `db:"closed_at"`
+	}
+	if err := tx.GetContext(ctx, &c, `SELECT title, closed_at FROM classes WHERE id = $1 FOR SHARE`, classID); err != nil {
+		return res, err
+	}
+	ss, err := s.lockSession(ctx, tx, classID, sid)
+	if err != nil {
+		return res, err
+	}
+	now := s.now()
+	if why := TokenRefusal(ss.Secret, token, now); why != "" {
+		return res, refuse(ErrBadToken, why)
+	}
+	if why := RollRefusal(now, ss.StartsAt, c.ClosedAt != nil); why != "" {
+		return res, refuse(ErrRollClosed, why)
+	}
+	var in bool
+	if err := tx.GetContext(ctx, &in, `SELECT EXISTS (SELECT 1 FROM class_participants WHERE class_id = $1 AND user_id = $2)`, classID, userID); err != nil {
+		return res, err
+	}
+	if !in {
+		return res, refuse(ErrNotParticipant, "您不是「"+c.Title+"」的学员，签到没有记录。如有疑问请联系培训班组织者。")
+	}
+	r, err := tx.ExecContext(ctx, `INSERT INTO class_attendance (session_id, user_id, status, via, marked_by)
+		VALUES ($1, $2, 'present', 'checkin', $2) ON CONFLICT (session_id, user_id) DO NOTHING`, sid, userID)
+	if err != nil {
+		return res, err
+	}
+	k, _ := r.RowsAffected()
+	res = CheckinResult{ClassID: classID, Class: c.Title, Session: ss.Topic, Recorded: k == 1}
+	if err := tx.GetContext(ctx, &res.Status, `SELECT status FROM class_attendance WHERE session_id = $1 AND user_id = $2`, sid, userID); err != nil {
+		return res, err
+	}
+	return res, tx.Commit()
+}
+
+// AskLeave records the user's leave request for a session that has not started.
+// Locks: the class row (share), the session row.
+func (s *Store) AskLeave(ctx context.Context, userID, classID, sessionID int64, in LeaveInput) (int64, error) {
+	if errs := in.Validate(); errs != nil {
+		return 0, web.Invalidf("请填写请假事由", errs)
+	}
+	me := &web.Identity{UserID: userID, Role: web.RoleSecretary}
+	var id int64
+	err := s.withClass(ctx, me, classID, false, func(tx *sqlx.Tx, c Class) error {
+		ss, err := s.lockSession(ctx, tx, classID, sessionID)
+		if err != nil {
+			return err
+		}
+		if why := LeaveRefusal(s.now(), ss.StartsAt, c.Closed()); why != "" {
+			return refuse(ErrLeaveClosed, why)
+		}
+		err = tx.GetContext(ctx, &id, `
+			INSERT INTO class_leaves (session_id, user_id, reason) VALUES ($1, $2, $3)
+			ON CONFLICT (session_id, user_id) DO UPDATE SET reason = EXCLUDED.reason, created_at = now()
+				WHERE class_leaves.status = 'pending'
+			RETURNING id`, sessionID, userID, in.Reason)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrLeaveDecided
+		}
+		return err
+	})
+	return id, err
+}
+
+// LeaveRequest is a leave request as staff see it.
+type LeaveRequest struct {
+	ID        int64     `db:"id" json:"id"`
+	SessionID int64     `db:"session_id" json:"session_id"`
+	UserID    int64     `db:"user_id" json:"user_id"`
+	Name      string    `db:"name" json:"name"`
+	Township  string    `db:"township" json:"township"`
+	Topic     string    `db:"topic" json:"topic"`
+	StartsAt  time.Time `db:"starts_at" json:"starts_at"`
+	Reason    string    `db:"reason" json:"reason"`
+	Status    string    `db:"status" json:"status"`
+}
+
+// Leaves lists the class's pending leave requests of the people the caller manages.
+// Locks: none.
+func (s *Store) Leaves(ctx context.Context, me *web.Identity, classID int64) ([]LeaveRequest, error) {
+	c, err := s.Class(ctx, me, classID)
+	if err != nil {
+		return nil, err
+	}
+	if !staffOf(me, c) {
+		return nil, ErrNotManager
+	}
+	out := []LeaveRequest{}
+	err = s.db.SelectContext(ctx, &out, `
+		SELECT l.id, l.session_id, l.user_id, u.name, t.name AS township, s.topic, s.starts_at, l.reason, l.status
+		FROM class_leaves l JOIN class_sessions s ON s.id = l.session_id
+		JOIN class_participants p ON p.class_id = s.class_id AND p.user_id = l.user_id
+		JOIN users u ON u.id = l.user_id JOIN townships t ON t.id = p.township_id
+		WHERE s.class_id = $1 AND l.status = 'pending' AND ($2::bigint IS NULL OR p.township_id = $2)
+		ORDER BY s.starts_at, l.created_at LIMIT 500`, classID, rollScope(me, c))
+	return out, err
+}
+
+// DecideLeave approves or rejects a pending leave request of a person the caller
+// manages; an approved one marks the session 请假. Locks: the class row (share), the
+// session row, the participant row, the leave row.
+func (s *Store) DecideLeave(ctx context.Context, me *web.Identity, classID, leaveID int64, approve bool) error {
+	return s.withClass(ctx, me, classID, false, func(tx *sqlx.Tx, c Class) error {
+		if !staffOf(me, c) {
+			return ErrNotManager
+		}
+		if c.Closed() {
+			return ErrClosed
+		}
+		var l struct {
+			SessionID int64  `db:"session_id"`
+			UserID    int64  `db:"user_id"`
+			Status    string `db:"status"`
+		}
+		err := tx.GetContext(ctx, &l, `SELECT l.session_id, l.user_id, l.status FROM class_leaves l
+			JOIN class_sessions s ON s.id = l.session_id WHERE l.id = $1 AND s.class_id = $2`, leaveID, classID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrLeaveNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := s.lockSession(ctx, tx, classID, l.SessionID); err != nil {
+			return err
+		}
+		if err := s.lockParticipant(ctx, tx, me, c, l.UserID); err != nil {
+			return err
+		}
+		status := "rejected"
+		if approve {
+			status = "approved"
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE class_leaves SET status = $2, decided_by = $3, decided_at = now()
+			WHERE id = $1 AND status = 'pending'`, leaveID, status, me.UserID)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			return ErrLeaveDecided
+		}
+		if approve {
+			_, err = tx.ExecContext(ctx, `INSERT INTO class_attendance (session_id, user_id, status, via, marked_by)
+				VALUES ($1, $2, 'leave', 'leave', $3)
+				ON CONFLICT (session_id, user_id) DO UPDATE SET status = 'leave', via = 'leave', marked_by = $3, marked_at = now()`,
+				l.SessionID, l.UserID, me.UserID)
+		}
+		return err
+	})
+}
+
+// searchText trims a search box.
+func searchText(q string) string { return strings.TrimSpace(q) }
