@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gofiber/fiber/v2"
+
 	"zhibu/app/web"
 )
 
@@ -207,4 +209,25 @@ func text(errs web.FieldErrors, field, v string, max int, required bool, missing
 	case web.BadText(v, false):
 		errs[field] = web.BadTextMessage
 	}
+}
+
+// rollFilter reads the participant list's filters: session, q, status and page.
+func rollFilter(c *fiber.Ctx) (RollFilter, int, error) {
+	session, err := web.QueryInt(c, "session")
+	if err != nil || session < 0 {
+		return RollFilter{}, 0, web.BadRequest("参数 session 应为数字")
+	}
+	page, err := web.PageParam(c)
+	if err != nil {
+		return RollFilter{}, 0, err
+	}
+	q := strings.TrimSpace(c.Query("q"))
+	if utf8.RuneCountInString(q) > 50 || web.BadText(q, false) {
+		return RollFilter{}, 0, web.BadRequest("搜索内容太长或含有无法识别的字符")
+	}
+	status := c.Query("status")
+	if status != "" && status != "unmarked" && !ValidStatus(status) {
+		return RollFilter{}, 0, web.BadRequest("考勤状态筛选有误")
+	}
+	return RollFilter{SessionID: session, Query: q, Status: status, Limit: web.PageSize, Offset: (page - 1) * web.PageSize}, page, nil
 }

@@ -74,6 +74,11 @@ type Session struct {
 	Pending  int       `db:"pending" json:"pending_leave"` // leave requests awaiting a decision
 }
 
+// When is the session's date and time span in China time: 2026-12-08 09:00–11:30.
+func (s Session) When() string {
+	return s.StartsAt.In(web.China).Format("2006-01-02 15:04") + "–" + s.EndsAt.In(web.China).Format("15:04")
+}
+
 const classCols = `c.id, c.title, c.kind, c.venue, c.description, c.township_id, COALESCE(t.name, '') AS township_name,
 	c.exam_id, c.absence_num, c.absence_den, c.created_at, c.closed_at,
 	(SELECT count(*) FROM class_participants p WHERE p.class_id = c.id) AS participants,
@@ -148,6 +153,32 @@ func manages(me *web.Identity, c Class) bool {
 // for the own township's participants of a county class).
 func staffOf(me *web.Identity, c Class) bool {
 	return manages(me, c) || (me.Role == web.RoleOrganizer && c.TownshipID == nil)
+}
+
+// Township is a township the caller may pick participants from.
+type Township struct {
+	ID   int64  `db:"id"`
+	Name string `db:"name"`
+}
+
+// Townships are the townships whose people the caller may add to the class: the class's
+// own township, or the organizer's, or every township for an admin. Locks: none.
+func (s *Store) Townships(ctx context.Context, me *web.Identity, c Class) ([]Township, error) {
+	scope := rollScope(me, c)
+	if c.TownshipID != nil {
+		scope = sql.NullInt64{Int64: *c.TownshipID, Valid: true}
+	}
+	out := []Township{}
+	err := s.db.SelectContext(ctx, &out, `SELECT id, name FROM townships WHERE ($1::bigint IS NULL OR id = $1) ORDER BY sort, id`, scope)
+	return out, err
+}
+
+// ScopeCount is how many participants of the class the caller manages. Locks: none.
+func (s *Store) ScopeCount(ctx context.Context, me *web.Identity, c Class) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM class_participants WHERE class_id = $1 AND ($2::bigint IS NULL OR township_id = $2)`,
+		c.ID, rollScope(me, c))
+	return n, err
 }
 
 // Create makes a class as the caller: an admin's class is the county's; an organizer's

@@ -101,6 +101,17 @@ type MyClass struct {
 	Missed    float64     `json:"missed_hours"`
 }
 
+// Done tells whether the participant completed the class (结业).
+func (m MyClass) Done() bool { return m.Completed != nil && *m.Completed }
+
+// Credited is the 学时 credited at 结班 (0 before).
+func (m MyClass) Credited() float64 {
+	if m.Hours == nil {
+		return 0
+	}
+	return *m.Hours
+}
+
 // MySession is a session with the participant's mark and leave request.
 type MySession struct {
 	Session

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -33,6 +32,12 @@ type Participant struct {
 
 // StatusLabel is the mark in Chinese.
 func (p Participant) StatusLabel() string { return StatusLabel(p.Status) }
+
+// Decided tells whether 结班 decided the participant's 结业; Done whether it was given.
+func (p Participant) Decided() bool { return p.Completed != nil }
+
+// Done tells whether the participant completed the class (结业).
+func (p Participant) Done() bool { return p.Completed != nil && *p.Completed }
 
 // RollFilter narrows a class's participants.
 type RollFilter struct {
@@ -472,6 +477,3 @@ func (s *Store) DecideLeave(ctx context.Context, me *web.Identity, classID, leav
 		return err
 	})
 }
-
-// searchText trims a search box.
-func searchText(q string) string { return strings.TrimSpace(q) }

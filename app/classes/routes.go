@@ -1,0 +1,124 @@
+// Package classes owns the 集中培训班: classes the county or a township runs in person, in
+// sessions worth 学时; participants; roll call on a phone (one tap for everyone, then the
+// exceptions) and self check-in by a QR code that changes every minute; leave requests;
+// and 结班, which decides 结业 by the absence limit and credits the 学时 attended to the
+// ledger (app/hours).
+package classes
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"time"
+
+	"zhibu/app/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+type handlers struct {
+	store *Store
+	srv   *web.Server
+}
+
+// Deps is what the classes need from outside; nothing is required.
+type Deps struct {
+	// Now is the clock of roll calls, check-ins and leave; nil means time.Now.
+	Now func() time.Time
+}
+
+// Mount adds the classes' pages, API and home cards.
+func Mount(s *web.Server, deps Deps) error {
+	if err := s.Render.AddPages("classes", templates, "templates/*.html"); err != nil {
+		return err
+	}
+	s.MapErrors(errorTable)
+	h := &handlers{store: NewStore(s.DB, deps.Now), srv: s}
+	a := s.App
+	anyone := web.Auth()
+	secretary := web.Auth(web.RoleSecretary)
+	staff := web.Auth(web.RoleOrganizer, web.RoleAdmin)
+
+	// Pages: participants.
+	a.Get("/classes", anyone, h.minePage)
+	a.Get("/classes/:id", anyone, h.myClassPage)
+	a.Post("/classes/:id/sessions/:sid/leave", secretary, h.leaveForm)
+	a.Get("/checkin/:token", anyone, h.checkinPage)
+	a.Post("/checkin/:token", anyone, h.checkinForm)
+	// Pages: staff.
+	a.Get("/admin/classes", staff, h.adminListPage)
+	a.Get("/admin/classes/new", staff, h.newPage)
+	a.Post("/admin/classes", staff, h.createForm)
+	a.Get("/admin/classes/:id", staff, h.adminClassPage)
+	a.Get("/admin/classes/:id/edit", staff, h.editPage)
+	a.Post("/admin/classes/:id", staff, h.updateForm)
+	a.Post("/admin/classes/:id/sessions", staff, h.addSessionForm)
+	a.Post("/admin/classes/:id/sessions/:sid/delete", staff, h.deleteSessionForm)
+	a.Post("/admin/classes/:id/participants", staff, h.addParticipantsForm)
+	a.Get("/admin/classes/:id/participants/:uid/remove", staff, h.removeParticipantPage)
+	a.Post("/admin/classes/:id/participants/:uid/remove", staff, h.removeParticipantForm)
+	a.Get("/admin/classes/:id/sessions/:sid", staff, h.rollPage)
+	a.Post("/admin/classes/:id/sessions/:sid/all-present", staff, h.allPresentForm)
+	a.Post("/admin/classes/:id/sessions/:sid/mark", staff, h.markForm)
+	a.Get("/admin/classes/:id/sessions/:sid/qr", staff, h.qrPage)
+	a.Post("/admin/classes/:id/leaves/:lid", staff, h.decideLeaveForm)
+	a.Get("/admin/classes/:id/close", staff, h.closePage)
+	a.Post("/admin/classes/:id/close", staff, h.closeForm)
+
+	// API.
+	a.Get("/api/v1/classes", anyone, h.apiList)
+	a.Post("/api/v1/classes", staff, h.apiCreate)
+	a.Get("/api/v1/classes/:id", anyone, h.apiClass)
+	a.Put("/api/v1/classes/:id", staff, h.apiUpdate)
+	a.Post("/api/v1/classes/:id/sessions", staff, h.apiAddSession)
+	a.Delete("/api/v1/classes/:id/sessions/:sid", staff, h.apiDeleteSession)
+	a.Get("/api/v1/classes/:id/participants", staff, h.apiParticipants)
+	a.Post("/api/v1/classes/:id/participants", staff, h.apiAddParticipants)
+	a.Delete("/api/v1/classes/:id/participants/:uid", staff, h.apiRemoveParticipant)
+	a.Put("/api/v1/classes/:id/sessions/:sid/attendance", staff, h.apiAttendance)
+	a.Post("/api/v1/classes/:id/sessions/:sid/checkin-token", staff, h.apiCheckinToken)
+	a.Post("/api/v1/checkin/:token", anyone, h.apiCheckin)
+	a.Post("/api/v1/classes/:id/sessions/:sid/leave", secretary, h.apiLeave)
+	a.Get("/api/v1/classes/:id/leaves", staff, h.apiLeaves)
+	a.Post("/api/v1/classes/:id/leaves/:lid/decide", staff, h.apiDecideLeave)
+	a.Post("/api/v1/classes/:id/close", staff, h.apiClose)
+
+	s.AddHomeCards(h.homeCards)
+	return nil
+}
+
+// homeCards: a participant's classes that are not over — the next session first; staff
+// get the classes with leave requests waiting.
+func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card, error) {
+	if me.Role != web.RoleSecretary {
+		return nil, nil
+	}
+	list, err := h.store.Mine(ctx, me.UserID)
+	if err != nil {
+		return nil, err
+	}
+	now := h.store.now()
+	var cards []web.Card
+	for _, c := range list {
+		if c.Closed() {
+			continue
+		}
+		card := web.Card{Title: "培训班：" + c.Title, Link: fmt.Sprintf("/classes/%d", c.ID), LinkText: "查看课程安排", Order: 25}
+		for _, s := range c.Mine {
+			if s.EndsAt.After(now) {
+				card.Lines = append(card.Lines, "下一节："+s.StartsAt.In(web.China).Format("1月2日 15:04")+" "+s.Topic)
+				if c.Venue != "" {
+					card.Lines = append(card.Lines, "地点："+c.Venue)
+				}
+				card.Due, card.Accent = s.StartsAt, true
+				break
+			}
+		}
+		if len(card.Lines) == 0 {
+			card.Lines = []string{"课程已全部结束，等待结班"}
+		}
+		cards = append(cards, card)
+	}
+	return cards, nil
+}
