@@ -2,6 +2,7 @@ package tours
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -188,5 +189,76 @@ func TestBrowserCancelAsksFirst(t *testing.T) {
 	}
 	if a, b := statusOf(t, db, id, sec), statusOf(t, db, id, waiter); a != StatusCancelled || b != StatusPending {
 		t.Fatalf("after 确认取消: %s, %s (the seat goes to the first waiter)", a, b)
+	}
+}
+
+// smallTargetsJS lists the visible buttons, inputs, selects and non-inline links of the
+// page under 44 px tall.
+const smallTargetsJS = `(() => {
+  const out = [];
+  for (const el of document.querySelectorAll('a[href], button, input, select, textarea')) {
+    if (el.type === 'hidden') continue;
+    const cs = getComputedStyle(el);
+    if (cs.display === 'none' || cs.visibility === 'hidden' || (el.tagName === 'A' && cs.display === 'inline')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.height > 0 && r.height < 43.5) out.push(el.tagName + ' ' + Math.round(r.height) + 'px ' + (el.innerText || el.name || '').trim().slice(0, 12));
+  }
+  return out;
+})()`
+
+// The staff desk on a phone: a card per sign-up, every tap target at least 44 px, no
+// sideways scrolling; rejecting goes through the confirmation that says what happens.
+func TestBrowserDeskOnPhone(t *testing.T) {
+	db := testdb.DB(t)
+	k := seedBigCounty(t, db, 2, 80, 20)
+	srv := newServer(t, db)
+	base := browsertest.Serve(t, srv)
+	ctx := browsertest.New(t)
+	desk := fmt.Sprintf("%s/admin/tours/%d", base, k.Tour)
+	check := func(what string) {
+		t.Helper()
+		if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth")); w > browsertest.PhoneWidth {
+			t.Errorf("%s is %d px wide on a %d px phone", what, w, browsertest.PhoneWidth)
+		}
+		if small, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](smallTargetsJS)); err != nil || len(small) > 0 {
+			t.Errorf("%s: tap targets under 44 px: %v %v", what, small, err)
+		}
+	}
+	for _, who := range []int64{k.Admin, k.Organizers[0]} {
+		browsertest.SignIn(t, ctx, srv, base, who)
+		if err := chromedp.Do(ctx, chromedp.Navigate(desk+"?who="+url.QueryEscape("书记")), chromedp.WaitVisible(chromedp.CSS("table.signups"))); err != nil {
+			t.Fatal(err)
+		}
+		check(fmt.Sprintf("desk of %d", who))
+		browsertest.Screenshot(t, ctx, fmt.Sprintf("tours-desk-phone-%d", who))
+	}
+	// The organizer rejects the first pending sign-up through the confirmation.
+	var sid int64
+	testdb.Get(t, db, &sid, `SELECT id FROM tour_signups WHERE tour_id = $1 AND township_id = $2 AND status = 'pending' ORDER BY queue_seq LIMIT 1`,
+		k.Tour, k.Townships[0])
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(desk),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf("#signup-%d a.reject", sid))),
+		chromedp.WaitVisible(chromedp.CSS(".reject-consequence")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	said, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".reject-consequence")))
+	if !strings.Contains(said, "名额让给本乡镇候补第 1 位") {
+		t.Fatalf("confirmation says %q", said)
+	}
+	check("reject confirmation")
+	browsertest.Screenshot(t, ctx, "tours-reject-confirm")
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#reason"), "时间冲突"),
+		chromedp.Click(chromedp.CSS("#reject-confirm button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	var st string
+	testdb.Get(t, db, &st, `SELECT status FROM tour_signups WHERE id = $1`, sid)
+	if st != StatusRejected {
+		t.Fatalf("after confirming: %s", st)
 	}
 }

@@ -427,6 +427,7 @@ func TestPages(t *testing.T) {
 		t.Fatalf("over total form: %d", resp.StatusCode)
 	}
 	f.Set("total_seats", "4")
+	f.Set("confirmed", "1") // publishing asks first (TestPublishAsksFirst)
 	if resp := cl.admin.Form("POST", "/admin/tours", f); resp.StatusCode != 303 {
 		t.Fatalf("create form: %d", resp.StatusCode)
 	}
@@ -463,5 +464,59 @@ func TestHomeCards(t *testing.T) {
 	org2 := &web.Identity{UserID: c.Organizers[1], Role: web.RoleOrganizer, TownshipID: c.Townships[1]}
 	if cards, err = srv.HomeCards(t.Context(), org2); err != nil || len(cards) != 1 || cards[0].Big != "0 人" {
 		t.Fatalf("other organizer card: %+v", cards)
+	}
+}
+
+// After signing up the secretary's card says what they have and its status, never
+// 「0 个可报名」, and is neither accented nor due; with tours open to them it counts
+// those, is accented and due at the nearest sign-up deadline among them.
+func TestHomeCardAfterSignup(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	srv := newServer(t, db)
+	s := newStore(db)
+	// Only this county's townships have quotas, so other tests' tours do not count.
+	id := makeTour(t, db, c, tourOpts{})
+	var title string
+	testdb.Get(t, db, &title, `SELECT title FROM tours WHERE id = $1`, id)
+	makeTour(t, db, c, tourOpts{status: TourClosed})
+	makeTour(t, db, c, tourOpts{opensIn: time.Hour})
+	mustSignup(t, s, id, c.Secretaries[0][0], "")
+	me := &web.Identity{UserID: c.Secretaries[0][0], Role: web.RoleSecretary, TownshipID: c.Townships[0]}
+	card := func() web.Card {
+		t.Helper()
+		cards, err := srv.HomeCards(t.Context(), me)
+		if err != nil || len(cards) != 1 {
+			t.Fatalf("cards: %+v %v", cards, err)
+		}
+		return cards[0]
+	}
+	got := card()
+	text := got.Big + fmt.Sprint(got.Lines)
+	if strings.Contains(text, "0 个可报名") || !strings.Contains(text, "已报名「"+title+"」，状态：待乡镇审核") || got.Big != "待乡镇审核" {
+		t.Fatalf("card after signing up: %+v", got)
+	}
+	if got.Accent || !got.Due.IsZero() || got.Link != fmt.Sprintf("/tours/%d", id) {
+		t.Fatalf("nothing to do now, the card must not be accented or due: %+v", got)
+	}
+
+	// Two tours open to the secretary: counted, accented, due at the nearer deadline.
+	near := makeTour(t, db, c, tourOpts{closesIn: 10 * time.Hour})
+	far := makeTour(t, db, c, tourOpts{closesIn: 30 * time.Hour})
+	var closes, farCloses time.Time
+	testdb.Get(t, db, &farCloses, `SELECT signup_closes_at FROM tours WHERE id = $1`, far)
+	testdb.Get(t, db, &closes, `SELECT signup_closes_at FROM tours WHERE id = $1`, near)
+	got = card()
+	if got.Big != "2 个可报名" || !got.Accent || !got.Due.Equal(closes) || !strings.Contains(fmt.Sprint(got.Lines), "已报名「"+title+"」") {
+		t.Fatalf("card with open tours: %+v, want due %v", got, closes)
+	}
+	// Signed up for the nearer one: due at the other's deadline; for both: nothing to do.
+	mustSignup(t, s, near, c.Secretaries[0][0], "")
+	if got = card(); !got.Accent || got.Big != "1 个可报名" || !got.Due.Equal(farCloses) {
+		t.Fatalf("card with one open tour left: %+v", got)
+	}
+	mustSignup(t, s, far, c.Secretaries[0][0], "")
+	if got = card(); got.Accent || !got.Due.IsZero() || got.Big != "已报名 3 个" || strings.Contains(got.Big+fmt.Sprint(got.Lines), "可报名") {
+		t.Fatalf("card with nothing open: %+v", got)
 	}
 }

@@ -3,6 +3,7 @@ package tours
 import (
 	"fmt"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -105,54 +106,140 @@ func (h *handlers) cancelForm(c *fiber.Ctx) error {
 }
 
 func (h *handlers) adminListPage(c *fiber.Ctx) error {
-	vs, err := h.store.Tours(c.UserContext(), web.Me(c), 0)
+	page, err := web.PageParam(c)
 	if err != nil {
 		return err
 	}
-	return h.srv.Render.Page(c, "tours/admin_list", fiber.Map{"Title": "考察管理", "Tours": vs})
+	pg := web.NewPager(c, page, 0, web.PageSize)
+	vs, total, err := h.store.TourPage(c.UserContext(), web.Me(c), pg.Offset(), pg.Limit())
+	if err != nil {
+		return err
+	}
+	return h.srv.Render.Page(c, "tours/admin_list", fiber.Map{"Title": "考察管理", "Tours": vs, "Total": total,
+		"Pager": web.NewPager(c, page, total, web.PageSize)})
 }
 
-// rejectFailure is a rejection the store refused for its reason: the desk shows the
-// message next to that sign-up's reason field, with the text as it was typed.
-type rejectFailure struct {
-	SignupID int64
-	Reason   string
-	Message  string
+// nomineeLimit is how many secretaries one nominee search shows.
+const nomineeLimit = 20
+
+// maxQuery bounds a search text (runes): longer than any name, phone or branch.
+const maxQuery = 50
+
+// searchParam reads a search text from the query: trimmed, at most maxQuery characters,
+// refused (400) when it holds text that cannot be searched.
+func searchParam(c *fiber.Ctx, name string) (string, error) {
+	q := strings.TrimSpace(c.Query(name))
+	if web.BadText(q, false) {
+		return "", web.BadRequest("搜索内容" + web.BadTextMessage)
+	}
+	if r := []rune(q); len(r) > maxQuery {
+		q = string(r[:maxQuery])
+	}
+	return q, nil
 }
 
-func (h *handlers) adminTourPage(c *fiber.Ctx) error { return h.deskPage(c, rejectFailure{}) }
+// signupFilter reads the sign-up list's filter from the query: ?q= (name, phone, branch),
+// ?township= (admins only: an organizer's list is always their own township, whatever
+// the query says) and ?status= (one of SignupStatuses). What cannot be read is a 400.
+func signupFilter(c *fiber.Ctx, me *web.Identity) (SignupFilter, error) {
+	var f SignupFilter
+	var err error
+	if f.Query, err = searchParam(c, "q"); err != nil {
+		return f, err
+	}
+	if v := c.Query("township"); v != "" && me.Role == web.RoleAdmin {
+		if f.TownshipID, err = strconv.ParseInt(v, 10, 64); err != nil || f.TownshipID <= 0 {
+			return f, web.BadRequest("乡镇筛选不正确，请从列表中选择乡镇")
+		}
+	}
+	f.Status = c.Query("status")
+	if f.Status != "" && !KnownStatus(f.Status) {
+		return f, web.BadRequest("状态筛选不正确，请从列表中选择状态")
+	}
+	return f, nil
+}
 
-// deskPage shows a tour's desk for staff; rej names a refused rejection (zero: none).
-func (h *handlers) deskPage(c *fiber.Ctx, rej rejectFailure) error {
+// deskRow is one sign-up of the desk with what the viewer may do to it.
+type deskRow struct {
+	Signup
+	CanApprove, CanReject bool
+}
+
+// statusCount is one status of the counts above the desk's list, with the link that
+// filters by it.
+type statusCount struct {
+	Status, Name, URL string
+	N                 int
+	On                bool
+}
+
+// filterURL is the desk's address with the filter f (no page, no nominee search).
+func filterURL(c *fiber.Ctx, f SignupFilter) string {
+	q := url.Values{}
+	if f.Query != "" {
+		q.Set("q", f.Query)
+	}
+	if f.TownshipID > 0 {
+		q.Set("township", strconv.FormatInt(f.TownshipID, 10))
+	}
+	if f.Status != "" {
+		q.Set("status", f.Status)
+	}
+	if len(q) == 0 {
+		return c.Path()
+	}
+	return c.Path() + "?" + q.Encode()
+}
+
+func (h *handlers) adminTourPage(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
 	me := web.Me(c)
-	d, err := h.store.Desk(c.UserContext(), me, id)
+	f, err := signupFilter(c, me)
 	if err != nil {
 		return err
 	}
-	var queue, waiting, others []Signup
-	todo := StatusPending
-	if me.Role == web.RoleAdmin {
-		todo = StatusApproved
+	page, err := web.PageParam(c)
+	if err != nil {
+		return err
 	}
-	for _, r := range d.Signups {
-		switch r.Status {
-		case todo:
-			queue = append(queue, r)
-		case StatusWaitlisted:
-			waiting = append(waiting, r)
-		default:
-			others = append(others, r)
-		}
+	who, err := searchParam(c, "who")
+	if err != nil {
+		return err
 	}
-	data := fiber.Map{"Title": d.Tour.Title, "T": d.Tour, "Usage": d.Usage, "Queue": queue, "Waiting": waiting, "Others": others,
-		"Nominees": d.Nominees, "IsAdmin": me.Role == web.RoleAdmin, "CanNominate": d.Tour.Status == TourOpen, "Rej": rej}
-	if rej.SignupID != 0 {
-		c.Status(fiber.StatusUnprocessableEntity)
+	pg := web.NewPager(c, page, 0, web.PageSize)
+	d, err := h.store.Desk(c.UserContext(), me, id, DeskQuery{Filter: f, Offset: pg.Offset(), Limit: pg.Limit(),
+		Nominee: who, NomineeLimit: nomineeLimit})
+	if err != nil {
+		return err
 	}
+	rows := make([]deskRow, len(d.Page.Rows))
+	for i, r := range d.Page.Rows {
+		rows[i] = deskRow{Signup: r, CanApprove: Approve(me.Role, r.Status).To != "", CanReject: Reject(me.Role, r.Status).To != ""}
+	}
+	all := f
+	all.Status = ""
+	counts := []statusCount{{Name: "全部", URL: filterURL(c, all), N: d.Page.Active, On: f.Status == ""}}
+	for _, st := range SignupStatuses {
+		g := f
+		g.Status = st
+		counts = append(counts, statusCount{Status: st, Name: StatusName(st), URL: filterURL(c, g), N: d.Page.Counts[st], On: f.Status == st})
+	}
+	more := len(d.Nominees) > nomineeLimit
+	if more {
+		d.Nominees = d.Nominees[:nomineeLimit]
+	}
+	statuses := make([]statusCount, len(SignupStatuses))
+	for i, st := range SignupStatuses {
+		statuses[i] = statusCount{Status: st, Name: StatusName(st), On: f.Status == st}
+	}
+	data := fiber.Map{"Title": d.Tour.Title, "T": d.Tour, "Usage": d.Usage, "Rows": rows, "Total": d.Page.Total,
+		"Counts": counts, "Statuses": statuses, "F": f, "Pager": web.NewPager(c, page, d.Page.Total, web.PageSize),
+		"ToDo": StatusName(ToDo(me.Role)), "Filtered": f != SignupFilter{},
+		"Who": who, "Nominees": d.Nominees, "MoreNominees": more,
+		"IsAdmin": me.Role == web.RoleAdmin, "CanNominate": d.Tour.Status == TourOpen}
 	if me.Role == web.RoleAdmin {
 		data["Events"] = d.Events
 	}
@@ -184,20 +271,51 @@ func (h *handlers) approveForm(c *fiber.Ctx) error {
 	return web.RedirectOK(c, "/admin/tours/"+c.Params("id"), "已审核通过（"+StatusName(status)+"）")
 }
 
-// rejectForm rejects a sign-up; a reason that is missing or cannot be kept brings the
-// desk back (422) with the message next to the field and the text as typed.
+// rejectPage asks before rejecting (GET /admin/tours/:id/signups/:sid/reject): who, the
+// reason field and what the rejection will do to the seat and the waiting list, from the
+// state as it is now. Confirming posts to rejectForm; nothing changes until then.
+func (h *handlers) rejectPage(c *fiber.Ctx) error { return h.rejectConfirm(c, "", "") }
+
+// rejectConfirm renders the rejection's confirmation; msg is the message of a refused
+// reason, shown next to the field with the text as typed (422).
+func (h *handlers) rejectConfirm(c *fiber.Ctx, reason, msg string) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	sid, err := web.ParamID(c, "sid")
+	if err != nil {
+		return err
+	}
+	p, err := h.store.RejectPlan(c.UserContext(), web.Me(c), id, sid)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	title := "确认驳回报名"
+	if p.Signup.Status == StatusWaitlisted {
+		title = "确认移出候补"
+	}
+	return h.srv.Render.Page(c, "tours/reject", fiber.Map{"Title": title, "P": p, "T": p.Tour, "S": p.Signup,
+		"Reason": reason, "Message": msg})
+}
+
+// rejectForm rejects a sign-up (from rejectPage); a reason that is missing or cannot be
+// kept brings the confirmation back (422) with the message next to the field and the
+// text as typed.
 func (h *handlers) rejectForm(c *fiber.Ctx) error {
 	reason := c.FormValue("reason")
 	if _, err := h.decide(c, false, reason); err != nil {
 		we := h.srv.AsError(err)
 		msg, ok := we.Fields["reason"]
-		sid, perr := web.ParamID(c, "sid")
-		if !ok || perr != nil {
+		if !ok {
 			return err
 		}
-		return h.deskPage(c, rejectFailure{SignupID: sid, Reason: reason, Message: msg})
+		return h.rejectConfirm(c, reason, msg)
 	}
-	return web.RedirectOK(c, "/admin/tours/"+c.Params("id"), "已驳回")
+	return web.RedirectOK(c, "/admin/tours/"+c.Params("id"), "已驳回，已通知本人")
 }
 
 // tourInputFromForm reads the tour form; quotas come as quota_<township id> fields. What
@@ -296,6 +414,9 @@ func (h *handlers) editPage(c *fiber.Ctx) error {
 
 func (h *handlers) createForm(c *fiber.Ctx) error {
 	in, total := tourInputFromForm(c)
+	if asked, err := h.askStatusChange(c, 0, in, total); asked || err != nil {
+		return err
+	}
 	t, err := h.store.CreateTour(c.UserContext(), in, web.Me(c).UserID)
 	if err != nil {
 		return h.formError(c, 0, in, total, err)
@@ -309,6 +430,9 @@ func (h *handlers) updateForm(c *fiber.Ctx) error {
 		return err
 	}
 	in, total := tourInputFromForm(c)
+	if asked, err := h.askStatusChange(c, id, in, total); asked || err != nil {
+		return err
+	}
 	if _, err := h.store.UpdateTour(c.UserContext(), id, in, web.Me(c).UserID); err != nil {
 		return h.formError(c, id, in, total, err)
 	}
@@ -323,4 +447,61 @@ func (h *handlers) formError(c *fiber.Ctx, id int64, in TourInput, total string,
 		return err
 	}
 	return h.formPage(c, id, &in, total, we.Fields)
+}
+
+// hiddenField is one field of a form carried through a confirmation page.
+type hiddenField struct{ Name, Value string }
+
+// askStatusChange stands between saving the tour form and a status change secretaries
+// notice (publishing a draft, ending sign-ups; StatusChangeConsequence): it shows what
+// will happen with the form's values carried along, and saving happens only when that
+// page posts back with confirmed=1; confirmed=back shows the form again as typed. A form
+// that would not save is not asked about: saving shows its errors. asked tells the handler it is done.
+func (h *handlers) askStatusChange(c *fiber.Ctx, id int64, in TourInput, total string) (asked bool, err error) {
+	switch c.FormValue("confirmed") {
+	case "1":
+		return false, nil
+	case "back":
+		return true, h.formPage(c, id, &in, total, nil)
+	}
+	if h.store.CheckTour(c.UserContext(), id, in) != nil {
+		return false, nil // saving shows what is wrong
+	}
+	from := ""
+	if id != 0 {
+		t, err := h.store.Tour(c.UserContext(), id)
+		if err != nil {
+			return true, err
+		}
+		from = t.Status
+	}
+	to := in.Status
+	if to == "" {
+		to = TourDraft
+	}
+	what := StatusChangeConsequence(from, to)
+	if what == "" {
+		return false, nil
+	}
+	args, _ := url.ParseQuery(string(c.Body()))
+	var fields []hiddenField
+	for k, vs := range args {
+		if k == "_csrf" || k == "confirmed" {
+			continue
+		}
+		for _, v := range vs {
+			fields = append(fields, hiddenField{k, v})
+		}
+	}
+	sort.Slice(fields, func(i, j int) bool { return fields[i].Name < fields[j].Name })
+	question, yes := "确定把「"+in.Title+"」改为“"+TourStatusName(to)+"”吗？", "确认保存"
+	if to == TourOpen && (from == "" || from == TourDraft) {
+		question, yes = "确定发布「"+in.Title+"」吗？", "确认发布"
+	}
+	action := "/admin/tours"
+	if id != 0 {
+		action = fmt.Sprintf("/admin/tours/%d", id)
+	}
+	return true, h.srv.Render.Page(c, "tours/status_confirm", fiber.Map{"Title": question, "Question": question,
+		"Consequence": what, "Action": action, "Fields": fields, "Yes": yes})
 }

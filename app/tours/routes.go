@@ -61,6 +61,7 @@ func Mount(s *web.Server, deps Deps) error {
 	a.Post("/admin/tours/:id", admin, h.updateForm)
 	a.Post("/admin/tours/:id/nominate", staff, h.nominateForm)
 	a.Post("/admin/tours/:id/signups/:sid/approve", staff, h.approveForm)
+	a.Get("/admin/tours/:id/signups/:sid/reject", staff, h.rejectPage)
 	a.Post("/admin/tours/:id/signups/:sid/reject", staff, h.rejectForm)
 
 	// API (docs/tours.md).
@@ -84,8 +85,9 @@ func Mount(s *web.Server, deps Deps) error {
 	return nil
 }
 
-// homeCards: secretaries see open tours, their sign-ups and unread messages; organizers
-// the sign-ups awaiting them; admins those awaiting final approval.
+// homeCards: secretaries see what they signed up for (and its status), the tours they
+// can still sign up for with the nearest deadline, and unread messages; organizers the
+// sign-ups awaiting them; admins those awaiting final approval.
 func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card, error) {
 	o, err := h.store.Overview(ctx, me, 0)
 	if err != nil {
@@ -94,19 +96,7 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 	vs, unread := o.Tours, o.Unread
 	card := web.Card{Title: "考察学习", Link: "/tours", LinkText: "查看考察活动", Order: 40}
 	if me.Role == web.RoleSecretary {
-		open := 0
-		for _, v := range vs {
-			if v.CanSignup {
-				open++
-			}
-			if v.MyStatus != "" && v.Status != TourDone {
-				card.Lines = append(card.Lines, fmt.Sprintf("「%s」：%s", v.Title, StatusName(v.MyStatus)))
-			}
-		}
-		card.Big = fmt.Sprintf("%d 个可报名", open)
-		if open > 0 {
-			card.Accent, card.LinkText = true, "去报名"
-		}
+		card = secretaryCard(vs)
 	} else {
 		card.Link, card.LinkText = "/admin/tours", "去审核"
 		waiting := 0
@@ -125,7 +115,43 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 	}
 	if unread > 0 {
 		card.Lines = append(card.Lines, fmt.Sprintf("您有 %d 条未读考察消息", unread))
-		card.Accent = true
 	}
 	return []web.Card{card}, nil
+}
+
+// secretaryCard is a secretary's tour card: a count of open tours only when there are
+// some (accented, due at the nearest sign-up deadline among them), and what the person
+// has signed up for with its status.
+func secretaryCard(vs []TourView) web.Card {
+	card := web.Card{Title: "考察学习", Link: "/tours", LinkText: "查看考察活动", Order: 40}
+	open := 0
+	var mine []TourView
+	for _, v := range vs {
+		if v.CanSignup {
+			open++
+			if card.Due.IsZero() || v.SignupClosesAt.Before(card.Due) {
+				card.Due = v.SignupClosesAt
+			}
+		}
+		if v.MyStatus != "" && v.MyStatus != StatusCancelled && v.Status != TourDone {
+			mine = append(mine, v)
+		}
+	}
+	for _, v := range mine {
+		card.Lines = append(card.Lines, fmt.Sprintf("已报名「%s」，状态：%s", v.Title, StatusName(v.MyStatus)))
+	}
+	switch {
+	case open > 0:
+		card.Big = fmt.Sprintf("%d 个可报名", open)
+		card.Lines = append(card.Lines, "最近的报名截止："+card.Due.In(web.China).Format("01-02 15:04"))
+		card.Accent, card.LinkText = true, "去报名"
+	case len(mine) == 1:
+		card.Big = StatusName(mine[0].MyStatus)
+		card.Link, card.LinkText = fmt.Sprintf("/tours/%d", mine[0].ID), "查看我的报名"
+	case len(mine) > 1:
+		card.Big = fmt.Sprintf("已报名 %d 个", len(mine))
+	default:
+		card.Lines = append(card.Lines, "目前没有可报名的考察活动")
+	}
+	return card
 }

@@ -21,6 +21,21 @@ const (
 	StatusCancelled  = "cancelled"
 )
 
+// SignupStatuses is the sign-up status vocabulary in the order staff lists show it:
+// the seats (confirmed first), the waiting list, then those who left. Staff filters
+// offer exactly these.
+var SignupStatuses = []string{StatusConfirmed, StatusApproved, StatusPending, StatusWaitlisted, StatusRejected, StatusCancelled}
+
+// KnownStatus tells whether s is a sign-up status.
+func KnownStatus(s string) bool {
+	for _, k := range SignupStatuses {
+		if k == s {
+			return true
+		}
+	}
+	return false
+}
+
 // Tour statuses.
 const (
 	TourDraft  = "draft"
@@ -149,10 +164,59 @@ func CancelConsequence(status string, waiting int) string {
 	return "取消后名额空出，其他人可以报名；如再报名需重新审批"
 }
 
+// RejectConsequence says in one Chinese sentence what rejecting a sign-up in status does,
+// for the confirmation page. waiting is the number of people on the waiting list of the
+// sign-up's township: a freed seat goes to the first of them (promote). A rejected person
+// cannot sign up for the tour again (ErrAlreadyRejected) and is told the reason.
+func RejectConsequence(status string, waiting int) string {
+	const final = "驳回后该报名不能恢复，本人不能再次报名，系统会把驳回理由通知本人"
+	switch {
+	case status == StatusWaitlisted:
+		return "移出后该书记退出候补名单，不能恢复，也不能再次报名，系统会把理由通知本人"
+	case !HoldsSeat(status):
+		return ""
+	case waiting > 0:
+		return final + "；名额让给本乡镇候补第 1 位"
+	}
+	return final + "；名额空出，本乡镇其他书记可以报名"
+}
+
+// StatusChangeConsequence says in one Chinese sentence what changing a tour from one
+// status to another does, for the confirmation before saving ("" when saving needs no
+// question: nothing changes for secretaries). from is "" for a new tour.
+func StatusChangeConsequence(from, to string) string {
+	if from == to || (from == "" && to == TourDraft) {
+		return ""
+	}
+	switch to {
+	case TourOpen:
+		if from == "" || from == TourDraft {
+			return "发布后全县支部书记都能看到该考察，有名额的乡镇的书记可在报名时间内报名；请先确认时间和名额无误"
+		}
+		return "重新开放后，支部书记可以在报名时间内继续报名"
+	case TourClosed:
+		return "报名结束后，支部书记不能再报名；已报名和候补的人员保持不变"
+	case TourDone:
+		return "标为已结束后，该考察不再接受报名"
+	case TourDraft:
+		return "改回草稿后，支部书记将看不到该考察，已有的报名保持不变"
+	}
+	return ""
+}
+
 // Decision is what an approve or reject does to a sign-up.
 type Decision struct {
 	To     string // the new status
 	Refuse string // Chinese reason when the action is not allowed
+}
+
+// ToDo is the sign-up status awaiting a staff role's decision: the organizer's first
+// approval, the admin's final one.
+func ToDo(role string) string {
+	if role == web.RoleAdmin {
+		return StatusApproved
+	}
+	return StatusPending
 }
 
 // Approve decides the organizer's (first level) or the admin's (final) approval.

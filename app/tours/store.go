@@ -151,6 +151,21 @@ func checkTour(ctx context.Context, q sqlx.QueryerContext, in TourInput, held ma
 	return v, nil
 }
 
+// CheckTour checks the input as CreateTour (id 0) or UpdateTour would, saving nothing
+// and locking nothing: the confirmation before saving asks only about a form that saves.
+func (s *Store) CheckTour(ctx context.Context, id int64, in TourInput) error {
+	in.normalize()
+	var held map[int64]int
+	if id != 0 {
+		var err error
+		if held, err = heldByTownship(ctx, s.db, id); err != nil {
+			return err
+		}
+	}
+	_, err := checkTour(ctx, s.db, in, held)
+	return err
+}
+
 // CreateTour saves a new tour with its quotas. Locks: none (a new row).
 func (s *Store) CreateTour(ctx context.Context, in TourInput, actorID int64) (Tour, error) {
 	in.normalize()

@@ -42,11 +42,24 @@ func (v TourView) TourStatusName() string { return TourStatusName(v.Status) }
 // Tours lists the tours the viewer may see: admins all, others every tour past draft.
 // Seat figures are the viewer's township's (admins: the county's).
 func (s *Store) Tours(ctx context.Context, me *web.Identity, onlyID int64) ([]TourView, error) {
-	scope := web.ScopeOf(me)
-	pendingStatus := "pending"
-	if me.Role == web.RoleAdmin {
-		pendingStatus = "approved"
+	return s.tours(ctx, me, onlyID, 0, 0)
+}
+
+// TourPage is one page of the tours the viewer may see (as Tours) and how many there are.
+func (s *Store) TourPage(ctx context.Context, me *web.Identity, offset, limit int) ([]TourView, int, error) {
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM tours WHERE $1 OR status <> 'draft'`,
+		me.Role == web.RoleAdmin); err != nil {
+		return nil, 0, err
 	}
+	vs, err := s.tours(ctx, me, 0, offset, limit)
+	return vs, total, err
+}
+
+// tours lists as Tours, limit of them from offset (limit 0: all).
+func (s *Store) tours(ctx context.Context, me *web.Identity, onlyID int64, offset, limit int) ([]TourView, error) {
+	scope := web.ScopeOf(me)
+	pendingStatus := ToDo(me.Role)
 	var vs []TourView
 	err := s.db.SelectContext(ctx, &vs, `
 		SELECT `+tourCols+`,
@@ -64,8 +77,9 @@ func (s *Store) Tours(ctx context.Context, me *web.Identity, onlyID int64) ([]To
 			FROM tour_signups s WHERE s.tour_id = t.id) c ON true
 		LEFT JOIN tour_signups my ON my.tour_id = t.id AND my.user_id = $2
 		WHERE ($3 OR t.status <> 'draft') AND ($5::bigint = 0 OR t.id = $5)
-		ORDER BY (t.status = 'open') DESC, (t.status = 'done'), t.starts_on DESC, t.id DESC`,
-		scope.Township(), me.UserID, me.Role == web.RoleAdmin, pendingStatus, onlyID)
+		ORDER BY (t.status = 'open') DESC, (t.status = 'done'), t.starts_on DESC, t.id DESC
+		LIMIT NULLIF($6::int, 0) OFFSET $7`,
+		scope.Township(), me.UserID, me.Role == web.RoleAdmin, pendingStatus, onlyID, limit, offset)
 	now := s.now()
 	for i := range vs {
 		vs[i].fill(now, me.Role)
@@ -160,20 +174,6 @@ func (s *Store) Signups(ctx context.Context, tourID int64, scope web.Scope, all 
 	return rows, err
 }
 
-// Nominees lists the active secretaries of a township not yet holding an active
-// sign-up on the tour, for nomination.
-func (s *Store) Nominees(ctx context.Context, tourID int64, scope web.Scope) ([]Signup, error) {
-	var rows []Signup
-	err := s.db.SelectContext(ctx, &rows, `
-		SELECT u.id AS user_id, u.name, COALESCE(b.name, '') AS branch, u.township_id, tw.name AS township
-		FROM users u JOIN townships tw ON tw.id = u.township_id LEFT JOIN branches b ON b.id = u.branch_id
-		WHERE u.role = 'secretary' AND u.active AND ($2::bigint IS NULL OR u.township_id = $2)
-			AND NOT EXISTS (SELECT 1 FROM tour_signups s WHERE s.tour_id = $1 AND s.user_id = u.id
-				AND s.status IN ('pending','approved','confirmed','waitlisted','rejected'))
-		ORDER BY tw.sort, tw.id, b.name, u.name LIMIT 500`, tourID, scope.Township())
-	return rows, err
-}
-
 // Event is one line of a tour's audit trail.
 type Event struct {
 	At         time.Time `db:"at" json:"at"`
@@ -265,39 +265,6 @@ func (s *Store) TourEvents(ctx context.Context, me *web.Identity, id int64, limi
 		return nil, err
 	}
 	return s.Events(ctx, id, limit)
-}
-
-// Desk is what staff work with on a tour: quota use, sign-ups and nominees in their
-// scope, and for admins the audit trail.
-type Desk struct {
-	Tour     TourView
-	Usage    []TownshipUse
-	Signups  []Signup
-	Nominees []Signup
-	Events   []Event
-}
-
-// Desk returns a tour's desk for staff (drafts for admins only).
-func (s *Store) Desk(ctx context.Context, me *web.Identity, id int64) (Desk, error) {
-	var d Desk
-	var err error
-	if d.Tour, err = s.View(ctx, me, id); err != nil {
-		return d, err
-	}
-	scope := web.ScopeOf(me)
-	if d.Usage, err = s.Usage(ctx, id, scope); err != nil {
-		return d, err
-	}
-	if d.Signups, err = s.Signups(ctx, id, scope, false); err != nil {
-		return d, err
-	}
-	if d.Nominees, err = s.Nominees(ctx, id, scope); err != nil {
-		return d, err
-	}
-	if me.Role == web.RoleAdmin {
-		d.Events, err = s.Events(ctx, id, 100)
-	}
-	return d, err
 }
 
 // Roster is what the roster export holds: the sign-ups (not the cancelled ones) and the
