@@ -18,21 +18,51 @@ func userJSON(u *User) fiber.Map {
 // maxPage bounds the page number of a list (offsets stay far from overflowing).
 const maxPage = 1000000
 
-// userFilter reads the list filters (township, role, q, page, per_page) within the scope.
-func userFilter(c *fiber.Ctx, me *web.Identity) (UserFilter, int, error) {
+// listFilters reads the filters the API and the people page share: role, status, q.
+func listFilters(c *fiber.Ctx) (UserFilter, error) {
+	var f UserFilter
+	switch f.Role = c.Query("role"); f.Role {
+	case "", web.RoleSecretary, web.RoleOrganizer, web.RoleAdmin:
+	default:
+		return f, web.BadRequest("身份筛选应为支部书记、乡镇组织委员或县委组织部")
+	}
+	switch f.Status = c.Query("status"); f.Status {
+	case "", UserStatusActive, UserStatusInactive, UserStatusPending:
+	default:
+		return f, web.BadRequest("状态筛选应为在用、已停用或未改初始密码")
+	}
+	q, ok := oneLine(c.Query("q"))
+	if !ok {
+		return f, invalid(controlCharsMsg("搜索词"), map[string]string{"q": "含有控制字符"})
+	}
+	if utf8.RuneCountInString(q) > 50 {
+		q = string([]rune(q)[:50])
+	}
+	f.Query = q
+	return f, nil
+}
+
+// userFilter reads the API's list filters (township, branch, role, status, q, page,
+// per_page) within the scope: another township's id is not found.
+func (h *handlers) userFilter(c *fiber.Ctx, me *web.Identity) (UserFilter, int, error) {
+	f, err := listFilters(c)
+	if err != nil {
+		return f, 0, err
+	}
 	tid, err := web.QueryInt(c, "township")
 	if err != nil {
 		return UserFilter{}, 0, err
 	}
-	scope, err := web.ScopeOf(me).Narrow(tid)
-	if err != nil {
+	if f.Scope, err = web.ScopeOf(me).Narrow(tid); err != nil {
 		return UserFilter{}, 0, err
 	}
-	role := c.Query("role")
-	switch role {
-	case "", web.RoleSecretary, web.RoleOrganizer, web.RoleAdmin:
-	default:
-		return UserFilter{}, 0, web.BadRequest("角色筛选应为 secretary、organizer 或 admin")
+	if f.BranchID, err = web.QueryInt(c, "branch"); err != nil {
+		return UserFilter{}, 0, err
+	}
+	if f.BranchID != 0 {
+		if _, err := h.store.ScopedBranch(c.UserContext(), me, f.BranchID); err != nil {
+			return UserFilter{}, 0, err
+		}
 	}
 	page, err := web.QueryInt(c, "page")
 	if err != nil {
@@ -54,19 +84,13 @@ func userFilter(c *fiber.Ctx, me *web.Identity) (UserFilter, int, error) {
 	case per < 0 || per > 200:
 		return UserFilter{}, 0, invalid("每页条数应在 1 到 200 之间", map[string]string{"per_page": "应为 1 到 200 之间的数字"})
 	}
-	q, ok := oneLine(c.Query("q"))
-	if !ok {
-		return UserFilter{}, 0, invalid(controlCharsMsg("搜索词"), map[string]string{"q": "含有控制字符"})
-	}
-	if utf8.RuneCountInString(q) > 50 {
-		q = string([]rune(q)[:50])
-	}
-	return UserFilter{Scope: scope, Role: role, Query: q, Limit: int(per), Offset: int((page - 1) * per)}, int(page), nil
+	f.Limit, f.Offset = int(per), int((page-1)*per)
+	return f, int(page), nil
 }
 
 // GET /api/v1/users?township=&role=&q=&page=&per_page=
 func (h *handlers) apiUsers(c *fiber.Ctx) error {
-	f, page, err := userFilter(c, web.Me(c))
+	f, page, err := h.userFilter(c, web.Me(c))
 	if err != nil {
 		return err
 	}

@@ -25,11 +25,11 @@ func TestBrowserOrgAndRoster(t *testing.T) {
 
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/admin/users"),
-		chromedp.WaitVisible(chromedp.CSS(".user-list li")),
+		chromedp.WaitVisible(chromedp.CSS(".user-rows tbody tr")),
 	); err != nil {
 		t.Fatal(err)
 	}
-	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.user-list li').length`))
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.user-rows tbody tr').length`))
 	if err != nil || n < 10 {
 		t.Fatalf("user list shows %d people: %v", n, err)
 	}

@@ -8,11 +8,17 @@ import (
 	"zhibu/app/web"
 )
 
-// GET /admin/org?township=: townships with counts, the branches of one township.
+// GET /admin/org?township=&q=&page=&edit=: townships with counts, the branches of one
+// township (web.PageSize a page, searchable by name) and, with ?edit=, one branch's
+// form: one form on the page, not one per branch, so it stays small at any size.
 func (h *handlers) orgPage(c *fiber.Ctx) error {
 	me := web.Me(c)
 	ctx := c.UserContext()
 	scope := web.ScopeOf(me)
+	page, err := web.PageParam(c)
+	if err != nil {
+		return err
+	}
 	towns, err := h.store.Townships(ctx, scope)
 	if err != nil {
 		return err
@@ -33,14 +39,34 @@ func (h *handlers) orgPage(c *fiber.Ctx) error {
 	if tid != 0 && current == nil {
 		return ErrTownshipOutOfScope
 	}
-	var branches []Branch
+	q, ok := oneLine(c.Query("q"))
+	if !ok {
+		return web.BadRequest(controlCharsMsg("搜索词"))
+	}
+	d := fiber.Map{"Title": "组织管理", "Townships": towns, "Current": current, "Kinds": BranchKinds,
+		"IsAdmin": me.Role == web.RoleAdmin, "FQuery": q}
 	if current != nil {
-		if branches, err = h.store.Branches(ctx, web.Scope{TownshipID: current.ID}); err != nil {
+		branches, total, err := h.store.BranchPage(ctx, current.ID, q, web.PageSize, (page-1)*web.PageSize)
+		if err != nil {
 			return err
 		}
+		pager := web.NewPager(c, page, total, web.PageSize)
+		d["Branches"], d["Pager"] = branches, pager
+		// ?edit=<branch>: that branch's form (rename, change kind) on top of the list.
+		if eid, err := web.QueryInt(c, "edit"); err != nil {
+			return err
+		} else if eid != 0 {
+			b, err := h.store.ScopedBranch(ctx, me, eid)
+			if err != nil {
+				return err
+			}
+			if b.TownshipID != current.ID {
+				return ErrBranchNotFound
+			}
+			d["Edit"] = b
+		}
 	}
-	return h.srv.Render.Page(c, "accounts/org", fiber.Map{"Title": "组织管理", "Townships": towns, "Current": current,
-		"Branches": branches, "Kinds": BranchKinds, "IsAdmin": me.Role == web.RoleAdmin})
+	return h.srv.Render.Page(c, "accounts/org", d)
 }
 
 func orgURL(townshipID int64) string {

@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -53,6 +54,9 @@ type RosterRow struct {
 	Name       string `json:"name"`
 	Phone      string `json:"phone"`
 	Title      string `json:"title"`
+	// Example is the template's example row (isExampleRow): parsed without checks, left
+	// out of every check and of the import, and named on the preview as skipped.
+	Example bool `json:"-"`
 }
 
 // RowError is the pipeline's row error (imports.RowError).
@@ -140,6 +144,10 @@ func parseRosterRow(r imports.Record, townships map[string]int64) (RosterRow, []
 	bad := func(column, msg string) { errs = append(errs, RowError{Column: column, Message: msg}) }
 	cell := func(name string) string { return cleanCell(r.Get(name)) }
 	row := RosterRow{Row: r.Num}
+	if name := cell(colName); isExampleRow(name) {
+		row.Name, row.Example = name, true
+		return row, nil
+	}
 
 	row.Township = cell(colTownship)
 	if row.Township == "" {
@@ -227,6 +235,51 @@ func onlyTownship(rows []imports.Item[RosterRow], townshipID int64, townshipName
 		}
 	}
 	return errs
+}
+
+// withoutExamples is the rows other than the template's example row.
+func withoutExamples(rows []imports.Item[RosterRow]) []imports.Item[RosterRow] {
+	if !slices.ContainsFunc(rows, isExampleItem) {
+		return rows
+	}
+	return slices.DeleteFunc(slices.Clone(rows), isExampleItem)
+}
+
+func isExampleItem(r imports.Item[RosterRow]) bool { return r.Value.Example }
+
+// onlyExamples refuses a file whose only valid rows are the example row: importing it
+// would do nothing, and the user most likely uploaded the template as it came.
+func onlyExamples(rows []imports.Item[RosterRow]) []RowError {
+	if len(rows) == 0 || len(withoutExamples(rows)) > 0 {
+		return nil
+	}
+	return []RowError{{Row: rows[0].Num, Column: colName,
+		Message: "这是模板的示例行，导入时会跳过；表格中没有其他可导入的人员，请在示例行下方逐行填写"}}
+}
+
+// skipExamples takes the example rows out of a checked file's result (its rows, total
+// and counts) and returns their row numbers, for the preview's 「已跳过示例行」.
+func skipExamples(res *imports.Result[RosterRow]) []int {
+	var nums []int
+	for _, r := range res.Rows {
+		if r.Value.Example {
+			nums = append(nums, r.Num)
+		}
+	}
+	if len(nums) == 0 {
+		return nil
+	}
+	res.Rows = withoutExamples(res.Rows)
+	res.Total -= len(nums)
+	res.Create, res.Update = 0, 0
+	for _, r := range res.Rows {
+		if r.Exist {
+			res.Update++
+		} else {
+			res.Create++
+		}
+	}
+	return nums
 }
 
 // clip shortens a value quoted back in a message.

@@ -45,8 +45,11 @@ func newRosterSpec(towns map[string]int64, own int64, db *sqlx.DB) *imports.Spec
 	spec := &imports.Spec[RosterRow]{
 		Kind: rosterStashKind, Noun: "人员", Columns: rosterColumns, DB: db,
 		Parse: func(r imports.Record) (RosterRow, []RowError) { return parseRosterRow(r, towns) },
-		Check: func(rows []imports.Item[RosterRow]) []RowError {
-			errs := rosterWithin(rows)
+		// The template's example row passes Parse unchecked and is left out of every check
+		// and of the save; skipExamples takes it out of what the caller shows.
+		Check: func(all []imports.Item[RosterRow]) []RowError {
+			rows := withoutExamples(all)
+			errs := append(onlyExamples(all), rosterWithin(rows)...)
 			if own != 0 {
 				errs = append(errs, onlyTownship(rows, own, ownName)...)
 			}
@@ -55,10 +58,21 @@ func newRosterSpec(towns map[string]int64, own int64, db *sqlx.DB) *imports.Spec
 	}
 	if db != nil {
 		spec.CheckDB = func(ctx context.Context, rows []imports.Item[RosterRow]) ([]RowError, error) {
-			return checkRoster(ctx, db, rows, own)
+			real := withoutExamples(rows)
+			errs, err := checkRoster(ctx, db, real, own)
+			if len(real) != len(rows) { // a copy: carry its marks back
+				exist := map[int]bool{}
+				for _, r := range real {
+					exist[r.Num] = r.Exist
+				}
+				for i := range rows {
+					rows[i].Exist = exist[rows[i].Num]
+				}
+			}
+			return errs, err
 		}
 		spec.Save = func(ctx context.Context, rows []imports.Item[RosterRow]) (any, []RowError, error) {
-			return saveRoster(ctx, db, rows, own)
+			return saveRoster(ctx, db, withoutExamples(rows), own)
 		}
 	}
 	return spec
@@ -82,6 +96,7 @@ func (h *handlers) apiRosterImport(c *fiber.Ctx) error {
 	}
 	return imports.API(c, spec, func(res *imports.Result[RosterRow]) error {
 		saved := res.Saved.(*rosterResult)
+		skipExamples(res)
 		if c.Query("format") == "xlsx" {
 			b, err := credentialsWorkbook(saved.Credentials, time.Now())
 			if err != nil {
@@ -113,6 +128,7 @@ func (h *handlers) renderPreview(c *fiber.Ctx, p *imports.Page[RosterRow]) error
 	d := h.rosterData(web.Me(c))
 	d["Title"] = "导入预览"
 	d["P"] = p
+	d["Skipped"] = skipExamples(p.Result)
 	errs := p.Errors
 	if len(errs) > previewErrorsShown {
 		d["MoreErrors"] = len(errs) - previewErrorsShown
@@ -170,6 +186,7 @@ func (h *handlers) rosterConfirm(c *fiber.Ctx) error {
 	if len(p.Errors) > 0 {
 		return h.renderPreview(c, p)
 	}
+	skipExamples(p.Result)
 	res := p.Saved.(*rosterResult)
 	summary := fmt.Sprintf("已导入 %d 人：新建账号 %d 个，更新 %d 人，新建支部 %d 个", len(p.Rows), res.Created, res.Updated, res.NewBranches)
 	if res.Created == 0 {

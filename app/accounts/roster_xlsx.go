@@ -5,12 +5,21 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"zhibu/app/imports"
 	"zhibu/app/web"
 	"zhibu/app/workbook"
 )
 
-// rosterTemplate builds the import template: the header with one example row, and a
+// Columns the template adds after the roster's own, which the import ignores.
+const colNote = "备注"
+
+// rosterExample is the template's example row: grey, its name marked 「示例：」 so the
+// import skips it (isExampleRow) even when the user leaves it in.
+var rosterExample = []string{"城关镇", "红星村党支部", "农村", exampleMark + "张三", "13800138000", "书记", "示例行，导入时自动跳过"}
+
+// rosterTemplate builds the import template: the header with one grey example row, and a
 // sheet 填写说明 listing the rules and the valid branch kinds.
 func rosterTemplate() ([]byte, error) {
 	b, err := workbook.New()
@@ -18,15 +27,28 @@ func rosterTemplate() ([]byte, error) {
 		return nil, err
 	}
 	defer b.Close()
-	head := make([]string, len(rosterColumns))
-	for i, c := range rosterColumns {
-		head[i] = c.Name
+	head := make([]string, 0, len(rosterColumns)+1)
+	for _, c := range rosterColumns {
+		head = append(head, c.Name)
+	}
+	head = append(head, colNote)
+	// The example's grey, with the phone kept as text like the column's.
+	grey := excelize.Style{Font: &excelize.Font{Family: "宋体", Size: 11, Color: "8C8C8C", Italic: true},
+		Border: []excelize.Border{{Type: "left", Color: "A6A6A6", Style: 1}, {Type: "right", Color: "A6A6A6", Style: 1},
+			{Type: "top", Color: "A6A6A6", Style: 1}, {Type: "bottom", Color: "A6A6A6", Style: 1}}, NumFmt: 49}
+	example, err := b.F.NewStyle(&grey)
+	if err != nil {
+		return nil, err
 	}
 	text, phone := b.Styles.Text, b.Styles.TextCell
 	// Phone numbers as text, so Excel neither rounds them nor shows 1.38E+10.
-	err = b.Stream(workbook.Table{Sheet: "花名册", Headers: head, Widths: []float64{14, 28, 12, 12, 16, 12},
-		ColStyles: []int{text, text, text, text, phone, text}}, 1, func(int) []any {
-		return []any{"城关镇", "红星村党支部", "农村", "张建国", "13800138000", "书记"}
+	err = b.Stream(workbook.Table{Sheet: "花名册", Headers: head, Widths: []float64{14, 28, 12, 14, 16, 12, 26},
+		ColStyles: []int{text, text, text, text, phone, text, text}}, 1, func(int) []any {
+		row := make([]any, len(rosterExample))
+		for i, v := range rosterExample {
+			row[i] = excelize.Cell{StyleID: example, Value: v}
+		}
+		return row
 	})
 	if err != nil {
 		return nil, err
@@ -38,8 +60,10 @@ func rosterTemplate() ([]byte, error) {
 		{"姓名", "必填", "支部书记姓名"},
 		{"手机号", "必填", "1 开头的 11 位手机号，作为登录账号；每人一行，同一文件中不能重复"},
 		{"职务", "选填", "不填默认为“书记”"},
+		{"备注", "选填", "不导入，可写给自己看的说明"},
 		{},
 		{"规则", "", "第一行为表头，列的顺序可以调整，多余的列会被忽略"},
+		{"", "", "第 2 行灰色的是示例行（姓名以“示例：”开头），导入时自动跳过，可以删除也可以保留；请从第 3 行起填写"},
 		{"", "", "同一手机号再次导入时更新此人的姓名、支部和职务，不会重复创建账号"},
 		{"", "", "新账号的初始密码只在导入完成时下载一次（初始密码表.xlsx），首次登录须修改密码"},
 		{"", "", "文件中只要有一处错误，整个文件都不会导入；请按预览中的提示改正后重新上传"},

@@ -16,8 +16,9 @@ import (
 	"zhibu/app/workbook/workbooktest"
 )
 
-// The template the app hands out reads back with its example row valid, whichever of its
-// two sheets comes first.
+// The template the app hands out reads back with its example row recognised, whichever
+// of its two sheets comes first: alone it imports nobody (and says so), and a person
+// written below it imports without it.
 func TestRosterTemplateReadsBack(t *testing.T) {
 	tpl, err := rosterTemplate()
 	if err != nil {
@@ -28,28 +29,62 @@ func TestRosterTemplateReadsBack(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if got := rosterValues(res); len(res.Errors) != 0 || len(got) != 1 || got[0].Phone != "13800138000" || got[0].Row != 2 {
-			t.Errorf("%s: %+v %+v", name, got, res.Errors)
+		if e := errorAt(res.Errors, 2, colName); len(res.Errors) != 1 || e == nil || !strings.Contains(e.Message, "示例行") {
+			t.Errorf("%s: %+v", name, res.Errors)
+		}
+		if len(res.Rows) != 0 {
+			t.Errorf("%s: rows %+v", name, res.Rows)
 		}
 	}
 	check("template", tpl)
 	got := workbooktest.Read(t, tpl)
-	if h := got["花名册"].Rows[0]; strings.Join(h, "|") != "乡镇|支部名称|支部类型|姓名|手机号|职务" {
+	if h := got["花名册"].Rows[0]; strings.Join(h, "|") != "乡镇|支部名称|支部类型|姓名|手机号|职务|备注" {
 		t.Errorf("header %q", h)
 	}
-	if h := got["填写说明"].Rows; len(h) != 14 || strings.Join(h[0], "|") != "列名|是否必填|说明" || h[5][0] != "手机号" {
+	if ex := got["花名册"].Rows[1]; ex[3] != "示例：张三" || ex[6] != "示例行，导入时自动跳过" {
+		t.Errorf("example row %q", ex)
+	}
+	if h := got["填写说明"].Rows; len(h) != 16 || strings.Join(h[0], "|") != "列名|是否必填|说明" || h[5][0] != "手机号" {
 		t.Errorf("help %q", h)
 	}
 	for _, name := range []string{"花名册", "填写说明"} {
 		workbooktest.PrintReady(t, name, got[name], true, 1)
 	}
-	var phone struct{ Col, Example string }
+	var phone struct {
+		Col, Example string
+		Grey         []string
+	}
 	workbooktest.Run(t, tpl, `
 import json, sys, openpyxl
 ws = openpyxl.load_workbook(sys.argv[1])["花名册"]
-print(json.dumps({"Col": ws.column_dimensions["E"].number_format, "Example": ws["E2"].number_format}))`, &phone)
+grey = [c.font.color.rgb if c.font.color else "" for c in ws[2]]
+print(json.dumps({"Col": ws.column_dimensions["E"].number_format, "Example": ws["E2"].number_format, "Grey": grey}))`, &phone)
 	if phone.Col != "@" || phone.Example != "@" {
 		t.Errorf("phone column must stay text: %+v", phone)
+	}
+	for i, c := range phone.Grey {
+		if !strings.HasSuffix(c, "8C8C8C") {
+			t.Errorf("example cell %d is not grey: %q", i+1, c)
+		}
+	}
+	// The template with a person filled in below the example imports the person only.
+	filled, err := excelize.OpenReader(bytes.NewReader(tpl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := filled.SetSheetRow("花名册", "A3", &[]any{"城关镇", "红星村党支部", "农村", "示例明", "13900139000", ""}); err != nil {
+		t.Fatal(err)
+	}
+	var fb bytes.Buffer
+	if err := filled.Write(&fb); err != nil {
+		t.Fatal(err)
+	}
+	res, err := previewRoster(fb.Bytes(), map[string]int64{"城关镇": 1})
+	if err != nil || len(res.Errors) != 0 {
+		t.Fatalf("filled template: %v %+v", err, res.Errors)
+	}
+	if skipped := skipExamples(res); len(skipped) != 1 || len(res.Rows) != 1 || res.Rows[0].Value.Name != "示例明" || res.Total != 1 || res.Create != 1 {
+		t.Errorf("filled template: skipped %v, rows %+v", skipped, res.Rows)
 	}
 	x, err := excelize.OpenReader(bytes.NewReader(tpl))
 	if err != nil {

@@ -33,6 +33,24 @@ func (s *Store) Branches(ctx context.Context, scope web.Scope) ([]Branch, error)
 	return out, err
 }
 
+// BranchPage is one page (limit, offset) of a township's branches whose name holds q,
+// with their active members, and how many such branches there are.
+func (s *Store) BranchPage(ctx context.Context, townshipID int64, q string, limit, offset int) ([]Branch, int, error) {
+	const where = ` FROM branches b JOIN townships t ON t.id = b.township_id
+		WHERE b.township_id = $1 AND ($2 = '' OR b.name LIKE '%' || $2 || '%')`
+	like := likeEscape.Replace(q)
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT count(*)`+where, townshipID, like); err != nil {
+		return nil, 0, err
+	}
+	var out []Branch
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT b.id, b.township_id, t.name AS township_name, b.name, b.kind,
+		       (SELECT count(*) FROM users u WHERE u.branch_id = b.id AND u.active) AS secretaries`+where+`
+		ORDER BY b.name, b.id LIMIT $3 OFFSET $4`, townshipID, like, limit, offset)
+	return out, total, err
+}
+
 // township loads a township (without counts), nil when there is none.
 func (s *Store) township(ctx context.Context, id int64) (*Township, error) {
 	var t Township

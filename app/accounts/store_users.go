@@ -12,29 +12,96 @@ import (
 
 // UserFilter narrows the user list.
 type UserFilter struct {
-	Scope  web.Scope
-	Role   string
-	Query  string
-	Limit  int
-	Offset int
+	Scope    web.Scope
+	BranchID int64  // 0: every branch
+	Role     string // "": every role
+	Status   string // "": everyone; else one of the UserStatus* values
+	Query    string // a part of the name or branch, the start of the phone, the username
+	Limit    int
+	Offset   int
+}
+
+// The status filter of the people list.
+const (
+	UserStatusActive   = "active"   // 在用
+	UserStatusInactive = "inactive" // 已停用
+	UserStatusPending  = "pending"  // 在用但未改初始密码
+)
+
+// UserCounts are the people of a filter (its status aside) by status.
+type UserCounts struct {
+	All      int `db:"all_users"`
+	Active   int `db:"active"`
+	Inactive int `db:"inactive"`
+	Pending  int `db:"pending"`
+}
+
+// Of is the count of one status filter ("" is everyone).
+func (n UserCounts) Of(status string) int {
+	switch status {
+	case UserStatusActive:
+		return n.Active
+	case UserStatusInactive:
+		return n.Inactive
+	case UserStatusPending:
+		return n.Pending
+	}
+	return n.All
+}
+
+// likeEscape makes a search word match itself only in LIKE (a typed % or _ is literal).
+var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// userWhere is the filter's WHERE clause (status aside) and its arguments $1..$4.
+func userWhere(f UserFilter) (string, []any) {
+	where := ` WHERE ($1::bigint IS NULL OR u.township_id = $1) AND ($2::bigint = 0 OR u.branch_id = $2) AND ($3 = '' OR u.role = $3)
+		AND ($4 = '' OR u.name LIKE '%' || $4 || '%' OR u.phone LIKE $4 || '%' OR u.username = $5 OR b.name LIKE '%' || $4 || '%')`
+	return where, []any{f.Scope.Township(), f.BranchID, f.Role, likeEscape.Replace(f.Query), f.Query}
+}
+
+// statusWhere is the SQL condition of a status filter.
+func statusWhere(status string) string {
+	switch status {
+	case UserStatusActive:
+		return ` AND u.active`
+	case UserStatusInactive:
+		return ` AND NOT u.active`
+	case UserStatusPending:
+		return ` AND u.active AND u.must_change_password`
+	}
+	return ``
 }
 
 // Users lists a page of the users in the filter's scope, and how many there are in all.
 func (s *Store) Users(ctx context.Context, f UserFilter) ([]User, int, error) {
+	n, err := s.UserCounts(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	out, err := s.UserPage(ctx, f)
+	return out, n.Of(f.Status), err
+}
+
+// UserCounts counts the users of the filter, its status aside, by status.
+func (s *Store) UserCounts(ctx context.Context, f UserFilter) (UserCounts, error) {
+	where, args := userWhere(f)
+	var n UserCounts
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) AS all_users, count(*) FILTER (WHERE u.active) AS active,
+		count(*) FILTER (WHERE NOT u.active) AS inactive, count(*) FILTER (WHERE u.active AND u.must_change_password) AS pending`+
+		userFrom+where, args...)
+	return n, err
+}
+
+// UserPage is one page (Limit, Offset) of the users of the filter.
+func (s *Store) UserPage(ctx context.Context, f UserFilter) ([]User, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	where := ` WHERE ($1::bigint IS NULL OR u.township_id = $1) AND ($2 = '' OR u.role = $2)
-		AND ($3 = '' OR u.name LIKE '%' || $3 || '%' OR u.phone LIKE $3 || '%' OR u.username = $3 OR b.name LIKE '%' || $3 || '%')`
-	township := f.Scope.Township()
-	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT count(*)`+userFrom+where, township, f.Role, f.Query); err != nil {
-		return nil, 0, err
-	}
+	where, args := userWhere(f)
 	var out []User
-	err := s.db.SelectContext(ctx, &out, `SELECT `+userColumns+userFrom+where+
-		` ORDER BY u.role, t.sort, t.id, b.name, u.id LIMIT $4 OFFSET $5`, township, f.Role, f.Query, f.Limit, f.Offset)
-	return out, total, err
+	err := s.db.SelectContext(ctx, &out, `SELECT `+userColumns+userFrom+where+statusWhere(f.Status)+
+		` ORDER BY u.role, t.sort, t.id, b.name, u.id LIMIT $6 OFFSET $7`, append(args, f.Limit, f.Offset)...)
+	return out, err
 }
 
 // completeUser checks a user record within the caller's powers and completes it: a
