@@ -35,9 +35,11 @@ var (
 	Expected       = Figure{"Expected", "应参训人数", "统计范围内账号在用的支部书记人数（已停用的不计）。", OfYear}
 	Completed      = Figure{"Completed", "必修完成人数", "应参训人员中，本年度适用于本人的必修课程（面向全县、所在乡镇或支部类型）全部完成的人数；本年度没有适用必修课程的人不算完成，仍计入应参训人数。", OfYear}
 	CompletionRate = Figure{"CompletionRate", "必修完成率", "必修完成人数 ÷ 应参训人数。", OfYear}
-	HoursTotal     = Figure{"HoursTotal", "学时合计", "应参训人员在本年度（北京时间自然年）完成的课程（必修和选修）所记学时之和。", OfYear}
+	HoursOnline    = Figure{"HoursOnline", "线上学时", "应参训人员本年度（北京时间自然年）完成线上课程（必修和选修）记入学时台账的学时之和。", OfYear}
+	HoursOffline   = Figure{"HoursOffline", "线下学时", "应参训人员本年度参加集中培训班（结班时按出勤计）、确认参加的考察学习和县委组织部认定的其他培训记入学时台账的学时之和。", OfYear}
+	HoursTotal     = Figure{"HoursTotal", "学时合计", "线上学时与线下学时之和，即学时台账中本年度未撤销的记录之和；不按在线时长累计。", OfYear}
 	AvgHours       = Figure{"AvgHours", "人均学时", "学时合计 ÷ 应参训人数。", OfYear}
-	HoursMet       = Figure{"HoursMet", "学时达标人数", "应参训人员中本年度学时达到年度学时目标（课程管理中的年度设置，未设置时为 50 学时）的人数。", OfYear}
+	HoursMet       = Figure{"HoursMet", "学时达标人数", "应参训人员中本年度学时合计达到年度学时目标（课程管理中的年度设置，未设置时为 50 学时）的人数。", OfYear}
 	HoursMetRate   = Figure{"HoursMetRate", "学时达标率", "学时达标人数 ÷ 应参训人数。", OfYear}
 	Candidates     = Figure{"Candidates", "应考人数", "考试面向的人数：考试所面向乡镇的在用支部书记，另加已作答过的人；年度统计为应参训人员中本年度至少应参加一场考试的人数。", OfYear | OfExam}
 	Examinees      = Figure{"Examinees", "参考人数", "应考人员中至少交卷一次的人数（作答中尚未交卷的不算）；年度统计为至少参加了本年度一场应考考试的人数。", OfYear | OfExam}
@@ -51,7 +53,7 @@ var (
 )
 
 // Table is every figure, in order.
-var Table = []Figure{Expected, Completed, CompletionRate, HoursTotal, AvgHours, HoursMet, HoursMetRate,
+var Table = []Figure{Expected, Completed, CompletionRate, HoursOnline, HoursOffline, HoursTotal, AvgHours, HoursMet, HoursMetRate,
 	Candidates, Examinees, ExamRate, Passed, PassRate, TakenPassRate, AvgScore, ScoreRate, Tourists}
 
 // For lists the figures of one report, in Table's order.

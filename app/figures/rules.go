@@ -25,8 +25,9 @@ func (s Sitting) Taken() bool { return s.Finished > 0 }
 // of those are done, 学时, their exams of the year and whether they joined a tour. Build
 // it with Require and Sit.
 type Person struct {
-	Required, Done int
-	Hours          float64
+	Required, Done  int
+	Online, Offline float64 // 学时 of the ledger; Hours is their sum
+	Hours           float64
 	Toured         bool
 	exams, taken   int // exams of the year they are a candidate of; of those, taken
 	passed         int
@@ -77,6 +78,8 @@ type Year struct {
 	Expected       int     `json:"expected"`
 	Completed      int     `json:"completed"`
 	CompletionRate float64 `json:"completion_rate"`
+	HoursOnline    float64 `json:"hours_online"`
+	HoursOffline   float64 `json:"hours_offline"`
 	HoursTotal     float64 `json:"hours_total"`
 	AvgHours       float64 `json:"avg_hours"`
 	HoursMet       int     `json:"hours_met"`
@@ -98,8 +101,10 @@ func (y *Year) Add(p *Person, targetHours float64) {
 	if p.CompletedRequired() {
 		y.Completed++
 	}
+	y.HoursOnline += p.Online
+	y.HoursOffline += p.Offline
 	y.HoursTotal += p.Hours
-	if p.Hours >= targetHours {
+	if MetTarget(p.Hours, targetHours) {
 		y.HoursMet++
 	}
 	if p.Candidate() {
@@ -159,6 +164,12 @@ func (e *Exam) Finish() {
 	e.PassRate = Rate(e.Passed, e.Candidates)
 	e.TakenPassRate = Rate(e.Passed, e.Examinees)
 	e.AvgScore = Mean(e.scoreSum, e.Examinees)
+}
+
+// MetTarget is the one rule of 学时达标: a year's 学时 reach the target, compared in
+// hundredths of an hour so that 0.1 + 0.2 学时 meet a target of 0.3.
+func MetTarget(hours, target float64) bool {
+	return math.Round(hours*100) >= math.Round(target*100)
 }
 
 // Rate is n ÷ d, and 0 when d is 0 (nobody to count).

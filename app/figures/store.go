@@ -73,25 +73,26 @@ func Requirements(ctx context.Context, q sqlx.QueryerContext, year int, township
 		WHERE r.year = $1 AND ($2::bigint IS NULL OR r.township_id = $2)`, year, township)
 }
 
-// Hours hands over each secretary's 学时 of the year: the hours of the courses (required
-// or not) completed in it.
-func Hours(ctx context.Context, q sqlx.QueryerContext, year int, township sql.NullInt64, fn func(userID int64, hours float64)) error {
-	from, to := YearBounds(year)
+// Hours hands over each secretary's 学时 of the year from the ledger (hour_credits,
+// migrations/00059_hour_ledger.sql): the entries not revoked, split into 线上 and 线下 by
+// the ledger's own column.
+func Hours(ctx context.Context, q sqlx.QueryerContext, year int, township sql.NullInt64, fn func(userID int64, online, offline float64)) error {
 	return EachRow(ctx, q, func(rows *sql.Rows) error {
 		var uid int64
-		var h float64
-		if err := rows.Scan(&uid, &h); err != nil {
+		var on, off float64
+		if err := rows.Scan(&uid, &on, &off); err != nil {
 			return err
 		}
-		fn(uid, h)
+		fn(uid, on, off)
 		return nil
 	}, `
-		SELECT cp.user_id, sum(cp.hours_earned)::float8
-		FROM course_progress cp
-		JOIN users u ON u.id = cp.user_id
-		WHERE cp.completed_at >= $1 AND cp.completed_at < $2
-		  AND u.role = 'secretary' AND ($3::bigint IS NULL OR u.township_id = $3)
-		GROUP BY cp.user_id`, from, to, township)
+		SELECT hc.user_id, COALESCE(sum(hc.hours) FILTER (WHERE hc.online), 0)::float8,
+		       COALESCE(sum(hc.hours) FILTER (WHERE NOT hc.online), 0)::float8
+		FROM hour_credits hc
+		JOIN users u ON u.id = hc.user_id
+		WHERE hc.year = $1 AND hc.revoked_at IS NULL
+		  AND u.role = 'secretary' AND ($2::bigint IS NULL OR u.township_id = $2)
+		GROUP BY hc.user_id`, year, township)
 }
 
 // FinishedAttempts aggregates a candidate's attempts a (LEFT JOINed) into a Sitting's
@@ -177,9 +178,9 @@ func LoadYear(ctx context.Context, db *sqlx.DB, year int, township sql.NullInt64
 			})
 		},
 		func() error {
-			return Hours(ctx, tx, year, township, func(uid int64, h float64) {
+			return Hours(ctx, tx, year, township, func(uid int64, on, off float64) {
 				if p := people[uid]; p != nil {
-					p.Hours = h
+					p.Online, p.Offline, p.Hours = on, off, on+off
 				}
 			})
 		},

@@ -1,6 +1,10 @@
 package hours
 
-import "math"
+import (
+	"math"
+
+	"zhibu/app/figures"
+)
 
 // MaxHours bounds one entry: a whole year of 脱产 training is far below it, so anything
 // above is a typing mistake. The database checks the same bound (00059_hour_ledger.sql).
@@ -52,7 +56,8 @@ func (t *Totals) Add(online bool, hours float64) {
 	t.Total = round2(t.Online + t.Offline)
 }
 
-// Reached tells whether a total meets the year's target (a target of 0 is always met).
-func Reached(total, target float64) bool { return round2(total) >= round2(target) }
+// Reached tells whether a total meets the year's target: the one rule of 学时达标,
+// figures.MetTarget. (People mirrors it in SQL; store_test.go checks the boundary.)
+func Reached(total, target float64) bool { return figures.MetTarget(total, target) }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }

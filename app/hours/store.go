@@ -53,9 +53,10 @@ type Credit struct {
 
 // Write records the credit once: calling it again for the same source and person —
 // later, or concurrently from another request — writes nothing (the unique index
-// hour_credits_source_uq decides), and a revoked entry stays revoked. Hours of 0 or less
-// write nothing. It runs in the caller's transaction, so the entry commits with the
-// completion, 结班 or confirmation that earned it. Locks: the entry's index key.
+// hour_credits_source_uq decides). An entry an admin revoked stays revoked; one its
+// source withdrew (Withdraw: a confirmed tour sign-up cancelled) counts again. Hours of
+// 0 or less write nothing. It runs in the caller's transaction, so the entry commits with
+// the completion, 结班 or confirmation that earned it. Locks: the entry's index key.
 func Write(ctx context.Context, tx sqlx.ExtContext, c Credit) (bool, error) {
 	if c.Hours <= 0 {
 		return false, nil
@@ -70,7 +71,9 @@ func Write(ctx context.Context, tx sqlx.ExtContext, c Credit) (bool, error) {
 	err := sqlx.GetContext(ctx, tx, &id, `
 		INSERT INTO hour_credits (user_id, year, source, source_id, hours, credited_at, credited_by, note)
 		VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, 0), $8)
-		ON CONFLICT (source, source_id, user_id) WHERE source <> 'manual' DO NOTHING
+		ON CONFLICT (source, source_id, user_id) WHERE source <> 'manual' DO UPDATE
+			SET revoked_at = NULL, revoke_reason = '', hours = EXCLUDED.hours, year = EXCLUDED.year, credited_at = EXCLUDED.credited_at
+			WHERE hour_credits.revoked_at IS NOT NULL AND hour_credits.revoked_by IS NULL
 		RETURNING id`, c.UserID, c.Year, c.Source, c.SourceID, c.Hours, c.At, c.ActorID, c.Note)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
@@ -81,6 +84,44 @@ func Write(ctx context.Context, tx sqlx.ExtContext, c Credit) (bool, error) {
 	_, err = tx.ExecContext(ctx, `INSERT INTO hour_credit_events (credit_id, action, actor_id, note, at)
 		VALUES ($1, 'credit', NULLIF($2, 0), $3, $4)`, id, c.ActorID, c.Note, c.At)
 	return err == nil, err
+}
+
+// BackfillCourses writes the ledger entry of every completed course that has none yet —
+// what migrations/00059_hour_ledger.sql did once, for rows written outside courses'
+// completion path (bulk fixtures, the demo seeder). Idempotent. Returns how many it wrote.
+func BackfillCourses(ctx context.Context, db sqlx.ExtContext) (int, error) {
+	res, err := db.ExecContext(ctx, `
+		INSERT INTO hour_credits (user_id, year, source, source_id, hours, credited_at, note)
+		SELECT cp.user_id, extract(year FROM cp.completed_at AT TIME ZONE 'Asia/Shanghai')::int, 'course', cp.course_id,
+		       least(cp.hours_earned, 200), cp.completed_at, left(c.title, 200)
+		FROM course_progress cp JOIN courses c ON c.id = cp.course_id
+		WHERE cp.completed_at IS NOT NULL AND cp.hours_earned > 0
+		ON CONFLICT (source, source_id, user_id) WHERE source <> 'manual' DO NOTHING`)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// Withdraw stops a source's entry from counting because the source itself went away (a
+// confirmed tour sign-up cancelled or rejected): the entry stays, revoked with the reason
+// and no admin, and a later Write of the same source restores it. Nothing to withdraw
+// is fine. Runs in the caller's transaction. Locks: the entry's row.
+func Withdraw(ctx context.Context, tx sqlx.ExtContext, source Source, sourceID, userID int64, reason string) error {
+	var id int64
+	err := sqlx.GetContext(ctx, tx, &id, `
+		UPDATE hour_credits SET revoked_at = now(), revoked_by = NULL, revoke_reason = $4
+		WHERE source = $1 AND source_id = $2 AND user_id = $3 AND revoked_at IS NULL
+		RETURNING id`, source, sourceID, userID, reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO hour_credit_events (credit_id, action, note) VALUES ($1, 'revoke', $2)`, id, reason)
+	return err
 }
 
 // CreditManual credits outside training to a secretary as the admin me.
@@ -244,8 +285,8 @@ func (s *Store) People(ctx context.Context, scope web.Scope, f Filter) (list []P
 	err = s.db.SelectContext(ctx, &rows, `
 		WITH people AS (
 			SELECT u.id AS user_id, u.name, COALESCE(u.phone, '') AS phone, t.name AS township, COALESCE(b.name, '') AS branch,
-			       COALESCE(sum(hc.hours) FILTER (WHERE hc.online), 0)::float8 AS online,
-			       COALESCE(sum(hc.hours) FILTER (WHERE NOT hc.online), 0)::float8 AS offline
+			       COALESCE(sum(hc.hours) FILTER (WHERE hc.online), 0) AS online,
+			       COALESCE(sum(hc.hours) FILTER (WHERE NOT hc.online), 0) AS offline
 			FROM users u
 			JOIN townships t ON t.id = u.township_id
 			LEFT JOIN branches b ON b.id = u.branch_id
@@ -253,8 +294,10 @@ func (s *Store) People(ctx context.Context, scope web.Scope, f Filter) (list []P
 			WHERE u.role = 'secretary' AND u.active AND ($2::bigint IS NULL OR u.township_id = $2)
 			  AND ($3 = '' OR u.name LIKE '%' || $3 || '%' OR u.phone LIKE '%' || $3 || '%' OR b.name LIKE '%' || $3 || '%')
 			GROUP BY u.id, t.name, t.id, b.name)
-		SELECT p.*, count(*) OVER () AS n,
-		       count(*) FILTER (WHERE p.online + p.offline >= $6) OVER () AS reached_n
+		SELECT p.user_id, p.name, p.phone, p.township, p.branch, p.online::float8 AS online, p.offline::float8 AS offline,
+		       count(*) OVER () AS n,
+		       -- figures.MetTarget in SQL: exact decimals, to the hundredth.
+		       count(*) FILTER (WHERE round(p.online + p.offline, 2) >= round($6::numeric, 2)) OVER () AS reached_n
 		FROM people p
 		ORDER BY p.township, p.branch, p.name, p.user_id
 		LIMIT $4 OFFSET $5`, f.Year, township, f.Query, f.Limit, f.Offset, target)

@@ -87,6 +87,20 @@ func TestWriteOncePerSource(t *testing.T) {
 	if sum, _ = st.Mine(ctx, user, 2026); sum.Total != 8 || len(sum.Entries) != 1 {
 		t.Fatalf("after revoking: %+v", sum)
 	}
+	// A source that withdraws its entry (a cancelled tour) and confirms it again restores it.
+	tour := Credit{UserID: user, Year: 2026, Source: SourceTour, SourceID: 7, Hours: 8}
+	if err := Withdraw(ctx, db, SourceTour, 7, user, "取消报名"); err != nil {
+		t.Fatal(err)
+	}
+	if sum, _ = st.Mine(ctx, user, 2026); sum.Total != 0 {
+		t.Fatalf("withdrawn entry counts: %+v", sum)
+	}
+	if ok, err := Write(ctx, db, tour); !ok || err != nil {
+		t.Fatalf("re-confirmed tour not restored: %v %v", ok, err)
+	}
+	if sum, _ = st.Mine(ctx, user, 2026); sum.Total != 8 {
+		t.Fatalf("restored entry: %+v", sum)
+	}
 	var trail []string
 	if err := db.Select(&trail, `SELECT action FROM hour_credit_events WHERE credit_id = $1 ORDER BY id`, classEntry); err != nil || len(trail) != 2 || trail[1] != "revoke" {
 		t.Fatalf("trail %v %v", trail, err)

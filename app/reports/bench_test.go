@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"zhibu/app/database"
+	"zhibu/app/hours"
 	"zhibu/app/testdb"
 )
 
@@ -62,6 +63,9 @@ func benchCounty(b *testing.B) *sqlx.DB {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			b.Fatalf("bench data: %v\n%s", err, q)
 		}
+	}
+	if _, err := hours.BackfillCourses(ctx, db); err != nil {
+		b.Fatal(err)
 	}
 	return db
 }

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"zhibu/app/hours"
 	"zhibu/app/testdb"
 
 	"zhibu/app/web"
@@ -136,6 +138,10 @@ func buildCounty(t testing.TB, db *sqlx.DB) county {
 	done(c.B1, c.C1, "2026-06-15 12:00", 2)
 	// B2: nothing. The inactive secretary's progress must not count.
 	done(c.InactiveInA, c.C1, "2026-02-01 08:00", 2)
+	// Completions written here go to the 学时 ledger as courses' completion would.
+	if _, err := hours.BackfillCourses(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
 
 	exam := func(title, opens string, pass float64, all bool) int64 {
 		return mustID(t, db, `INSERT INTO exams (title, opens_at, closes_at, duration_minutes, pass_score, total_points, all_townships, rules)

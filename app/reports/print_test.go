@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"zhibu/app/database"
+	"zhibu/app/hours"
 	"zhibu/app/testdb"
 	"zhibu/app/workbook/workbooktest"
 )
@@ -63,6 +64,9 @@ func printCounty(t *testing.T) *sqlx.DB {
 		 SELECT t.id, u.id, u.township_id, 'confirmed' FROM tours t, users u WHERE u.role = 'secretary' AND u.id % 6 = 0`,
 	} {
 		testdb.Exec(t, db, q)
+	}
+	if _, err := hours.BackfillCourses(context.Background(), db); err != nil {
+		t.Fatal(err)
 	}
 	return db
 }

@@ -58,7 +58,9 @@ type Secretary struct {
 	Name       string
 	Phone      string
 	Courses    []CourseCell
-	Hours      float64
+	Online     float64 // 线上学时 (the ledger)
+	Offline    float64 // 线下学时
+	Hours      float64 // 学时合计
 	Exams      []ExamCell
 	Tours      []string // titles of the tours attended this year
 }
@@ -76,7 +78,7 @@ func (s *Secretary) MissingCourses(courses []Course) []string {
 
 // Person is the secretary's year as app/figures counts it.
 func (s *Secretary) Person() figures.Person {
-	p := figures.Person{Hours: s.Hours, Toured: len(s.Tours) > 0}
+	p := figures.Person{Online: s.Online, Offline: s.Offline, Hours: s.Hours, Toured: len(s.Tours) > 0}
 	for _, c := range s.Courses {
 		if c.Applies {
 			p.Require(c.Done)

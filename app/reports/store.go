@@ -117,9 +117,10 @@ func readReport(ctx context.Context, tx *sqlx.Tx, q Query, now time.Time) (*Repo
 	for _, load := range []func() error{
 		func() error { return loadCourses(ctx, tx, r, q.Township, pos) },
 		func() error {
-			return figures.Hours(ctx, tx, q.Year, q.Township, func(uid int64, h float64) {
+			return figures.Hours(ctx, tx, q.Year, q.Township, func(uid int64, on, off float64) {
 				if i, ok := pos[uid]; ok {
-					r.Secretaries[i].Hours = h
+					s := &r.Secretaries[i]
+					s.Online, s.Offline, s.Hours = on, off, on+off
 				}
 			})
 		},
@@ -228,7 +229,7 @@ func loadExams(ctx context.Context, tx *sqlx.Tx, r *Report, township sql.NullInt
 	var all []Exam
 	if err := tx.SelectContext(ctx, &all, `
 		SELECT id, title, pass_score::float8 AS passscore
-		FROM exams WHERE opens_at >= $1 AND opens_at < $2 ORDER BY opens_at, id`, from, to); err != nil {
+		FROM exams WHERE published_at IS NOT NULL AND opens_at >= $1 AND opens_at < $2 ORDER BY opens_at, id`, from, to); err != nil {
 		return err
 	}
 	col := make(map[int64]int, len(all))
