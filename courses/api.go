@@ -124,7 +124,8 @@ func (h *handlers) narrow(c *fiber.Ctx) (web.Scope, int64, error) {
 	return h.store.Narrow(c.UserContext(), web.Me(c), t, b)
 }
 
-// GET /api/v1/courses/:id/progress?year=&township=&branch=&status=done|behind|notstarted
+// GET /api/v1/courses/:id/progress?year=&township=&branch=&status=done|studying|notstarted|behind&q=
+// Every learner of the filter (no paging), with the counts per status.
 func (h *handlers) apiProgress(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
@@ -138,11 +139,11 @@ func (h *handlers) apiProgress(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, rows, err := h.store.Progress(c.UserContext(), web.Me(c), id, year, scope, branch)
+	f := ProgressFilter{Scope: scope, BranchID: branch, Status: c.Query("status"), Query: c.Query("q")}
+	_, counts, rows, err := h.store.Progress(c.UserContext(), web.Me(c), id, year, f)
 	if err != nil {
 		return err
 	}
-	rows = FilterStatus(rows, c.Query("status"))
 	type row struct {
 		Learner
 		Status string `json:"status"`
@@ -152,7 +153,7 @@ func (h *handlers) apiProgress(c *fiber.Ctx) error {
 	for i, r := range rows {
 		out[i] = row{r, r.Status(), r.Behind()}
 	}
-	return c.JSON(fiber.Map{"course_id": id, "year": year, "learners": out})
+	return c.JSON(fiber.Map{"course_id": id, "year": year, "counts": counts, "learners": out})
 }
 
 // GET /api/v1/course-stats?year=&township=
@@ -253,6 +254,32 @@ func (h *handlers) apiUpdateLesson(c *fiber.Ctx) error {
 // DELETE /api/v1/lessons/:id
 func (h *handlers) apiDeleteLesson(c *fiber.Ctx) error {
 	return h.apiDelete(c, h.store.DeleteLesson)
+}
+
+// POST /api/v1/lessons/:id/archive → {"lesson": …} with archived_at
+func (h *handlers) apiArchiveLesson(c *fiber.Ctx) error {
+	return h.apiLessonAction(c, h.store.ArchiveLesson)
+}
+
+// POST /api/v1/lessons/:id/restore → {"lesson": …}
+func (h *handlers) apiRestoreLesson(c *fiber.Ctx) error {
+	return h.apiLessonAction(c, h.store.RestoreLesson)
+}
+
+func (h *handlers) apiLessonAction(c *fiber.Ctx, op func(ctx context.Context, id int64) (int64, error)) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := op(c.UserContext(), id); err != nil {
+		return err
+	}
+	l, err := h.store.Lesson(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	l.BodyMD = ""
+	return c.JSON(fiber.Map{"lesson": l})
 }
 
 // DELETE /api/v1/attachments/:id

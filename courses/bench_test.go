@@ -56,7 +56,8 @@ func BenchmarkOversight(b *testing.B) {
 	}
 	b.Run("learners", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			if _, err := st(db).learners(ctx, cid, year, web.Scope{All: true}, 0); err != nil {
+			f := ProgressFilter{Scope: web.Scope{All: true}, Limit: web.PageSize}
+			if _, _, _, err := st(db).Progress(ctx, &web.Identity{Role: web.RoleAdmin}, cid, year, f); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -47,7 +47,9 @@ func TestBrowserStudyJourney(t *testing.T) {
 	browsertest.SignIn(t, ctx, srv, base, county.Secretaries[0][0])
 
 	hoursCard := func() string {
-		txt, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".cards .card .big")))
+		// The 学时 card, wherever the urgency order puts it (web.OrderCards).
+		txt, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('.cards .card')]
+			.find(c => c.querySelector('h2').textContent.includes('年学时')).querySelector('.big').textContent`))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,8 @@ var (
 	ErrCourseNotFound     = errors.New("course not found")
 	ErrCourseNotVisible   = errors.New("course not found or not published")
 	ErrLessonNotFound     = errors.New("lesson not found")
+	ErrLessonHasProgress  = errors.New("lesson has learners' progress: archive it instead")
+	ErrBadStatus          = errors.New("unknown progress status filter")
 	ErrAttachmentNotFound = errors.New("attachment not found")
 	ErrAssignmentNotFound = errors.New("assignment not found")
 	ErrTownshipNotFound   = errors.New("township not found or outside the caller's scope")
@@ -33,6 +35,8 @@ var errorTable = web.ErrorTable{
 	ErrCourseNotFound:     web.NotFound("找不到该课程"),
 	ErrCourseNotVisible:   web.NotFound("找不到该课程，或课程尚未发布"),
 	ErrLessonNotFound:     web.NotFound("找不到该课时"),
+	ErrLessonHasProgress:  web.Conflict("lesson_has_progress", "已有学员学习过该课时，删除会丢掉他们的学习记录，因此不能删除。可以改为归档：学员将看不到该课时，它也不再计入课程完成条件，学习记录保留，之后还能恢复。"),
+	ErrBadStatus:          web.BadRequest("学习状态筛选不正确，请从列表中选择"),
 	ErrAttachmentNotFound: web.NotFound("找不到该附件"),
 	ErrAssignmentNotFound: web.NotFound("找不到该必修安排"),
 	ErrTownshipNotFound:   web.NotFound("找不到该乡镇，或不在您的管理范围内"),

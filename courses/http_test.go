@@ -502,7 +502,7 @@ func TestLessonPageCountdown(t *testing.T) {
 		return body
 	}
 	body := get()
-	for _, want := range []string{"最短学习 5 分钟", "还需学习 5 分钟，本课时才算完成", "现在离开，本课时还不算完成"} {
+	for _, want := range []string{"最短学习 5 分钟", "还需学习 5 分钟，本课时才算完成", "现在离开，本课时还不算完成：还需再学习 5 分钟，并读到末尾"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("fresh lesson page lacks %q", want)
 		}
@@ -523,7 +523,7 @@ func TestLessonPageCountdown(t *testing.T) {
 		f.clock.Advance(20 * time.Second)
 		beat(map[string]any{"elapsed": 20})
 	}
-	if body := get(); !strings.Contains(body, "学习时长已够，读到末尾本课时即完成") || !strings.Contains(body, "现在离开") {
+	if body := get(); !strings.Contains(body, "学习时长已够，读到末尾本课时即完成") || !strings.Contains(body, "现在离开，本课时还不算完成：还需读到本课时末尾") {
 		t.Error("time enough but the end not reached: the page should ask for the end")
 	}
 	f.clock.Advance(time.Second)

@@ -230,3 +230,17 @@ func orNil(f web.FieldErrors) web.FieldErrors {
 	}
 	return f
 }
+
+var fieldOrder = []string{"title", "category", "topic", "summary", "credit_hours", "body_markdown", "video_url", "min_seconds",
+	"year", "scope", "township_ids", "branch_kinds", "due_date", "target_hours", "minutes_per_hour", "published", "file"}
+
+// fieldsMessage joins the messages of f in the order of the forms' fields.
+func fieldsMessage(f map[string]string) string {
+	var parts []string
+	for _, k := range fieldOrder {
+		if m, ok := f[k]; ok {
+			parts = append(parts, m)
+		}
+	}
+	return strings.Join(parts, "；")
+}

@@ -46,19 +46,7 @@ func (h *handlers) coursePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// Resume: the last lesson studied, else the first lesson not yet complete.
-	var next int64
-	if mc.LastLessonID.Valid && !mc.Done() {
-		next = mc.LastLessonID.Int64
-	}
-	if next == 0 {
-		for _, l := range ls {
-			if !l.Completed {
-				next = l.ID
-				break
-			}
-		}
-	}
+	next := ResumeLesson(*mc, ls)
 	if next == 0 && len(ls) > 0 {
 		next = ls[0].ID
 	}
@@ -85,7 +73,7 @@ func (h *handlers) lessonPage(c *fiber.Ctx) error {
 		return err
 	}
 	var prev, next *Lesson
-	index := 0
+	index := 0 // of the course's lessons (course_lessons): an archived one is never shown
 	for i := range ls {
 		if ls[i].ID == l.ID {
 			index = i
@@ -102,7 +90,8 @@ func (h *handlers) lessonPage(c *fiber.Ctx) error {
 		"Index": index + 1, "Count": len(ls), "Attachments": l.Attachments, "Published": mc.Published,
 		"Interval": int(h.deps.HeartbeatInterval.Milliseconds()), "StudiedText": FormatDuration(l.Seconds),
 		// The countdown as of this render; study.js keeps it running between heartbeats.
-		"TimeEnough": l.Seconds >= l.MinSeconds, "LeftText": FormatDuration(l.MinSeconds - l.Seconds)})
+		"TimeEnough": l.Seconds >= l.MinSeconds, "LeftText": FormatDuration(l.MinSeconds - l.Seconds),
+		"NotYet": NotYetText(l.Completed, l.MinSeconds-l.Seconds, l.ReachedEnd)})
 }
 
 // GET /attachments/:id
@@ -139,23 +128,22 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 	}
 	cards := []web.Card{hours}
 
+	// One next step (NextCourse): the 必修 card leads to it while 必修 courses are left;
+	// the 继续学习 card only when none is, so the two never point at different courses.
 	var left []MyCourse
-	var resume *MyCourse
-	for i, m := range list {
+	for _, m := range list {
 		if m.Required() && !m.Done() {
 			left = append(left, m)
 		}
-		if m.LastLessonID.Valid && m.ProgressAt != nil && !m.Done() && (resume == nil || resume.ProgressAt.Before(*m.ProgressAt)) {
-			resume = &list[i]
-		}
 	}
+	next := NextCourse(list)
 	req := web.Card{Title: "必修课程", Order: 11}
 	if len(left) == 0 {
 		req.Big = "已全部完成"
 		req.Lines = []string{"本年度没有待完成的必修课程"}
 	} else {
 		req.Big = fmt.Sprintf("还有 %d 门", len(left))
-		req.Accent = resume == nil
+		req.Accent, req.Due = true, next.DueDate.In(web.China)
 		for i, m := range left {
 			if i == 3 {
 				req.Lines = append(req.Lines, fmt.Sprintf("…… 共 %d 门", len(left)))
@@ -163,18 +151,35 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 			}
 			req.Lines = append(req.Lines, fmt.Sprintf("%s · %s 截止", m.Title, m.DueDate.In(web.China).Format("1月2日")))
 		}
-		req.Link, req.LinkText = "/courses/"+strconv.FormatInt(left[0].ID, 10), "学习下一门必修课"
-		if utf8.RuneCountInString(left[0].Title) <= 12 {
-			req.LinkText = "学习《" + left[0].Title + "》"
-		}
+		req.Link, req.LinkText = studyLink(*next)
 	}
 	cards = append(cards, req)
-	if resume != nil {
-		cards = append(cards, web.Card{Title: "继续学习", Big: resume.Title, Bar: true, Percent: resume.Percent(), Accent: true,
-			Lines: []string{fmt.Sprintf("已完成 %d / %d 课时", resume.LessonsDone, resume.LessonCount)},
-			Link:  "/lessons/" + strconv.FormatInt(resume.LastLessonID.Int64, 10), LinkText: "从上次停下的地方继续", Order: 5})
+	if next != nil && !next.Required() {
+		link, _ := studyLink(*next)
+		cards = append(cards, web.Card{Title: "继续学习", Big: next.Title, Bar: true, Percent: next.Percent(), Accent: true,
+			Lines: []string{fmt.Sprintf("已完成 %d / %d 课时", next.LessonsDone, next.LessonCount)},
+			Link:  link, LinkText: "从上次停下的地方继续", Order: 5})
 	}
 	return cards, nil
+}
+
+// studyLink is where the next step in a course leads, and its words: the lesson to resume
+// (ResumeLesson) once started, else the course's page.
+func studyLink(m MyCourse) (link, text string) {
+	name := "《" + m.Title + "》"
+	if utf8.RuneCountInString(m.Title) > 12 {
+		name = "下一门必修课"
+		if !m.Required() {
+			name = "这门课"
+		}
+	}
+	if id := ResumeLesson(m, nil); id != 0 && !m.AwaitsExam() {
+		return "/lessons/" + strconv.FormatInt(id, 10), "继续学习" + name
+	}
+	if m.AwaitsExam() {
+		return "/courses/" + strconv.FormatInt(m.ID, 10), "完成" + name + "的考试"
+	}
+	return "/courses/" + strconv.FormatInt(m.ID, 10), "学习" + name
 }
 
 func (h *handlers) staffCards(ctx context.Context, me *web.Identity, year int) ([]web.Card, error) {

@@ -3,9 +3,13 @@ package courses
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -74,43 +78,73 @@ func lessonForm(c *fiber.Ctx) (LessonInput, error) {
 	return in, nil
 }
 
-var fieldOrder = []string{"title", "category", "topic", "summary", "credit_hours", "body_markdown", "video_url", "min_seconds",
-	"year", "scope", "township_ids", "branch_kinds", "due_date", "target_hours", "minutes_per_hour", "published", "file"}
-
-func fieldsMessage(f map[string]string) string {
-	var parts []string
-	for _, k := range fieldOrder {
-		if m, ok := f[k]; ok {
-			parts = append(parts, m)
-		}
-	}
-	return strings.Join(parts, "；")
+// formErr is a refused form: which form of the page it was (so that only that form
+// shows what was typed), the headline, and each field's message for beside the field.
+type formErr struct {
+	Form    string
+	Message string
+	Fields  map[string]string
+	Status  int
 }
 
-// refusal is what a form shows for an operation's error: the message and status, or
-// ok false for errors that are not about the form (not found, server errors), which go
-// to the error page.
-func (h *handlers) refusal(err error) (msg string, status int, ok bool) {
+// formFields are the fields each form shows a message beside; a field message with no
+// place on its form joins the headline, so nothing is lost.
+var formFields = map[string][]string{
+	"new":        {"title", "category", "topic", "summary", "credit_hours"},
+	"course":     {"title", "category", "topic", "summary", "credit_hours"},
+	"year":       {"year", "target_hours", "minutes_per_hour"},
+	"lesson":     {"title", "body_markdown", "video_url", "min_seconds"},
+	"newlesson":  {"title", "min_seconds"},
+	"assignment": {"year", "scope", "township_ids", "branch_kinds", "due_date"},
+	"upload":     {"file"},
+}
+
+// errsFor is the field messages of form when it is the refused one (nil otherwise).
+func errsFor(fe *formErr, form string) map[string]string {
+	if fe == nil || fe.Form != form {
+		return nil
+	}
+	return fe.Fields
+}
+
+// refusal turns an operation's error into what the form shows, or ok false for errors
+// that are not about the form (not found, server errors), which go to the error page.
+func (h *handlers) refusal(form string, err error) (*formErr, bool) {
 	we := h.srv.AsError(err)
 	if we.Status == http.StatusNotFound || we.Status >= 500 {
-		return "", 0, false
+		return nil, false
 	}
-	var f web.FieldErrors
-	if errors.As(err, &f) {
-		return fieldsMessage(f), we.Status, true
+	fe := &formErr{Form: form, Message: we.Message, Fields: map[string]string{}, Status: we.Status}
+	placed := map[string]bool{}
+	for _, k := range formFields[form] {
+		placed[k] = true
 	}
-	return we.Message, we.Status, true
+	var rest []string
+	for k, v := range we.Fields {
+		fe.Fields[k] = v
+		if !placed[k] {
+			rest = append(rest, v)
+		}
+	}
+	if len(we.Fields) > 0 {
+		fe.Message = "请按标出的提示修改后再提交"
+		if len(rest) > 0 {
+			sort.Strings(rest)
+			fe.Message += "：" + strings.Join(rest, "；")
+		}
+	}
+	return fe, true
 }
 
 // formDone redirects with the message after a form's operation succeeded, or re-renders
-// the form with the refusal.
-func (h *handlers) formDone(c *fiber.Ctx, err error, rerender func(msg string, status int) error, to, message string) error {
+// the page with the refused form as typed and its messages.
+func (h *handlers) formDone(c *fiber.Ctx, form string, err error, rerender func(fe *formErr) error, to, message string) error {
 	if err != nil {
-		msg, status, ok := h.refusal(err)
+		fe, ok := h.refusal(form, err)
 		if !ok {
 			return err
 		}
-		return rerender(msg, status)
+		return rerender(fe)
 	}
 	return web.RedirectOK(c, to, message)
 }
@@ -118,17 +152,34 @@ func (h *handlers) formDone(c *fiber.Ctx, err error, rerender func(msg string, s
 func courseEditPath(id int64) string { return "/admin/courses/" + strconv.FormatInt(id, 10) + "/edit" }
 func lessonEditPath(id int64) string { return "/admin/lessons/" + strconv.FormatInt(id, 10) + "/edit" }
 
-// --- course list and years ---
+// courseValues are the course form's fields as text, as stored or as typed.
+type courseValues struct{ Title, Category, Topic, Summary, CreditHours string }
 
-// GET /admin/courses
-func (h *handlers) adminList(c *fiber.Ctx) error {
-	return h.renderAdminList(c, "", http.StatusOK)
+func courseValuesOf(co *Course) courseValues {
+	return courseValues{co.Title, co.Category, co.Topic, co.Summary, strconv.FormatFloat(co.CreditHours, 'f', -1, 64)}
 }
 
-func (h *handlers) renderAdminList(c *fiber.Ctx, errMsg string, status int) error {
+func courseValuesTyped(c *fiber.Ctx) courseValues {
+	return courseValues{c.FormValue("title"), c.FormValue("category"), c.FormValue("topic"), c.FormValue("summary"), c.FormValue("credit_hours")}
+}
+
+// --- course list and years ---
+
+// GET /admin/courses?q=&page=
+func (h *handlers) adminList(c *fiber.Ctx) error {
+	return h.renderAdminList(c, nil)
+}
+
+func (h *handlers) renderAdminList(c *fiber.Ctx, fe *formErr) error {
 	me := web.Me(c)
 	ctx := c.UserContext()
-	all, err := h.store.Courses(ctx, withDrafts(me))
+	page, err := web.PageParam(c)
+	if err != nil {
+		return err
+	}
+	q := clip(c.Query("q"), 50)
+	f := CourseFilter{WithDrafts: withDrafts(me), Query: q, Limit: web.PageSize, Offset: (page - 1) * web.PageSize}
+	all, total, err := h.store.Courses(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -149,13 +200,39 @@ func (h *handlers) renderAdminList(c *fiber.Ctx, errMsg string, status int) erro
 	if err != nil {
 		return err
 	}
-	c.Status(status)
-	return h.srv.Render.Page(c, "courses/admin_list", fiber.Map{"Title": "课程管理", "Courses": all, "Stats": byCourse,
-		"Year": year, "Years": years, "Rule": rule, "IsAdmin": me.Role == web.RoleAdmin, "Error": errMsg})
+	d := fiber.Map{"Title": "课程管理", "Courses": all, "Stats": byCourse, "Year": year, "Years": years, "Rule": rule,
+		"IsAdmin": me.Role == web.RoleAdmin, "Pager": web.NewPager(c, page, total, web.PageSize), "Total": total, "Query": q,
+		"New": courseValues{Category: "理论", CreditHours: "0"}, "NewErrs": errsFor(fe, "new"), "YearErrs": errsFor(fe, "year"),
+		"YearForm": map[string]string{"year": strconv.Itoa(rule.Year), "target_hours": strconv.FormatFloat(rule.TargetHours, 'f', -1, 64),
+			"minutes_per_hour": strconv.Itoa(rule.MinutesPerHour)}}
+	if me.Role != web.RoleAdmin {
+		d["Title"] = "课程学习进度"
+	}
+	if fe != nil {
+		d["Error"] = fe.Message
+		c.Status(fe.Status)
+		switch fe.Form {
+		case "new":
+			d["New"] = courseValuesTyped(c)
+		case "year":
+			d["YearForm"] = map[string]string{"year": c.FormValue("year"), "target_hours": c.FormValue("target_hours"),
+				"minutes_per_hour": c.FormValue("minutes_per_hour")}
+		}
+	}
+	return h.srv.Render.Page(c, "courses/admin_list", d)
 }
 
-func (h *handlers) listAgain(c *fiber.Ctx) func(string, int) error {
-	return func(msg string, status int) error { return h.renderAdminList(c, msg, status) }
+func (h *handlers) listAgain(c *fiber.Ctx) func(*formErr) error {
+	return func(fe *formErr) error { return h.renderAdminList(c, fe) }
+}
+
+// clip trims s and keeps at most n characters of it.
+func clip(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > n {
+		s = string([]rune(s)[:n])
+	}
+	return s
 }
 
 // POST /admin/courses
@@ -169,7 +246,7 @@ func (h *handlers) createCourseForm(c *fiber.Ctx) error {
 	if co != nil {
 		to = courseEditPath(co.ID)
 	}
-	return h.formDone(c, err, h.listAgain(c), to, "课程已创建，请添加课时")
+	return h.formDone(c, "new", err, h.listAgain(c), to, "课程已创建，请添加课时")
 }
 
 // POST /admin/course-years
@@ -188,17 +265,48 @@ func (h *handlers) saveYearForm(c *fiber.Ctx) error {
 	if err == nil {
 		_, err = h.store.SaveYearRule(c.UserContext(), r)
 	}
-	return h.formDone(c, err, h.listAgain(c), "/admin/courses", "年度学时设置已保存")
+	return h.formDone(c, "year", err, h.listAgain(c), "/admin/courses", "年度学时设置已保存")
 }
 
 // --- one course ---
 
 // GET /admin/courses/:id/edit
 func (h *handlers) editCoursePage(c *fiber.Ctx) error {
-	return h.renderEdit(c, "", http.StatusOK)
+	return h.renderEdit(c, nil)
 }
 
-func (h *handlers) renderEdit(c *fiber.Ctx, errMsg string, status int) error {
+// assignmentWho says in words whom an assignment covers.
+func assignmentWho(a Assignment, townshipNames map[int64]string) string {
+	switch a.Scope {
+	case "townships":
+		var n []string
+		for _, id := range a.TownshipIDs {
+			n = append(n, townshipNames[id])
+		}
+		return strings.Join(n, "、")
+	case "kinds":
+		return strings.Join(a.BranchKinds, "、") + "党支部"
+	}
+	return "全县"
+}
+
+func (h *handlers) townshipNames(ctx context.Context, me *web.Identity) ([]Township, map[int64]string, error) {
+	ts, err := h.store.Townships(ctx, web.ScopeOf(me))
+	names := map[int64]string{}
+	for _, t := range ts {
+		names[t.ID] = t.Name
+	}
+	return ts, names, err
+}
+
+// assignValues are the assignment form's fields, as typed (or the defaults).
+type assignValues struct {
+	Year, DueDate, Scope string
+	Townships            map[int64]bool
+	Kinds                map[string]bool
+}
+
+func (h *handlers) renderEdit(c *fiber.Ctx, fe *formErr) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
@@ -208,21 +316,25 @@ func (h *handlers) renderEdit(c *fiber.Ctx, errMsg string, status int) error {
 	if err != nil {
 		return err
 	}
-	ls, err := h.store.Lessons(ctx, id)
+	all, err := h.store.AllLessons(ctx, id)
 	if err != nil {
 		return err
+	}
+	var ls, archived []Lesson
+	for _, l := range all {
+		if l.Archived() {
+			archived = append(archived, l)
+		} else {
+			ls = append(ls, l)
+		}
 	}
 	as, err := h.store.Assignments(ctx, id)
 	if err != nil {
 		return err
 	}
-	ts, err := h.store.Townships(ctx, web.ScopeOf(web.Me(c)))
+	ts, names, err := h.townshipNames(ctx, web.Me(c))
 	if err != nil {
 		return err
-	}
-	names := map[int64]string{}
-	for _, t := range ts {
-		names[t.ID] = t.Name
 	}
 	type assignmentView struct {
 		Assignment
@@ -230,26 +342,41 @@ func (h *handlers) renderEdit(c *fiber.Ctx, errMsg string, status int) error {
 	}
 	views := make([]assignmentView, len(as))
 	for i, a := range as {
-		who := "全县"
-		switch a.Scope {
-		case "townships":
-			var n []string
-			for _, id := range a.TownshipIDs {
-				n = append(n, names[id])
-			}
-			who = strings.Join(n, "、")
-		case "kinds":
-			who = strings.Join(a.BranchKinds, "、") + "党支部"
-		}
-		views[i] = assignmentView{a, who}
+		views[i] = assignmentView{a, assignmentWho(a, names)}
 	}
-	c.Status(status)
-	return h.srv.Render.Page(c, "courses/admin_course", fiber.Map{"Title": "编辑课程", "Course": co, "Lessons": ls,
-		"Assignments": views, "Townships": ts, "Kinds": branchKinds, "Year": h.year(), "Error": errMsg})
+	d := fiber.Map{"Title": "编辑课程", "Course": co, "Lessons": ls, "Archived": archived,
+		"Assignments": views, "Townships": ts, "Kinds": branchKinds,
+		"CourseForm": courseValuesOf(co), "NewLesson": map[string]string{"title": "", "min_minutes": "5"},
+		"Assign":     assignValues{Year: strconv.Itoa(h.year()), Scope: "all"},
+		"CourseErrs": errsFor(fe, "course"), "LessonErrs": errsFor(fe, "newlesson"), "AssignErrs": errsFor(fe, "assignment")}
+	if fe != nil {
+		d["Error"] = fe.Message
+		c.Status(fe.Status)
+		switch fe.Form {
+		case "course":
+			d["CourseForm"] = courseValuesTyped(c)
+		case "newlesson":
+			d["NewLesson"] = map[string]string{"title": c.FormValue("title"), "min_minutes": c.FormValue("min_minutes")}
+		case "assignment":
+			a := assignValues{Year: c.FormValue("year"), DueDate: c.FormValue("due_date"), Scope: c.FormValue("scope"),
+				Townships: map[int64]bool{}, Kinds: map[string]bool{}}
+			args := c.Request().PostArgs()
+			for _, v := range args.PeekMulti("township_ids") {
+				if n, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+					a.Townships[n] = true
+				}
+			}
+			for _, v := range args.PeekMulti("branch_kinds") {
+				a.Kinds[string(v)] = true
+			}
+			d["Assign"] = a
+		}
+	}
+	return h.srv.Render.Page(c, "courses/admin_course", d)
 }
 
-func (h *handlers) editAgain(c *fiber.Ctx) func(string, int) error {
-	return func(msg string, status int) error { return h.renderEdit(c, msg, status) }
+func (h *handlers) editAgain(c *fiber.Ctx) func(*formErr) error {
+	return func(fe *formErr) error { return h.renderEdit(c, fe) }
 }
 
 // POST /admin/courses/:id
@@ -262,7 +389,7 @@ func (h *handlers) updateCourseForm(c *fiber.Ctx) error {
 	if err == nil {
 		_, err = h.store.UpdateCourse(c.UserContext(), id, in)
 	}
-	return h.formDone(c, err, h.editAgain(c), courseEditPath(id), "课程已保存")
+	return h.formDone(c, "course", err, h.editAgain(c), courseEditPath(id), "课程已保存")
 }
 
 // POST /admin/courses/:id/publish (published=1|0)
@@ -277,7 +404,7 @@ func (h *handlers) publishForm(c *fiber.Ctx) error {
 	if pub {
 		msg = "课程已发布"
 	}
-	return h.formDone(c, err, h.editAgain(c), courseEditPath(id), msg)
+	return h.formDone(c, "publish", err, h.editAgain(c), courseEditPath(id), msg)
 }
 
 // POST /admin/courses/:id/lessons
@@ -298,7 +425,7 @@ func (h *handlers) createLessonForm(c *fiber.Ctx) error {
 	if l != nil {
 		to = lessonEditPath(l.ID)
 	}
-	return h.formDone(c, err, h.editAgain(c), to, "课时已添加，请编写正文")
+	return h.formDone(c, "newlesson", err, h.editAgain(c), to, "课时已添加，请编写正文")
 }
 
 // POST /admin/courses/:id/assignments
@@ -307,7 +434,7 @@ func (h *handlers) createAssignmentForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	y, _ := formInt(c, "year")
+	y, ok := formInt(c, "year")
 	in := AssignmentInput{Year: y, Scope: c.FormValue("scope"), DueDate: c.FormValue("due_date")}
 	args := c.Request().PostArgs()
 	for _, v := range args.PeekMulti("township_ids") {
@@ -318,8 +445,40 @@ func (h *handlers) createAssignmentForm(c *fiber.Ctx) error {
 	for _, v := range args.PeekMulti("branch_kinds") {
 		in.BranchKinds = append(in.BranchKinds, string(v))
 	}
-	_, err = h.store.CreateAssignment(c.UserContext(), id, in)
-	return h.formDone(c, err, h.editAgain(c), courseEditPath(id), "已设为必修")
+	if !ok {
+		err = unparsed(web.FieldErrors{"year": "年度应为四位数字"}, func() web.FieldErrors { _, f := in.Assignment(id); return f })
+	} else {
+		_, err = h.store.CreateAssignment(c.UserContext(), id, in)
+	}
+	return h.formDone(c, "assignment", err, h.editAgain(c), courseEditPath(id), "已设为必修")
+}
+
+// GET /admin/assignments/:id/delete: what deleting the assignment does, and the button.
+func (h *handlers) deleteAssignmentPage(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	a, err := h.store.Assignment(ctx, id)
+	if err != nil {
+		return err
+	}
+	co, err := h.store.Course(ctx, a.CourseID)
+	if err != nil {
+		return err
+	}
+	_, names, err := h.townshipNames(ctx, web.Me(c))
+	if err != nil {
+		return err
+	}
+	return h.srv.RenderConfirm(c, web.Confirm{
+		Question: "确定删除这项必修安排吗？",
+		Consequences: []string{
+			fmt.Sprintf("《%s》将不再是 %d 年%s的必修课程（原定 %s 截止）。", co.Title, a.Year, assignmentWho(*a, names), a.DueDate.Format("2006年1月2日")),
+			"已学完的记录和学时不受影响；还没学完的人不再计入必修完成率，也不会再被提醒。",
+		},
+		Action: c.Path(), Yes: "确定删除", Back: courseEditPath(a.CourseID), Danger: true})
 }
 
 // POST /admin/assignments/:id/delete
@@ -331,10 +490,10 @@ func (h *handlers) deleteAssignmentForm(c *fiber.Ctx) error {
 
 // GET /admin/lessons/:id/edit
 func (h *handlers) editLessonPage(c *fiber.Ctx) error {
-	return h.renderLessonEdit(c, nil, "", http.StatusOK)
+	return h.renderLessonEdit(c, nil)
 }
 
-func (h *handlers) renderLessonEdit(c *fiber.Ctx, in *LessonInput, errMsg string, status int) error {
+func (h *handlers) renderLessonEdit(c *fiber.Ctx, fe *formErr) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
@@ -352,13 +511,19 @@ func (h *handlers) renderLessonEdit(c *fiber.Ctx, in *LessonInput, errMsg string
 	if err != nil {
 		return err
 	}
-	if in != nil {
-		l.Title, l.BodyMD, l.VideoURL, l.MinSeconds = in.Title, in.Body, in.VideoURL, in.MinSeconds
+	mins := strconv.FormatFloat(float64(l.MinSeconds)/60, 'f', -1, 64)
+	d := fiber.Map{"Title": "编辑课时", "Lesson": l, "Course": co, "Attachments": atts[id],
+		"LessonErrs": errsFor(fe, "lesson"), "UploadErrs": errsFor(fe, "upload")}
+	if fe != nil {
+		d["Error"] = fe.Message
+		c.Status(fe.Status)
+		if fe.Form == "lesson" {
+			l.Title, l.BodyMD, l.VideoURL = c.FormValue("title"), c.FormValue("body_markdown"), c.FormValue("video_url")
+			mins = c.FormValue("min_minutes")
+		}
 	}
-	c.Status(status)
-	return h.srv.Render.Page(c, "courses/admin_lesson", fiber.Map{"Title": "编辑课时", "Lesson": l, "Course": co,
-		"Preview": web.Markdown(l.BodyMD), "Attachments": atts[id], "MinMinutes": strconv.FormatFloat(float64(l.MinSeconds)/60, 'f', -1, 64),
-		"Error": errMsg})
+	d["Preview"], d["MinMinutes"] = web.Markdown(l.BodyMD), mins
+	return h.srv.Render.Page(c, "courses/admin_lesson", d)
 }
 
 // POST /admin/lessons/:id
@@ -371,8 +536,8 @@ func (h *handlers) updateLessonForm(c *fiber.Ctx) error {
 	if err == nil {
 		_, err = h.store.UpdateLesson(c.UserContext(), id, in)
 	}
-	again := func(msg string, status int) error { return h.renderLessonEdit(c, &in, msg, status) }
-	return h.formDone(c, err, again, lessonEditPath(id), "课时已保存")
+	again := func(fe *formErr) error { return h.renderLessonEdit(c, fe) }
+	return h.formDone(c, "lesson", err, again, lessonEditPath(id), "课时已保存")
 }
 
 // POST /admin/lessons/:id/move (dir=up|down)
@@ -385,16 +550,101 @@ func (h *handlers) moveLessonForm(c *fiber.Ctx) error {
 	return h.deleteForm(c, move, courseEditPath, "顺序已调整")
 }
 
-// POST /admin/lessons/:id/delete
+// GET /admin/lessons/:id/delete: what deleting the lesson does, and the button; for a
+// lesson somebody has started, why it cannot be deleted and the offer to archive it.
+func (h *handlers) deleteLessonPage(c *fiber.Ctx) error {
+	return h.renderDeleteLesson(c, false)
+}
+
+func (h *handlers) renderDeleteLesson(c *fiber.Ctx, refused bool) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	l, err := h.store.Lesson(ctx, id)
+	if err != nil {
+		return err
+	}
+	n, err := h.store.LessonLearners(ctx, id)
+	if err != nil {
+		return err
+	}
+	path := "/admin/lessons/" + strconv.FormatInt(id, 10)
+	back := courseEditPath(l.CourseID)
+	if n == 0 && !refused {
+		return h.srv.RenderConfirm(c, web.Confirm{
+			Question: "确定删除课时「" + l.Title + "」吗？",
+			Consequences: []string{"课时的正文和附件将一并删除，不能恢复。",
+				"目前还没有学员学习过这个课时。"},
+			Action: path + "/delete", Yes: "确定删除", Back: back, Danger: true})
+	}
+	if refused {
+		c.Status(http.StatusConflict)
+	}
+	cf := web.Confirm{
+		Title:    "课时不能删除",
+		Question: "课时「" + l.Title + "」不能删除",
+		Consequences: []string{
+			fmt.Sprintf("已有 %d 位学员学习过这个课时，删除会丢掉他们的学习记录。", max(n, 1)),
+			"可以改为归档：学员将看不到这个课时，它也不再计入课程完成条件；学习记录保留，之后还能恢复。",
+		},
+		Action: path + "/archive", Yes: "归档这个课时", No: "不，返回", Back: back}
+	if l.Archived() {
+		cf.Consequences[1] = "这个课时已经归档：学员看不到它，它也不计入课程完成条件；学习记录保留。需要时可以恢复。"
+		cf.Action, cf.Yes = path+"/restore", "恢复这个课时"
+	}
+	return h.srv.RenderConfirm(c, cf)
+}
+
+// POST /admin/lessons/:id/delete: refused (409, with the offer to archive) when anybody
+// has started the lesson.
 func (h *handlers) deleteLessonForm(c *fiber.Ctx) error {
-	return h.deleteForm(c, h.store.DeleteLesson, courseEditPath, "课时已删除")
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	courseID, err := h.store.DeleteLesson(c.UserContext(), id)
+	if errors.Is(err, ErrLessonHasProgress) {
+		return h.renderDeleteLesson(c, true)
+	}
+	if err != nil {
+		return err
+	}
+	return web.RedirectOK(c, courseEditPath(courseID), "课时已删除")
+}
+
+// POST /admin/lessons/:id/archive
+func (h *handlers) archiveLessonForm(c *fiber.Ctx) error {
+	return h.deleteForm(c, h.store.ArchiveLesson, courseEditPath, "课时已归档：学员看不到它，它也不再计入课程完成条件")
+}
+
+// POST /admin/lessons/:id/restore
+func (h *handlers) restoreLessonForm(c *fiber.Ctx) error {
+	return h.deleteForm(c, h.store.RestoreLesson, courseEditPath, "课时已恢复，排在课程最后")
 }
 
 // POST /admin/lessons/:id/attachments
 func (h *handlers) uploadForm(c *fiber.Ctx) error {
 	id, _, err := h.upload(c)
-	again := func(msg string, status int) error { return h.renderLessonEdit(c, nil, msg, status) }
-	return h.formDone(c, err, again, lessonEditPath(id), "附件已上传")
+	again := func(fe *formErr) error { return h.renderLessonEdit(c, fe) }
+	return h.formDone(c, "upload", err, again, lessonEditPath(id), "附件已上传")
+}
+
+// GET /admin/attachments/:id/delete: what deleting the attachment does, and the button.
+func (h *handlers) deleteAttachmentPage(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	a, lesson, err := h.store.AttachmentInfo(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return h.srv.RenderConfirm(c, web.Confirm{
+		Question:     "确定删除附件「" + a.Filename + "」吗？",
+		Consequences: []string{"删除后，学员在课时「" + lesson + "」里将不能再下载这个附件，不能恢复。"},
+		Action:       c.Path(), Yes: "确定删除", Back: lessonEditPath(a.LessonID), Danger: true})
 }
 
 // POST /admin/attachments/:id/delete
@@ -418,42 +668,118 @@ func (h *handlers) deleteForm(c *fiber.Ctx, op func(ctx context.Context, id int6
 
 // --- oversight ---
 
-// GET /admin/courses/:id/progress?branch=&status=
+// GET /admin/courses/:id/progress?township=&branch=&status=&q=&page=
+// One page of the course's learners. An admin may pick a township, then a branch of it
+// (a branch of another township than the chosen one is dropped, with a note); an
+// organizer always sees their own township, whatever ?township= says, and another
+// township's branch is not found.
 func (h *handlers) progressPage(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
+	page, err := web.PageParam(c)
+	if err != nil {
+		return err
+	}
 	ctx := c.UserContext()
 	me := web.Me(c)
-	year := h.year()
-	scope, branch, err := h.narrow(c)
+	isAdmin := me.Role == web.RoleAdmin
+	tid := me.TownshipID
+	towns, _, err := h.townshipNames(ctx, me)
 	if err != nil {
 		return err
 	}
-	co, all, err := h.store.Progress(ctx, me, id, year, scope, branch)
-	if err != nil {
-		return err
+	// A malformed or unknown id is a forged one: not found (TestForgedIDs), like an id
+	// outside the caller's scope.
+	if isAdmin {
+		t, err := web.QueryInt(c, "township")
+		if err != nil || t < 0 || (t > 0 && !hasTownship(towns, t)) {
+			return ErrTownshipNotFound
+		}
+		tid = t
 	}
-	var done, behind, required int
-	for _, r := range all {
-		if r.CompletedAt != nil {
-			done++
+	b, err := web.QueryInt(c, "branch")
+	if err != nil || b < 0 {
+		return ErrBranchNotFound
+	}
+	var branch int64
+	dropped := false
+	if b > 0 {
+		bt, err := h.store.BranchTownship(ctx, b)
+		switch {
+		case err != nil:
+			return err
+		case !isAdmin && bt != tid:
+			return ErrBranchNotFound
+		case tid == 0:
+			tid, branch = bt, b // an admin's link with a branch only: show its township
+		case bt == tid:
+			branch = b
+		default:
+			dropped = true // an admin changed the township: the old township's branch no longer fits
 		}
-		if r.DueDate != nil {
-			required++
-		}
-		if r.Behind() {
-			behind++
-		}
+	}
+	scope := web.Scope{TownshipID: tid}
+	if tid == 0 {
+		scope = web.Scope{All: true}
 	}
 	status := c.Query("status")
-	rows := FilterStatus(all, status)
-	bs, err := h.store.Branches(ctx, web.ScopeOf(me))
+	if !ValidStatus(status) {
+		return ErrBadStatus
+	}
+	q := clip(c.Query("q"), 50)
+	f := ProgressFilter{Scope: scope, BranchID: branch, Status: status, Query: q, Limit: web.PageSize, Offset: (page - 1) * web.PageSize}
+	co, counts, rows, err := h.store.Progress(ctx, me, id, h.year(), f)
 	if err != nil {
 		return err
 	}
+	var branches []Branch
+	if tid != 0 {
+		if branches, err = h.store.Branches(ctx, web.Scope{TownshipID: tid}); err != nil {
+			return err
+		}
+	}
+	// statusURL keeps every filter but the status and the page.
+	statusURL := func(s string) string {
+		v := url.Values{}
+		c.Context().QueryArgs().VisitAll(func(k, val []byte) { v.Add(string(k), string(val)) })
+		v.Del("page")
+		v.Del("status")
+		if s != "" {
+			v.Set("status", s)
+		}
+		if len(v) == 0 {
+			return c.Path()
+		}
+		return c.Path() + "?" + v.Encode()
+	}
+	type statusLink struct {
+		Value, Label, URL string
+		N                 int
+		On                bool
+	}
+	var links []statusLink
+	for _, s := range []string{StatusDone, StatusStudying, StatusNotStarted} {
+		links = append(links, statusLink{s, StatusLabel(s), statusURL(s), counts.Of(s), s == status})
+	}
+	statuses := []statusLink{{Value: "", Label: "全部"}}
+	for _, s := range []string{StatusNotStarted, StatusStudying, StatusDone, StatusBehind} {
+		statuses = append(statuses, statusLink{Value: s, Label: StatusLabel(s)})
+	}
 	return h.srv.Render.Page(c, "courses/admin_progress", fiber.Map{"Title": co.Title + " · 学习进度", "Course": co,
-		"Rows": rows, "Total": len(all), "Done": done, "Behind": behind, "Required": required, "Branches": bs,
-		"BranchID": branch, "Status": status, "Year": year, "ShowTownship": scope.All})
+		"Rows": rows, "Counts": counts, "StatusLinks": links, "AllURL": statusURL(""), "Statuses": statuses,
+		"Pager": web.NewPager(c, page, counts.Of(status), web.PageSize), "Shown": counts.Of(status),
+		"IsAdmin": isAdmin, "Townships": towns, "TownshipID": tid, "Branches": branches, "BranchID": branch, "Dropped": dropped,
+		"Status": status, "StatusLabel": StatusLabel(status), "Query": q, "Year": h.year(), "ShowTownship": tid == 0,
+		"Filtered": (isAdmin && tid != 0) || branch != 0 || status != "" || q != ""})
+}
+
+func hasTownship(ts []Township, id int64) bool {
+	for _, t := range ts {
+		if t.ID == id {
+			return true
+		}
+	}
+	return false
 }

@@ -85,12 +85,17 @@ func Mount(s *web.Server, deps Deps) error {
 	a.Post("/admin/courses/:id/publish", admin, h.publishForm)
 	a.Post("/admin/courses/:id/lessons", admin, h.createLessonForm)
 	a.Post("/admin/courses/:id/assignments", admin, h.createAssignmentForm)
+	a.Get("/admin/assignments/:id/delete", admin, h.deleteAssignmentPage) // asks first (web.Confirm)
 	a.Post("/admin/assignments/:id/delete", admin, h.deleteAssignmentForm)
 	a.Get("/admin/lessons/:id/edit", admin, h.editLessonPage)
 	a.Post("/admin/lessons/:id", admin, h.updateLessonForm)
 	a.Post("/admin/lessons/:id/move", admin, h.moveLessonForm)
+	a.Get("/admin/lessons/:id/delete", admin, h.deleteLessonPage) // asks first, or offers to archive
 	a.Post("/admin/lessons/:id/delete", admin, h.deleteLessonForm)
+	a.Post("/admin/lessons/:id/archive", admin, h.archiveLessonForm)
+	a.Post("/admin/lessons/:id/restore", admin, h.restoreLessonForm)
 	a.Post("/admin/lessons/:id/attachments", admin, h.uploadForm)
+	a.Get("/admin/attachments/:id/delete", admin, h.deleteAttachmentPage) // asks first
 	a.Post("/admin/attachments/:id/delete", admin, h.deleteAttachmentForm)
 	a.Post("/admin/course-years", admin, h.saveYearForm)
 
@@ -101,7 +106,9 @@ func Mount(s *web.Server, deps Deps) error {
 	a.Post("/api/v1/courses/:id/lessons", admin, h.apiCreateLesson)
 	a.Put("/api/v1/courses/:id/lesson-order", admin, h.apiReorder)
 	a.Put("/api/v1/lessons/:id", admin, h.apiUpdateLesson)
-	a.Delete("/api/v1/lessons/:id", admin, h.apiDeleteLesson)
+	a.Delete("/api/v1/lessons/:id", admin, h.apiDeleteLesson) // 409 once anybody started it
+	a.Post("/api/v1/lessons/:id/archive", admin, h.apiArchiveLesson)
+	a.Post("/api/v1/lessons/:id/restore", admin, h.apiRestoreLesson)
 	a.Post("/api/v1/lessons/:id/attachments", admin, h.apiUpload)
 	a.Delete("/api/v1/attachments/:id", admin, h.apiDeleteAttachment)
 	a.Get("/api/v1/courses/:id/assignments", admin, h.apiAssignments)

@@ -214,3 +214,60 @@ func (l Lesson) MinText() string { return FormatMinutes(l.MinSeconds) }
 
 // SizeText is the attachment's size for pages (1.2 MB).
 func (a Attachment) SizeText() string { return FormatSize(a.Size) }
+
+// NextCourse is THE answer to "what should I study next?" for the home page's cards: the
+// 必修 course not completed with the soonest due date (the list's order breaks ties), else
+// the unfinished course studied most recently; nil when there is nothing to continue.
+func NextCourse(list []MyCourse) *MyCourse {
+	var next *MyCourse
+	for i, m := range list {
+		if m.Required() && !m.Done() && (next == nil || m.DueDate.Before(*next.DueDate)) {
+			next = &list[i]
+		}
+	}
+	if next != nil {
+		return next
+	}
+	for i, m := range list {
+		if !m.Done() && m.LastLessonID.Valid && m.ProgressAt != nil && (next == nil || next.ProgressAt.Before(*m.ProgressAt)) {
+			next = &list[i]
+		}
+	}
+	return next
+}
+
+// ResumeLesson is the lesson to open in a course: the last one studied while the course
+// is unfinished (an archived one never, see MyCourses), else the first lesson not
+// completed; 0 when the course has none (then its page is the place to go).
+func ResumeLesson(m MyCourse, lessons []LessonView) int64 {
+	if m.LastLessonID.Valid && !m.Done() {
+		return m.LastLessonID.Int64
+	}
+	for _, l := range lessons {
+		if !l.Completed {
+			return l.ID
+		}
+	}
+	return 0
+}
+
+// NotYetText says, under 「下一课时」, why leaving now does not complete the lesson: the
+// study time still missing (left, in seconds) and/or the end not reached yet; empty once
+// the lesson is complete. static/js/study.js keeps it current with the same words.
+func NotYetText(done bool, left int, reachedEnd bool) string {
+	if done {
+		return ""
+	}
+	var why string
+	switch {
+	case left > 0 && !reachedEnd:
+		why = "还需再学习 " + FormatDuration(left) + "，并读到末尾"
+	case left > 0:
+		why = "还需再学习 " + FormatDuration(left)
+	case !reachedEnd:
+		why = "还需读到本课时末尾"
+	default:
+		why = "正在确认学习时长"
+	}
+	return "现在离开，本课时还不算完成：" + why
+}

@@ -52,7 +52,13 @@ type Lesson struct {
 	BodyMD     string `db:"body_md" json:"body_markdown,omitempty"`
 	VideoURL   string `db:"video_url" json:"video_url"`
 	MinSeconds int    `db:"min_seconds" json:"min_seconds"`
+	// ArchivedAt is set for an archived lesson: hidden from learners, not counted toward
+	// its course, its learners' progress kept (ArchiveLesson, RestoreLesson).
+	ArchivedAt *time.Time `db:"archived_at" json:"archived_at,omitempty"`
 }
+
+// Archived tells whether the lesson is archived.
+func (l Lesson) Archived() bool { return l.ArchivedAt != nil }
 
 // Attachment is a lesson's PDF (without its bytes).
 type Attachment struct {
@@ -88,11 +94,14 @@ type Branch struct {
 	TownshipID int64  `db:"township_id"`
 }
 
+// The lessons that make up a course are read from the view course_lessons
+// (migrations/00058_lesson_archive.sql: the lessons not archived), never from the table,
+// wherever they are shown to learners, counted or credited.
 const courseCols = `c.id, c.title, c.category, c.topic, c.summary, c.credit_hours, c.published, c.updated_at,
-	(SELECT count(*) FROM lessons l WHERE l.course_id = c.id) AS lesson_count,
-	(SELECT coalesce(sum(l.min_seconds), 0) FROM lessons l WHERE l.course_id = c.id) AS total_min_seconds`
+	(SELECT count(*) FROM course_lessons l WHERE l.course_id = c.id) AS lesson_count,
+	(SELECT coalesce(sum(l.min_seconds), 0) FROM course_lessons l WHERE l.course_id = c.id) AS total_min_seconds`
 
-const lessonCols = `id, course_id, position, title, body_md, video_url, min_seconds`
+const lessonCols = `id, course_id, position, title, body_md, video_url, min_seconds, archived_at`
 
 // notFound turns "no row" into the domain error.
 func notFound(err, domain error) error {
@@ -131,13 +140,41 @@ func courseByID(ctx context.Context, q sqlx.QueryerContext, id int64) (*Course, 
 	return &c, nil
 }
 
-// Courses lists the catalogue for authoring and oversight; drafts only withDrafts.
-func (s *Store) Courses(ctx context.Context, withDrafts bool) ([]Course, error) {
-	var out []Course
-	err := s.db.SelectContext(ctx, &out, `SELECT `+courseCols+` FROM courses c WHERE c.published OR $1
-		ORDER BY c.published DESC, c.category DESC, c.id`, withDrafts)
-	return out, err
+// CourseFilter narrows the authoring and oversight list of courses.
+type CourseFilter struct {
+	WithDrafts    bool   // drafts too (admins)
+	Query         string // part of the title or topic
+	Limit, Offset int    // one page; Limit 0 = all
 }
+
+// Courses lists the catalogue for authoring and oversight, one page of it, and how many
+// match the filter in all.
+func (s *Store) Courses(ctx context.Context, f CourseFilter) ([]Course, int, error) {
+	const where = ` FROM courses c WHERE (c.published OR $1) AND ($2 = '' OR c.title ILIKE $2 OR c.topic ILIKE $2)`
+	pattern := likePattern(f.Query)
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT count(*)`+where, f.WithDrafts, pattern); err != nil {
+		return nil, 0, err
+	}
+	out := []Course{}
+	err := s.db.SelectContext(ctx, &out, `SELECT `+courseCols+where+`
+		ORDER BY c.published DESC, c.category DESC, c.id LIMIT $3 OFFSET $4`, f.WithDrafts, pattern, limitOrAll(f.Limit), f.Offset)
+	return out, total, err
+}
+
+// likePattern is the ILIKE pattern for "contains q" (” for no search), with the
+// wildcards of q taken literally.
+func likePattern(q string) string {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return ""
+	}
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(q) + "%"
+}
+
+// limitOrAll is a SQL LIMIT value: NULL (no limit) for 0.
+func limitOrAll(n int) sql.NullInt64 { return sql.NullInt64{Int64: int64(n), Valid: n > 0} }
 
 // CreateCourse adds a draft course. One statement: no lock.
 func (s *Store) CreateCourse(ctx context.Context, in CourseInput) (*Course, error) {
@@ -206,26 +243,35 @@ func (s *Store) SetPublished(ctx context.Context, id int64, published bool) (*Co
 	return s.Course(ctx, id)
 }
 
-// lockCourse locks a course row, first in every lock order of this file.
+// lockCourse locks a course row, first in every lock order of this file. FOR NO KEY
+// UPDATE serializes the authoring operations on the course without blocking learners'
+// heartbeats, whose inserts only take KEY SHARE locks on the course and the lesson (so a
+// heartbeat never waits for an author who waits for it).
 func lockCourse(ctx context.Context, tx *sqlx.Tx, id int64) error {
 	var one int
-	return notFound(tx.GetContext(ctx, &one, `SELECT 1 FROM courses WHERE id = $1 FOR UPDATE`, id), ErrCourseNotFound)
+	return notFound(tx.GetContext(ctx, &one, `SELECT 1 FROM courses WHERE id = $1 FOR NO KEY UPDATE`, id), ErrCourseNotFound)
 }
 
 // --- lessons ---
 
-// Lessons lists a course's lessons in order.
+// Lessons lists a course's lessons in order: the ones that make up the course now
+// (course_lessons), without the archived ones.
 func (s *Store) Lessons(ctx context.Context, courseID int64) ([]Lesson, error) {
-	return lessonsOf(ctx, s.db, courseID)
-}
-
-func lessonsOf(ctx context.Context, q sqlx.QueryerContext, courseID int64) ([]Lesson, error) {
 	var out []Lesson
-	err := sqlx.SelectContext(ctx, q, &out, `SELECT `+lessonCols+` FROM lessons WHERE course_id = $1 ORDER BY position, id`, courseID)
+	err := s.db.SelectContext(ctx, &out, `SELECT `+lessonCols+` FROM course_lessons WHERE course_id = $1 ORDER BY position, id`, courseID)
 	return out, err
 }
 
-// Lesson returns one lesson, drafts included.
+// AllLessons lists every lesson of a course for authoring: the course's lessons in order,
+// then the archived ones.
+func (s *Store) AllLessons(ctx context.Context, courseID int64) ([]Lesson, error) {
+	var out []Lesson
+	err := s.db.SelectContext(ctx, &out, `SELECT `+lessonCols+` FROM lessons WHERE course_id = $1
+		ORDER BY archived_at IS NOT NULL, position, id`, courseID)
+	return out, err
+}
+
+// Lesson returns one lesson, drafts and archived ones included.
 func (s *Store) Lesson(ctx context.Context, id int64) (*Lesson, error) {
 	var l Lesson
 	if err := s.db.GetContext(ctx, &l, `SELECT `+lessonCols+` FROM lessons WHERE id = $1`, id); err != nil {
@@ -254,6 +300,9 @@ func (s *Store) CreateLesson(ctx context.Context, courseID int64, in LessonInput
 		if err != nil {
 			return err
 		}
+		if err := renumber(ctx, tx, courseID); err != nil { // after the course's lessons, before the archived ones
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `UPDATE courses SET updated_at = now() WHERE id = $1`, courseID)
 		return err
 	})
@@ -276,8 +325,20 @@ func (s *Store) UpdateLesson(ctx context.Context, id int64, in LessonInput) (*Le
 	return s.Lesson(ctx, id)
 }
 
-// DeleteLesson removes a lesson, closes the gap in positions and returns its course.
-// Locks: the course row, then its lessons.
+// LessonLearners counts the learners who have started the lesson (any progress row):
+// while there is one, the lesson cannot be deleted, only archived.
+func (s *Store) LessonLearners(ctx context.Context, id int64) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM lesson_progress WHERE lesson_id = $1`, id)
+	return n, err
+}
+
+// DeleteLesson removes a lesson nobody has started, closes the gap in positions and
+// returns its course; a lesson with any learner's progress is ErrLessonHasProgress
+// (archive it instead). Locks: the course row, then the lesson FOR UPDATE before looking
+// for progress: a heartbeat creating progress holds a KEY SHARE lock on the lesson until
+// it commits, so the check waits for it and sees its row, and a later heartbeat waits
+// until the lesson is gone (and then finds no lesson).
 func (s *Store) DeleteLesson(ctx context.Context, id int64) (courseID int64, err error) {
 	l, err := s.Lesson(ctx, id)
 	if err != nil {
@@ -287,19 +348,100 @@ func (s *Store) DeleteLesson(ctx context.Context, id int64) (courseID int64, err
 		if err := lockCourse(ctx, tx, l.CourseID); err != nil {
 			return err
 		}
+		var one int
+		if err := tx.GetContext(ctx, &one, `SELECT 1 FROM lessons WHERE id = $1 FOR UPDATE`, id); err != nil {
+			return notFound(err, ErrLessonNotFound)
+		}
+		var started bool
+		if err := tx.GetContext(ctx, &started, `SELECT EXISTS (SELECT 1 FROM lesson_progress WHERE lesson_id = $1)`, id); err != nil {
+			return err
+		}
+		if started {
+			return ErrLessonHasProgress
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM lessons WHERE id = $1`, id)
 		if err := affected(res, err, ErrLessonNotFound); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE lessons l SET position = o.n FROM (
-			SELECT id, row_number() OVER (ORDER BY position, id) AS n FROM lessons WHERE course_id = $1) o
-			WHERE l.id = o.id`, l.CourseID)
-		return err
+		return renumber(ctx, tx, l.CourseID)
 	})
 	return l.CourseID, err
 }
 
-// ReorderLessons sets the order of a course's lessons; ids must be exactly its lessons.
+// ArchiveLesson archives a lesson: learners no longer see it, it no longer counts toward
+// its course, and every learner's progress on it is kept. The learners who had finished
+// every other lesson complete the course now (CourseComplete on the remaining lessons,
+// 学时 under this year's policy). Archiving an archived lesson changes nothing. Returns
+// the course. Locks: the course row, then the lesson, then the unfinished learners'
+// course_progress rows in user order (a heartbeat holds at most its own user's row and
+// waits for nothing of this transaction).
+func (s *Store) ArchiveLesson(ctx context.Context, id int64) (courseID int64, err error) {
+	l, err := s.Lesson(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	now := s.now()
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockCourse(ctx, tx, l.CourseID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE lessons SET archived_at = $2, updated_at = now() WHERE id = $1 AND archived_at IS NULL`, id, now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // archived already
+		}
+		if err := renumber(ctx, tx, l.CourseID); err != nil {
+			return err
+		}
+		var users []int64
+		if err := tx.SelectContext(ctx, &users, `SELECT user_id FROM course_progress WHERE course_id = $1 AND completed_at IS NULL
+			ORDER BY user_id FOR UPDATE`, l.CourseID); err != nil {
+			return err
+		}
+		for _, u := range users {
+			if _, _, err := completeCourseIfDone(ctx, tx, u, l.CourseID, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return l.CourseID, err
+}
+
+// RestoreLesson brings an archived lesson back as the last lesson of its course; it
+// counts again for learners who have not completed the course (a completed course stays
+// completed, with its 学时). Restoring a lesson that is not archived changes nothing.
+// Returns the course. Locks: the course row, then its lessons.
+func (s *Store) RestoreLesson(ctx context.Context, id int64) (courseID int64, err error) {
+	l, err := s.Lesson(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockCourse(ctx, tx, l.CourseID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE lessons SET archived_at = NULL, updated_at = now() WHERE id = $1 AND archived_at IS NOT NULL`, id); err != nil {
+			return err
+		}
+		return renumber(ctx, tx, l.CourseID)
+	})
+	return l.CourseID, err
+}
+
+// renumber numbers a course's lessons 1, 2, … in their order, the course's lessons first
+// and the archived ones after them (positions are unique per course, deferred).
+func renumber(ctx context.Context, tx *sqlx.Tx, courseID int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE lessons l SET position = o.n FROM (
+		SELECT id, row_number() OVER (ORDER BY archived_at IS NOT NULL, position, id) AS n FROM lessons WHERE course_id = $1) o
+		WHERE l.id = o.id AND l.position <> o.n`, courseID)
+	return err
+}
+
+// ReorderLessons sets the order of a course's lessons; ids must be exactly its lessons
+// (course_lessons: the archived ones stay after them).
 // Locks: the course row, then its lessons.
 func (s *Store) ReorderLessons(ctx context.Context, courseID int64, ids []int64) ([]Lesson, error) {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -330,19 +472,21 @@ func (s *Store) MoveLesson(ctx context.Context, id int64, delta int) (int64, err
 }
 
 // reorder locks the course's lessons and numbers them in the order next gives from
-// their current order.
+// their current order, the archived ones after them.
 func reorder(ctx context.Context, tx *sqlx.Tx, courseID int64, next func(current []int64) []int64) error {
 	var have []int64
-	if err := tx.SelectContext(ctx, &have, `SELECT id FROM lessons WHERE course_id = $1 ORDER BY position, id FOR UPDATE`, courseID); err != nil {
+	if err := tx.SelectContext(ctx, &have, `SELECT id FROM course_lessons WHERE course_id = $1 ORDER BY position, id FOR NO KEY UPDATE`, courseID); err != nil {
 		return err
 	}
 	ids := next(have)
 	if !sameSet(have, ids) {
 		return ErrLessonOrder
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE lessons l SET position = o.n FROM unnest($1::bigint[]) WITH ORDINALITY AS o(id, n)
-		WHERE l.id = o.id`, pq.Array(ids))
-	return err
+	if _, err := tx.ExecContext(ctx, `UPDATE lessons l SET position = o.n FROM unnest($1::bigint[]) WITH ORDINALITY AS o(id, n)
+		WHERE l.id = o.id`, pq.Array(ids)); err != nil {
+		return err
+	}
+	return renumber(ctx, tx, courseID)
 }
 
 // MoveID returns ids with id moved by delta places, clamped to the ends.
@@ -412,8 +556,23 @@ func (s *Store) AttachmentFile(ctx context.Context, me *web.Identity, id int64) 
 	}
 	err := s.db.GetContext(ctx, &row, `SELECT a.filename, a.data FROM lesson_attachments a
 		JOIN lessons l ON l.id = a.lesson_id JOIN courses c ON c.id = l.course_id
-		WHERE a.id = $1 AND (c.published OR $2)`, id, withDrafts(me))
+		WHERE a.id = $1 AND ((c.published AND l.archived_at IS NULL) OR $2)`, id, withDrafts(me))
 	return row.Filename, row.Data, notFound(err, ErrAttachmentNotFound)
+}
+
+// AttachmentInfo returns an attachment (without its bytes) and its lesson's title, for
+// the page that asks before deleting it.
+func (s *Store) AttachmentInfo(ctx context.Context, id int64) (*Attachment, string, error) {
+	var row struct {
+		Attachment
+		Lesson string `db:"lesson"`
+	}
+	err := s.db.GetContext(ctx, &row, `SELECT a.id, a.lesson_id, a.filename, a.size, a.created_at, l.title AS lesson
+		FROM lesson_attachments a JOIN lessons l ON l.id = a.lesson_id WHERE a.id = $1`, id)
+	if err != nil {
+		return nil, "", notFound(err, ErrAttachmentNotFound)
+	}
+	return &row.Attachment, row.Lesson, nil
 }
 
 // DeleteAttachment removes an attachment and returns its lesson. One statement.
@@ -433,6 +592,17 @@ func (s *Store) Assignments(ctx context.Context, courseID int64) ([]Assignment, 
 	err := s.db.SelectContext(ctx, &out, `SELECT id, course_id, year, scope, township_ids, branch_kinds, due_date
 		FROM course_assignments WHERE course_id = $1 ORDER BY year DESC, id`, courseID)
 	return out, err
+}
+
+// Assignment returns one 必修 assignment.
+func (s *Store) Assignment(ctx context.Context, id int64) (*Assignment, error) {
+	var a Assignment
+	err := s.db.GetContext(ctx, &a, `SELECT id, course_id, year, scope, township_ids, branch_kinds, due_date
+		FROM course_assignments WHERE id = $1`, id)
+	if err != nil {
+		return nil, notFound(err, ErrAssignmentNotFound)
+	}
+	return &a, nil
 }
 
 // CreateAssignment makes a course 必修 for a year. One statement: no lock (an assignment
@@ -526,6 +696,13 @@ func (s *Store) Townships(ctx context.Context, scope web.Scope) ([]Township, err
 	var out []Township
 	err := s.db.SelectContext(ctx, &out, `SELECT id, name FROM townships WHERE ($1::bigint IS NULL OR id = $1) ORDER BY sort, id`, scope.Township())
 	return out, err
+}
+
+// BranchTownship is the township of a branch; an unknown branch is ErrBranchNotFound.
+func (s *Store) BranchTownship(ctx context.Context, branchID int64) (int64, error) {
+	var t int64
+	err := s.db.GetContext(ctx, &t, `SELECT township_id FROM branches WHERE id = $1`, branchID)
+	return t, notFound(err, ErrBranchNotFound)
 }
 
 // Branches lists the branches in scope, for the oversight filter.

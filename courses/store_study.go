@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"zhibu/app/web"
 )
@@ -82,10 +83,11 @@ func (s *Store) MyCourses(ctx context.Context, userID int64, year int, onlyID in
 	err := s.db.SelectContext(ctx, &out, `
 		WITH me AS (SELECT u.township_id FROM users u WHERE u.id = $1),
 		done AS (
-			SELECT l.course_id, count(*) AS n FROM lesson_progress lp JOIN lessons l ON l.id = lp.lesson_id
+			SELECT l.course_id, count(*) AS n FROM lesson_progress lp JOIN course_lessons l ON l.id = lp.lesson_id
 			WHERE lp.user_id = $1 AND lp.completed_at IS NOT NULL GROUP BY l.course_id)
 		SELECT `+courseCols+`,
-			coalesce(done.n, 0) AS lessons_done, cp.last_lesson_id, cp.started_at, cp.updated_at AS progress_at, cp.completed_at,
+			coalesce(done.n, 0) AS lessons_done,
+			(SELECT l.id FROM course_lessons l WHERE l.id = cp.last_lesson_id) AS last_lesson_id, cp.started_at, cp.updated_at AS progress_at, cp.completed_at,
 			coalesce(cp.hours_earned, 0) AS hours_earned, rq.due_date,
 			EXISTS (SELECT 1 FROM exams e, me WHERE e.course_id = c.id AND (e.all_townships OR EXISTS (
 				SELECT 1 FROM exam_townships et WHERE et.exam_id = e.id AND et.township_id = me.township_id))) AS exam_linked,
@@ -139,6 +141,9 @@ func (s *Store) LessonDetail(ctx context.Context, me *web.Identity, year int, le
 	l, err := s.Lesson(ctx, lessonID)
 	if err != nil {
 		return nil, nil, err
+	}
+	if l.Archived() {
+		return nil, nil, ErrLessonNotFound // hidden from learners, admins included (they see it in authoring)
 	}
 	mc, err := s.VisibleCourse(ctx, me, year, l.CourseID)
 	if err != nil {
@@ -255,7 +260,7 @@ func (s *Store) heartbeatAt(ctx context.Context, userID, lessonID int64, in Beat
 			CourseID   int64 `db:"course_id"`
 			MinSeconds int   `db:"min_seconds"`
 		}
-		err := tx.GetContext(ctx, &lesson, `SELECT l.course_id, l.min_seconds FROM lessons l JOIN courses c ON c.id = l.course_id
+		err := tx.GetContext(ctx, &lesson, `SELECT l.course_id, l.min_seconds FROM course_lessons l JOIN courses c ON c.id = l.course_id
 			WHERE l.id = $1 AND c.published`, lessonID)
 		if err != nil {
 			return notFound(err, ErrLessonNotFound)
@@ -263,7 +268,7 @@ func (s *Store) heartbeatAt(ctx context.Context, userID, lessonID int64, in Beat
 		// Make sure the row exists so that FOR UPDATE has something to lock.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO study_beats (user_id, lesson_id, last_beat_at) VALUES ($1,$2,$3)
 			ON CONFLICT (user_id) DO NOTHING`, userID, lessonID, now); err != nil {
-			return err
+			return goneLesson(err)
 		}
 		var prev Beat
 		if err := tx.QueryRowxContext(ctx, `SELECT lesson_id, last_beat_at FROM study_beats WHERE user_id = $1 FOR UPDATE`, userID).
@@ -275,7 +280,7 @@ func (s *Store) heartbeatAt(ctx context.Context, userID, lessonID int64, in Beat
 			return ErrImpossibleTime
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE study_beats SET lesson_id = $2, last_beat_at = $3 WHERE user_id = $1`, userID, lessonID, now.Add(-v.Carry)); err != nil {
-			return err
+			return goneLesson(err)
 		}
 
 		var st LessonState
@@ -285,7 +290,7 @@ func (s *Store) heartbeatAt(ctx context.Context, userID, lessonID int64, in Beat
 				reached_end = lesson_progress.reached_end OR EXCLUDED.reached_end, updated_at = EXCLUDED.updated_at
 			RETURNING lesson_id, seconds, reached_end, completed_at`, userID, lessonID, v.Seconds, in.ReachedEnd, now)
 		if err != nil {
-			return err
+			return goneLesson(err)
 		}
 		res = &BeatResult{LessonID: lessonID, Credited: v.Seconds, Seconds: st.Seconds, MinSeconds: lesson.MinSeconds,
 			ReachedEnd: st.ReachedEnd, LessonCompleted: st.CompletedAt != nil}
@@ -323,6 +328,16 @@ func (s *Store) heartbeatAt(ctx context.Context, userID, lessonID int64, in Beat
 	return res, nil
 }
 
+// goneLesson: a lesson deleted while its heartbeat waited for the lesson's lock (see
+// DeleteLesson) fails the foreign key; the learner is told the lesson is gone.
+func goneLesson(err error) error {
+	var pe *pq.Error
+	if errors.As(err, &pe) && pe.Code == "23503" {
+		return ErrLessonNotFound
+	}
+	return err
+}
+
 // completeCourseIfDone applies CourseComplete and, when it holds, credits the course's
 // 学时 under the policy of the year it completed in. The caller holds the learner's
 // course_progress row and has checked that the course is not complete yet.
@@ -338,11 +353,11 @@ func completeCourseIfDone(ctx context.Context, tx *sqlx.Tx, userID, courseID int
 	// Exams have no draft state: an exam counts as soon as it is linked, unless it is
 	// limited to other townships than the learner's (they could never take it).
 	err := tx.GetContext(ctx, &row, `SELECT
-		(SELECT count(*) FROM lessons WHERE course_id = c.id) AS lessons,
-		(SELECT count(*) FROM lesson_progress lp JOIN lessons l ON l.id = lp.lesson_id
+		(SELECT count(*) FROM course_lessons WHERE course_id = c.id) AS lessons,
+		(SELECT count(*) FROM lesson_progress lp JOIN course_lessons l ON l.id = lp.lesson_id
 			WHERE l.course_id = c.id AND lp.user_id = $2 AND lp.completed_at IS NOT NULL) AS done,
 		c.credit_hours,
-		(SELECT coalesce(sum(min_seconds), 0) FROM lessons WHERE course_id = c.id) AS total_min_seconds,
+		(SELECT coalesce(sum(min_seconds), 0) FROM course_lessons WHERE course_id = c.id) AS total_min_seconds,
 		EXISTS (SELECT 1 FROM exams e WHERE e.course_id = c.id AND (e.all_townships OR EXISTS (
 			SELECT 1 FROM exam_townships et JOIN users u ON u.township_id = et.township_id
 			WHERE et.exam_id = e.id AND u.id = $2))) AS exam_linked,
@@ -405,68 +420,141 @@ type Learner struct {
 	StartedAt   *time.Time `db:"started_at" json:"started_at"`
 	CompletedAt *time.Time `db:"completed_at" json:"completed_at"`
 	DueDate     *time.Time `db:"due_date" json:"due_date"`
+	State       string     `db:"state" json:"-"`  // learnerState: done | studying | notstarted
+	IsBehind    bool       `db:"behind" json:"-"` // learnerBehind
+}
+
+// The learner's state in a course, decided once, in SQL, so that the oversight page can
+// filter, count and page on it; Status and Behind only read it.
+const (
+	learnerState  = `CASE WHEN cp.completed_at IS NOT NULL THEN 'done' WHEN cp.started_at IS NOT NULL THEN 'studying' ELSE 'notstarted' END`
+	learnerBehind = `(rq.due_date IS NOT NULL AND cp.completed_at IS NULL)`
+)
+
+// Statuses of a learner in a course (learnerState), in the order pages show them, and
+// the status filter "behind": 必修 for them this year and not completed (learnerBehind).
+const (
+	StatusDone       = "done"
+	StatusStudying   = "studying"
+	StatusNotStarted = "notstarted"
+	StatusBehind     = "behind"
+)
+
+// StatusLabel is what people read for a status (filter value).
+func StatusLabel(status string) string {
+	switch status {
+	case StatusDone:
+		return "已完成"
+	case StatusStudying:
+		return "学习中"
+	case StatusNotStarted:
+		return "未开始"
+	case StatusBehind:
+		return "必修未完成"
+	}
+	return "全部"
 }
 
 // Status is 已完成 / 学习中 / 未开始.
-func (l Learner) Status() string {
-	switch {
-	case l.CompletedAt != nil:
-		return "已完成"
-	case l.StartedAt != nil:
-		return "学习中"
-	}
-	return "未开始"
-}
+func (l Learner) Status() string { return StatusLabel(l.State) }
 
 // Behind: the course is 必修 for them and not finished.
-func (l Learner) Behind() bool { return l.DueDate != nil && l.CompletedAt == nil }
+func (l Learner) Behind() bool { return l.IsBehind }
 
-// Progress lists the active secretaries in scope (optionally one branch) with their
-// progress in the course and their due date if it is 必修 for them in the year. A draft
-// is not found for anyone but an admin.
-func (s *Store) Progress(ctx context.Context, me *web.Identity, courseID int64, year int, scope web.Scope, branchID int64) (*Course, []Learner, error) {
-	co, err := s.Course(ctx, courseID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !co.Published && !withDrafts(me) {
-		return nil, nil, ErrCourseNotFound
-	}
-	out, err := s.learners(ctx, courseID, year, scope, branchID)
-	return co, out, err
+// ProgressFilter narrows the oversight list of a course: the scope (already narrowed to a
+// township the caller may see), a branch inside it (0 = all), a status (StatusDone,
+// StatusStudying, StatusNotStarted, StatusBehind or "" for all), a search in the name,
+// phone and branch name, and one page (Limit 0 = all).
+type ProgressFilter struct {
+	Scope         web.Scope
+	BranchID      int64
+	Status        string
+	Query         string
+	Limit, Offset int
 }
 
-func (s *Store) learners(ctx context.Context, courseID int64, year int, scope web.Scope, branchID int64) ([]Learner, error) {
-	var out []Learner
-	err := s.db.SelectContext(ctx, &out, `
-		WITH done AS (
-			SELECT lp.user_id, count(*) AS n FROM lesson_progress lp JOIN lessons l ON l.id = lp.lesson_id
-			WHERE l.course_id = $1 AND lp.completed_at IS NOT NULL GROUP BY lp.user_id)
+// ProgressCounts are the learners matching a ProgressFilter but its status, per status.
+type ProgressCounts struct {
+	All        int `db:"total" json:"total"`
+	Done       int `db:"done" json:"done"`
+	Studying   int `db:"studying" json:"studying"`
+	NotStarted int `db:"notstarted" json:"not_started"`
+	Required   int `db:"required" json:"required"`
+	Behind     int `db:"behind" json:"behind"`
+}
+
+// Of is the count of one status filter.
+func (n ProgressCounts) Of(status string) int {
+	switch status {
+	case StatusDone:
+		return n.Done
+	case StatusStudying:
+		return n.Studying
+	case StatusNotStarted:
+		return n.NotStarted
+	case StatusBehind:
+		return n.Behind
+	}
+	return n.All
+}
+
+// ValidStatus tells whether a status filter is known ("" = all).
+func ValidStatus(status string) bool {
+	switch status {
+	case "", StatusDone, StatusStudying, StatusNotStarted, StatusBehind:
+		return true
+	}
+	return false
+}
+
+// Progress is the oversight of a course: the active secretaries in the filter's scope,
+// branch and search with their progress and due date if it is 必修 for them in the year;
+// the counts per status, and the page of those in the filter's status. A draft is not
+// found for anyone but an admin.
+func (s *Store) Progress(ctx context.Context, me *web.Identity, courseID int64, year int, f ProgressFilter) (*Course, ProgressCounts, []Learner, error) {
+	var n ProgressCounts
+	if !ValidStatus(f.Status) {
+		return nil, n, nil, ErrBadStatus
+	}
+	co, err := s.Course(ctx, courseID)
+	if err != nil {
+		return nil, n, nil, err
+	}
+	if !co.Published && !withDrafts(me) {
+		return nil, n, nil, ErrCourseNotFound
+	}
+	args := []any{courseID, year, f.Scope.Township(), f.BranchID, likePattern(f.Query)}
+	if err := s.db.GetContext(ctx, &n, learnersBase+`
+		SELECT count(*) AS total, count(*) FILTER (WHERE state = 'done') AS done,
+			count(*) FILTER (WHERE state = 'studying') AS studying, count(*) FILTER (WHERE state = 'notstarted') AS notstarted,
+			count(due_date) AS required, count(*) FILTER (WHERE behind) AS behind
+		FROM base`, args...); err != nil {
+		return nil, n, nil, err
+	}
+	out := []Learner{}
+	err = s.db.SelectContext(ctx, &out, learnersBase+`
+		SELECT user_id, name, phone, township, branch, branch_id, lessons_done, started_at, completed_at, due_date, state, behind
+		FROM base WHERE $6 = '' OR state = $6 OR ($6 = 'behind' AND behind)
+		ORDER BY tsort, tid, branch, name, user_id LIMIT $7 OFFSET $8`, append(args, f.Status, limitOrAll(f.Limit), f.Offset)...)
+	return co, n, out, err
+}
+
+// learnersBase is the active secretaries of the scope ($3), branch ($4) and search ($5)
+// with their state in the course ($1) and its 必修 due date in the year ($2).
+const learnersBase = `
+	WITH done AS (
+		SELECT lp.user_id, count(*) AS n FROM lesson_progress lp JOIN course_lessons l ON l.id = lp.lesson_id
+		WHERE l.course_id = $1 AND lp.completed_at IS NOT NULL GROUP BY lp.user_id),
+	base AS (
 		SELECT u.id AS user_id, u.name, coalesce(u.phone, '') AS phone, t.name AS township, b.name AS branch, b.id AS branch_id,
-			coalesce(done.n, 0) AS lessons_done, cp.started_at, cp.completed_at, rq.due_date
+			t.sort AS tsort, t.id AS tid, coalesce(done.n, 0) AS lessons_done, cp.started_at, cp.completed_at, rq.due_date,
+			` + learnerState + ` AS state, ` + learnerBehind + ` AS behind
 		FROM users u JOIN branches b ON b.id = u.branch_id JOIN townships t ON t.id = u.township_id
 		LEFT JOIN course_progress cp ON cp.user_id = u.id AND cp.course_id = $1
 		LEFT JOIN done ON done.user_id = u.id
 		LEFT JOIN course_requirements rq ON rq.course_id = $1 AND rq.year = $2 AND rq.user_id = u.id
 		WHERE u.role = 'secretary' AND u.active AND ($3::bigint IS NULL OR u.township_id = $3) AND ($4::bigint = 0 OR u.branch_id = $4)
-		ORDER BY t.sort, t.id, b.name, u.name, u.id`, courseID, year, scope.Township(), branchID)
-	return out, err
-}
-
-// FilterStatus keeps the learners of a status filter: done, behind, notstarted (or all).
-func FilterStatus(rows []Learner, status string) []Learner {
-	if status == "" {
-		return rows
-	}
-	out := rows[:0:0]
-	for _, r := range rows {
-		if (status == "done" && r.CompletedAt != nil) || (status == "behind" && r.Behind()) ||
-			(status == "notstarted" && r.StartedAt == nil) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+			AND ($5 = '' OR u.name ILIKE $5 OR coalesce(u.phone, '') LIKE $5 OR b.name ILIKE $5))`
 
 // RequiredStat is the completion of one 必修 course in a scope.
 type RequiredStat struct {

@@ -288,15 +288,24 @@ func TestRequiredScopesAndStats(t *testing.T) {
 	if s := stat(county.Townships[1]); s[cAll].Done != 0 || s[cTown].Required != 4 {
 		t.Errorf("township 1 stats: %+v", s)
 	}
-	rows, err := st(db).learners(ctx, cAll, year, web.Scope{TownshipID: county.Townships[0]}, county.Branches[0][0])
-	if err != nil || len(rows) != 2 {
-		t.Fatalf("learners in branch: %v %v", rows, err)
+	admin := &web.Identity{Role: web.RoleAdmin}
+	in := func(status string) []Learner {
+		t.Helper()
+		f := ProgressFilter{Scope: web.Scope{TownshipID: county.Townships[0]}, BranchID: county.Branches[0][0], Status: status}
+		_, _, rows, err := st(db).Progress(ctx, admin, cAll, year, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
 	}
-	doneRows := FilterStatus(rows, "done")
+	if rows := in(""); len(rows) != 2 {
+		t.Fatalf("learners in branch: %v", rows)
+	}
+	doneRows := in(StatusDone)
 	if len(doneRows) != 1 || doneRows[0].UserID != u || doneRows[0].Status() != "已完成" {
 		t.Errorf("done: %+v", doneRows)
 	}
-	if b := FilterStatus(rows, "behind"); len(b) != 1 || b[0].UserID == u {
+	if b := in(StatusBehind); len(b) != 1 || b[0].UserID == u {
 		t.Errorf("behind: %+v", b)
 	}
 }

@@ -34,6 +34,8 @@
     var left = document.getElementById('study-left');
     var note = document.getElementById('next-note');
     var reached = false, last = Date.now(), timer = null;
+    // The server's word on the end: reached once, it stays reached.
+    var endSeen = el.getAttribute('data-reached') === '1';
     // Countdown: the seconds the server last reported, and when; while the page is
     // visible the local clock runs on from there until the next beat corrects it.
     var base = parseInt(el.getAttribute('data-seconds'), 10) || 0, baseAt = Date.now(), tick = null;
@@ -48,12 +50,22 @@
       if (base >= min) left.textContent = '学习时长已够，读到末尾本课时即完成';
       else if (rest > 0) left.textContent = '还需学习 ' + fmt(rest) + '，本课时才算完成';
       else left.textContent = '学习时长即将够了，正在确认……';
+      // Why 「下一课时」 does not complete this lesson yet (mirrors courses.NotYetText).
+      if (note) {
+        var end = endSeen || reached, why;
+        if (base < min && rest > 0 && !end) why = '还需再学习 ' + fmt(rest) + '，并读到末尾';
+        else if (base < min && rest > 0) why = '还需再学习 ' + fmt(rest);
+        else if (!end) why = '还需读到本课时末尾';
+        else why = '正在确认学习时长';
+        note.textContent = '现在离开，本课时还不算完成：' + why;
+      }
     }
 
     function show(s) {
       if (!s) return;
       base = s.seconds;
       baseAt = Date.now();
+      if (s.reached_end) endSeen = true;
       if (s.lesson_completed) {
         el.className = 'study-bar is-done';
         fill.className = 'w100';
@@ -148,4 +160,19 @@
   if (el && el.getAttribute('data-published') === '1') study(el);
   var src = document.getElementById('md-source');
   if (src) preview(src);
+})();
+
+// Staff filters: choosing another township clears the branch of the old one and applies
+// the filter, so the branch list that follows is the new township's (without JavaScript
+// the server drops a branch that does not fit the township).
+(function () {
+  'use strict';
+  var sels = document.querySelectorAll('select[data-clears]');
+  Array.prototype.forEach.call(sels, function (sel) {
+    sel.addEventListener('change', function () {
+      var other = document.getElementById(sel.getAttribute('data-clears'));
+      if (other) other.value = '';
+      if (sel.form) sel.form.submit();
+    });
+  });
 })();
