@@ -79,8 +79,10 @@ func summaryCards(r *Report) []web.Card {
 		{Title: figures.PassRate.Label, Big: figures.Pct(t.PassRate), Bar: true, Percent: t.PassPercent(),
 			Lines: []string{figures.Passed.Label + " " + n(t.Passed) + " / " + figures.Candidates.Label + " " + n(t.Candidates),
 				figures.ExamRate.Label + " " + figures.Pct(t.ExamRate), figures.ScoreRate.Label + " " + figures.Pct(t.ScoreRate)}},
-		{Title: figures.AvgHours.Label, Big: figures.Num(t.AvgHours),
-			Lines: []string{figures.HoursMetRate.Label + " " + figures.Pct(t.HoursMetRate) + "（目标 " + FormatNumber(r.TargetHours) + " 学时）",
+		{Title: figures.AvgHours.Label, Big: figures.Num(t.AvgHours), Link: "/admin/hours?year=" + n(r.Year), LinkText: "查看每个人的学时",
+			Lines: []string{"人均" + figures.HoursOnline.Label + " " + figures.Num(figures.Mean(t.HoursOnline, t.Expected)) +
+				" · " + figures.HoursOffline.Label + " " + figures.Num(figures.Mean(t.HoursOffline, t.Expected)),
+				figures.HoursMetRate.Label + " " + figures.Pct(t.HoursMetRate) + "（目标 " + FormatNumber(r.TargetHours) + " 学时）",
 				figures.Tourists.Label + " " + n(t.Tourists) + " 人"}},
 	}
 }

@@ -371,13 +371,16 @@ func addChart(b *workbook.Book, sh string, r *Report, sorted []chartBar, noun st
 	return f.AddChart(sh, "A"+strconv.Itoa(at), bars, target)
 }
 
+// hoursHeaders are a secretary's 学时 in a township sheet: the ledger's split and its sum.
+var hoursHeaders = []string{figures.HoursOnline.Label, figures.HoursOffline.Label, figures.HoursTotal.Label}
+
 // townshipHeaders are the columns of a township sheet.
 func townshipHeaders(r *Report) []string {
 	h := []string{"序号", "支部", "支部类型", "姓名", "手机号"}
 	for _, c := range r.Courses {
 		h = append(h, c.Title)
 	}
-	h = append(h, "学时")
+	h = append(h, hoursHeaders...)
 	for _, e := range r.Exams {
 		h = append(h, e.Title+"（最高分）")
 	}
@@ -422,6 +425,8 @@ func townshipRow(b *rowBuilder, n int, s *Secretary) {
 			add("未完成", st.Red, "未完成")
 		}
 	}
+	add(s.Online, st.Number, FormatNumber(s.Online)+".0")
+	add(s.Offline, st.Number, FormatNumber(s.Offline)+".0")
 	add(s.Hours, st.Number, FormatNumber(s.Hours)+".0")
 	for _, e := range s.Exams {
 		switch {
@@ -452,7 +457,7 @@ func writeTownship(b *workbook.Book, r *Report, sheet string, t Township, secs [
 	})
 }
 
-var missingHeaders = []string{"序号", "乡镇", "支部", "姓名", "手机号", "未完成必修课程", "未完成课程数", "考试情况", "学时"}
+var missingHeaders = []string{"序号", "乡镇", "支部", "姓名", "手机号", "未完成必修课程", "未完成课程数", "考试情况", figures.HoursTotal.Label}
 
 // person describes the first columns of a list of people: 序号, 乡镇, 支部, 姓名, 手机号.
 func (b *rowBuilder) person(n int, township, branch, name, phone string) {
