@@ -2,6 +2,7 @@ package classes
 
 import (
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 	"zhibu/app/web/webtest"
+	"zhibu/app/workbook/workbooktest"
 )
 
 func status(t *testing.T, what string, got int, body []byte, want int) {
@@ -213,6 +215,36 @@ func TestHTTPRoutesAndRoles(t *testing.T) {
 	}
 	st, body = admin.JSON("PUT", att, one(c.Secretaries[0][1], "present"))
 	status(t, "roll call after 结班", st, body, 409)
+	// The attendance workbook, read back by openpyxl: one row per participant the caller
+	// manages, a mark per session, the 学时 attended and 结业; printable.
+	st, body = sec.JSON("GET", base+"/attendance.xlsx", nil)
+	status(t, "secretary downloads attendance", st, body, 403)
+	resp := org2.Do("GET", base+"/attendance.xlsx", nil, "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("other township's attendance: %d", resp.StatusCode)
+	}
+	resp = admin.Do("GET", base+"/attendance.xlsx", nil, "")
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("attendance.xlsx: %d %s", resp.StatusCode, data)
+	}
+	sheets := workbooktest.Read(t, data)
+	sh := sheets["考勤"]
+	workbooktest.PrintReady(t, "考勤", sh, true, 2)
+	if len(sh.Rows) != 2+4 || !strings.Contains(strings.Join(sh.Rows[1], "|"), "第1节 5月12日|第2节 5月13日|出勤学时|请假缺勤学时|结业") {
+		t.Fatalf("attendance sheet: %v", sh.Rows)
+	}
+	var mine []string
+	for _, r := range sh.Rows[2:] {
+		if strings.Contains(strings.Join(r, "|"), "|出勤|请假|3|3|") {
+			mine = r
+		}
+	}
+	if mine == nil || !strings.HasPrefix(mine[len(mine)-1], "未结业") {
+		t.Errorf("the secretary's row (checked in, then on leave): %v", sh.Rows[2:])
+	}
+
 	var credited int
 	testdb.Get(t, db, &credited, `SELECT count(*) FROM hour_credits WHERE source = 'class' AND source_id = $1`, cl.ID)
 	if credited != 1 { // only the secretary who checked in attended (3 of 6 学时); absence earns nothing

@@ -83,6 +83,7 @@ func Mount(s *web.Server, deps Deps) error {
 	a.Get("/api/v1/classes/:id/leaves", staff, h.apiLeaves)
 	a.Post("/api/v1/classes/:id/leaves/:lid/decide", staff, h.apiDecideLeave)
 	a.Post("/api/v1/classes/:id/close", staff, h.apiClose)
+	a.Get("/api/v1/classes/:id/attendance.xlsx", staff, s.Download, h.apiAttendanceXLSX)
 
 	s.AddHomeCards(h.homeCards)
 	return nil

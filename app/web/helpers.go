@@ -115,3 +115,14 @@ func takeFlash(c *fiber.Ctx) string {
 	}
 	return msg
 }
+
+// SafeFileName replaces the characters a file name cannot hold on Windows or a phone
+// (/ \ : * ? " < > |) with _, for the Chinese names of downloads.
+func SafeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`/\:*?"<>|`, r) || r < 0x20 {
+			return '_'
+		}
+		return r
+	}, s)
+}
