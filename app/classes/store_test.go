@@ -172,3 +172,24 @@ func TestClassEndToEnd(t *testing.T) {
 		t.Fatalf("roll call after 结班: %v", err)
 	}
 }
+
+func TestSeedDemoIdempotent(t *testing.T) {
+	db := testdb.DB(t)
+	testdb.MakeCounty(t, db)
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		if err := SeedDemo(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var classes, sessions, marked, absent int
+	testdb.Get(t, db, &classes, `SELECT count(*) FROM classes WHERE title = $1`, demoTitle)
+	testdb.Get(t, db, &sessions, `SELECT count(*) FROM class_sessions s JOIN classes c ON c.id = s.class_id WHERE c.title = $1`, demoTitle)
+	testdb.Get(t, db, &marked, `SELECT count(*) FROM class_attendance a JOIN class_sessions s ON s.id = a.session_id
+		JOIN classes c ON c.id = s.class_id WHERE c.title = $1`, demoTitle)
+	testdb.Get(t, db, &absent, `SELECT count(*) FROM class_attendance a JOIN class_sessions s ON s.id = a.session_id
+		JOIN classes c ON c.id = s.class_id WHERE c.title = $1 AND a.status = 'absent'`, demoTitle)
+	if classes != 1 || sessions != 3 || marked == 0 || absent != 1 {
+		t.Fatalf("demo: %d classes, %d sessions, %d marked, %d absent", classes, sessions, marked, absent)
+	}
+}
