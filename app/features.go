@@ -7,6 +7,8 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"zhibu/app/accounts"
+	"zhibu/app/classes"
+	"zhibu/app/hours"
 	"zhibu/app/reports"
 	"zhibu/app/settings"
 	"zhibu/app/tours"
@@ -26,6 +28,8 @@ func mountFeatures(s *web.Server) error {
 			return tours.Mount(s, tours.Deps{RequiredCoursesLeft: courses.RequiredCoursesLeft})
 		},
 		func(s *web.Server) error { return settings.Mount(s, settings.Deps{}) },
+		func(s *web.Server) error { return hours.Mount(s, hours.Deps{}) },
+		func(s *web.Server) error { return classes.Mount(s, classes.Deps{}) },
 		func(s *web.Server) error { return reports.Mount(s, reportsDeps(s.DB)) },
 	} {
 		if err := mount(s); err != nil {
@@ -36,11 +40,11 @@ func mountFeatures(s *web.Server) error {
 }
 
 // examsDeps: features do not import each other; a passed course exam may complete the
-// course.
+// course, and the county setting 「通过后不可补考」 decides retakes after a pass.
 func examsDeps(db *sqlx.DB) exams.Deps {
 	return exams.Deps{OnPassed: func(ctx context.Context, userID, courseID int64) error {
 		return courses.RecheckCompletion(ctx, db, userID, courseID)
-	}}
+	}, RetakeAfterPass: settings.NewStore(db).RetakeAfterPass}
 }
 
 // reportsDeps: the reports show the townships' 排名 only when the county switched it on
@@ -63,10 +67,17 @@ func seedDemo(ctx context.Context, db *sqlx.DB, size accounts.DemoSize, log *slo
 	if err := courses.SeedDemo(ctx, db); err != nil {
 		return err
 	}
+	// The demo's completions are bulk-written: credit them to the 学时 ledger.
+	if _, err := hours.BackfillCourses(ctx, db); err != nil {
+		return err
+	}
 	if err := exams.SeedDemo(ctx, db); err != nil {
 		return err
 	}
 	if err := tours.SeedDemo(ctx, db); err != nil {
+		return err
+	}
+	if err := classes.SeedDemo(ctx, db); err != nil {
 		return err
 	}
 	return nil

@@ -1,7 +1,9 @@
 package exams
 
 import (
+	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -12,6 +14,10 @@ import (
 type optionView struct {
 	Key  string `json:"key"`
 	Text string `json:"text"`
+	// For the review on the result page: the option is a correct key (set only when the
+	// review shows answers) or was chosen.
+	IsCorrect bool `json:"-"`
+	Chosen    bool `json:"-"`
 }
 
 type itemView struct {
@@ -26,6 +32,7 @@ type itemView struct {
 	Right       *bool        `json:"right,omitempty"`
 	Earned      *float64     `json:"earned,omitempty"`
 	IsRight     bool         `json:"-"`
+	Pts         float64      `json:"-"` // Earned for templates
 	// Withheld: the review policy allows answers, but a live exam may draw the question.
 	Withheld bool `json:"withheld,omitempty"`
 }
@@ -50,6 +57,7 @@ type attemptView struct {
 	ReviewPolicy string     `json:"review_policy"`
 	Answered     int        `json:"answered"`
 	Withheld     int        `json:"withheld"`
+	Wrong        int        `json:"-"` // reviewed items not fully right (unanswered included)
 	Items        []itemView `json:"items"`
 }
 
@@ -77,7 +85,7 @@ func viewOf(a *Attempt, hidden map[int64]bool) attemptView {
 		iv := itemView{Position: it.Position, Kind: it.Kind, Stem: it.Stem, Points: it.Points,
 			Options: make([]optionView, len(it.Options)), Answer: KeysOf(a.Answers[itoa(it.Position)])}
 		for i, o := range it.Options {
-			iv.Options[i] = optionView{KeyOf(i), o}
+			iv.Options[i] = optionView{Key: KeyOf(i), Text: o, Chosen: strings.Contains(a.Answers[itoa(it.Position)], KeyOf(i))}
 		}
 		if len(iv.Answer) > 0 {
 			v.Answered++
@@ -90,7 +98,13 @@ func viewOf(a *Attempt, hidden map[int64]bool) attemptView {
 			iv.Explanation = it.Explanation
 			right := a.Answers[itoa(it.Position)] == it.Correct
 			earned := Score(it, a.Answers[itoa(it.Position)], a.MultiRule)
-			iv.Right, iv.Earned, iv.IsRight = &right, &earned, right
+			iv.Right, iv.Earned, iv.IsRight, iv.Pts = &right, &earned, right, earned
+			for i := range iv.Options {
+				iv.Options[i].IsCorrect = strings.Contains(it.Correct, iv.Options[i].Key)
+			}
+			if !right {
+				v.Wrong++
+			}
 		}
 		v.Items = append(v.Items, iv)
 	}
@@ -223,6 +237,7 @@ type examView struct {
 	Best            float64    `json:"-"`
 	Passed          bool       `json:"passed"`
 	State           string     `json:"state"`
+	Reason          string     `json:"-"` // why a new attempt may not start (rules_retake.go)
 	OpenAttemptID   *int64     `json:"open_attempt_id,omitempty"`
 	CourseID        *int64     `json:"course_id"`
 	Rules           []Rule     `json:"rules,omitempty"`
@@ -230,11 +245,14 @@ type examView struct {
 	Now             *time.Time `json:"-"`
 }
 
-func examViewOf(e ExamForUser, staff bool) examView {
+// examViewOf is the exam as the candidate sees it; its state follows the retake rule
+// under the county's retakeAfterPass.
+func examViewOf(e ExamForUser, staff, retakeAfterPass bool) examView {
+	_, reason := e.Retake(retakeAfterPass)
 	v := examView{ID: e.ID, Title: e.Title, Description: e.Description, OpensAt: e.OpensAt, ClosesAt: e.ClosesAt,
 		DurationMinutes: e.DurationMinutes, TotalPoints: e.TotalPoints, PassScore: e.PassScore,
 		AttemptsAllowed: e.AttemptsAllowed, AttemptsUsed: e.AttemptsUsed, AttemptsLeft: e.AttemptsLeft(),
-		Passed: e.Passed, State: e.State()}
+		Passed: e.Passed, State: e.StateFor(retakeAfterPass), Reason: reason}
 	for _, r := range e.Rules {
 		v.Questions += r.Count
 	}
@@ -264,11 +282,26 @@ func (h *handlers) examViews(c *fiber.Ctx, onlyOpen, staff bool) ([]examView, er
 	if err != nil {
 		return nil, err
 	}
+	retake, err := h.retakeSetting(c.UserContext(), list)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]examView, 0, len(list))
 	for _, e := range list {
-		out = append(out, examViewOf(e, staff))
+		out = append(out, examViewOf(e, staff, retake))
 	}
 	return out, nil
+}
+
+// retakeSetting is the county's 「通过后不可补考」 setting (Deps.RetakeAfterPass), read
+// only when one of the exams is passed: otherwise it cannot change the rule.
+func (h *handlers) retakeSetting(ctx context.Context, list []ExamForUser) (bool, error) {
+	for _, e := range list {
+		if e.Passed {
+			return h.st.RetakeAfterPass(ctx)
+		}
+	}
+	return false, nil
 }
 
 // GET /api/v1/exams — the exams the caller may take (staff: every exam in scope).
@@ -293,7 +326,11 @@ func (h *handlers) apiExam(c *fiber.Ctx) error {
 	}
 	for _, e := range list {
 		if e.ID == id {
-			return c.JSON(examViewOf(e, me.Role != web.RoleSecretary))
+			retake, err := h.retakeSetting(c.UserContext(), []ExamForUser{e})
+			if err != nil {
+				return err
+			}
+			return c.JSON(examViewOf(e, me.Role != web.RoleSecretary, retake))
 		}
 	}
 	return ErrNotFound

@@ -18,7 +18,27 @@ func (h *handlers) apiCreateExam(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": e.ID, "title": e.Title, "total_points": e.TotalPoints})
+	return c.Status(fiber.StatusCreated).JSON(examSaved(e))
+}
+
+// examSaved is the answer of a create, change or publish: {"id","title","total_points",
+// "draft","published_at"} (published_at null for a draft).
+func examSaved(e *Exam) fiber.Map {
+	return fiber.Map{"id": e.ID, "title": e.Title, "total_points": e.TotalPoints, "draft": !e.Published(), "published_at": e.PublishedAt}
+}
+
+// POST /api/v1/exams/:id/publish — a draft becomes visible to its candidates from its
+// opening time; publishing a published exam answers it unchanged.
+func (h *handlers) apiPublishExam(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	e, err := h.st.PublishExam(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(examSaved(e))
 }
 
 // PUT /api/v1/exams/:id
@@ -35,7 +55,7 @@ func (h *handlers) apiUpdateExam(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"id": e.ID, "title": e.Title, "total_points": e.TotalPoints})
+	return c.JSON(examSaved(e))
 }
 
 // staffExam is the exam of the path as the caller's scope sees it, and the scope
@@ -54,7 +74,7 @@ func (h *handlers) staffExam(c *fiber.Ctx) (*Exam, web.Scope, error) {
 	if scope, err = scope.Narrow(tid); err != nil {
 		return nil, scope, err
 	}
-	e, err := h.st.GetExam(c.UserContext(), id, web.ScopeOf(me).Township())
+	e, err := h.st.StaffExam(c.UserContext(), id, web.ScopeOf(me))
 	if err != nil {
 		return nil, scope, err
 	}

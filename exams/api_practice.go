@@ -38,7 +38,7 @@ func (h *handlers) apiPractice(c *fiber.Ctx) error {
 			opts = JudgeOptions
 		}
 		for i, o := range opts {
-			it.Options = append(it.Options, optionView{KeyOf(i), o})
+			it.Options = append(it.Options, optionView{Key: KeyOf(i), Text: o})
 		}
 		items = append(items, it)
 	}

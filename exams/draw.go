@@ -53,8 +53,8 @@ func ValidateRules(rules []Rule) map[string]string {
 	if len(rules) == 0 {
 		errs["rules"] = "请至少设置一条抽题规则"
 	}
-	if len(rules) > 20 {
-		errs["rules"] = "抽题规则不能超过 20 条"
+	if len(rules) > MaxRules {
+		errs["rules"] = fmt.Sprintf("抽题规则不能超过 %d 条", MaxRules)
 	}
 	total := 0
 	for i, r := range rules {
@@ -62,8 +62,8 @@ func ValidateRules(rules []Rule) map[string]string {
 		switch {
 		case r.Kind != KindSingle && r.Kind != KindMultiple && r.Kind != KindJudge:
 			errs[k] = "题型应为单选、多选或判断"
-		case r.Count < 1 || r.Count > 200:
-			errs[k] = "题目数量应在 1 到 200 之间"
+		case r.Count < 1 || r.Count > MaxPaperQuestions:
+			errs[k] = fmt.Sprintf("题目数量应在 1 到 %d 之间", MaxPaperQuestions)
 		case !(r.Points > 0 && r.Points <= 100) || !twoDecimals(r.Points): // NaN fails both
 			errs[k] = "每题分值应大于 0 且不超过 100，最多两位小数"
 		case len(r.Category) > 100 || len(r.Tag) > 100:
@@ -75,8 +75,8 @@ func ValidateRules(rules []Rule) map[string]string {
 			total += min(r.Count, 1000)
 		}
 	}
-	if total > 300 {
-		errs["rules"] = "一张试卷最多 300 题"
+	if total > MaxPaperQuestions {
+		errs["rules"] = fmt.Sprintf("一张试卷最多 %d 题（各条规则的题数之和）", MaxPaperQuestions)
 	}
 	return errs
 }

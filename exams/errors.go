@@ -16,6 +16,7 @@ var (
 	ErrNotOpen         = errors.New("exam not open yet")
 	ErrClosed          = errors.New("exam closed")
 	ErrNoAttempts      = errors.New("no attempts left")
+	ErrAlreadyPassed   = errors.New("already passed") // passed, and no retake after a pass (rules_retake.go)
 	ErrAttemptClosed   = errors.New("attempt closed")
 	ErrNoPosition      = errors.New("position not in paper")
 	ErrUnknownTownship = errors.New("unknown township")
@@ -40,6 +41,7 @@ var errorTable = web.ErrorTable{
 	ErrNotOpen:         web.Conflict("exam_not_open", "考试尚未开始，请在开考时间后再进入"),
 	ErrClosed:          web.Conflict("exam_closed", "考试已结束，不能再开始作答"),
 	ErrNoAttempts:      web.Conflict("no_attempts_left", "您的考试次数已用完"),
+	ErrAlreadyPassed:   web.Conflict("already_passed", "您已通过本场考试，按县里的规定通过后不需补考"),
 	ErrAttemptClosed:   web.Conflict("attempt_closed", "考试时间已到，答卷已自动提交，本次作答未能保存"),
 	ErrNoPosition:      web.Err(http.StatusUnprocessableEntity, "position_not_in_paper", "试卷中没有这道题"),
 	ErrUnknownTownship: web.Invalid("所选乡镇不存在", map[string]string{"township_ids": "包含不存在的乡镇"}),

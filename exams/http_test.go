@@ -137,7 +137,9 @@ func start(t *testing.T, cl *webtest.Client, examID int64, want int) attemptJSON
 }
 
 func TestAttemptFlow(t *testing.T) {
-	e := newEnv(t)
+	// The county allows retakes after a pass here (the second attempt below follows a
+	// pass); the default refusal is TestRetakeAfterPass.
+	e := newEnvWith(t, Deps{RetakeAfterPass: func(context.Context) (bool, error) { return true, nil }})
 	examID := e.exam(t, nil)
 	sec := e.county.Secretaries[0][0]
 	cl := webtest.AsUser(t, e.srv, sec)
@@ -689,12 +691,19 @@ func TestPages(t *testing.T) {
 	if st, _ := sec.Get("/admin/exams"); st != 403 {
 		t.Errorf("secretary admin → %d", st)
 	}
-	// Exam form: a short rule re-renders the form with the shortage.
-	resp = admin.Form("POST", "/admin/exams/new", map[string][]string{"title": {"表单考试"}, "opens_at": {"2026-01-01T08:00"},
+	// Exam form: a rule the bank cannot fill still saves a draft (its preview shows the
+	// shortage), but the draft cannot be published.
+	resp = admin.Form("POST", "/admin/exams/new", map[string][]string{"title": {"短缺草稿"}, "opens_at": {"2026-01-01T08:00"},
 		"closes_at": {"2027-01-01T08:00"}, "duration_minutes": {"30"}, "pass_score": {"1"}, "attempts_allowed": {"2"},
 		"kind0": {"judge"}, "category0": {e.cat}, "count0": {"99"}, "points0": {"1"}})
-	if resp.StatusCode != 422 {
-		t.Fatalf("short form → %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("short draft → %d", resp.StatusCode)
+	}
+	if st, page := admin.Get(resp.Header.Get("Location")); st != 200 || !strings.Contains(page, "还差 84 题") {
+		t.Fatalf("short draft preview → %d %s", st, page)
+	}
+	if resp := admin.Form("POST", resp.Header.Get("Location")+"/publish", nil); resp.StatusCode != 422 {
+		t.Fatalf("publish short draft → %d", resp.StatusCode)
 	}
 	resp = admin.Form("POST", "/admin/exams/new", map[string][]string{"title": {"表单考试"}, "opens_at": {"2026-01-01T08:00"},
 		"closes_at": {"2027-01-01T08:00"}, "duration_minutes": {"30"}, "pass_score": {"1"}, "attempts_allowed": {"2"},

@@ -37,7 +37,7 @@ var bankColumns = func() []imports.Column {
 func parseQuestionRow(r imports.Record) (Question, []RowError) {
 	kind, ok := KindFromName(r.Get("题型"))
 	if !ok {
-		return Question{}, []RowError{{Column: "题型", Message: "题型应为单选、多选或判断"}}
+		return Question{}, withValues(r, []RowError{{Column: "题型", Message: "题型应为单选、多选或判断"}})
 	}
 	var errs []RowError
 	q := Question{Kind: kind, Stem: r.Get("题干"), Answer: r.Get("答案"), Explanation: r.Get("解析"),
@@ -65,10 +65,34 @@ func parseQuestionRow(r imports.Record) (Question, []RowError) {
 			q.Points = v
 		}
 	}
+	var whole []RowError // about the options as a whole: no one cell's value to show
 	for field, msg := range q.Normalize() {
+		if field == "options" {
+			whole = append(whole, RowError{Column: fieldColumn[field], Message: msg})
+			continue
+		}
 		errs = append(errs, RowError{Column: fieldColumn[field], Message: msg})
 	}
-	return q, errs
+	return q, append(withValues(r, errs), whole...)
+}
+
+// withValues adds to each row error the value found in its cell, as the roster's
+// preview shows it: 「答案应为……（填写的是“E”）」. A long value is clipped.
+func withValues(r imports.Record, errs []RowError) []RowError {
+	for i, e := range errs {
+		if e.Column == "" {
+			continue
+		}
+		v := []rune(strings.TrimSpace(r.Get(e.Column)))
+		if len(v) == 0 || strings.Contains(e.Message, "“"+string(v)+"”") {
+			continue
+		}
+		if len(v) > 30 {
+			v = append(v[:30], '…')
+		}
+		errs[i].Message += "（填写的是“" + string(v) + "”）"
+	}
+	return errs
 }
 
 var fieldColumn = map[string]string{"kind": "题型", "stem": "题干", "options": "选项A", "answer": "答案", "points": "分值",

@@ -381,8 +381,8 @@ func TestImportUpdatesByNaturalKey(t *testing.T) {
 		t.Fatalf("preview: %d %s", st, body)
 	}
 	st, page := admin.Upload("/admin/questions/import", "题库.xlsx", second, map[string]string{"_csrf": admin.CSRF})
-	if st != 200 || !strings.Contains(string(page), "新增 1 道，更新 2 道") || strings.Count(string(page), "<td>更新</td>") != 2 ||
-		strings.Count(string(page), "<td>新增</td>") != 1 {
+	if st != 200 || !strings.Contains(string(page), "将新增 <strong>1</strong> 道，更新 <strong>2</strong> 道题") ||
+		strings.Count(string(page), `<td data-label="导入后">更新</td>`) != 2 || strings.Count(string(page), `<td data-label="导入后">新增</td>`) != 1 {
 		t.Fatalf("preview page: %d %s", st, page)
 	}
 	if st, body := admin.Upload("/api/v1/questions/import", "题库.xlsx", second, nil); st != 200 ||

@@ -40,6 +40,10 @@ type ExamInput struct {
 	ReviewPolicy     string  `json:"review_policy"`
 	TownshipIDs      []int64 `json:"township_ids"`
 	Rules            []Rule  `json:"rules"`
+	// Draft, on create only, saves a draft that no candidate sees until it is published
+	// (POST /api/v1/exams/:id/publish); absent or false publishes at once, as before.
+	// A change (PUT) keeps the exam's state and ignores it.
+	Draft bool `json:"draft"`
 }
 
 // ToExam validates the input (pure) and builds the exam; errors are field → message.
@@ -107,12 +111,12 @@ func (in ExamInput) ToExam() (Exam, map[string]string) {
 	switch e.MultiRule {
 	case MultiStrict, MultiPartial, MultiHalf:
 	default:
-		errs["multi_rule"] = "多选评分规则应为 strict、partial 或 half"
+		errs["multi_rule"] = "请选择多选评分规则（少选不得分、少选按比例得分或少选得一半分）"
 	}
 	switch e.ReviewPolicy {
 	case ReviewAfterClose, ReviewImmediate, ReviewScoreOnly:
 	default:
-		errs["review_policy"] = "查看答案规则应为 after_close、immediate 或 score_only"
+		errs["review_policy"] = "请选择查看答案的方式"
 	}
 	for _, r := range e.Rules { // meaningful only when the rules passed ValidateRules
 		e.TotalPoints += float64(r.Count) * r.Points

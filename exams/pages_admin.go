@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,37 +15,81 @@ import (
 	"zhibu/app/web"
 )
 
-// GET /admin/exams
+// GET /admin/exams — paged; admins see drafts first.
 func (h *handlers) pageAdminExams(c *fiber.Ctx) error {
 	me := web.Me(c)
-	views, err := h.examViews(c, false, true)
+	page, err := web.PageParam(c)
 	if err != nil {
 		return err
 	}
-	return h.s.Render.Page(c, "exams/admin_list", fiber.Map{"Title": "考试管理", "Exams": views, "Admin": me.Role == web.RoleAdmin})
+	probe := web.Pager{Page: page, Size: web.PageSize}
+	rows, total, err := h.st.AdminExams(c.UserContext(), web.ScopeOf(me), probe.Offset(), probe.Limit())
+	if err != nil {
+		return err
+	}
+	return h.s.Render.Page(c, "exams/admin_list", fiber.Map{"Title": "考试管理", "Exams": rows, "Total": total,
+		"Pager": web.NewPager(c, page, total, web.PageSize), "Admin": me.Role == web.RoleAdmin})
 }
 
-// GET /admin/exams/:id — oversight: who took it, best score, who has not; item stats.
+// GET /admin/exams/:id — a draft's preview (admins), else the oversight: who took it,
+// paged, searchable and filtered; the figures; the weakest items.
 func (h *handlers) pageAdminExam(c *fiber.Ctx) error {
-	e, scope, rows, err := h.examResults(c)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
-	stats, err := h.st.ItemStats(c.UserContext(), e.ID, scope)
+	me := web.Me(c)
+	e, err := h.st.StaffExam(c.UserContext(), id, web.ScopeOf(me))
 	if err != nil {
 		return err
 	}
-	var taken, missing []ResultRow
-	for _, r := range rows {
-		if r.Sitting(e.TotalPoints).Taken() {
-			taken = append(taken, r)
-		} else {
-			missing = append(missing, r)
+	if !e.Published() {
+		return h.draftPage(c, e, nil)
+	}
+	return h.oversightPage(c, e)
+}
+
+// draftPage shows a draft and the shape of its paper, with 编辑 and 发布.
+func (h *handlers) draftPage(c *fiber.Ctx, e *Exam, we *web.Error) error {
+	prev, err := h.st.PreviewExam(c.UserContext(), e)
+	if err != nil {
+		return err
+	}
+	towns, err := h.townNames(c, e)
+	if err != nil {
+		return err
+	}
+	if we != nil {
+		c.Status(we.Status)
+	}
+	return h.s.Render.Page(c, "exams/admin_draft", fiber.Map{"Title": "草稿：" + e.Title, "E": e, "P": prev,
+		"Towns": towns, "Error": we, "Multi": multiName(e.MultiRule), "Review": reviewName(e.ReviewPolicy)})
+}
+
+// townNames names the townships an exam is for (「全县所有乡镇」 when all).
+func (h *handlers) townNames(c *fiber.Ctx, e *Exam) (string, error) {
+	if e.AllTownships {
+		return "全县所有乡镇", nil
+	}
+	towns, err := h.st.Townships(c.UserContext())
+	if err != nil {
+		return "", err
+	}
+	var names []string
+	for _, t := range towns {
+		if slices.Contains([]int64(e.TownshipIDs), t.ID) {
+			names = append(names, t.Name)
 		}
 	}
-	return h.s.Render.Page(c, "exams/admin_exam", fiber.Map{"Title": e.Title, "E": e, "Taken": taken, "Missing": missing,
-		"Cards": resultCards(ResultFigures(rows, e.TotalPoints), e.TotalPoints), "Stats": stats,
-		"Defs": figures.For(figures.OfExam)})
+	return strings.Join(names, "、"), nil
+}
+
+func multiName(v string) string {
+	return map[string]string{MultiStrict: "少选不得分", MultiPartial: "少选按比例得分", MultiHalf: "少选得一半分"}[v]
+}
+
+func reviewName(v string) string {
+	return map[string]string{ReviewAfterClose: "考试结束后可看答案和解析", ReviewImmediate: "交卷后立即可看", ReviewScoreOnly: "只看分数"}[v]
 }
 
 // resultCards are an exam's figures at the top of its oversight page.
@@ -59,86 +105,188 @@ func resultCards(f figures.Exam, full float64) []web.Card {
 	}
 }
 
-// examFormData is what the exam form shows besides the input.
-func (h *handlers) examFormData(c *fiber.Ctx) (fiber.Map, error) {
+// renderExamForm renders the new/edit form with the values as typed and each error
+// beside its field (422 when we is set).
+func (h *handlers) renderExamForm(c *fiber.Ctx, f examForm, e *Exam, started bool, we *web.Error) error {
 	cats, err := h.st.Categories(c.UserContext())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	towns, err := h.st.Townships(c.UserContext())
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return fiber.Map{"Title": "新建考试", "Categories": cats, "Rows": []int{0, 1, 2, 3, 4}, "Townships": towns}, nil
+	fields := map[string]string{}
+	if we != nil {
+		fields = f.placeErrors(we.Fields)
+		c.Status(we.Status)
+	}
+	title := "新建考试"
+	action := "/admin/exams/new"
+	if e != nil {
+		title = "修改考试：" + e.Title
+		action = fmt.Sprintf("/admin/exams/%d/edit", e.ID)
+	}
+	return h.s.Render.Page(c, "exams/admin_form", fiber.Map{"Title": title, "F": f, "E": e, "Started": started,
+		"Action": action, "Error": we, "Errors": fields, "Categories": cats, "Townships": towns,
+		"MaxQuestions": MaxPaperQuestions, "MaxRules": MaxRules, "Safe": SafeAfterStart,
+		"Multi": multiName(f.MultiRule), "Review": reviewName(f.Review)})
+}
+
+// formError is the error to show on the form, or nil when err is not the user's to fix.
+func (h *handlers) formError(err error) *web.Error {
+	we := h.s.AsError(err)
+	if we.Status != fiber.StatusUnprocessableEntity && we.Status != fiber.StatusConflict {
+		return nil
+	}
+	return we
 }
 
 // GET /admin/exams/new
 func (h *handlers) pageExamForm(c *fiber.Ctx) error {
-	data, err := h.examFormData(c)
+	return h.renderExamForm(c, newExamForm(), nil, false, nil)
+}
+
+// POST /admin/exams/new (form) saves a draft: candidates see nothing until 发布.
+func (h *handlers) pageExamCreate(c *fiber.Ctx) error {
+	f := examFormFrom(c)
+	in := f.Input()
+	in.Draft = true
+	e, err := h.st.SaveExam(c.UserContext(), 0, in, web.Me(c).UserID)
+	if err != nil {
+		if we := h.formError(err); we != nil {
+			return h.renderExamForm(c, f, nil, false, we)
+		}
+		return err
+	}
+	return web.RedirectOK(c, fmt.Sprintf("/admin/exams/%d", e.ID), "草稿已保存，考生还看不到。核对试卷结构后点“发布”")
+}
+
+// editable is the exam of the path for its edit page and whether anyone started it.
+func (h *handlers) editable(c *fiber.Ctx) (*Exam, bool, error) {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return nil, false, err
+	}
+	e, err := h.st.StaffExam(c.UserContext(), id, web.ScopeOf(web.Me(c)))
+	if err != nil {
+		return nil, false, err
+	}
+	started, err := h.st.ExamStarted(c.UserContext(), id)
+	return e, started, err
+}
+
+// GET /admin/exams/:id/edit — a draft: everything; a started exam: SafeAfterStart only.
+func (h *handlers) pageExamEdit(c *fiber.Ctx) error {
+	e, started, err := h.editable(c)
 	if err != nil {
 		return err
 	}
-	return h.s.Render.Page(c, "exams/admin_form", data)
+	return h.renderExamForm(c, examFormOf(e), e, started, nil)
 }
 
-// POST /admin/exams/new (form)
-func (h *handlers) pageExamCreate(c *fiber.Ctx) error {
-	// Unreadable numbers become values the validation refuses (-1, NaN), never a silent 0.
-	atoi := func(k string) int {
-		v := strings.TrimSpace(c.FormValue(k))
-		n, err := strconv.Atoi(v)
-		if err != nil && v != "" {
-			return -1
-		}
-		return n
-	}
-	atof := func(k string) float64 {
-		v := strings.TrimSpace(c.FormValue(k))
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil && v != "" {
-			return math.NaN()
-		}
-		return f
-	}
-	in := ExamInput{Title: c.FormValue("title"), Description: c.FormValue("description"), OpensAt: c.FormValue("opens_at"),
-		ClosesAt: c.FormValue("closes_at"), DurationMinutes: atoi("duration_minutes"), PassScore: atof("pass_score"),
-		AttemptsAllowed: atoi("attempts_allowed"), MultiRule: c.FormValue("multi_rule"), ReviewPolicy: c.FormValue("review_policy")}
-	for _, v := range c.Request().PostArgs().PeekMulti("township_id") {
-		if id, err := strconv.ParseInt(string(v), 10, 64); err == nil {
-			in.TownshipIDs = append(in.TownshipIDs, id)
-		}
-	}
-	for i := 0; i < 5; i++ {
-		k := strconv.Itoa(i)
-		if atoi("count"+k) == 0 {
-			continue
-		}
-		in.Rules = append(in.Rules, Rule{Kind: c.FormValue("kind" + k), Category: strings.TrimSpace(c.FormValue("category" + k)),
-			Tag: strings.TrimSpace(c.FormValue("tag" + k)), Count: atoi("count" + k), Points: atof("points" + k)})
-	}
-	e, err := h.st.SaveExam(c.UserContext(), 0, in, web.Me(c).UserID)
+// POST /admin/exams/:id/edit (form). Once anyone started, only the safe fields are
+// read from the form; the store refuses any other change anyway (LockedChanges).
+func (h *handlers) pageExamUpdate(c *fiber.Ctx) error {
+	e, started, err := h.editable(c)
 	if err != nil {
-		we := h.s.AsError(err)
-		if we.Status != fiber.StatusUnprocessableEntity {
-			return err
-		}
-		data, derr := h.examFormData(c)
-		if derr != nil {
-			return derr
-		}
-		data["Error"], data["In"] = we, in
-		c.Status(fiber.StatusUnprocessableEntity)
-		return h.s.Render.Page(c, "exams/admin_form", data)
+		return err
 	}
-	return web.RedirectOK(c, fmt.Sprintf("/admin/exams/%d", e.ID), "考试已发布")
+	f := examFormFrom(c)
+	if started {
+		typed := f
+		f = examFormOf(e)
+		f.Title, f.Description, f.ClosesAt, f.Attempts = typed.Title, typed.Description, typed.ClosesAt, typed.Attempts
+	} else {
+		f.shuffleQuestions, f.shuffleOptions, f.courseID = examFormOf(e).shuffleQuestions, examFormOf(e).shuffleOptions, examFormOf(e).courseID
+	}
+	in := f.Input()
+	if started { // the locked times as stored, not as the form's minutes
+		in.OpensAt = e.OpensAt.Format(time.RFC3339Nano)
+		if f.ClosesAt == examFormOf(e).ClosesAt {
+			in.ClosesAt = e.ClosesAt.Format(time.RFC3339Nano)
+		}
+	}
+	if _, err := h.st.SaveExam(c.UserContext(), e.ID, in, web.Me(c).UserID); err != nil {
+		if we := h.formError(err); we != nil {
+			return h.renderExamForm(c, f, e, started, we)
+		}
+		return err
+	}
+	msg := "修改已保存"
+	if !e.Published() {
+		msg = "草稿已保存"
+	}
+	return web.RedirectOK(c, fmt.Sprintf("/admin/exams/%d", e.ID), msg)
 }
 
-// GET /admin/questions
+// GET /admin/exams/:id/publish — what publishing does, before it happens.
+func (h *handlers) pagePublishConfirm(c *fiber.Ctx) error {
+	e, _, err := h.editable(c)
+	if err != nil {
+		return err
+	}
+	back := fmt.Sprintf("/admin/exams/%d", e.ID)
+	if e.Published() {
+		return web.RedirectOK(c, back, "这场考试已经发布")
+	}
+	towns, err := h.townNames(c, e)
+	if err != nil {
+		return err
+	}
+	n, err := h.st.ScopeSize(c.UserContext(), e)
+	if err != nil {
+		return err
+	}
+	at := func(t time.Time) string { return t.In(web.China).Format("2006年1月2日 15:04") }
+	return h.s.RenderConfirm(c, web.Confirm{Title: "发布考试", Question: "确定发布考试「" + e.Title + "」吗？",
+		Consequences: []string{
+			fmt.Sprintf("参考范围（%s）内的 %d 名支部书记从 %s 起可以看到并开始作答，%s 截止。", towns, n, at(e.OpensAt), at(e.ClosesAt)),
+			"一旦有人开始作答，抽题规则和分值、及格分、时长、开始时间、参考范围等就不能再修改；此后只能修改" + SafeAfterStart + "。",
+			"发布后不能改回草稿。",
+		},
+		Action: fmt.Sprintf("/admin/exams/%d/publish", e.ID), Yes: "确定发布", No: "不，返回草稿", Back: back})
+}
+
+// POST /admin/exams/:id/publish
+func (h *handlers) pagePublish(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	e, err := h.st.PublishExam(c.UserContext(), id)
+	if err != nil {
+		if we := h.formError(err); we != nil {
+			d, derr := h.st.StaffExam(c.UserContext(), id, web.ScopeOf(web.Me(c)))
+			if derr != nil {
+				return derr
+			}
+			return h.draftPage(c, d, we)
+		}
+		return err
+	}
+	return web.RedirectOK(c, fmt.Sprintf("/admin/exams/%d", e.ID), "考试已发布，参考范围内的支部书记从开始时间起可以作答")
+}
+
+// GET /admin/questions — paged (web.PageSize), searched by stem, filtered by category,
+// kind and 在用/已停用, with the counts of the filter on top.
 func (h *handlers) pageQuestions(c *fiber.Ctx) error {
-	offset, _ := web.QueryInt(c, "offset")
-	f := QuestionFilter{Q: c.Query("q"), Kind: c.Query("kind"), Category: c.Query("category"), Tag: c.Query("tag"),
-		Retired: c.Query("retired") == "1", Limit: 50, Offset: int(max(offset, 0))}
+	page, err := web.PageParam(c)
+	if err != nil {
+		return err
+	}
+	f := QuestionFilter{Q: strings.TrimSpace(c.Query("q")), Kind: c.Query("kind"), Category: c.Query("category"), Tag: c.Query("tag"),
+		Retired: c.Query("retired") == "1", Limit: web.PageSize, Offset: (page - 1) * web.PageSize}
+	switch f.Kind {
+	case "", KindSingle, KindMultiple, KindJudge:
+	default:
+		return web.BadRequest("题型只能是单选、多选或判断")
+	}
 	qs, total, err := h.st.SearchQuestions(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	active, retired, err := h.st.CountQuestions(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
@@ -147,7 +295,8 @@ func (h *handlers) pageQuestions(c *fiber.Ctx) error {
 		return err
 	}
 	return h.s.Render.Page(c, "exams/admin_questions", fiber.Map{"Title": "题库", "Questions": qs, "Total": total,
-		"F": f, "Categories": cats, "Next": f.Offset + 50})
+		"Active": active, "Retired": retired, "F": f, "Categories": cats, "Pager": web.NewPager(c, page, total, web.PageSize),
+		"Filtered": f.Q != "" || f.Kind != "" || f.Category != "" || f.Tag != ""})
 }
 
 // POST /admin/questions/:id/retire (form: retired=1|0)

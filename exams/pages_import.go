@@ -9,8 +9,12 @@ import (
 	"zhibu/app/web"
 )
 
-// previewRowsShown bounds the rows listed on the preview page.
-const previewRowsShown = 200
+// previewRowsShown and previewErrorsShown bound the rows and the errors listed on the
+// preview page (as the roster's preview does), so a 20,000-row file stays a light page.
+const (
+	previewRowsShown   = 200
+	previewErrorsShown = 500
+)
 
 // POST /admin/questions/import — every row error, or each row as 新增/更新, before
 // anything is saved.
@@ -40,5 +44,10 @@ func (h *handlers) renderImport(c *fiber.Ctx, p *imports.Page[Question]) error {
 	if len(rows) > previewRowsShown {
 		rows, more = rows[:previewRowsShown], len(rows)-previewRowsShown
 	}
-	return h.s.Render.Page(c, "exams/admin_import", fiber.Map{"Title": "导入预览", "P": p, "Shown": rows, "MoreRows": more})
+	errs, moreErrs := p.Errors, 0
+	if len(errs) > previewErrorsShown {
+		errs, moreErrs = errs[:previewErrorsShown], len(errs)-previewErrorsShown
+	}
+	return h.s.Render.Page(c, "exams/admin_import", fiber.Map{"Title": "导入预览", "P": p, "Shown": rows, "MoreRows": more,
+		"Errors": errs, "MoreErrors": moreErrs})
 }

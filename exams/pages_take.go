@@ -65,8 +65,39 @@ func (h *handlers) pageResult(c *fiber.Ctx) error {
 	if v.MaxScore > 0 {
 		pct = min(100, max(0, int(score*100/v.MaxScore)))
 	}
+	own := a.UserID == web.Me(c).UserID
+	var retake *retakeView
+	if own && a.Finished() {
+		f, err := h.st.RetakeFactsOf(c.UserContext(), a.ExamID, a.UserID)
+		if err != nil {
+			return err
+		}
+		retake = retakeViewOf(a.ExamID, f)
+	}
 	return h.s.Render.Page(c, "exams/result", fiber.Map{"Title": "考试成绩", "A": v, "Pct": pct, "Score": score,
-		"ClosesAt": a.ClosesAt, "Own": a.UserID == web.Me(c).UserID})
+		"ClosesAt": a.ClosesAt, "Own": own, "Retake": retake, "WrongOnly": c.Query("wrong") == "1"})
+}
+
+// retakeView is the next step under a result: resume the attempt in progress, 补考 with
+// the attempts left, or why not (the retake rule, rules_retake.go).
+type retakeView struct {
+	ExamID   int64
+	Open     int64 // an attempt in progress: resume it
+	OK       bool
+	Left     int
+	Sentence string // why not, in Chinese
+}
+
+func retakeViewOf(examID int64, f RetakeFacts) *retakeView {
+	ok, reason := f.Retake()
+	v := &retakeView{ExamID: examID, OK: ok, Left: f.AttemptsLeft(), Open: f.OpenAttempt.Int64}
+	if !ok {
+		v.Sentence = "不能补考：" + reason
+		if reason == retakeReason(ErrAlreadyPassed) {
+			v.Sentence = reason
+		}
+	}
+	return v
 }
 
 // GET /exams/practice

@@ -30,6 +30,10 @@ type Deps struct {
 	OnPassed func(ctx context.Context, userID, courseID int64) error
 	// SweepEvery is how often RunSweeper finalizes abandoned attempts (10 s when zero).
 	SweepEvery time.Duration
+	// RetakeAfterPass tells whether a candidate who passed may still use the attempts left
+	// (the county setting 「通过后不可补考」, off by default); nil means false. The retake
+	// rule (rules_retake.go) reads it.
+	RetakeAfterPass func(ctx context.Context) (bool, error)
 }
 
 // handlers hold what every handler needs.
@@ -57,6 +61,7 @@ func Mount(s *web.Server, deps Deps) error {
 	a.Post("/api/v1/exams", admin, h.apiCreateExam)
 	a.Get("/api/v1/exams/:id", any, h.apiExam)
 	a.Put("/api/v1/exams/:id", admin, h.apiUpdateExam)
+	a.Post("/api/v1/exams/:id/publish", admin, h.apiPublishExam)
 	a.Post("/api/v1/exams/:id/attempts", takers, h.apiStart)
 	a.Get("/api/v1/exams/:id/results", staff, h.apiResults)
 	a.Get("/api/v1/exams/:id/item-stats", staff, h.apiItemStats)
@@ -90,6 +95,10 @@ func Mount(s *web.Server, deps Deps) error {
 	a.Get("/admin/exams/new", admin, h.pageExamForm)
 	a.Post("/admin/exams/new", admin, h.pageExamCreate)
 	a.Get("/admin/exams/:id", staff, h.pageAdminExam)
+	a.Get("/admin/exams/:id/edit", admin, h.pageExamEdit)
+	a.Post("/admin/exams/:id/edit", admin, h.pageExamUpdate)
+	a.Get("/admin/exams/:id/publish", admin, h.pagePublishConfirm)
+	a.Post("/admin/exams/:id/publish", admin, h.pagePublish)
 	a.Get("/admin/questions", admin, h.pageQuestions)
 	a.Post("/admin/questions/import", admin, h.pageImportPreview)
 	a.Post("/admin/questions/import/confirm", admin, h.pageImportConfirm)
@@ -130,21 +139,28 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 	if err != nil {
 		return nil, err
 	}
+	retake, err := h.retakeSetting(ctx, list)
+	if err != nil {
+		return nil, err
+	}
 	for i, e := range list {
 		if i == 3 {
 			break
 		}
-		c := web.Card{Title: "考试：" + e.Title, Order: 30 + i, Accent: e.State() == "open" || e.State() == "resume",
+		// Accent (and so the suggested next step) only when the retake rule lets the
+		// candidate start or resume now; Due orders it by its close.
+		state := e.StateFor(retake)
+		c := web.Card{Title: "考试：" + e.Title, Order: 30 + i, Accent: state == "open" || state == "resume", Due: e.ClosesAt,
 			Lines: []string{"截止时间：" + e.ClosesAt.In(web.China).Format("1月2日 15:04"),
 				fmt.Sprintf("限时 %d 分钟 · 满分 %.0f 分 · %.0f 分及格", e.DurationMinutes, e.TotalPoints, e.PassScore)}}
-		switch e.State() {
+		switch state {
 		case "resume":
 			c.Big, c.Link, c.LinkText = "作答中", fmt.Sprintf("/exams/attempts/%d", e.OpenAttempt.Int64), "继续作答"
 		case "open":
 			c.Big = fmt.Sprintf("剩 %d 次机会", e.AttemptsLeft())
 			c.Link, c.LinkText = "/exams", "去考试"
 		default:
-			c.Big = "次数已用完"
+			_, c.Big = e.Retake(retake)
 			c.Link, c.LinkText = "/exams", "查看成绩"
 		}
 		if e.BestScore.Valid {

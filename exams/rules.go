@@ -234,13 +234,13 @@ type CandidateFacts struct {
 	HasAttempt bool  // the user has an attempt at the exam
 }
 
-// IsCandidate is who an exam is for: an active secretary of a township the exam is for
+// IsCandidate is who a published exam is for (a draft is for nobody): an active secretary of a township the exam is for
 // (every township when AllTownships), and every secretary who has an attempt at it, so
 // that nobody who sat it drops out of its results after being deactivated or moved. It is
 // the Go mirror of the view exam_candidates (migrations/00052_exam_candidates.sql), which
 // the results and the staff home card read; candidates_test.go compares the two.
 func IsCandidate(e *Exam, u CandidateFacts) bool {
-	if u.Role != web.RoleSecretary {
+	if u.Role != web.RoleSecretary || !e.Published() {
 		return false
 	}
 	if u.HasAttempt {
@@ -250,4 +250,102 @@ func IsCandidate(e *Exam, u CandidateFacts) bool {
 		return false
 	}
 	return e.AllTownships || slices.Contains([]int64(e.TownshipIDs), u.TownshipID)
+}
+
+// MaxPaperQuestions is the most questions one paper holds (the sum of its rules' counts,
+// so also the most one rule may ask for) and MaxRules the most draw rules of an exam: the
+// validator (ValidateRules), the exam form's hint and its max attributes all read them.
+const (
+	MaxPaperQuestions = 200
+	MaxRules          = 20
+)
+
+// Published tells whether candidates may see the exam (the Go mirror of publishedSQL).
+func (e *Exam) Published() bool { return e.PublishedAt != nil }
+
+// SafeAfterStart names what an exam's editor may still change once anyone started it;
+// LockedChanges refuses the rest.
+const SafeAfterStart = "考试名称、说明、结束时间（只能延后）和可考次数（只能增加）"
+
+// LockedChanges lists, in Chinese, what next changes of old that may not change once a
+// candidate started the exam: the paper's shape (draw rules, points, shuffling), how it
+// is scored and reviewed (pass score, multi-choice rule, review policy), its timing
+// (opening, duration), who it is for and its course. Closing may only move later and
+// attempts only grow. Started papers are frozen, but everyone must sit the same exam.
+func LockedChanges(old, next *Exam) []string {
+	var out []string
+	add := func(changed bool, name string) {
+		if changed {
+			out = append(out, name)
+		}
+	}
+	add(!sameRules(old.Rules, next.Rules), "抽题规则和分值")
+	add(old.PassScore != next.PassScore, "及格分")
+	add(old.DurationMinutes != next.DurationMinutes, "考试时长")
+	add(!old.OpensAt.Equal(next.OpensAt), "开始时间")
+	add(next.ClosesAt.Before(old.ClosesAt), "结束时间（只能延后）")
+	add(next.AttemptsAllowed < old.AttemptsAllowed, "可考次数（只能增加）")
+	add(old.MultiRule != next.MultiRule, "多选评分")
+	add(old.ReviewPolicy != next.ReviewPolicy, "查看答案")
+	add(old.ShuffleQuestions != next.ShuffleQuestions || old.ShuffleOptions != next.ShuffleOptions, "乱序")
+	add(old.AllTownships != next.AllTownships || !sameSet(old.TownshipIDs, next.TownshipIDs), "参考范围")
+	add(old.CourseID != next.CourseID, "关联课程")
+	return out
+}
+
+func sameRules(a, b Rules) bool {
+	return slices.EqualFunc(a, b, func(x, y Rule) bool { return x == y })
+}
+
+func sameSet(a, b []int64) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
+}
+
+// RulePreview is one draw rule of a paper's preview: what it draws, how many, the points
+// and whether the bank holds enough for it.
+type RulePreview struct {
+	Rule
+	Describe string
+	Subtotal float64
+	Have     int
+	Enough   bool
+}
+
+// PaperPreview is the shape of an exam's paper before anyone sits it.
+type PaperPreview struct {
+	Rules      []RulePreview
+	Questions  int
+	Total      float64
+	PassScore  float64
+	PassPct    float64 // pass mark as a percentage of the total
+	Enough     bool    // the bank can fill every rule
+	Shortages  []Shortage
+	PassTooBig bool
+}
+
+// PreviewPaper describes the paper of rules (counts, points, total, the pass mark
+// relative to the total) and whether the pools can fill it (pure).
+func PreviewPaper(rules []Rule, pass float64, poolSize func(PoolKey) int) PaperPreview {
+	p := PaperPreview{PassScore: pass, Enough: true}
+	p.Shortages = CheckSupply(rules, poolSize)
+	short := map[int]bool{}
+	for _, s := range p.Shortages {
+		short[s.Rule] = true
+	}
+	for i, r := range rules {
+		sub := round2(float64(r.Count) * r.Points)
+		p.Rules = append(p.Rules, RulePreview{Rule: r, Describe: r.Describe(), Subtotal: sub, Have: poolSize(r.Key()), Enough: !short[i]})
+		p.Questions += r.Count
+		p.Total += sub
+	}
+	p.Total = round2(p.Total)
+	p.Enough = len(p.Shortages) == 0
+	if p.Total > 0 {
+		p.PassPct = round2(pass * 100 / p.Total)
+	}
+	p.PassTooBig = pass > p.Total
+	return p
 }

@@ -20,7 +20,8 @@ type Store struct {
 	Pools Pools
 	Log   *slog.Logger
 
-	onPassed func(ctx context.Context, userID, courseID int64) error
+	onPassed        func(ctx context.Context, userID, courseID int64) error
+	retakeAfterPass func(ctx context.Context) (bool, error)
 
 	metaMu sync.RWMutex
 	meta   map[int64]attemptMeta
@@ -43,7 +44,16 @@ func NewStore(db *sqlx.DB, log *slog.Logger, deps Deps) *Store {
 	for i := range seed {
 		seed[i] = byte(rand.Uint32())
 	}
-	return &Store{DB: db, Log: log, onPassed: deps.OnPassed, meta: map[int64]attemptMeta{}, rng: rand.New(rand.NewChaCha8(seed))}
+	return &Store{DB: db, Log: log, onPassed: deps.OnPassed, retakeAfterPass: deps.RetakeAfterPass, meta: map[int64]attemptMeta{}, rng: rand.New(rand.NewChaCha8(seed))}
+}
+
+// RetakeAfterPass is the county setting 「通过后不可补考」 read through Deps (false when
+// not wired): may a candidate who passed use the attempts left?
+func (s *Store) RetakeAfterPass(ctx context.Context) (bool, error) {
+	if s.retakeAfterPass == nil {
+		return false, nil
+	}
+	return s.retakeAfterPass(ctx)
 }
 
 // seed is a fresh seed for one draw.

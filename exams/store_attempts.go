@@ -79,8 +79,10 @@ func (a *Attempt) Finished() bool { return a.Status == "finished" }
 // save_deadline_test.go checks it just before, at and just after the boundary.
 var savesOpenSQL = "now() <= a.deadline + interval '" + itoa(int(Grace.Seconds())) + " seconds'"
 
-// StartAttempt returns the user's attempt in progress, or draws and freezes a new paper.
-// Concurrent starts end in one attempt (unique index on the open attempt).
+// StartAttempt returns the user's attempt in progress, or draws and freezes a new paper
+// when the retake rule (rules_retake.go) allows one; otherwise its error (ErrNotOpen,
+// ErrClosed, ErrAlreadyPassed, ErrNoAttempts). Concurrent starts end in one attempt
+// (unique index on the open attempt).
 func (s *Store) StartAttempt(ctx context.Context, examID, userID int64, township sql.NullInt64) (*Attempt, bool, error) {
 	e, err := s.GetExam(ctx, examID, township)
 	if err != nil {
@@ -92,10 +94,12 @@ func (s *Store) StartAttempt(ctx context.Context, examID, userID int64, township
 			Open    sql.NullInt64 `db:"open"`
 			Expired bool          `db:"expired"`
 			Used    int           `db:"used"`
+			Passed  bool          `db:"passed"`
 			Now     time.Time     `db:"now"`
 		}
 		if err := s.DB.GetContext(ctx, &st, `SELECT max(a.id) FILTER (WHERE a.status = 'in_progress') AS open,
-			COALESCE(bool_or(a.status = 'in_progress' AND NOT (`+savesOpenSQL+`)), false) AS expired, count(*) AS used, now() AS now
+			COALESCE(bool_or(a.status = 'in_progress' AND NOT (`+savesOpenSQL+`)), false) AS expired, count(*) AS used,
+			COALESCE(bool_or(a.passed), false) AS passed, now() AS now
 			FROM attempts a WHERE a.exam_id = $1 AND a.user_id = $2`, examID, userID); err != nil {
 			return nil, false, err
 		}
@@ -109,13 +113,14 @@ func (s *Store) StartAttempt(ctx context.Context, examID, userID int64, township
 			}
 			continue
 		}
-		switch {
-		case st.Now.Before(e.OpensAt):
-			return nil, false, ErrNotOpen
-		case !st.Now.Before(e.ClosesAt):
-			return nil, false, ErrClosed
-		case st.Used >= e.AttemptsAllowed:
-			return nil, false, ErrNoAttempts
+		retakeAfterPass := false
+		if st.Passed { // the setting matters only after a pass: no query otherwise
+			if retakeAfterPass, err = s.RetakeAfterPass(ctx); err != nil {
+				return nil, false, err
+			}
+		}
+		if err := retakeRule(st.Used, e.AttemptsAllowed, st.Passed, retakeAfterPass, st.Now, e.OpensAt, e.ClosesAt); err != nil {
+			return nil, false, err
 		}
 		paper, err := s.drawPaper(ctx, e)
 		if err != nil {
@@ -141,6 +146,49 @@ func (s *Store) StartAttempt(ctx context.Context, examID, userID int64, township
 		return a, true, nil
 	}
 	return nil, false, errors.New("could not start attempt after retries")
+}
+
+// RetakeFacts are what the retake rule needs about one candidate and exam, for the
+// result page.
+type RetakeFacts struct {
+	AttemptsUsed    int           `db:"used"`
+	AttemptsAllowed int           `db:"attempts_allowed"`
+	Passed          bool          `db:"passed"`
+	OpenAttempt     sql.NullInt64 `db:"open"`
+	OpensAt         time.Time     `db:"opens_at"`
+	ClosesAt        time.Time     `db:"closes_at"`
+	Now             time.Time     `db:"now"`
+	RetakeAfterPass bool          `db:"-"`
+}
+
+// Retake applies CanRetake to the facts.
+func (f RetakeFacts) Retake() (ok bool, reason string) {
+	return CanRetake(f.AttemptsUsed, f.AttemptsAllowed, f.Passed, f.RetakeAfterPass, f.Now, f.OpensAt, f.ClosesAt)
+}
+
+// AttemptsLeft is how many attempts remain.
+func (f RetakeFacts) AttemptsLeft() int { return max(0, f.AttemptsAllowed-f.AttemptsUsed) }
+
+// RetakeFactsOf reads the user's attempts at the exam (one query, no lock) and the county
+// setting.
+func (s *Store) RetakeFactsOf(ctx context.Context, examID, userID int64) (RetakeFacts, error) {
+	var f RetakeFacts
+	err := s.DB.GetContext(ctx, &f, `SELECT e.attempts_allowed, e.opens_at, e.closes_at, now() AS now,
+		COALESCE(s.used, 0) AS used, COALESCE(s.passed, false) AS passed, s.open
+		FROM exams e LEFT JOIN LATERAL (
+			SELECT count(*) AS used, bool_or(a.passed) AS passed, max(a.id) FILTER (WHERE a.status = 'in_progress') AS open
+			FROM attempts a WHERE a.exam_id = e.id AND a.user_id = $2) s ON true
+		WHERE e.id = $1`, examID, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, ErrNotFound
+	}
+	if err != nil {
+		return f, err
+	}
+	if f.Passed {
+		f.RetakeAfterPass, err = s.RetakeAfterPass(ctx)
+	}
+	return f, err
 }
 
 // drawPaper draws the exam's rules from the pools and freezes the chosen questions.

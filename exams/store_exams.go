@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"zhibu/app/web"
@@ -51,61 +52,104 @@ type Exam struct {
 	AllTownships     bool          `db:"all_townships" json:"all_townships"`
 	Rules            Rules         `db:"rules" json:"rules"`
 	TownshipIDs      pq.Int64Array `db:"township_ids" json:"township_ids"`
+	// PublishedAt is NULL for a draft (migrations/00057_exam_drafts.sql).
+	PublishedAt *time.Time `db:"published_at" json:"published_at"`
 }
 
 const examCols = `e.id, e.title, e.description, e.course_id, e.opens_at, e.closes_at, e.duration_minutes, e.pass_score,
 	e.total_points, e.attempts_allowed, e.shuffle_questions, e.shuffle_options, e.multi_rule, e.review_policy,
-	e.all_townships, e.rules,
+	e.all_townships, e.rules, e.published_at,
 	ARRAY(SELECT township_id FROM exam_townships et WHERE et.exam_id = e.id ORDER BY township_id) AS township_ids`
 
 // SaveExam is the one operation behind creating (id 0) and changing an exam, by the API
-// and by the form: it validates in (*web.InputError), checks the bank can satisfy the
-// rules (*SupplyError), then writes the exam and its townships in one transaction (lock
-// order: the exam row, then its exam_townships rows). Changed rules apply to attempts
-// started afterwards; started papers stay frozen.
+// and by the form: it validates in (*web.InputError), then writes the exam and its
+// townships in one transaction. A new exam is a draft when in.Draft, else published at
+// once; a change keeps the exam's state. A published exam must be fillable by the bank
+// (*SupplyError); a draft may be short (its preview says by how much). Once anyone started
+// the exam only what SafeAfterStart names may change (*StartedError, LockedChanges).
+// Lock order: the exam row (FOR UPDATE: an attempt's insert takes a key-share lock on it
+// through its foreign key, so no attempt starts between the check and the write), then
+// its exam_townships rows. Started papers stay frozen.
 func (s *Store) SaveExam(ctx context.Context, id int64, in ExamInput, by int64) (*Exam, error) {
 	e, errs := in.ToExam()
 	if len(errs) > 0 {
-		return nil, web.Invalidf("考试设置有误，请检查", errs)
+		return nil, web.Invalidf("考试设置有误，请检查标出的项目", errs)
 	}
-	snap, err := s.Pools.Snapshot(ctx, s.DB)
+	short, err := s.shortages(ctx, e.Rules)
 	if err != nil {
 		return nil, err
 	}
-	if short := CheckSupply(e.Rules, func(k PoolKey) int { return len(snap.Get(k)) }); len(short) > 0 {
-		return nil, &SupplyError{Short: short}
-	}
 	e.ID = id
-	if err := s.writeExam(ctx, &e, by); err != nil {
+	if err := s.writeExam(ctx, &e, by, id == 0 && in.Draft, short); err != nil {
 		return nil, err
 	}
 	return &e, nil
 }
 
-func (s *Store) writeExam(ctx context.Context, e *Exam, by int64) error {
+// shortages are the rules the bank cannot fill now.
+func (s *Store) shortages(ctx context.Context, rules []Rule) ([]Shortage, error) {
+	snap, err := s.Pools.Snapshot(ctx, s.DB)
+	if err != nil {
+		return nil, err
+	}
+	return CheckSupply(rules, func(k PoolKey) int { return len(snap.Get(k)) }), nil
+}
+
+// lockExam reads the exam row FOR UPDATE and whether anyone started it.
+func lockExam(ctx context.Context, tx *sqlx.Tx, id int64) (*Exam, bool, error) {
+	var old Exam
+	err := tx.GetContext(ctx, &old, `SELECT `+examCols+` FROM exams e WHERE e.id = $1 FOR UPDATE OF e`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, ErrNotFound
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	var started bool
+	err = tx.GetContext(ctx, &started, `SELECT EXISTS (SELECT 1 FROM attempts WHERE exam_id = $1)`, id)
+	return &old, started, err
+}
+
+func (s *Store) writeExam(ctx context.Context, e *Exam, by int64, draft bool, short []Shortage) error {
 	tx, err := s.DB.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	if e.ID == 0 {
-		err = tx.GetContext(ctx, &e.ID, `INSERT INTO exams (title, description, course_id, opens_at, closes_at, duration_minutes,
+		if !draft && len(short) > 0 {
+			return &SupplyError{Short: short}
+		}
+		var row struct {
+			ID          int64      `db:"id"`
+			PublishedAt *time.Time `db:"published_at"`
+		}
+		err = tx.GetContext(ctx, &row, `INSERT INTO exams (title, description, course_id, opens_at, closes_at, duration_minutes,
 			pass_score, total_points, attempts_allowed, shuffle_questions, shuffle_options, multi_rule, review_policy,
-			all_townships, rules, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,NULLIF($16,0::bigint)) RETURNING id`,
+			all_townships, rules, created_by, published_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,NULLIF($16,0::bigint),
+			CASE WHEN $17 THEN NULL ELSE now() END) RETURNING id, published_at`,
 			e.Title, e.Description, e.CourseID, e.OpensAt, e.ClosesAt, e.DurationMinutes, e.PassScore, e.TotalPoints,
-			e.AttemptsAllowed, e.ShuffleQuestions, e.ShuffleOptions, e.MultiRule, e.ReviewPolicy, e.AllTownships, e.Rules, by)
+			e.AttemptsAllowed, e.ShuffleQuestions, e.ShuffleOptions, e.MultiRule, e.ReviewPolicy, e.AllTownships, e.Rules, by, draft)
+		e.ID, e.PublishedAt = row.ID, row.PublishedAt
 	} else {
-		var res sql.Result
-		res, err = tx.ExecContext(ctx, `UPDATE exams SET title=$2, description=$3, course_id=$4, opens_at=$5, closes_at=$6,
+		old, started, lerr := lockExam(ctx, tx, e.ID)
+		if lerr != nil {
+			return lerr
+		}
+		if old.Published() && len(short) > 0 {
+			return &SupplyError{Short: short}
+		}
+		if started {
+			if locked := LockedChanges(old, e); len(locked) > 0 {
+				return &StartedError{Locked: locked}
+			}
+		}
+		e.PublishedAt = old.PublishedAt
+		_, err = tx.ExecContext(ctx, `UPDATE exams SET title=$2, description=$3, course_id=$4, opens_at=$5, closes_at=$6,
 			duration_minutes=$7, pass_score=$8, total_points=$9, attempts_allowed=$10, shuffle_questions=$11,
 			shuffle_options=$12, multi_rule=$13, review_policy=$14, all_townships=$15, rules=$16, updated_at=now() WHERE id=$1`,
 			e.ID, e.Title, e.Description, e.CourseID, e.OpensAt, e.ClosesAt, e.DurationMinutes, e.PassScore, e.TotalPoints,
 			e.AttemptsAllowed, e.ShuffleQuestions, e.ShuffleOptions, e.MultiRule, e.ReviewPolicy, e.AllTownships, e.Rules)
-		if err == nil {
-			if n, _ := res.RowsAffected(); n == 0 {
-				return ErrNotFound
-			}
-		}
 	}
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) && pqErr.Code == "23503" && strings.Contains(pqErr.Constraint, "course") {
@@ -130,6 +174,43 @@ func (s *Store) writeExam(ctx context.Context, e *Exam, by int64) error {
 	return tx.Commit()
 }
 
+// PublishExam publishes a draft: from its opening time the candidates in its scope see
+// and may start it. Publishing a published exam changes nothing. The bank must fill the
+// paper (*SupplyError) and the exam must not have closed (*web.InputError). Lock order:
+// the exam row (FOR UPDATE).
+func (s *Store) PublishExam(ctx context.Context, id int64) (*Exam, error) {
+	tx, err := s.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	e, _, err := lockExam(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if e.Published() {
+		return e, nil
+	}
+	short, err := s.shortages(ctx, e.Rules)
+	if err != nil {
+		return nil, err
+	}
+	if len(short) > 0 {
+		return nil, &SupplyError{Short: short}
+	}
+	var closed bool
+	if err := tx.GetContext(ctx, &closed, `SELECT $1 <= now()`, e.ClosesAt); err != nil {
+		return nil, err
+	}
+	if closed {
+		return nil, web.Invalidf("考试结束时间已过，请先修改结束时间再发布", web.FieldErrors{"closes_at": "结束时间已过"})
+	}
+	if err := tx.GetContext(ctx, &e.PublishedAt, `UPDATE exams SET published_at = now(), updated_at = now() WHERE id = $1 RETURNING published_at`, id); err != nil {
+		return nil, err
+	}
+	return e, tx.Commit()
+}
+
 func uniq(ids []int64) map[int64]bool {
 	m := map[int64]bool{}
 	for _, id := range ids {
@@ -151,12 +232,23 @@ func (s *Store) Townships(ctx context.Context) ([]TownshipOption, error) {
 	return towns, err
 }
 
-// visibleSQL admits exams for the township $N (NULL = every exam, for admins).
-const visibleSQL = `($%d::bigint IS NULL OR e.all_townships OR EXISTS (SELECT 1 FROM exam_townships et WHERE et.exam_id = e.id AND et.township_id = $%d))`
+// publishedSQL is the one definition of a published exam e (a draft is not): the Go
+// mirror of the test in migrations/00057_exam_drafts.sql (the view exam_candidates) and
+// of Exam.Published.
+const publishedSQL = `e.published_at IS NOT NULL`
+
+// visibleSQL admits the published exams for the township $N (NULL = every published
+// exam): what candidates list, start and are guarded by, and what staff home cards count.
+const visibleSQL = `(` + publishedSQL + ` AND ($%d::bigint IS NULL OR e.all_townships OR EXISTS (SELECT 1 FROM exam_townships et WHERE et.exam_id = e.id AND et.township_id = $%d)))`
 
 func visible(n int) string { return fmt.Sprintf(visibleSQL, n, n) }
 
-// GetExam loads an exam the township may see (NULL township: any exam).
+// staffVisible admits, for the township $N, what visible does; for NULL (the county's
+// admins) every exam, drafts included.
+func staffVisible(n int) string { return fmt.Sprintf(`($%d::bigint IS NULL OR %s)`, n, visible(n)) }
+
+// GetExam loads a published exam the township may see (NULL township: any published
+// exam); a draft is ErrNotFound.
 func (s *Store) GetExam(ctx context.Context, id int64, township sql.NullInt64) (*Exam, error) {
 	var e Exam
 	err := s.DB.GetContext(ctx, &e, `SELECT `+examCols+` FROM exams e WHERE e.id = $1 AND `+visible(2), id, township)
@@ -164,6 +256,75 @@ func (s *Store) GetExam(ctx context.Context, id int64, township sql.NullInt64) (
 		return nil, ErrNotFound
 	}
 	return &e, err
+}
+
+// StaffExam loads an exam for its staff pages: the county's admins see drafts too, an
+// organizer the published exams of their township.
+func (s *Store) StaffExam(ctx context.Context, id int64, scope web.Scope) (*Exam, error) {
+	var e Exam
+	err := s.DB.GetContext(ctx, &e, `SELECT `+examCols+` FROM exams e WHERE e.id = $1 AND `+staffVisible(2), id, scope.Township())
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return &e, err
+}
+
+// ExamStarted tells whether anyone has started the exam.
+func (s *Store) ExamStarted(ctx context.Context, id int64) (bool, error) {
+	var started bool
+	err := s.DB.GetContext(ctx, &started, `SELECT EXISTS (SELECT 1 FROM attempts WHERE exam_id = $1)`, id)
+	return started, err
+}
+
+// PreviewExam is the shape of the exam's paper against the bank now.
+func (s *Store) PreviewExam(ctx context.Context, e *Exam) (PaperPreview, error) {
+	snap, err := s.Pools.Snapshot(ctx, s.DB)
+	if err != nil {
+		return PaperPreview{}, err
+	}
+	return PreviewPaper(e.Rules, e.PassScore, func(k PoolKey) int { return len(snap.Get(k)) }), nil
+}
+
+// AdminExamRow is an exam in the staff list.
+type AdminExamRow struct {
+	Exam
+	Now time.Time `db:"now"`
+}
+
+// State is "draft", "upcoming", "open" or "closed".
+func (r AdminExamRow) State() string {
+	switch {
+	case !r.Published():
+		return "draft"
+	case r.Now.Before(r.OpensAt):
+		return "upcoming"
+	case !r.Now.Before(r.ClosesAt):
+		return "closed"
+	}
+	return "open"
+}
+
+// Questions is the number of questions of a paper.
+func (r AdminExamRow) Questions() int {
+	n := 0
+	for _, x := range r.Rules {
+		n += x.Count
+	}
+	return n
+}
+
+// AdminExams is a page of the exams the scope oversees (admins: drafts first, then by
+// window, newest first) and how many there are.
+func (s *Store) AdminExams(ctx context.Context, scope web.Scope, offset, limit int) ([]AdminExamRow, int, error) {
+	var total int
+	if err := s.DB.GetContext(ctx, &total, `SELECT count(*) FROM exams e WHERE `+staffVisible(1), scope.Township()); err != nil {
+		return nil, 0, err
+	}
+	rows := []AdminExamRow{}
+	err := s.DB.SelectContext(ctx, &rows, `SELECT `+examCols+`, now() AS now FROM exams e WHERE `+staffVisible(1)+`
+		ORDER BY (e.published_at IS NULL) DESC, (now() < e.closes_at) DESC, e.opens_at DESC, e.id DESC
+		OFFSET $2 LIMIT $3`, scope.Township(), offset, limit)
+	return rows, total, err
 }
 
 // ExamForUser is an exam as one candidate sees it.
@@ -174,21 +335,6 @@ type ExamForUser struct {
 	Passed       bool            `db:"passed" json:"passed"`
 	OpenAttempt  sql.NullInt64   `db:"open_attempt" json:"-"`
 	Now          time.Time       `db:"now" json:"-"`
-}
-
-// State says what the candidate can do now: "upcoming", "open", "resume", "done", "closed".
-func (e ExamForUser) State() string {
-	switch {
-	case e.OpenAttempt.Valid:
-		return "resume"
-	case e.Now.Before(e.OpensAt):
-		return "upcoming"
-	case !e.Now.Before(e.ClosesAt):
-		return "closed"
-	case e.AttemptsUsed >= e.AttemptsAllowed:
-		return "done"
-	}
-	return "open"
 }
 
 // AttemptsLeft is how many attempts remain.
@@ -215,4 +361,13 @@ func (s *Store) ExamsForUser(ctx context.Context, userID int64, township sql.Nul
 		ORDER BY (now() < e.closes_at) DESC, e.closes_at ASC, e.id DESC
 		LIMIT 200`, userID, township, onlyOpen)
 	return out, err
+}
+
+// ScopeSize is how many active secretaries an exam is for now (its publish confirmation
+// says so).
+func (s *Store) ScopeSize(ctx context.Context, e *Exam) (int, error) {
+	var n int
+	err := s.DB.GetContext(ctx, &n, `SELECT count(*) FROM users u WHERE u.role = 'secretary' AND u.active
+		AND ($1 OR u.township_id = ANY($2))`, e.AllTownships, pq.Array([]int64(e.TownshipIDs)))
+	return n, err
 }

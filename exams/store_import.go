@@ -78,7 +78,7 @@ func checkBank(ctx context.Context, db sqlx.QueryerContext, rows []imports.Item[
 	stored := []Question{}
 	if err := sqlx.GetContext(ctx, db, &live, `SELECT now() AS now,
 		(SELECT COALESCE(jsonb_agg(jsonb_build_object('opens_at', e.opens_at, 'closes_at', e.closes_at, 'rules', e.rules)), '[]')
-		 FROM exams e WHERE e.closes_at > now() - interval '1 day' AND e.opens_at <= now()) AS exams`); err != nil {
+		 FROM exams e WHERE e.closes_at > now() - interval '1 day' AND e.opens_at <= now() AND `+publishedSQL+`) AS exams`); err != nil {
 		return nil, err
 	}
 	guard := GuardOf(live.Exams, live.Now)

@@ -144,8 +144,11 @@ type PracticeResult struct {
 // PracticeAnswer checks and records one practice answer. The question and the user's
 // guard come from one lock-free query; a guarded question is refused (ErrInOpenExam)
 // before its answer is even checked, an unknown or retired one is ErrQuestionGone. Then
-// one INSERT records the result for the 错题本.
+// one INSERT records the result for the 错题本. A missing answer is 422 「请先选择答案」.
 func (s *Store) PracticeAnswer(ctx context.Context, userID int64, township sql.NullInt64, in PracticeAnswerInput) (*PracticeResult, error) {
+	if len(in.Answer) == 0 { // missing or empty: say so in Chinese before anything else
+		return nil, answerErr("请先选择答案")
+	}
 	var q struct {
 		ID          int64          `db:"id"`
 		Kind        string         `db:"kind"`

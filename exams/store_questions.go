@@ -325,6 +325,21 @@ func (s *Store) SearchQuestions(ctx context.Context, f QuestionFilter) ([]Questi
 	return qs, total, err
 }
 
+// CountQuestions counts the questions of the filter but its Retired: in use and retired.
+func (s *Store) CountQuestions(ctx context.Context, f QuestionFilter) (active, retired int, err error) {
+	if !f.Valid() {
+		return 0, 0, ErrBadSearch
+	}
+	var row struct {
+		Active  int `db:"active"`
+		Retired int `db:"retired"`
+	}
+	err = s.DB.GetContext(ctx, &row, `SELECT count(*) FILTER (WHERE NOT retired) AS active, count(*) FILTER (WHERE retired) AS retired
+		FROM questions WHERE ($1 = '' OR kind = $1) AND ($2 = '' OR category = $2) AND ($3 = '' OR $3 = ANY(tags))
+		AND ($4 = '' OR stem ILIKE '%' || $4 || '%')`, f.Kind, f.Category, f.Tag, escapeLike(f.Q))
+	return row.Active, row.Retired, err
+}
+
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.TrimSpace(s))
 }

@@ -271,18 +271,32 @@
         btn.textContent = cur < items.length - 1 ? '下一题' : '再练一组';
       } else btn.textContent = '提交答案';
     }
+    // say shows one inline message under the options (never a silent no-op).
+    function say(msg) {
+      var box = $('question'), old = box.querySelector('.practice-error');
+      if (old) old.remove();
+      if (!msg) return;
+      var p = el('p', 'alert practice-error', msg);
+      p.id = 'practice-error';
+      p.setAttribute('role', 'alert');
+      box.appendChild(p);
+    }
+    var sending = false;
     $('check').addEventListener('click', function () {
       if (checked) {
         if (cur < items.length - 1) { cur++; chosen = []; checked = null; render(); window.scrollTo(0, 0); } else location.reload();
         return;
       }
-      if (!chosen.length) return;
+      if (!chosen.length) { say('请先选择答案，再点“提交答案”。'); return; }
+      if (sending) return;
+      var notSent = '网络连接失败，答案没有提交，请检查网络后再点“提交答案”。';
+      sending = true;
+      say('');
       api('POST', '/api/v1/practice/answer', csrf, { question_id: items[cur].question_id, answer: chosen }).then(function (r) {
+        sending = false;
         if (r.status === 200) { checked = r.body; render(); return; }
-        var box = $('question'), old = box.querySelector('.practice-error');
-        if (old) old.remove();
-        box.appendChild(el('p', 'alert practice-error', errMsg(r, busy(r.status) ? '网络或服务器繁忙，请稍后再试' : '提交失败，请重试')));
-      }, function () { $('question').appendChild(el('p', 'alert practice-error', '网络或服务器繁忙，请稍后再试')); });
+        say(busy(r.status) ? '服务器繁忙，答案没有提交，请稍后再点“提交答案”。' : errMsg(r, '提交失败，请重试'));
+      }, function () { sending = false; say(notSent); });
     });
     api('GET', url).then(function (r) {
       if (r.status !== 200) empty = errMsg(r, empty);
