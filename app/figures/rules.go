@@ -28,11 +28,11 @@ type Person struct {
 	Required, Done  int
 	Online, Offline float64 // 学时 of the ledger; Hours is their sum
 	Hours           float64
-	Toured         bool
-	exams, taken   int // exams of the year they are a candidate of; of those, taken
-	passed         int
-	rateSum        float64 // best ÷ full marks over exams taken (with full marks > 0)
-	rated          int
+	Toured          bool
+	exams, taken    int // exams of the year they are a candidate of; of those, taken
+	passed          int
+	rateSum         float64 // best ÷ full marks over exams taken (with full marks > 0)
+	rated           int
 }
 
 // Require records one 必修 course of the year that applies to the person.

@@ -23,8 +23,8 @@ func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
 type Settings struct {
 	ShowRanking     bool      `db:"show_ranking" json:"show_ranking"`
 	RetakeAfterPass bool      `db:"retake_after_pass" json:"retake_after_pass"`
-	UpdatedAt   time.Time `db:"updated_at" json:"updated_at"`
-	UpdatedBy   string    `db:"updated_by" json:"updated_by"` // the admin's name; "" before any change
+	UpdatedAt       time.Time `db:"updated_at" json:"updated_at"`
+	UpdatedBy       string    `db:"updated_by" json:"updated_by"` // the admin's name; "" before any change
 }
 
 const selectSQL = `
