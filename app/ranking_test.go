@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
+	"zhibu/app/settings"
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 	"zhibu/app/web/webtest"
@@ -24,7 +26,7 @@ func TestRankingIsOffUntilTheCountySwitchesItOn(t *testing.T) {
 	admin := webtest.AsUser(t, srv, c.Admin)
 
 	st, body := admin.JSON("GET", "/api/v1/settings", nil)
-	if st != 200 || !strings.Contains(string(body), `"show_ranking":false`) {
+	if st != 200 || !strings.Contains(string(body), `"ranking_enabled":false`) {
 		t.Fatalf("default settings: %d %s", st, body)
 	}
 	checkRanking(t, "by default", admin, false)
@@ -32,10 +34,10 @@ func TestRankingIsOffUntilTheCountySwitchesItOn(t *testing.T) {
 	// Organizers and secretaries neither see nor change the switch.
 	for _, id := range []int64{c.Organizers[0], c.Secretaries[0][0]} {
 		cl := webtest.AsUser(t, srv, id)
-		if st, body := cl.JSON("PUT", "/api/v1/settings", map[string]any{"show_ranking": true}); st != 403 {
+		if st, body := cl.JSON("PUT", "/api/v1/settings", map[string]any{"ranking_enabled": true}); st != 403 {
 			t.Errorf("user %d PUT: %d %s", id, st, body)
 		}
-		if resp := cl.Form("POST", "/admin/settings", url.Values{"show_ranking": {"1"}}); resp.StatusCode != 403 {
+		if resp := cl.Form("POST", "/admin/settings", url.Values{"ranking_enabled": {"1"}}); resp.StatusCode != 403 {
 			t.Errorf("user %d form: %d", id, resp.StatusCode)
 		}
 		for _, p := range []string{"/admin/settings", "/api/v1/settings"} {
@@ -45,34 +47,43 @@ func TestRankingIsOffUntilTheCountySwitchesItOn(t *testing.T) {
 		}
 	}
 	// Bad input is a Chinese 422, a missing CSRF token 403; nothing changes.
-	for _, in := range []any{map[string]any{}, map[string]any{"show_ranking": "yes"}, map[string]any{"show_ranking": nil}} {
+	for _, in := range []any{map[string]any{}, map[string]any{"ranking_enabled": "yes"}, map[string]any{"ranking_enabled": nil},
+		map[string]any{"ranking_enabled": true}, map[string]any{"ranking_enabled": false, "retake_after_pass": "no"}} {
 		if st, body := admin.JSON("PUT", "/api/v1/settings", in); st != 422 || webtest.ErrorCode(body) != "validation_failed" {
 			t.Errorf("PUT %v: %d %s", in, st, body)
 		}
 	}
-	resp := admin.Form("POST", "/admin/settings", url.Values{"show_ranking": {"2"}})
+	resp := admin.Form("POST", "/admin/settings", url.Values{"ranking_enabled": {"2"}})
 	if page := readAll(t, resp.Body); resp.StatusCode != 422 || !strings.Contains(page, "请选择是否显示乡镇排名") {
 		t.Errorf("form with a bad value: %d", resp.StatusCode)
 	}
 	noToken := *admin
 	noToken.CSRF = ""
-	if st, _ := noToken.JSON("PUT", "/api/v1/settings", map[string]any{"show_ranking": true}); st != 403 {
+	if st, _ := noToken.JSON("PUT", "/api/v1/settings", map[string]any{"ranking_enabled": true}); st != 403 {
 		t.Errorf("PUT without CSRF token: %d", st)
 	}
 	checkRanking(t, "after refused changes", admin, false)
 
 	// The admin switches it on through the API…
-	st, body = admin.JSON("PUT", "/api/v1/settings", map[string]any{"show_ranking": true, "retake_after_pass": false})
-	if st != 200 || !strings.Contains(string(body), `"show_ranking":true`) || !strings.Contains(string(body), "测试admin") {
+	st, body = admin.JSON("PUT", "/api/v1/settings", map[string]any{"ranking_enabled": true, "retake_after_pass": false})
+	if st != 200 || !strings.Contains(string(body), `"ranking_enabled":true`) || !strings.Contains(string(body), "测试admin") {
 		t.Fatalf("admin PUT: %d %s", st, body)
 	}
 	checkRanking(t, "switched on", admin, true)
+	// retake_after_pass is its own switch, read by exams through settings.Store.RetakeAfterPass.
+	if st, body := admin.JSON("PUT", "/api/v1/settings", map[string]any{"ranking_enabled": true, "retake_after_pass": true}); st != 200 ||
+		!strings.Contains(string(body), `"retake_after_pass":true`) {
+		t.Fatalf("retake on: %d %s", st, body)
+	}
+	if on, err := settings.NewStore(db).RetakeAfterPass(context.Background()); err != nil || !on {
+		t.Fatalf("RetakeAfterPass after switching on: %v %v", on, err)
+	}
 	// …an organizer still sees only the own township, never a rank…
 	if _, page := webtest.AsUser(t, srv, c.Organizers[0]).Get("/admin/reports"); strings.Contains(page, `class="rank-no`) {
 		t.Errorf("an organizer's page ranks")
 	}
 	// …and off again through the form.
-	resp = admin.Form("POST", "/admin/settings", url.Values{"show_ranking": {"0"}, "retake_after_pass": {"0"}})
+	resp = admin.Form("POST", "/admin/settings", url.Values{"ranking_enabled": {"0"}, "retake_after_pass": {"0"}})
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/admin/settings" {
 		t.Fatalf("form: %d", resp.StatusCode)
 	}

@@ -28,7 +28,7 @@ func (h *handlers) render(c *fiber.Ctx, st Settings, failed *web.Error) error {
 // inputFromForm reads the form: each setting is "1" (on) or "0" (off); anything else is
 // left out and refused by Validate.
 func inputFromForm(c *fiber.Ctx) Input {
-	return Input{ShowRanking: formBool(c, "show_ranking"), RetakeAfterPass: formBool(c, "retake_after_pass")}
+	return Input{ShowRanking: formBool(c, "ranking_enabled"), RetakeAfterPass: formBool(c, "retake_after_pass")}
 }
 
 func formBool(c *fiber.Ctx, name string) *bool {

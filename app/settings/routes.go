@@ -1,6 +1,6 @@
 // Package settings holds the county's settings: one row of county_settings
 // (migrations/00055_county_settings.sql), shown and changed by admins on /admin/settings
-// and through /api/v1/settings. Today it has one switch, show_ranking: whether the
+// and through /api/v1/settings. Its switches: ranking_enabled (column show_ranking): whether the
 // townships' 排名 appears on the reports page and in the completion workbook. Under
 // 国办函〔2026〕12号 a platform must not push 积分排名 by default, so it starts off.
 // Other features read a setting through a function of their Deps (app/features.go).

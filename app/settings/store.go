@@ -21,7 +21,7 @@ func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
 
 // Settings are the county's settings as the page and the API show them.
 type Settings struct {
-	ShowRanking     bool      `db:"show_ranking" json:"show_ranking"`
+	ShowRanking     bool      `db:"show_ranking" json:"ranking_enabled"`
 	RetakeAfterPass bool      `db:"retake_after_pass" json:"retake_after_pass"`
 	UpdatedAt       time.Time `db:"updated_at" json:"updated_at"`
 	UpdatedBy       string    `db:"updated_by" json:"updated_by"` // the admin's name; "" before any change
