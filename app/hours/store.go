@@ -72,7 +72,7 @@ func Write(ctx context.Context, tx sqlx.ExtContext, c Credit) (bool, error) {
 		INSERT INTO hour_credits (user_id, year, source, source_id, hours, credited_at, credited_by, note)
 		VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, 0), $8)
 		ON CONFLICT (source, source_id, user_id) WHERE source <> 'manual' DO UPDATE
-			SET revoked_at = NULL, revoke_reason = '', hours = EXCLUDED.hours, year = EXCLUDED.year, credited_at = EXCLUDED.credited_at
+			SET revoked_at = NULL, revoke_reason = '', hours = EXCLUDED.hours, year = EXCLUDED.year, note = EXCLUDED.note
 			WHERE hour_credits.revoked_at IS NOT NULL AND hour_credits.revoked_by IS NULL
 		RETURNING id`, c.UserID, c.Year, c.Source, c.SourceID, c.Hours, c.At, c.ActorID, c.Note)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -2,6 +2,7 @@ package tours
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -22,19 +23,34 @@ type TourInput struct {
 	CancelDeadline string `json:"cancel_deadline"`
 	// Year is the year whose 必修 courses a tour with RequireCourses asks for; 0 means the
 	// year (China time) the sign-up opens (DefaultYear).
-	Year           int           `json:"year"`
+	Year int `json:"year"`
+	// Hours are the 学时 a confirmed participant is credited (线下), 0–200 in hundredths;
+	// 0 (or absent) credits nothing.
+	Hours          float64       `json:"hours"`
 	RequireCourses bool          `json:"require_courses"`
 	Status         string        `json:"status"`
 	Quotas         map[int64]int `json:"quotas"` // township id → seats
 	// formErrors are the fields a form could not even read (a number that is none); they
 	// are reported with the checks of the operation.
 	formErrors web.FieldErrors
+	// hoursTyped is the 学时 as the form sent it, shown again when it was no number.
+	hoursTyped string
+}
+
+// HoursField is the 学时 as the form shows it: as typed when it was no number, else the
+// number (8, 2.5).
+func (in TourInput) HoursField() string {
+	if in.hoursTyped != "" {
+		return in.hoursTyped
+	}
+	return formatHours(in.Hours)
 }
 
 // tourValues are the checked values of a TourInput, as stored.
 type tourValues struct {
 	startsOn, endsOn, opens, closes, cancel time.Time
 	year                                    int
+	hours                                   float64
 	status                                  string
 }
 
@@ -113,6 +129,11 @@ func (in TourInput) values() (tourValues, web.FieldErrors) {
 	case in.Year < minYear || in.Year > maxYear:
 		f["year"] = fmt.Sprintf("年度应在 %d 年至 %d 年之间", minYear, maxYear)
 	}
+	if why := HoursProblem(in.Hours); why != "" {
+		f["hours"] = why
+	} else {
+		v.hours = math.Round(in.Hours*100) / 100
+	}
 	switch {
 	case f["status"] != "":
 	case in.Status == TourDraft, in.Status == TourOpen, in.Status == TourClosed, in.Status == TourDone:
@@ -171,5 +192,5 @@ func (t Tour) Input() TourInput {
 	return TourInput{Title: t.Title, Destination: t.Destination, Itinerary: t.Itinerary,
 		StartsOn: t.StartsOn.Format(web.DateLayout), EndsOn: t.EndsOn.Format(web.DateLayout),
 		SignupOpensAt: local(t.SignupOpensAt), SignupClosesAt: local(t.SignupClosesAt),
-		CancelDeadline: local(t.CancelDeadline), TotalSeats: t.TotalSeats, Year: t.Year, RequireCourses: t.RequireCourses, Status: t.Status}
+		CancelDeadline: local(t.CancelDeadline), TotalSeats: t.TotalSeats, Year: t.Year, Hours: t.Hours, RequireCourses: t.RequireCourses, Status: t.Status}
 }

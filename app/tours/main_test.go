@@ -45,6 +45,7 @@ type tourOpts struct {
 	requireCourses bool
 	startsOn       time.Time // zero: a month from now
 	year           int       // 0: the default (the year the sign-up opens)
+	hours          float64   // the 学时 a confirmed participant is credited
 }
 
 func makeTour(t testing.TB, db *sqlx.DB, c testdb.County, o tourOpts) int64 {
@@ -75,7 +76,7 @@ func makeTour(t testing.TB, db *sqlx.DB, c testdb.County, o tourOpts) int64 {
 	}
 	in := TourInput{Title: testdb.Unique("井冈山考察"), Destination: "江西井冈山", Itinerary: "## 第一天\n\n集中学习",
 		StartsOn: o.startsOn.Format("2006-01-02"), EndsOn: o.startsOn.AddDate(0, 0, 3).Format("2006-01-02"),
-		TotalSeats: o.total, Status: o.status, RequireCourses: o.requireCourses, Year: o.year, Quotas: map[int64]int{},
+		TotalSeats: o.total, Status: o.status, RequireCourses: o.requireCourses, Year: o.year, Hours: o.hours, Quotas: map[int64]int{},
 		SignupOpensAt: now.Add(o.opensIn).Format(time.RFC3339), SignupClosesAt: now.Add(o.closesIn).Format(time.RFC3339),
 		CancelDeadline: now.Add(o.cancelIn).Format(time.RFC3339)}
 	for i, q := range o.quotas {

@@ -340,6 +340,13 @@ func tourInputFromForm(c *fiber.Ctx) (in TourInput, total string) {
 			bad["year"] = "请填写年度（数字）"
 		}
 	}
+	if h := strings.TrimSpace(c.FormValue("hours")); h != "" {
+		// ParseFloat reads NaN, Inf and hex too; HoursProblem refuses the first two.
+		if in.Hours, err = strconv.ParseFloat(h, 64); err != nil {
+			bad["hours"] = "请填写学时（数字）"
+			in.Hours, in.hoursTyped = 0, h
+		}
+	}
 	args, _ := url.ParseQuery(string(c.Body()))
 	for k, vals := range args {
 		if !strings.HasPrefix(k, "quota_") || len(vals) == 0 {

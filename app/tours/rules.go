@@ -2,9 +2,13 @@ package tours
 
 import (
 	"fmt"
+	"math"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
+	"zhibu/app/hours"
 	"zhibu/app/web"
 )
 
@@ -323,3 +327,37 @@ func EligibilityRefusal(year, left int) string {
 	}
 	return fmt.Sprintf("报名本次考察需先完成 %d 年度全部必修课程，您还有 %d 门未完成", year, left)
 }
+
+// HoursProblem checks a tour's 学时 (what each confirmed participant is credited, 线下):
+// "" when it can be stored, else the Chinese message of the field. 0 means no 学时; the
+// bound is the ledger's (hours.MaxHours, the CHECK of tours.hours and hour_credits.hours);
+// hundredths are the finest the columns keep.
+func HoursProblem(h float64) string {
+	switch {
+	case math.IsNaN(h) || math.IsInf(h, 0):
+		return "请填写学时（数字）"
+	case h < 0:
+		return "学时不能为负数"
+	case h > hours.MaxHours:
+		return fmt.Sprintf("学时不能超过 %d", hours.MaxHours)
+	case math.Abs(h*100-math.Round(h*100)) > 1e-6:
+		return "学时最多保留两位小数"
+	}
+	return ""
+}
+
+// RecreditReason says in Chinese why the confirmed participants' ledger entries are
+// written again when a tour's 学时 or year change ("" when neither changed).
+func RecreditReason(oldHours, newHours float64, oldYear, newYear int) string {
+	var parts []string
+	if oldHours != newHours {
+		parts = append(parts, "考察学时由 "+formatHours(oldHours)+" 改为 "+formatHours(newHours))
+	}
+	if oldYear != newYear {
+		parts = append(parts, fmt.Sprintf("考察年度由 %d 改为 %d", oldYear, newYear))
+	}
+	return strings.Join(parts, "，")
+}
+
+// formatHours writes 学时 as people do: 8, 2.5, 1.25.
+func formatHours(h float64) string { return strconv.FormatFloat(h, 'f', -1, 64) }

@@ -1,6 +1,7 @@
 package tours
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -151,5 +152,38 @@ func TestQuotaProblems(t *testing.T) {
 	}
 	if p := QuotaProblems(5, map[int64]int{1: -1}, nil, names); p["quota_1"] == "" {
 		t.Fatalf("negative: %v", p)
+	}
+}
+
+func TestHoursProblem(t *testing.T) {
+	for _, tc := range []struct {
+		h  float64
+		ok bool
+	}{
+		{0, true}, {0.5, true}, {1.25, true}, {8, true}, {199.99, true}, {200, true},
+		{-0.01, false}, {-1, false}, {200.01, false}, {1e9, false}, {1.255, false}, {0.001, false},
+		{math.NaN(), false}, {math.Inf(1), false}, {math.Inf(-1), false},
+	} {
+		if got := HoursProblem(tc.h); (got == "") != tc.ok {
+			t.Errorf("HoursProblem(%v) = %q, want ok=%v", tc.h, got, tc.ok)
+		}
+	}
+}
+
+func TestRecreditReason(t *testing.T) {
+	for _, tc := range []struct {
+		oh, nh float64
+		oy, ny int
+		want   string
+	}{
+		{4, 4, 2026, 2026, ""},
+		{4, 6, 2026, 2026, "考察学时由 4 改为 6"},
+		{2.5, 0, 2026, 2026, "考察学时由 2.5 改为 0"},
+		{4, 4, 2026, 2027, "考察年度由 2026 改为 2027"},
+		{0, 1.25, 2026, 2027, "考察学时由 0 改为 1.25，考察年度由 2026 改为 2027"},
+	} {
+		if got := RecreditReason(tc.oh, tc.nh, tc.oy, tc.ny); got != tc.want {
+			t.Errorf("RecreditReason(%v, %v, %d, %d) = %q, want %q", tc.oh, tc.nh, tc.oy, tc.ny, got, tc.want)
+		}
 	}
 }

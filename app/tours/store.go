@@ -8,6 +8,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"zhibu/app/hours"
 )
 
 // Tour is a study tour as stored.
@@ -22,12 +24,18 @@ type Tour struct {
 	SignupOpensAt  time.Time `db:"signup_opens_at" json:"signup_opens_at"`
 	SignupClosesAt time.Time `db:"signup_closes_at" json:"signup_closes_at"`
 	CancelDeadline time.Time `db:"cancel_deadline" json:"cancel_deadline"`
-	Year           int       `db:"year" json:"year"` // whose 必修 courses RequireCourses asks for
+	Year           int       `db:"year" json:"year"` // whose 必修 courses RequireCourses asks for; the year of its 学时
+	// Hours are the 学时 (线下) a confirmed participant is credited in the ledger
+	// (app/hours); 0 credits nothing.
+	Hours          float64   `db:"hours" json:"hours"`
 	RequireCourses bool      `db:"require_courses" json:"require_courses"`
 	Status         string    `db:"status" json:"status"`
 	CreatedAt      time.Time `db:"created_at" json:"-"`
 	UpdatedAt      time.Time `db:"updated_at" json:"-"`
 }
+
+// HoursText is the tour's 学时 as people write it (8, 2.5).
+func (t Tour) HoursText() string { return formatHours(t.Hours) }
 
 func (t Tour) window() Window {
 	return Window{Status: t.Status, OpensAt: t.SignupOpensAt, ClosesAt: t.SignupClosesAt, CancelDeadline: t.CancelDeadline}
@@ -50,13 +58,16 @@ func NewStore(db *sqlx.DB, deps Deps) *Store {
 }
 
 const tourCols = `t.id, t.title, t.destination, t.itinerary, t.starts_on, t.ends_on, t.total_seats, t.signup_opens_at,
-	t.signup_closes_at, t.cancel_deadline, t.year, t.require_courses, t.status, t.created_at, t.updated_at`
+	t.signup_closes_at, t.cancel_deadline, t.year, t.hours::float8 AS hours, t.require_courses, t.status, t.created_at, t.updated_at`
 
 // Locking: a change to a tour's settings (quotas, total) locks the tour row FOR UPDATE.
 // A change to sign-ups locks the tour row FOR SHARE (so settings cannot change under it)
 // and then the township's quota row FOR UPDATE: sign-ups of one township are serialized,
 // different townships proceed in parallel. Seats of a township never exceed its quota,
 // and quotas add up to at most the total, so the tour never exceeds its total either.
+// A person's 学时 ledger entry of the tour (app/hours, keyed by tour and person) is always
+// locked last, after the tour and the sign-up rows: sign-up changes reach it only with the
+// tour FOR SHARE, a change of the tour's 学时 only with the tour FOR UPDATE.
 
 // withTour runs fn in a transaction holding the tour's row lock exclusively.
 func (s *Store) withTour(ctx context.Context, tourID int64, fn func(tx *sqlx.Tx, t Tour) error) error {
@@ -180,10 +191,10 @@ func (s *Store) CreateTour(ctx context.Context, in TourInput, actorID int64) (To
 	}
 	var id int64
 	err = tx.GetContext(ctx, &id, `INSERT INTO tours (title, destination, itinerary, starts_on, ends_on, total_seats,
-		signup_opens_at, signup_closes_at, cancel_deadline, year, require_courses, status, created_by)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,NULLIF($13,0::bigint)) RETURNING id`,
+		signup_opens_at, signup_closes_at, cancel_deadline, year, require_courses, status, created_by, hours)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,NULLIF($13,0::bigint),$14) RETURNING id`,
 		in.Title, in.Destination, in.Itinerary, v.startsOn, v.endsOn, in.TotalSeats, v.opens, v.closes, v.cancel,
-		v.year, in.RequireCourses, v.status, actorID)
+		v.year, in.RequireCourses, v.status, actorID, v.hours)
 	if err != nil {
 		return Tour{}, err
 	}
@@ -201,7 +212,10 @@ func (s *Store) CreateTour(ctx context.Context, in TourInput, actorID int64) (To
 }
 
 // UpdateTour changes a tour. Quotas may shrink only down to the seats already held; when
-// they grow, the waiting lists move up at once. Locks: the tour row FOR UPDATE.
+// they grow, the waiting lists move up at once. When the 学时 or the year change, the
+// ledger entries of the confirmed participants follow (recredit). Locks: the tour row FOR
+// UPDATE (every sign-up change holds it FOR SHARE, so the confirmed list cannot change),
+// then the ledger entries of the confirmed participants.
 func (s *Store) UpdateTour(ctx context.Context, id int64, in TourInput, actorID int64) (Tour, error) {
 	in.normalize()
 	var saved Tour
@@ -216,9 +230,9 @@ func (s *Store) UpdateTour(ctx context.Context, id int64, in TourInput, actorID 
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE tours SET title=$2, destination=$3, itinerary=$4, starts_on=$5, ends_on=$6,
 			total_seats=$7, signup_opens_at=$8, signup_closes_at=$9, cancel_deadline=$10, year=$11, require_courses=$12,
-			status=$13, updated_at=now() WHERE id=$1`,
+			status=$13, hours=$14, updated_at=now() WHERE id=$1`,
 			id, in.Title, in.Destination, in.Itinerary, v.startsOn, v.endsOn, in.TotalSeats, v.opens, v.closes, v.cancel,
-			v.year, in.RequireCourses, v.status)
+			v.year, in.RequireCourses, v.status, v.hours)
 		if err != nil {
 			return err
 		}
@@ -233,10 +247,58 @@ func (s *Store) UpdateTour(ctx context.Context, id int64, in TourInput, actorID 
 				return err
 			}
 		}
-		saved, err = getTour(ctx, tx, id)
-		return err
+		if saved, err = getTour(ctx, tx, id); err != nil {
+			return err
+		}
+		return recredit(ctx, tx, old, saved, actorID)
 	})
 	return saved, err
+}
+
+// recredit brings the ledger entries of a tour's confirmed participants to the tour's
+// new 学时 and year. hours.Write leaves an entry that counts as it is, so each entry is
+// first withdrawn (saying what changed) and then written again: Write restores an entry
+// its source withdrew with the new hours and year, writes one for a tour that had 0 学时,
+// writes nothing for 0 (the entry stays withdrawn) and never restores one an admin
+// revoked. The caller holds the tour row FOR UPDATE.
+func recredit(ctx context.Context, tx *sqlx.Tx, old, t Tour, actorID int64) error {
+	why := RecreditReason(old.Hours, t.Hours, old.Year, t.Year)
+	if why == "" {
+		return nil
+	}
+	var people []struct {
+		UserID      int64     `db:"user_id"`
+		ConfirmedAt time.Time `db:"updated_at"` // the last status change: the final approval
+	}
+	if err := tx.SelectContext(ctx, &people, `SELECT user_id, updated_at FROM tour_signups
+		WHERE tour_id = $1 AND status = 'confirmed' ORDER BY user_id`, t.ID); err != nil {
+		return err
+	}
+	for _, p := range people {
+		if err := withdraw(ctx, tx, t.ID, p.UserID, why); err != nil {
+			return err
+		}
+		if err := credit(ctx, tx, t, p.UserID, actorID, p.ConfirmedAt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// credit writes the participant's ledger entry of the tour (nothing for a tour of 0 学时,
+// nothing twice): its 学时, its year, its title as the note.
+func credit(ctx context.Context, tx *sqlx.Tx, t Tour, userID, actorID int64, at time.Time) error {
+	_, err := hours.Write(ctx, tx, hours.Credit{UserID: userID, Year: t.Year, Source: hours.SourceTour, SourceID: t.ID,
+		Hours: t.Hours, At: at, ActorID: actorID, Note: t.Title})
+	return err
+}
+
+// withdraw stops the participant's ledger entry of the tour from counting, with the reason.
+func withdraw(ctx context.Context, tx *sqlx.Tx, tourID, userID int64, reason string) error {
+	if r := []rune(reason); len(r) > hours.MaxNote {
+		reason = string(r[:hours.MaxNote])
+	}
+	return hours.Withdraw(ctx, tx, hours.SourceTour, tourID, userID, reason)
 }
 
 func saveQuotas(ctx context.Context, tx *sqlx.Tx, tourID int64, quotas map[int64]int) error {

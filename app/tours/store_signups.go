@@ -160,7 +160,9 @@ func (s *Store) signup(ctx context.Context, tourID, userID, township int64, note
 }
 
 // Cancel withdraws the user's sign-up before the cancellation deadline; a freed seat goes
-// to the first waiter of the same township. Locks: as Signup.
+// to the first waiter of the same township; a confirmed participant's 学时 of the tour
+// stop counting (hours.Withdraw). Locks: the tour FOR SHARE, the township's quota FOR
+// UPDATE, the sign-up row, then the person's ledger entry of the tour.
 func (s *Store) Cancel(ctx context.Context, tourID, userID int64) error {
 	township, err := s.signupTownship(ctx, `tour_id = $1 AND user_id = $2`, tourID, userID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -196,6 +198,11 @@ func (s *Store) Cancel(ctx context.Context, tourID, userID int64) error {
 		}
 		if err := event(ctx, tx, tourID, su.ID, userID, "cancel", su.Status, StatusCancelled, ""); err != nil {
 			return err
+		}
+		if su.Status == StatusConfirmed {
+			if err := withdraw(ctx, tx, tourID, userID, "本人取消了考察报名"); err != nil {
+				return err
+			}
 		}
 		if err := message(ctx, tx, userID, tourID, "您已取消「"+t.Title+"」的报名。"); err != nil {
 			return err
@@ -244,7 +251,10 @@ func (s *Store) CancelPlan(ctx context.Context, me *web.Identity, tourID int64) 
 }
 
 // Decide approves (reason ignored) or rejects a sign-up of the tour. Sign-ups outside the
-// actor's township are refused (403). Locks: as Signup.
+// actor's township are refused (403). The final approval credits the tour's 学时 to the
+// person in the ledger (hours.Write: once, however often); rejecting a confirmed sign-up
+// withdraws them (hours.Withdraw). Locks: the tour FOR SHARE, the township's quota FOR
+// UPDATE, the sign-up row, then the person's ledger entry of the tour.
 func (s *Store) Decide(ctx context.Context, tourID, signupID int64, a Actor, approve bool, reason string) (status string, err error) {
 	if reason, err = cleanReason(reason, approve); err != nil {
 		return "", err
@@ -293,6 +303,16 @@ func (s *Store) Decide(ctx context.Context, tourID, signupID int64, a Actor, app
 		}
 		if err := event(ctx, tx, tourID, signupID, a.UserID, action, su.Status, d.To, reason); err != nil {
 			return err
+		}
+		switch {
+		case d.To == StatusConfirmed:
+			if err := credit(ctx, tx, t, su.UserID, a.UserID, s.now()); err != nil {
+				return err
+			}
+		case su.Status == StatusConfirmed:
+			if err := withdraw(ctx, tx, tourID, su.UserID, "考察报名被驳回："+reason); err != nil {
+				return err
+			}
 		}
 		var body string
 		switch {
