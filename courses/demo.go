@@ -15,8 +15,10 @@ import (
 )
 
 // Demo courses are Markdown files in demo/: front matter between "---" lines (title,
-// category, topic, hours, summary, required, min_minutes), then lessons, each starting
-// with a line "# 课时标题".
+// category, topic, hours, summary, required, min_minutes, reason), then lessons, each
+// starting with a line "# 课时标题". A file's hours agree with its lessons' minimum times
+// under the demo year's conversion, or the file gives the reason (CreditCheck; checked by
+// TestDemoHoursConsistent).
 //
 //go:embed demo
 var demoFS embed.FS
@@ -70,6 +72,8 @@ func ParseDemo(name string, src []byte) (DemoCourse, error) {
 				return d, fmt.Errorf("%s: hours %q is not a number", name, v)
 			}
 			d.Course.CreditHours = h
+		case "reason":
+			d.Course.CreditReason = v
 		case "required":
 			d.Required = v == "true" || v == "yes" || v == "是"
 		case "min_minutes":
@@ -144,9 +148,20 @@ func DemoCourses() ([]DemoCourse, error) {
 	return out, nil
 }
 
+// DemoTargetHours is the demo year's 学时 target (course_years), set by SeedDemo: what
+// the demo content can reach — the demo courses' 学时 (7, all of them completed) plus a
+// little offline training, such as one half-day session (3 学时) of the demo class — so
+// that a demo secretary can see the target met. It is no national figure: a year nobody
+// configured keeps figures.DefaultTargetHours. TestDemoHoursConsistent checks the sum.
+const DemoTargetHours = 10
+
+// demoOfflineHours bounds the "little offline" DemoTargetHours counts on.
+const demoOfflineHours = 4
+
 // SeedDemo loads the demo courses (idempotently, by title: an existing course gets the
 // file's current text), publishes them, makes the required ones 必修 for this year for
-// the whole county due in about two months, and sets this year's target if unset.
+// the whole county due in about two months, and sets this year's target to
+// DemoTargetHours unless an admin changed it from the placeholder.
 func SeedDemo(ctx context.Context, db *sqlx.DB) error {
 	list, err := DemoCourses()
 	if err != nil {

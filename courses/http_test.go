@@ -166,7 +166,8 @@ func TestRoutesByRole(t *testing.T) {
 
 func TestAuthoringFlowAPI(t *testing.T) {
 	f := setup(t)
-	st, body := f.admin.JSON("POST", "/api/v1/courses", map[string]any{"title": "新课程" + testdb.Unique(""), "category": "理论", "topic": "三中全会", "credit_hours": 1.5})
+	st, body := f.admin.JSON("POST", "/api/v1/courses", map[string]any{"title": "新课程" + testdb.Unique(""), "category": "理论", "topic": "三中全会", "credit_hours": 1.5,
+		"credit_reason": "含课后自测"})
 	if st != 201 {
 		t.Fatalf("create: %d %s", st, body)
 	}
@@ -423,6 +424,14 @@ func TestAdminForms(t *testing.T) {
 	} else if !strings.Contains(page, `value="0.5"`) {
 		t.Fatal("lesson editor: the minimum time is edited in minutes")
 	}
+	// 2 学时 for half a minute of study: publishing waits for the reason.
+	if resp := f.admin.Form("POST", "/admin/courses/"+cid+"/publish", url.Values{"published": {"1"}}); resp.StatusCode != 422 {
+		t.Fatalf("publish without the reason for 2 学时: %d", resp.StatusCode)
+	}
+	if resp := f.admin.Form("POST", "/admin/courses/"+cid, url.Values{"title": {title}, "category": {"实务"}, "credit_hours": {"2"},
+		"credit_reason": {"含支部研讨"}}); resp.StatusCode != 303 {
+		t.Fatalf("save the reason: %d", resp.StatusCode)
+	}
 	if resp := f.admin.Form("POST", "/admin/courses/"+cid+"/publish", url.Values{"published": {"1"}}); resp.StatusCode != 303 {
 		t.Fatalf("publish: %d", resp.StatusCode)
 	}
@@ -475,7 +484,8 @@ func TestAdminForms(t *testing.T) {
 	if resp := f.admin.Form("POST", "/admin/courses/"+cid, url.Values{"title": {title + "改"}, "category": {"理论"}, "credit_hours": {"abc"}}); resp.StatusCode != 422 {
 		t.Fatalf("bad hours: %d", resp.StatusCode)
 	}
-	if resp := f.admin.Form("POST", "/admin/courses/"+cid, url.Values{"title": {title + "改"}, "category": {"理论"}, "credit_hours": {"3"}}); resp.StatusCode != 303 {
+	if resp := f.admin.Form("POST", "/admin/courses/"+cid, url.Values{"title": {title + "改"}, "category": {"理论"}, "credit_hours": {"3"},
+		"credit_reason": {"含支部研讨"}}); resp.StatusCode != 303 {
 		t.Fatalf("save course: %d", resp.StatusCode)
 	}
 	if resp := f.admin.Form("POST", "/admin/lessons/"+lid+"/delete", nil); resp.StatusCode != 303 {

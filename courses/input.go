@@ -25,12 +25,19 @@ type CourseInput struct {
 	Topic       string  `json:"topic"`
 	Summary     string  `json:"summary"`
 	CreditHours float64 `json:"credit_hours"`
+	// CreditReason says why the course declares more 学时 than its lessons' minimum times
+	// give (CreditCheck.NeedsReason); the store requires it then.
+	CreditReason string `json:"credit_reason"`
 }
+
+// MaxCreditReason bounds the reason (characters); the database checks the same.
+const MaxCreditReason = 200
 
 // Validate trims the input and names each bad field.
 func (in *CourseInput) Validate() web.FieldErrors {
 	in.Title, in.Category = strings.TrimSpace(in.Title), strings.TrimSpace(in.Category)
 	in.Topic, in.Summary = strings.TrimSpace(in.Topic), strings.TrimSpace(in.Summary)
+	in.CreditReason = strings.TrimSpace(in.CreditReason)
 	f := web.FieldErrors{}
 	if in.Title == "" {
 		f["title"] = "请填写课程名称"
@@ -52,7 +59,11 @@ func (in *CourseInput) Validate() web.FieldErrors {
 	badText(f, "title", in.Title, false)
 	badText(f, "category", in.Category, false)
 	badText(f, "topic", in.Topic, false)
+	if utf8.RuneCountInString(in.CreditReason) > MaxCreditReason {
+		f["credit_reason"] = "学时认定理由不能超过 200 个字"
+	}
 	badText(f, "summary", in.Summary, true)
+	badText(f, "credit_reason", in.CreditReason, true)
 	return orNil(f)
 }
 
@@ -231,7 +242,7 @@ func orNil(f web.FieldErrors) web.FieldErrors {
 	return f
 }
 
-var fieldOrder = []string{"title", "category", "topic", "summary", "credit_hours", "body_markdown", "video_url", "min_seconds",
+var fieldOrder = []string{"title", "category", "topic", "summary", "credit_hours", "credit_reason", "body_markdown", "video_url", "min_seconds",
 	"year", "scope", "township_ids", "branch_kinds", "due_date", "target_hours", "minutes_per_hour", "published", "file"}
 
 // fieldsMessage joins the messages of f in the order of the forms' fields.

@@ -33,7 +33,13 @@ func (h *handlers) listPage(c *fiber.Ctx) error {
 		}
 	}
 	return h.srv.Render.Page(c, "courses/list", fiber.Map{"Title": "学习", "Summary": sum, "Required": required,
-		"Others": others, "Category": cat, "HoursText": FormatHours(sum.HoursEarned), "TargetText": FormatHours(sum.TargetHours)})
+		"Others": others, "Category": cat, "HoursText": FormatHours(sum.HoursEarned), "TargetText": FormatHours(sum.TargetHours),
+		"SplitText": hoursSplit(sum)})
+}
+
+// hoursSplit is the 线上 / 线下 line under a big 学时 figure (the ledger's split).
+func hoursSplit(sum *StudySummary) string {
+	return "线上 " + FormatHours(sum.Online) + " · 线下 " + FormatHours(sum.Offline)
 }
 
 // GET /courses/:id
@@ -54,8 +60,15 @@ func (h *handlers) coursePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.srv.Render.Page(c, "courses/course", fiber.Map{"Title": mc.Title, "Course": mc, "Lessons": ls, "Next": next,
-		"Hours": FormatHours(CreditHours(mc.CreditHours, mc.TotalMinSeconds, rule))})
+	chk := CheckCredit(mc.CreditHours, mc.LessonCount, mc.TotalMinSeconds, rule)
+	d := fiber.Map{"Title": mc.Title, "Course": mc, "Lessons": ls, "Next": next,
+		"Hours": FormatHours(CreditHours(mc.CreditHours, mc.TotalMinSeconds, rule)), "EarnedText": FormatHours(mc.HoursEarned)}
+	if chk.NeedsReason() && mc.CreditReason != "" {
+		// Why this course counts more than its study time gives: learners are told.
+		d["CreditNote"] = "本课程学时按 " + FormatHours(chk.Declared) + " 学时认定（按最短学习时间折算为 " + FormatHours(chk.Converted) +
+			" 学时）：" + mc.CreditReason
+	}
+	return h.srv.Render.Page(c, "courses/course", d)
 }
 
 // GET /lessons/:id
@@ -119,12 +132,13 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 	if err != nil {
 		return nil, err
 	}
+	// The ledger's year (app/hours): the same figures as 我的学时, which the card opens.
 	hours := web.Card{Title: fmt.Sprintf("%d 年学时", year), Big: FormatHours(sum.HoursEarned) + " / " + FormatHours(sum.TargetHours),
-		Bar: true, Percent: sum.Percent, Order: 10, Link: "/courses", LinkText: "去学习"}
-	if sum.HoursEarned >= sum.TargetHours {
-		hours.Lines = []string{"已完成本年度学时目标"}
+		Bar: true, Percent: sum.Percent, Order: 10, Link: "/me/hours", LinkText: "我的学时", Lines: []string{hoursSplit(sum)}}
+	if sum.Reached {
+		hours.Lines = append(hours.Lines, "已完成本年度学时目标")
 	} else {
-		hours.Lines = []string{"还差 " + FormatHours(sum.TargetHours-sum.HoursEarned) + " 学时"}
+		hours.Lines = append(hours.Lines, "还差 "+FormatHours(sum.Left)+" 学时")
 	}
 	cards := []web.Card{hours}
 

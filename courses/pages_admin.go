@@ -56,7 +56,8 @@ func unparsed(bad web.FieldErrors, check func() web.FieldErrors) error {
 }
 
 func courseForm(c *fiber.Ctx) (CourseInput, error) {
-	in := CourseInput{Title: c.FormValue("title"), Category: c.FormValue("category"), Topic: c.FormValue("topic"), Summary: c.FormValue("summary")}
+	in := CourseInput{Title: c.FormValue("title"), Category: c.FormValue("category"), Topic: c.FormValue("topic"), Summary: c.FormValue("summary"),
+		CreditReason: c.FormValue("credit_reason")}
 	hours, ok := formFloat(c, "credit_hours")
 	in.CreditHours = hours
 	if !ok {
@@ -91,7 +92,7 @@ type formErr struct {
 // place on its form joins the headline, so nothing is lost.
 var formFields = map[string][]string{
 	"new":        {"title", "category", "topic", "summary", "credit_hours"},
-	"course":     {"title", "category", "topic", "summary", "credit_hours"},
+	"course":     {"title", "category", "topic", "summary", "credit_hours", "credit_reason"},
 	"year":       {"year", "target_hours", "minutes_per_hour"},
 	"lesson":     {"title", "body_markdown", "video_url", "min_seconds"},
 	"newlesson":  {"title", "min_seconds"},
@@ -153,14 +154,15 @@ func courseEditPath(id int64) string { return "/admin/courses/" + strconv.Format
 func lessonEditPath(id int64) string { return "/admin/lessons/" + strconv.FormatInt(id, 10) + "/edit" }
 
 // courseValues are the course form's fields as text, as stored or as typed.
-type courseValues struct{ Title, Category, Topic, Summary, CreditHours string }
+type courseValues struct{ Title, Category, Topic, Summary, CreditHours, CreditReason string }
 
 func courseValuesOf(co *Course) courseValues {
-	return courseValues{co.Title, co.Category, co.Topic, co.Summary, strconv.FormatFloat(co.CreditHours, 'f', -1, 64)}
+	return courseValues{co.Title, co.Category, co.Topic, co.Summary, strconv.FormatFloat(co.CreditHours, 'f', -1, 64), co.CreditReason}
 }
 
 func courseValuesTyped(c *fiber.Ctx) courseValues {
-	return courseValues{c.FormValue("title"), c.FormValue("category"), c.FormValue("topic"), c.FormValue("summary"), c.FormValue("credit_hours")}
+	return courseValues{c.FormValue("title"), c.FormValue("category"), c.FormValue("topic"), c.FormValue("summary"), c.FormValue("credit_hours"),
+		c.FormValue("credit_reason")}
 }
 
 // --- course list and years ---
@@ -344,7 +346,13 @@ func (h *handlers) renderEdit(c *fiber.Ctx, fe *formErr) error {
 	for i, a := range as {
 		views[i] = assignmentView{a, assignmentWho(a, names)}
 	}
-	d := fiber.Map{"Title": "编辑课程", "Course": co, "Lessons": ls, "Archived": archived,
+	rule, err := h.store.YearRule(ctx, h.year())
+	if err != nil {
+		return err
+	}
+	chk := CheckCredit(co.CreditHours, co.LessonCount, co.TotalMinSeconds, rule)
+	d := fiber.Map{"Title": "编辑课程", "Course": co, "Lessons": ls, "Archived": archived, "Rule": rule, "Credit": chk,
+		"ConvertedText": FormatHours(chk.Converted), "DeclaredText": FormatHours(chk.Declared), "MinTotalText": FormatMinutes(co.TotalMinSeconds),
 		"Assignments": views, "Townships": ts, "Kinds": branchKinds,
 		"CourseForm": courseValuesOf(co), "NewLesson": map[string]string{"title": "", "min_minutes": "5"},
 		"Assign":     assignValues{Year: strconv.Itoa(h.year()), Scope: "all"},

@@ -1,6 +1,7 @@
 // Package courses owns the course catalogue (理论/实务), lessons with Markdown bodies and
 // PDF attachments, 必修 assignments, server-side study time from heartbeats, lesson and
-// course completion, yearly 学时, the secretaries' home cards and the oversight pages.
+// course completion (writing each completed course's entry in the 学时 ledger, app/hours),
+// yearly 学时 read from that ledger, the secretaries' home cards and the oversight pages.
 //
 // Files follow docs/conventions.md: errors.go (domain errors and their table), rules.go
 // (pure rules), input.go (request shapes and their checks), store*.go (all SQL, one

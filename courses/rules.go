@@ -109,19 +109,32 @@ func CreditHours(declared float64, totalMinSeconds int, rule YearRule) float64 {
 	return h
 }
 
-// HoursPercent is the progress against the target, 0..100 for bars.
-func HoursPercent(earned, target float64) int {
-	if target <= 0 {
-		return 0
-	}
-	p := int(earned * 100 / target)
-	if p > 100 {
-		p = 100
-	}
-	if p < 0 {
-		p = 0
-	}
-	return p
+// CreditCheck compares the 学时 a course declares with the 学时 the year's conversion
+// gives for its lessons' minimum study times (CreditHours with nothing declared).
+type CreditCheck struct {
+	Declared  float64 // credit_hours as declared (0: the conversion applies)
+	Converted float64 // what the year's rule gives for the lessons' total minimum time
+	Lessons   int     // the lessons that make up the course now (course_lessons)
+}
+
+// CheckCredit is the comparison for a course with lessons lessons of totalMinSeconds
+// minimum study time in all, under the year's rule.
+func CheckCredit(declared float64, lessons, totalMinSeconds int, rule YearRule) CreditCheck {
+	return CreditCheck{Declared: math.Round(declared*100) / 100, Converted: CreditHours(0, totalMinSeconds, rule), Lessons: lessons}
+}
+
+// NeedsReason is THE rule of consistent 学时: declaring more than the conversion gives
+// needs a stated reason (courses.credit_reason); declaring less, the same, or nothing (0)
+// needs none. A course without lessons has nothing to compare with yet: it cannot be
+// published before it has lessons, and publishing checks again.
+func (c CreditCheck) NeedsReason() bool {
+	return c.Lessons > 0 && c.Declared > 0 && c.Declared > c.Converted
+}
+
+// ReasonMissing is what a refused save or publish says beside the reason field.
+func (c CreditCheck) ReasonMissing() string {
+	return "认定 " + FormatHours(c.Declared) + " 学时，多于按各课时最短学习时间折算的 " + FormatHours(c.Converted) +
+		" 学时，请写明按 " + FormatHours(c.Declared) + " 学时认定的理由"
 }
 
 // FormatHours prints 学时 without needless decimals: 12, 12.5, 12.25.

@@ -93,9 +93,6 @@ func TestCreditHours(t *testing.T) {
 			t.Errorf("CreditHours(%v,%d,%d) = %v, want %v", c.declared, c.minSec, c.rule.MinutesPerHour, got, c.want)
 		}
 	}
-	if HoursPercent(12.5, 50) != 25 || HoursPercent(80, 50) != 100 || HoursPercent(1, 0) != 0 {
-		t.Error("HoursPercent")
-	}
 	if FormatHours(12) != "12" || FormatHours(12.5) != "12.5" || FormatHours(0.25) != "0.25" {
 		t.Error("FormatHours", FormatHours(12), FormatHours(12.5), FormatHours(0.25))
 	}
@@ -171,13 +168,90 @@ func TestCheckPDF(t *testing.T) {
 	}
 }
 
+// Declaring more 学时 than the year's conversion gives for the lessons' minimum times needs
+// a reason; less, the same, or nothing (0: the conversion) needs none.
+func TestCreditCheckNeedsReason(t *testing.T) {
+	r45 := YearRule{Year: 2026, TargetHours: 50, MinutesPerHour: 45}
+	r30 := YearRule{Year: 2026, TargetHours: 50, MinutesPerHour: 30}
+	cases := []struct {
+		name      string
+		declared  float64
+		lessons   int
+		minSec    int
+		rule      YearRule
+		converted float64
+		needs     bool
+	}{
+		{"nothing declared: the conversion applies", 0, 3, 45 * 60, r45, 1, false},
+		{"declared equals the conversion", 1, 3, 45 * 60, r45, 1, false},
+		{"declared less", 0.5, 3, 45 * 60, r45, 1, false},
+		{"a hundredth more", 1.01, 3, 45 * 60, r45, 1, true},
+		{"below the hundredth is the same", 1.004, 3, 45 * 60, r45, 1, false},
+		{"48 minutes are 1 学时, not 2", 2, 4, 48 * 60, r45, 1, true},
+		{"one second short of 2 学时", 2, 3, 90*60 - 1, r45, 1.5, true},
+		{"exactly 2 学时", 2, 3, 90 * 60, r45, 2, false},
+		{"another year's conversion", 2, 4, 60 * 60, r30, 2, false},
+		{"the smallest study time gives 0.5", 0.5, 1, 1, r45, 0.5, false},
+		{"more than the smallest", 1, 1, 1, r45, 0.5, true},
+		{"lessons without a minimum time give 0", 1, 2, 0, r45, 0, true},
+		{"no lessons yet: nothing to compare", 2, 0, 0, r45, 0, false},
+	}
+	for _, c := range cases {
+		chk := CheckCredit(c.declared, c.lessons, c.minSec, c.rule)
+		if chk.Converted != c.converted || chk.NeedsReason() != c.needs {
+			t.Errorf("%s: converted %v needs %v, want %v %v", c.name, chk.Converted, chk.NeedsReason(), c.converted, c.needs)
+		}
+		// What a course earns is the declared 学时 when there are some, else the conversion.
+		if want := c.converted; c.declared > 0 {
+			if got := CreditHours(c.declared, c.minSec, c.rule); got != chk.Declared {
+				t.Errorf("%s: CreditHours %v, declared %v", c.name, got, chk.Declared)
+			}
+		} else if got := CreditHours(0, c.minSec, c.rule); got != want {
+			t.Errorf("%s: CreditHours %v, converted %v", c.name, got, want)
+		}
+	}
+	msg := CheckCredit(2, 4, 48*60, r45).ReasonMissing()
+	if !strings.Contains(msg, "认定 2 学时") || !strings.Contains(msg, "折算的 1 学时") || !strings.Contains(msg, "理由") {
+		t.Errorf("message %q", msg)
+	}
+}
+
+// The demo courses' 学时 agree with their lessons' minimum times under the demo year's
+// conversion, or say why not; and the demo year's target is within reach of the demo
+// content: every demo course plus a little offline training.
+func TestDemoHoursConsistent(t *testing.T) {
+	list, err := DemoCourses()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule := DefaultYearRule(2026) // the demo year keeps the default conversion (seedCourses)
+	sum := 0.0
+	for _, d := range list {
+		total := 0
+		for _, l := range d.Lessons {
+			total += l.MinSeconds
+		}
+		chk := CheckCredit(d.Course.CreditHours, len(d.Lessons), total, rule)
+		if chk.NeedsReason() && d.Course.CreditReason == "" {
+			t.Errorf("%s: %s", d.Course.Title, chk.ReasonMissing())
+		}
+		if chk.Converted < 1 {
+			t.Errorf("%s: the lessons' minimum times give only %v 学时", d.Course.Title, chk.Converted)
+		}
+		sum += CreditHours(d.Course.CreditHours, total, rule)
+	}
+	if sum > DemoTargetHours || DemoTargetHours > sum+demoOfflineHours {
+		t.Errorf("demo courses give %v 学时; the demo target %v should need a little offline (at most %v)", sum, DemoTargetHours, float64(demoOfflineHours))
+	}
+}
+
 func TestParseDemo(t *testing.T) {
-	src := "---\ntitle: 测试课程\ncategory: 实务\ntopic: 三会一课\nhours: 1.5\nsummary: 简介\nrequired: true\nmin_minutes: 0.5\n---\n# 第一课\n\n正文一\n\n```\n# not a lesson\n```\n# 第二课\n## 小节\n正文二\n"
+	src := "---\ntitle: 测试课程\ncategory: 实务\ntopic: 三会一课\nhours: 1.5\nsummary: 简介\nrequired: true\nmin_minutes: 0.5\nreason: 含课后练习\n---\n# 第一课\n\n正文一\n\n```\n# not a lesson\n```\n# 第二课\n## 小节\n正文二\n"
 	d, err := ParseDemo("x.md", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Course.Title != "测试课程" || d.Course.CreditHours != 1.5 || !d.Required || len(d.Lessons) != 2 {
+	if d.Course.Title != "测试课程" || d.Course.CreditHours != 1.5 || d.Course.CreditReason != "含课后练习" || !d.Required || len(d.Lessons) != 2 {
 		t.Fatalf("%+v", d)
 	}
 	if d.Lessons[0].MinSeconds != 30 || !strings.Contains(d.Lessons[0].Body, "# not a lesson") || d.Lessons[1].Title != "第二课" {

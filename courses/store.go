@@ -37,6 +37,7 @@ type Course struct {
 	Topic           string    `db:"topic" json:"topic"`
 	Summary         string    `db:"summary" json:"summary"`
 	CreditHours     float64   `db:"credit_hours" json:"credit_hours"`
+	CreditReason    string    `db:"credit_reason" json:"credit_reason"` // why more than the conversion (CreditCheck)
 	Published       bool      `db:"published" json:"published"`
 	LessonCount     int       `db:"lesson_count" json:"lesson_count"`
 	TotalMinSeconds int       `db:"total_min_seconds" json:"total_min_seconds"`
@@ -97,7 +98,7 @@ type Branch struct {
 // The lessons that make up a course are read from the view course_lessons
 // (migrations/00058_lesson_archive.sql: the lessons not archived), never from the table,
 // wherever they are shown to learners, counted or credited.
-const courseCols = `c.id, c.title, c.category, c.topic, c.summary, c.credit_hours, c.published, c.updated_at,
+const courseCols = `c.id, c.title, c.category, c.topic, c.summary, c.credit_hours, c.credit_reason, c.published, c.updated_at,
 	(SELECT count(*) FROM course_lessons l WHERE l.course_id = c.id) AS lesson_count,
 	(SELECT coalesce(sum(l.min_seconds), 0) FROM course_lessons l WHERE l.course_id = c.id) AS total_min_seconds`
 
@@ -176,14 +177,16 @@ func likePattern(q string) string {
 // limitOrAll is a SQL LIMIT value: NULL (no limit) for 0.
 func limitOrAll(n int) sql.NullInt64 { return sql.NullInt64{Int64: int64(n), Valid: n > 0} }
 
-// CreateCourse adds a draft course. One statement: no lock.
+// CreateCourse adds a draft course. It has no lessons yet, so its declared 学时 have
+// nothing to be compared with (CreditCheck): UpdateCourse and SetPublished check them.
+// One statement: no lock.
 func (s *Store) CreateCourse(ctx context.Context, in CourseInput) (*Course, error) {
 	if f := in.Validate(); f != nil {
 		return nil, f
 	}
 	var id int64
-	err := s.db.GetContext(ctx, &id, `INSERT INTO courses (title, category, topic, summary, credit_hours)
-		VALUES ($1,$2,$3,$4,$5) RETURNING id`, in.Title, in.Category, in.Topic, in.Summary, in.CreditHours)
+	err := s.db.GetContext(ctx, &id, `INSERT INTO courses (title, category, topic, summary, credit_hours, credit_reason)
+		VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, in.Title, in.Category, in.Topic, in.Summary, in.CreditHours, in.CreditReason)
 	if database.IsUniqueViolation(err, "") {
 		return nil, ErrDuplicateTitle
 	}
@@ -193,20 +196,62 @@ func (s *Store) CreateCourse(ctx context.Context, in CourseInput) (*Course, erro
 	return s.Course(ctx, id)
 }
 
-// UpdateCourse saves a course's fields. One statement: locks the course row.
+// UpdateCourse saves a course's fields. Declaring more 学时 than this year's conversion
+// gives for the course's lessons needs a reason (CreditCheck.NeedsReason), else the
+// field credit_reason is named. Locks: the course row (lockCourse), then reads its lessons.
 func (s *Store) UpdateCourse(ctx context.Context, id int64, in CourseInput) (*Course, error) {
 	if f := in.Validate(); f != nil {
 		return nil, f
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE courses SET title=$2, category=$3, topic=$4, summary=$5, credit_hours=$6, updated_at=now()
-		WHERE id = $1`, id, in.Title, in.Category, in.Topic, in.Summary, in.CreditHours)
-	if database.IsUniqueViolation(err, "") {
-		return nil, ErrDuplicateTitle
-	}
-	if err := affected(res, err, ErrCourseNotFound); err != nil {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockCourse(ctx, tx, id); err != nil {
+			return err
+		}
+		chk, err := creditCheck(ctx, tx, id, in.CreditHours, YearOf(s.now()))
+		if err != nil {
+			return err
+		}
+		if chk.NeedsReason() && in.CreditReason == "" {
+			return web.FieldErrors{"credit_reason": chk.ReasonMissing()}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE courses SET title=$2, category=$3, topic=$4, summary=$5, credit_hours=$6, credit_reason=$7,
+			updated_at=now() WHERE id = $1`, id, in.Title, in.Category, in.Topic, in.Summary, in.CreditHours, in.CreditReason)
+		if database.IsUniqueViolation(err, "") {
+			return ErrDuplicateTitle
+		}
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	return s.Course(ctx, id)
+}
+
+// CreditCheck compares the course's declared 学时 with what the year's conversion gives
+// for its lessons (the ones that make it up now, course_lessons).
+func (s *Store) CreditCheck(ctx context.Context, co *Course, year int) (CreditCheck, error) {
+	rule, err := s.YearRule(ctx, year)
+	if err != nil {
+		return CreditCheck{}, err
+	}
+	return CheckCredit(co.CreditHours, co.LessonCount, co.TotalMinSeconds, rule), nil
+}
+
+// creditCheck is CreditCheck for declared 学时 about to be saved, inside a transaction.
+func creditCheck(ctx context.Context, tx *sqlx.Tx, courseID int64, declared float64, year int) (CreditCheck, error) {
+	var l struct {
+		N   int `db:"n"`
+		Sec int `db:"sec"`
+	}
+	if err := tx.GetContext(ctx, &l, `SELECT count(*) AS n, coalesce(sum(min_seconds), 0) AS sec FROM course_lessons WHERE course_id = $1`,
+		courseID); err != nil {
+		return CreditCheck{}, err
+	}
+	rule, err := yearRule(ctx, tx, year)
+	if err != nil {
+		return CreditCheck{}, err
+	}
+	return CheckCredit(declared, l.N, l.Sec, rule), nil
 }
 
 func affected(res sql.Result, err error, domain error) error {
@@ -220,8 +265,10 @@ func affected(res sql.Result, err error, domain error) error {
 }
 
 // SetPublished publishes or withdraws a course; a course without lessons cannot be
-// published. Locks: the course row (as CreateLesson does), so that a lesson deleted
-// meanwhile cannot leave an empty course published.
+// published, nor one declaring more 学时 than this year's conversion gives for its lessons
+// without a reason (CreditCheck.NeedsReason: credit_reason is named). Locks: the course
+// row (as CreateLesson does), so that a lesson deleted meanwhile cannot leave an empty
+// course published.
 func (s *Store) SetPublished(ctx context.Context, id int64, published bool) (*Course, error) {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := lockCourse(ctx, tx, id); err != nil {
@@ -233,6 +280,15 @@ func (s *Store) SetPublished(ctx context.Context, id int64, published bool) (*Co
 		}
 		if published && c.LessonCount == 0 {
 			return ErrNoLessons
+		}
+		if published {
+			rule, err := yearRule(ctx, tx, YearOf(s.now()))
+			if err != nil {
+				return err
+			}
+			if chk := CheckCredit(c.CreditHours, c.LessonCount, c.TotalMinSeconds, rule); chk.NeedsReason() && c.CreditReason == "" {
+				return web.FieldErrors{"credit_reason": chk.ReasonMissing()}
+			}
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE courses SET published = $2, updated_at = now() WHERE id = $1`, id, published)
 		return err

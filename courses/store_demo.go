@@ -7,6 +7,7 @@ import (
 
 	"github.com/lib/pq"
 
+	"zhibu/app/hours"
 	"zhibu/app/web"
 )
 
@@ -20,19 +21,24 @@ func (s *Store) seedCourses(ctx context.Context, list []DemoCourse, now time.Tim
 		return err
 	}
 	defer tx.Rollback()
+	// The demo year's target is one the demo content reaches (DemoTargetHours), its
+	// conversion the default one; a row still holding the untouched placeholder (a demo
+	// database seeded before) gets the demo target too, a row an admin changed is kept.
 	def := DefaultYearRule(year)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO course_years (year, target_hours, minutes_per_hour) VALUES ($1,$2,$3)
-		ON CONFLICT (year) DO NOTHING`, year, def.TargetHours, def.MinutesPerHour); err != nil {
+		ON CONFLICT (year) DO UPDATE SET target_hours = EXCLUDED.target_hours, updated_at = now()
+			WHERE course_years.target_hours = $4 AND course_years.minutes_per_hour = $3`,
+		year, DemoTargetHours, def.MinutesPerHour, def.TargetHours); err != nil {
 		return err
 	}
 	for _, d := range list {
 		c := d.Course
 		var id int64
-		err := tx.GetContext(ctx, &id, `INSERT INTO courses (title, category, topic, summary, credit_hours, published)
-			VALUES ($1,$2,$3,$4,$5,true)
+		err := tx.GetContext(ctx, &id, `INSERT INTO courses (title, category, topic, summary, credit_hours, credit_reason, published)
+			VALUES ($1,$2,$3,$4,$5,$6,true)
 			ON CONFLICT (title) DO UPDATE SET category = EXCLUDED.category, topic = EXCLUDED.topic, summary = EXCLUDED.summary,
-				credit_hours = EXCLUDED.credit_hours, published = true, updated_at = now()
-			RETURNING id`, c.Title, c.Category, c.Topic, c.Summary, c.CreditHours)
+				credit_hours = EXCLUDED.credit_hours, credit_reason = EXCLUDED.credit_reason, published = true, updated_at = now()
+			RETURNING id`, c.Title, c.Category, c.Topic, c.Summary, c.CreditHours, c.CreditReason)
 		if err != nil {
 			return fmt.Errorf("seed course %s: %w", c.Title, err)
 		}
@@ -88,10 +94,10 @@ func (s *Store) seedProgress(ctx context.Context, list []DemoCourse, now time.Ti
 	if err != nil {
 		return err
 	}
-	ids, hours := make([]int64, len(courses)), make([]float64, len(courses))
+	ids, credit := make([]int64, len(courses)), make([]float64, len(courses))
 	firstReq, lastReq := int64(0), int64(0)
 	for i, c := range courses {
-		ids[i], hours[i] = c.ID, CreditHours(c.Declared, c.MinSec, rule)
+		ids[i], credit[i] = c.ID, CreditHours(c.Declared, c.MinSec, rule)
 		if c.Required {
 			if firstReq == 0 {
 				firstReq = c.ID
@@ -120,7 +126,7 @@ func (s *Store) seedProgress(ctx context.Context, list []DemoCourse, now time.Ti
 		SELECT p.user_id, l.id, l.min_seconds, true, $5, $5
 		FROM p JOIN lessons l ON l.course_id = p.course_id
 		WHERE p.r = 0 OR (p.r = 1 AND l.position = 1)
-		ON CONFLICT DO NOTHING`, pq.Array(ids), pq.Array(hours), firstReq, lastReq, done); err != nil {
+		ON CONFLICT DO NOTHING`, pq.Array(ids), pq.Array(credit), firstReq, lastReq, done); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, picks+`
@@ -130,7 +136,12 @@ func (s *Store) seedProgress(ctx context.Context, list []DemoCourse, now time.Ti
 				ORDER BY CASE WHEN p.r = 0 THEN -l.position ELSE abs(l.position - 2) END LIMIT 1),
 			$5::timestamptz - interval '2 days', $5, CASE WHEN p.r = 0 THEN $5::timestamptz END, CASE WHEN p.r = 0 THEN p.h ELSE 0 END
 		FROM p WHERE p.r IN (0, 1)
-		ON CONFLICT DO NOTHING`, pq.Array(ids), pq.Array(hours), firstReq, lastReq, done); err != nil {
+		ON CONFLICT DO NOTHING`, pq.Array(ids), pq.Array(credit), firstReq, lastReq, done); err != nil {
+		return err
+	}
+	// The completions written in bulk here get their 学时 ledger entries at once, as a
+	// completion through completeCourseIfDone does (idempotent).
+	if _, err := hours.BackfillCourses(ctx, tx); err != nil {
 		return err
 	}
 	return tx.Commit()

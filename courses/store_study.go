@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"zhibu/app/hours"
 	"zhibu/app/web"
 )
 
@@ -67,11 +68,16 @@ type LessonView struct {
 	Attachments []Attachment `json:"attachments"`
 }
 
-// StudySummary is a learner's year at a glance.
+// StudySummary is a learner's year at a glance. Its 学时 are the ledger's (app/hours
+// Mine: every source, not only courses), split into 线上 and 线下 as every 学时 figure is.
 type StudySummary struct {
 	Year        int     `json:"year"`
 	TargetHours float64 `json:"target_hours"`
-	HoursEarned float64 `json:"hours_earned"`
+	HoursEarned float64 `json:"hours_earned"` // 合计 of the ledger
+	Online      float64 `json:"online"`
+	Offline     float64 `json:"offline"`
+	Reached     bool    `json:"reached"` // figures.MetTarget
+	Left        float64 `json:"left"`    // still missing to the target
 	Percent     int     `json:"percent"`
 	RequiredDue int     `json:"required_left"`
 }
@@ -183,13 +189,10 @@ func (s *Store) lessonViews(ctx context.Context, userID, courseID int64, ls []Le
 	return out, nil
 }
 
-// Study is a learner's year: the summary and their courses (as MyCourses).
+// Study is a learner's year: the summary and their courses (as MyCourses). The 学时 are
+// read from the ledger (hours.Store.Mine), the one definition every 学时 figure reads.
 func (s *Store) Study(ctx context.Context, userID int64, year int) (*StudySummary, []MyCourse, error) {
-	rule, err := s.YearRule(ctx, year)
-	if err != nil {
-		return nil, nil, err
-	}
-	earned, err := s.HoursEarned(ctx, userID, year)
+	mine, err := hours.NewStore(s.db).Mine(ctx, userID, year)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -197,27 +200,14 @@ func (s *Store) Study(ctx context.Context, userID int64, year int) (*StudySummar
 	if err != nil {
 		return nil, nil, err
 	}
-	sum := &StudySummary{Year: year, TargetHours: rule.TargetHours, HoursEarned: earned, Percent: HoursPercent(earned, rule.TargetHours)}
+	sum := &StudySummary{Year: year, TargetHours: mine.Target, HoursEarned: mine.Total, Online: mine.Online, Offline: mine.Offline,
+		Reached: mine.Reached, Left: mine.Left(), Percent: mine.Percent()}
 	for _, m := range list {
 		if m.Required() && !m.Done() {
 			sum.RequiredDue++
 		}
 	}
 	return sum, list, nil
-}
-
-// yearBounds are the local (CST) start of year and of the next year.
-func yearBounds(year int) (time.Time, time.Time) {
-	return time.Date(year, 1, 1, 0, 0, 0, 0, web.China), time.Date(year+1, 1, 1, 0, 0, 0, 0, web.China)
-}
-
-// HoursEarned sums the 学时 of courses the user completed in the year.
-func (s *Store) HoursEarned(ctx context.Context, userID int64, year int) (float64, error) {
-	from, to := yearBounds(year)
-	var h float64
-	err := s.db.GetContext(ctx, &h, `SELECT coalesce(sum(hours_earned), 0) FROM course_progress
-		WHERE user_id = $1 AND completed_at >= $2 AND completed_at < $3`, userID, from, to)
-	return h, err
 }
 
 // RequiredCoursesLeft counts the year's 必修 courses the user has not completed, from
@@ -339,13 +329,18 @@ func goneLesson(err error) error {
 }
 
 // completeCourseIfDone applies CourseComplete and, when it holds, credits the course's
-// 学时 under the policy of the year it completed in. The caller holds the learner's
-// course_progress row and has checked that the course is not complete yet.
+// 学时 under the policy of the year it completed in: on course_progress and, in the same
+// transaction, as the course's one entry in the 学时 ledger (hours.Write, idempotent: a
+// second completion of the same course by the same person writes nothing). The caller
+// holds the learner's course_progress row and has checked that the course is not complete
+// yet. Every path that completes a course comes here: a heartbeat, RecheckCompletion
+// (an exam passed) and ArchiveLesson.
 func completeCourseIfDone(ctx context.Context, tx *sqlx.Tx, userID, courseID int64, now time.Time) (bool, float64, error) {
 	var row struct {
 		Lessons     int     `db:"lessons"`
 		Done        int     `db:"done"`
 		Declared    float64 `db:"credit_hours"`
+		Title       string  `db:"title"`
 		TotalMinSec int     `db:"total_min_seconds"`
 		ExamLinked  bool    `db:"exam_linked"`
 		ExamPassed  bool    `db:"exam_passed"`
@@ -356,7 +351,7 @@ func completeCourseIfDone(ctx context.Context, tx *sqlx.Tx, userID, courseID int
 		(SELECT count(*) FROM course_lessons WHERE course_id = c.id) AS lessons,
 		(SELECT count(*) FROM lesson_progress lp JOIN course_lessons l ON l.id = lp.lesson_id
 			WHERE l.course_id = c.id AND lp.user_id = $2 AND lp.completed_at IS NOT NULL) AS done,
-		c.credit_hours,
+		c.credit_hours, c.title,
 		(SELECT coalesce(sum(min_seconds), 0) FROM course_lessons WHERE course_id = c.id) AS total_min_seconds,
 		EXISTS (SELECT 1 FROM exams e WHERE e.course_id = c.id AND (e.all_townships OR EXISTS (
 			SELECT 1 FROM exam_townships et JOIN users u ON u.township_id = et.township_id
@@ -369,14 +364,21 @@ func completeCourseIfDone(ctx context.Context, tx *sqlx.Tx, userID, courseID int
 	if !CourseComplete(CourseStatus{Lessons: row.Lessons, LessonsDone: row.Done, ExamLinked: row.ExamLinked, ExamPassed: row.ExamPassed}) {
 		return false, 0, nil
 	}
-	rule, err := yearRule(ctx, tx, YearOf(now))
+	year := YearOf(now)
+	rule, err := yearRule(ctx, tx, year)
 	if err != nil {
 		return false, 0, err
 	}
-	hours := CreditHours(row.Declared, row.TotalMinSec, rule)
-	_, err = tx.ExecContext(ctx, `UPDATE course_progress SET completed_at = $3, hours_earned = $4 WHERE user_id = $1 AND course_id = $2`,
-		userID, courseID, now, hours)
-	return true, hours, err
+	earned := CreditHours(row.Declared, row.TotalMinSec, rule)
+	if _, err := tx.ExecContext(ctx, `UPDATE course_progress SET completed_at = $3, hours_earned = $4 WHERE user_id = $1 AND course_id = $2`,
+		userID, courseID, now, earned); err != nil {
+		return false, 0, err
+	}
+	if _, err := hours.Write(ctx, tx, hours.Credit{UserID: userID, Year: year, Source: hours.SourceCourse, SourceID: courseID,
+		Hours: earned, At: now, Note: row.Title}); err != nil {
+		return false, 0, err
+	}
+	return true, earned, nil
 }
 
 // RecheckCompletion applies CourseComplete again for one learner and course, for events
