@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -40,11 +41,16 @@ func mountFeatures(s *web.Server) error {
 }
 
 // examsDeps: features do not import each other; a passed course exam may complete the
-// course, and the county setting 「通过后不可补考」 decides retakes after a pass.
+// course, the county setting 「通过后不可补考」 decides retakes after a pass, and a class's
+// absence limit decides whether a participant may start its 结业 exam.
 func examsDeps(db *sqlx.DB) exams.Deps {
 	return exams.Deps{OnPassed: func(ctx context.Context, userID, courseID int64) error {
 		return courses.RecheckCompletion(ctx, db, userID, courseID)
-	}, RetakeAfterPass: settings.NewStore(db).RetakeAfterPass}
+	}, RetakeAfterPass: settings.NewStore(db).RetakeAfterPass,
+		// A class's 结业 exam refuses a participant over the class's absence limit.
+		StartGuard: func(ctx context.Context, userID, examID int64) (string, error) {
+			return classes.ExamRefusalFor(ctx, db, userID, examID, time.Now())
+		}}
 }
 
 // reportsDeps: the reports show the townships' 排名 only when the county switched it on
@@ -65,10 +71,6 @@ func seedDemo(ctx context.Context, db *sqlx.DB, size accounts.DemoSize, log *slo
 		return err
 	}
 	if err := courses.SeedDemo(ctx, db); err != nil {
-		return err
-	}
-	// The demo's completions are bulk-written: credit them to the 学时 ledger.
-	if _, err := hours.BackfillCourses(ctx, db); err != nil {
 		return err
 	}
 	if err := exams.SeedDemo(ctx, db); err != nil {
