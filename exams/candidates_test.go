@@ -2,7 +2,6 @@ package exams
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"testing"
@@ -12,11 +11,16 @@ import (
 )
 
 // candidateCounty is a county of three townships with secretaries active and not, with
-// and without attempts, an organizer and an admin, and exams for all or some townships.
+// and without attempts, an organizer and an admin, exams for all or some townships, and
+// 结业 exams of 集中培训班 (for the class's participants only, whatever the townships say).
 type candidateCounty struct {
 	towns                     [3]int64
 	users                     map[string]int64
 	all, t1, t12, t3, t1Moved int64
+	// classT1: for township 1, linked by a class of s2, s1-off and o1 that s3 sat without
+	// being in it; classAll: for all townships, linked by a class nobody is in;
+	// classDraft: a draft linked by a class of s1.
+	classT1, classAll, classDraft int64
 }
 
 func makeCandidateCounty(t *testing.T, e *env) candidateCounty {
@@ -69,6 +73,20 @@ func makeCandidateCounty(t *testing.T, e *env) candidateCounty {
 	sat(c.t1, "s1-off-sat", c.towns[0])
 	sat(c.t1Moved, "s2-moved", c.towns[0])
 	sat(c.all, "s3", c.towns[2])
+
+	c.classT1, c.classAll, c.classDraft = exam(c.towns[0]), exam(), exam()
+	testdb.Exec(t, e.db, `UPDATE exams SET published_at = NULL WHERE id = $1`, c.classDraft)
+	class := func(examID int64, users ...string) {
+		var id int64
+		testdb.Get(t, e.db, &id, `INSERT INTO classes (title, kind, exam_id) VALUES ($1, '理论', $2) RETURNING id`, testdb.Unique("候选班"), examID)
+		for _, u := range users {
+			testdb.Exec(t, e.db, `INSERT INTO class_participants (class_id, user_id, township_id) SELECT $1, id, township_id FROM users WHERE id = $2`, id, c.users[u])
+		}
+	}
+	class(c.classT1, "s2", "s1-off", "o1")
+	class(c.classAll)
+	class(c.classDraft, "s1")
+	sat(c.classT1, "s3", c.towns[2])
 	return c
 }
 
@@ -79,7 +97,7 @@ func TestCandidatesViewMatchesIsCandidate(t *testing.T) {
 	c := makeCandidateCounty(t, e)
 	ctx := context.Background()
 	st := e.store()
-	exams := []int64{c.all, c.t1, c.t12, c.t3, c.t1Moved}
+	exams := []int64{c.all, c.t1, c.t12, c.t3, c.t1Moved, c.classT1, c.classAll, c.classDraft}
 	var ids []int64
 	for _, id := range c.users {
 		ids = append(ids, id)
@@ -98,7 +116,7 @@ func TestCandidatesViewMatchesIsCandidate(t *testing.T) {
 	}
 	got := map[int64][]string{} // exam → names of candidates (Go)
 	for _, examID := range exams {
-		ex, err := st.GetExam(ctx, examID, sql.NullInt64{})
+		ex, err := st.StaffExam(ctx, examID, web.Scope{All: true}) // drafts too
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,9 +126,12 @@ func TestCandidatesViewMatchesIsCandidate(t *testing.T) {
 				Active     bool   `db:"active"`
 				TownshipID int64  `db:"township_id"`
 				HasAttempt bool   `db:"has_attempt"`
+				InClass    bool   `db:"in_class"`
 			}
 			testdb.Get(t, e.db, &u, `SELECT role, active, COALESCE(township_id, 0) AS township_id,
-				EXISTS (SELECT 1 FROM attempts WHERE exam_id = $1 AND user_id = u.id) AS has_attempt
+				EXISTS (SELECT 1 FROM attempts WHERE exam_id = $1 AND user_id = u.id) AS has_attempt,
+				EXISTS (SELECT 1 FROM classes c JOIN class_participants p ON p.class_id = c.id
+					WHERE c.exam_id = $1 AND p.user_id = u.id) AS in_class
 				FROM users u WHERE id = $2`, examID, userID)
 			goSays := IsCandidate(ex, CandidateFacts(u))
 			if goSays != inView[[2]int64{examID, userID}] {
@@ -128,6 +149,11 @@ func TestCandidatesViewMatchesIsCandidate(t *testing.T) {
 		c.t12:     {"s1", "s2", "s2-moved"},
 		c.t3:      {"s3"},
 		c.t1Moved: {"s1", "s2-moved"},
+		// s1 is of the exam's township but not in the class; s2 is in it though of another
+		// township; s1-off is inactive, o1 no secretary; s3 sat it.
+		c.classT1:    {"s2", "s3"},
+		c.classAll:   nil,
+		c.classDraft: nil,
 	}
 	for examID, names := range want {
 		if !slices.Equal(got[examID], names) {

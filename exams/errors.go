@@ -17,6 +17,7 @@ var (
 	ErrClosed          = errors.New("exam closed")
 	ErrNoAttempts      = errors.New("no attempts left")
 	ErrAlreadyPassed   = errors.New("already passed") // passed, and no retake after a pass (rules_retake.go)
+	ErrStartRefused    = errors.New("start refused")  // the start guard (Deps.StartGuard) refuses; carries its reason (startRefused)
 	ErrAttemptClosed   = errors.New("attempt closed")
 	ErrNoPosition      = errors.New("position not in paper")
 	ErrUnknownTownship = errors.New("unknown township")
@@ -42,6 +43,7 @@ var errorTable = web.ErrorTable{
 	ErrClosed:          web.Conflict("exam_closed", "考试已结束，不能再开始作答"),
 	ErrNoAttempts:      web.Conflict("no_attempts_left", "您的考试次数已用完"),
 	ErrAlreadyPassed:   web.Conflict("already_passed", "您已通过本场考试，按县里的规定通过后不需补考"),
+	ErrStartRefused:    web.Conflict("start_refused", "现在不能参加本场考试"),
 	ErrAttemptClosed:   web.Conflict("attempt_closed", "考试时间已到，答卷已自动提交，本次作答未能保存"),
 	ErrNoPosition:      web.Err(http.StatusUnprocessableEntity, "position_not_in_paper", "试卷中没有这道题"),
 	ErrUnknownTownship: web.Invalid("所选乡镇不存在", map[string]string{"township_ids": "包含不存在的乡镇"}),
@@ -54,6 +56,16 @@ var errorTable = web.ErrorTable{
 	ErrInOpenExam:      web.Conflict("question_in_open_exam", "该题属于正在进行的考试范围，考试结束后才能练习"),
 	ErrAllInOpenExam:   web.Conflict("question_in_open_exam", "这些题目都属于正在进行的考试范围，考试结束后才能练习"),
 }
+
+// refusal is ErrStartRefused with the Chinese reason the start guard gave: the table
+// gives status and code, the reason is the message (web.Reason).
+type refusal struct{ reason string }
+
+func (r *refusal) Error() string  { return ErrStartRefused.Error() + ": " + r.reason }
+func (r *refusal) Unwrap() error  { return ErrStartRefused }
+func (r *refusal) Reason() string { return r.reason }
+
+func startRefused(reason string) error { return &refusal{reason: reason} }
 
 // The errors below carry a Chinese detail the table cannot hold; each answers itself
 // through errors.As (its As method), which web.AsError consults after the tables.

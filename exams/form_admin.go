@@ -27,7 +27,7 @@ type examForm struct {
 }
 
 // Shown writes a datetime-local value (2026-12-04T13:05) the way pages show times.
-func (f *examForm) Shown(v string) string { return strings.Replace(v, "T", " ", 1) }
+func (f examForm) Shown(v string) string { return strings.Replace(v, "T", " ", 1) }
 
 // ruleRow is one draw-rule row of the form.
 type ruleRow struct {

@@ -759,7 +759,7 @@ func TestSeedDemoIdempotent(t *testing.T) {
 	var id int64
 	testdb.Get(t, db, &id, `SELECT id FROM exams WHERE demo_key = $1`, DemoExamKey)
 	st := NewStore(db, nil, Deps{})
-	e, err := st.GetExam(context.Background(), id, sql.NullInt64{})
+	e, err := st.GetExam(context.Background(), id, 0, sql.NullInt64{})
 	if err != nil {
 		t.Fatal(err)
 	}

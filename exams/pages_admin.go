@@ -239,9 +239,13 @@ func (h *handlers) pagePublishConfirm(c *fiber.Ctx) error {
 		return err
 	}
 	at := func(t time.Time) string { return t.In(web.China).Format("2006年1月2日 15:04") }
+	who := fmt.Sprintf("参考范围（%s）内的 %d 名支部书记", towns, n)
+	if e.ClassExam { // for the class's participants only, whatever its townships say
+		who = fmt.Sprintf("这是培训班的结业考试，培训班的 %d 名学员", n)
+	}
 	return h.s.RenderConfirm(c, web.Confirm{Title: "发布考试", Question: "确定发布考试「" + e.Title + "」吗？",
 		Consequences: []string{
-			fmt.Sprintf("参考范围（%s）内的 %d 名支部书记从 %s 起可以看到并开始作答，%s 截止。", towns, n, at(e.OpensAt), at(e.ClosesAt)),
+			fmt.Sprintf("%s从 %s 起可以看到并开始作答，%s 截止。", who, at(e.OpensAt), at(e.ClosesAt)),
 			"一旦有人开始作答，抽题规则和分值、及格分、时长、开始时间、参考范围等就不能再修改；此后只能修改" + SafeAfterStart + "。",
 			"发布后不能改回草稿。",
 		},

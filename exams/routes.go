@@ -34,6 +34,13 @@ type Deps struct {
 	// (the county setting 「通过后不可补考」, off by default); nil means false. The retake
 	// rule (rules_retake.go) reads it.
 	RetakeAfterPass func(ctx context.Context) (bool, error)
+	// StartGuard, when set, is asked before a new attempt is created (StartAttempt; resuming
+	// an attempt in progress never asks it): a non-empty Chinese reason refuses the start
+	// with 409 start_refused and that reason. app/features.go wires the 集中培训班's absence
+	// limit (classes.ExamRefusalFor) for their 结业 exams. The exams list and home cards
+	// show the reason instead of inviting the start; they ask it only for class exams
+	// (Exam.ClassExam), the only exams it refuses, so that other exams cost no query.
+	StartGuard func(ctx context.Context, userID, examID int64) (string, error)
 }
 
 // handlers hold what every handler needs.
@@ -159,6 +166,9 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 		case "open":
 			c.Big = fmt.Sprintf("剩 %d 次机会", e.AttemptsLeft())
 			c.Link, c.LinkText = "/exams", "去考试"
+		case "refused": // the start guard's reason instead of an invitation
+			c.Big, c.Link, c.LinkText = "不能参加", "/exams", "查看考试"
+			c.Lines = append(c.Lines, e.Refusal)
 		default:
 			_, c.Big = e.Retake(retake)
 			c.Link, c.LinkText = "/exams", "查看成绩"

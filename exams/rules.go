@@ -232,13 +232,17 @@ type CandidateFacts struct {
 	Active     bool
 	TownshipID int64 // 0 when none
 	HasAttempt bool  // the user has an attempt at the exam
+	InClass    bool  // the user is a participant of the class whose 结业 exam it is (Exam.ClassExam)
 }
 
-// IsCandidate is who a published exam is for (a draft is for nobody): an active secretary of a township the exam is for
-// (every township when AllTownships), and every secretary who has an attempt at it, so
-// that nobody who sat it drops out of its results after being deactivated or moved. It is
-// the Go mirror of the view exam_candidates (migrations/00052_exam_candidates.sql), which
-// the results and the staff home card read; candidates_test.go compares the two.
+// IsCandidate is who a published exam is for (a draft is for nobody): for the 结业 exam of
+// a 集中培训班 (Exam.ClassExam) every active participant of the class, whatever the exam's
+// townships say; for any other exam every active secretary of a township the exam is for
+// (every township when AllTownships); and for both every secretary who has an attempt at
+// it, so that nobody who sat it drops out of its results after being deactivated, moved or
+// taken off the class. It is the Go mirror of the view exam_candidates (latest definition
+// migrations/00063_class_exam_candidates.sql), which the results, the reports and the
+// staff home card read; candidates_test.go compares the two.
 func IsCandidate(e *Exam, u CandidateFacts) bool {
 	if u.Role != web.RoleSecretary || !e.Published() {
 		return false
@@ -248,6 +252,9 @@ func IsCandidate(e *Exam, u CandidateFacts) bool {
 	}
 	if !u.Active {
 		return false
+	}
+	if e.ClassExam {
+		return u.InClass
 	}
 	return e.AllTownships || slices.Contains([]int64(e.TownshipIDs), u.TownshipID)
 }

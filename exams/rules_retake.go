@@ -54,20 +54,29 @@ func retakeReason(err error) string {
 	return "暂不能考试"
 }
 
-// Retake applies CanRetake to an exam as the candidate sees it (its clock included).
+// Retake applies CanRetake to an exam as the candidate sees it (its clock included); when
+// the rule allows a new attempt but the start guard refuses it (Refusal), the guard's
+// reason.
 func (e ExamForUser) Retake(retakeAfterPass bool) (ok bool, reason string) {
-	return CanRetake(e.AttemptsUsed, e.AttemptsAllowed, e.Passed, retakeAfterPass, e.Now, e.OpensAt, e.ClosesAt)
+	ok, reason = CanRetake(e.AttemptsUsed, e.AttemptsAllowed, e.Passed, retakeAfterPass, e.Now, e.OpensAt, e.ClosesAt)
+	if ok && e.Refusal != "" {
+		return false, e.Refusal
+	}
+	return ok, reason
 }
 
 // StateFor says what the candidate can do now, by the rule: "resume" (an attempt in
 // progress), "open" (may start), else why not: "upcoming", "closed", "passed" (passed and
-// the county forbids retakes after a pass) or "done" (no attempt left).
+// the county forbids retakes after a pass), "done" (no attempt left) or "refused" (the
+// rule allows a new attempt, the start guard does not: Refusal says why).
 func (e ExamForUser) StateFor(retakeAfterPass bool) string {
 	if e.OpenAttempt.Valid {
 		return "resume"
 	}
 	err := retakeRule(e.AttemptsUsed, e.AttemptsAllowed, e.Passed, retakeAfterPass, e.Now, e.OpensAt, e.ClosesAt)
 	switch {
+	case err == nil && e.Refusal != "":
+		return "refused"
 	case err == nil:
 		return "open"
 	case errors.Is(err, ErrNotOpen):

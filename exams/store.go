@@ -22,6 +22,7 @@ type Store struct {
 
 	onPassed        func(ctx context.Context, userID, courseID int64) error
 	retakeAfterPass func(ctx context.Context) (bool, error)
+	startGuard      func(ctx context.Context, userID, examID int64) (string, error)
 
 	metaMu sync.RWMutex
 	meta   map[int64]attemptMeta
@@ -44,7 +45,8 @@ func NewStore(db *sqlx.DB, log *slog.Logger, deps Deps) *Store {
 	for i := range seed {
 		seed[i] = byte(rand.Uint32())
 	}
-	return &Store{DB: db, Log: log, onPassed: deps.OnPassed, retakeAfterPass: deps.RetakeAfterPass, meta: map[int64]attemptMeta{}, rng: rand.New(rand.NewChaCha8(seed))}
+	return &Store{DB: db, Log: log, onPassed: deps.OnPassed, retakeAfterPass: deps.RetakeAfterPass,
+		startGuard: deps.StartGuard, meta: map[int64]attemptMeta{}, rng: rand.New(rand.NewChaCha8(seed))}
 }
 
 // RetakeAfterPass is the county setting 「通过后不可补考」 read through Deps (false when
@@ -54,6 +56,36 @@ func (s *Store) RetakeAfterPass(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	return s.retakeAfterPass(ctx)
+}
+
+// StartRefusal is why the start guard (Deps.StartGuard) refuses the user a new attempt
+// at the exam ("" = it does not, or no guard is wired).
+func (s *Store) StartRefusal(ctx context.Context, userID, examID int64) (string, error) {
+	if s.startGuard == nil {
+		return "", nil
+	}
+	return s.startGuard(ctx, userID, examID)
+}
+
+// startRefusals fills Refusal for the class exams of list (the only exams the guard
+// refuses today) at which a new attempt could start now: no attempt in progress, the
+// window open and an attempt left. Other exams cost nothing.
+func (s *Store) startRefusals(ctx context.Context, userID int64, list []ExamForUser) error {
+	if s.startGuard == nil {
+		return nil
+	}
+	for i := range list {
+		e := &list[i]
+		if !e.ClassExam || e.OpenAttempt.Valid || e.Now.Before(e.OpensAt) || !e.Now.Before(e.ClosesAt) || e.AttemptsLeft() == 0 {
+			continue
+		}
+		reason, err := s.startGuard(ctx, userID, e.ID)
+		if err != nil {
+			return err
+		}
+		e.Refusal = reason
+	}
+	return nil
 }
 
 // seed is a fresh seed for one draw.

@@ -80,14 +80,16 @@ func (a *Attempt) Finished() bool { return a.Status == "finished" }
 var savesOpenSQL = "now() <= a.deadline + interval '" + itoa(int(Grace.Seconds())) + " seconds'"
 
 // StartAttempt returns the user's attempt in progress, or draws and freezes a new paper
-// when the retake rule (rules_retake.go) allows one; otherwise its error (ErrNotOpen,
-// ErrClosed, ErrAlreadyPassed, ErrNoAttempts). Concurrent starts end in one attempt
-// (unique index on the open attempt).
+// when the retake rule (rules_retake.go) allows one and the start guard (Deps.StartGuard)
+// does not refuse it; otherwise its error (ErrNotOpen, ErrClosed, ErrAlreadyPassed,
+// ErrNoAttempts, ErrStartRefused with the guard's reason). Resuming is never refused.
+// Concurrent starts end in one attempt (unique index on the open attempt).
 func (s *Store) StartAttempt(ctx context.Context, examID, userID int64, township sql.NullInt64) (*Attempt, bool, error) {
-	e, err := s.GetExam(ctx, examID, township)
+	e, err := s.GetExam(ctx, examID, userID, township)
 	if err != nil {
 		return nil, false, err
 	}
+	guarded := false // asked the guard once already (a lost race retries the loop)
 	for try := 0; try < 3; try++ {
 		// One query: the open attempt (if any), the number of attempts and the clock.
 		var st struct {
@@ -121,6 +123,16 @@ func (s *Store) StartAttempt(ctx context.Context, examID, userID int64, township
 		}
 		if err := retakeRule(st.Used, e.AttemptsAllowed, st.Passed, retakeAfterPass, st.Now, e.OpensAt, e.ClosesAt); err != nil {
 			return nil, false, err
+		}
+		if !guarded {
+			reason, err := s.StartRefusal(ctx, userID, examID)
+			if err != nil {
+				return nil, false, err
+			}
+			if reason != "" {
+				return nil, false, startRefused(reason)
+			}
+			guarded = true
 		}
 		paper, err := s.drawPaper(ctx, e)
 		if err != nil {
@@ -158,22 +170,29 @@ type RetakeFacts struct {
 	OpensAt         time.Time     `db:"opens_at"`
 	ClosesAt        time.Time     `db:"closes_at"`
 	Now             time.Time     `db:"now"`
+	ClassExam       bool          `db:"class_exam"`
 	RetakeAfterPass bool          `db:"-"`
+	Refusal         string        `db:"-"` // the start guard's reason, asked as for the exams list (startRefusals)
 }
 
-// Retake applies CanRetake to the facts.
+// Retake applies CanRetake to the facts; when it allows a new attempt but the start guard
+// refuses it, the guard's reason.
 func (f RetakeFacts) Retake() (ok bool, reason string) {
-	return CanRetake(f.AttemptsUsed, f.AttemptsAllowed, f.Passed, f.RetakeAfterPass, f.Now, f.OpensAt, f.ClosesAt)
+	ok, reason = CanRetake(f.AttemptsUsed, f.AttemptsAllowed, f.Passed, f.RetakeAfterPass, f.Now, f.OpensAt, f.ClosesAt)
+	if ok && f.Refusal != "" {
+		return false, f.Refusal
+	}
+	return ok, reason
 }
 
 // AttemptsLeft is how many attempts remain.
 func (f RetakeFacts) AttemptsLeft() int { return max(0, f.AttemptsAllowed-f.AttemptsUsed) }
 
-// RetakeFactsOf reads the user's attempts at the exam (one query, no lock) and the county
-// setting.
+// RetakeFactsOf reads the user's attempts at the exam (one query, no lock), the county
+// setting and, for a class exam a new attempt could start at, the start guard.
 func (s *Store) RetakeFactsOf(ctx context.Context, examID, userID int64) (RetakeFacts, error) {
 	var f RetakeFacts
-	err := s.DB.GetContext(ctx, &f, `SELECT e.attempts_allowed, e.opens_at, e.closes_at, now() AS now,
+	err := s.DB.GetContext(ctx, &f, `SELECT e.attempts_allowed, e.opens_at, e.closes_at, now() AS now, `+classExamSQL+` AS class_exam,
 		COALESCE(s.used, 0) AS used, COALESCE(s.passed, false) AS passed, s.open
 		FROM exams e LEFT JOIN LATERAL (
 			SELECT count(*) AS used, bool_or(a.passed) AS passed, max(a.id) FILTER (WHERE a.status = 'in_progress') AS open
@@ -186,7 +205,12 @@ func (s *Store) RetakeFactsOf(ctx context.Context, examID, userID int64) (Retake
 		return f, err
 	}
 	if f.Passed {
-		f.RetakeAfterPass, err = s.RetakeAfterPass(ctx)
+		if f.RetakeAfterPass, err = s.RetakeAfterPass(ctx); err != nil {
+			return f, err
+		}
+	}
+	if ok, _ := f.Retake(); ok && f.ClassExam && !f.OpenAttempt.Valid {
+		f.Refusal, err = s.StartRefusal(ctx, userID, examID)
 	}
 	return f, err
 }

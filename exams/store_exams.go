@@ -54,11 +54,14 @@ type Exam struct {
 	TownshipIDs      pq.Int64Array `db:"township_ids" json:"township_ids"`
 	// PublishedAt is NULL for a draft (migrations/00057_exam_drafts.sql).
 	PublishedAt *time.Time `db:"published_at" json:"published_at"`
+	// ClassExam: a 集中培训班 links the exam as its 结业 exam (classes.exam_id, classExamSQL):
+	// it is for the class's participants only, whatever TownshipIDs say (IsCandidate).
+	ClassExam bool `db:"class_exam" json:"class_exam"`
 }
 
 const examCols = `e.id, e.title, e.description, e.course_id, e.opens_at, e.closes_at, e.duration_minutes, e.pass_score,
 	e.total_points, e.attempts_allowed, e.shuffle_questions, e.shuffle_options, e.multi_rule, e.review_policy,
-	e.all_townships, e.rules, e.published_at,
+	e.all_townships, e.rules, e.published_at, ` + classExamSQL + ` AS class_exam,
 	ARRAY(SELECT township_id FROM exam_townships et WHERE et.exam_id = e.id ORDER BY township_id) AS township_ids`
 
 // SaveExam is the one operation behind creating (id 0) and changing an exam, by the API
@@ -238,20 +241,40 @@ func (s *Store) Townships(ctx context.Context) ([]TownshipOption, error) {
 const publishedSQL = `e.published_at IS NOT NULL`
 
 // visibleSQL admits the published exams for the township $N (NULL = every published
-// exam): what candidates list, start and are guarded by, and what staff home cards count.
+// exam) by their townships: what staff oversee and their home cards count (staffVisible,
+// OpenExamTurnout). What a candidate lists and starts is takerVisible.
 const visibleSQL = `(` + publishedSQL + ` AND ($%d::bigint IS NULL OR e.all_townships OR EXISTS (SELECT 1 FROM exam_townships et WHERE et.exam_id = e.id AND et.township_id = $%d)))`
 
 func visible(n int) string { return fmt.Sprintf(visibleSQL, n, n) }
+
+// classExamSQL tells whether a 集中培训班 links the exam e as its 结业 exam
+// (classes.exam_id): the test of the view exam_candidates
+// (migrations/00063_class_exam_candidates.sql), mirrored by Exam.ClassExam.
+const classExamSQL = `EXISTS (SELECT 1 FROM classes c WHERE c.exam_id = e.id)`
+
+// takerVisible admits the published exams user $u of township $t may list and start
+// (NULL township, the county's admins: every published exam): the 结业 exam of a class
+// when $u is a participant of the class or has an attempt at it, whatever the exam's
+// townships say; any other exam by its townships. It is the rule of the view
+// exam_candidates (migrations/00063_class_exam_candidates.sql) for the signed-in user;
+// IsCandidate is its Go mirror. The list, the start, the home cards and the practice guard
+// (candidateSQL) read it.
+func takerVisible(u, t int) string {
+	return fmt.Sprintf(`(`+publishedSQL+` AND ($%[2]d::bigint IS NULL OR CASE WHEN `+classExamSQL+`
+		THEN EXISTS (SELECT 1 FROM classes c JOIN class_participants p ON p.class_id = c.id WHERE c.exam_id = e.id AND p.user_id = $%[1]d)
+		  OR EXISTS (SELECT 1 FROM attempts ta WHERE ta.exam_id = e.id AND ta.user_id = $%[1]d)
+		ELSE e.all_townships OR EXISTS (SELECT 1 FROM exam_townships et WHERE et.exam_id = e.id AND et.township_id = $%[2]d) END))`, u, t)
+}
 
 // staffVisible admits, for the township $N, what visible does; for NULL (the county's
 // admins) every exam, drafts included.
 func staffVisible(n int) string { return fmt.Sprintf(`($%d::bigint IS NULL OR %s)`, n, visible(n)) }
 
-// GetExam loads a published exam the township may see (NULL township: any published
-// exam); a draft is ErrNotFound.
-func (s *Store) GetExam(ctx context.Context, id int64, township sql.NullInt64) (*Exam, error) {
+// GetExam loads a published exam the user of the township may take (takerVisible; NULL
+// township: any published exam); a draft is ErrNotFound.
+func (s *Store) GetExam(ctx context.Context, id, userID int64, township sql.NullInt64) (*Exam, error) {
 	var e Exam
-	err := s.DB.GetContext(ctx, &e, `SELECT `+examCols+` FROM exams e WHERE e.id = $1 AND `+visible(2), id, township)
+	err := s.DB.GetContext(ctx, &e, `SELECT `+examCols+` FROM exams e WHERE e.id = $1 AND `+takerVisible(2, 3), id, userID, township)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -335,6 +358,10 @@ type ExamForUser struct {
 	Passed       bool            `db:"passed" json:"passed"`
 	OpenAttempt  sql.NullInt64   `db:"open_attempt" json:"-"`
 	Now          time.Time       `db:"now" json:"-"`
+	// Refusal is why the start guard (Deps.StartGuard) refuses the user a new attempt now
+	// ("" = it does not). It is asked only for class exams a new attempt could start at
+	// (startRefusals); the rule itself is the guard's.
+	Refusal string `db:"-" json:"-"`
 }
 
 // AttemptsLeft is how many attempts remain.
@@ -357,17 +384,25 @@ func (s *Store) ExamsForUser(ctx context.Context, userID int64, township sql.Nul
 			SELECT count(*) AS used, max(score) AS best, bool_or(passed) AS passed,
 			       max(id) FILTER (WHERE status = 'in_progress') AS open
 			FROM attempts a WHERE a.exam_id = e.id AND a.user_id = $1) s ON true
-		WHERE `+visible(2)+` AND (NOT $3 OR (now() >= e.opens_at AND now() < e.closes_at))
+		WHERE `+takerVisible(1, 2)+` AND (NOT $3 OR (now() >= e.opens_at AND now() < e.closes_at))
 		ORDER BY (now() < e.closes_at) DESC, e.closes_at ASC, e.id DESC
 		LIMIT 200`, userID, township, onlyOpen)
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	if err := s.startRefusals(ctx, userID, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ScopeSize is how many active secretaries an exam is for now (its publish confirmation
-// says so).
+// says so): of its townships, or the participants of the class whose 结业 exam it is.
 func (s *Store) ScopeSize(ctx context.Context, e *Exam) (int, error) {
 	var n int
 	err := s.DB.GetContext(ctx, &n, `SELECT count(*) FROM users u WHERE u.role = 'secretary' AND u.active
-		AND ($1 OR u.township_id = ANY($2))`, e.AllTownships, pq.Array([]int64(e.TownshipIDs)))
+		AND CASE WHEN $3 THEN EXISTS (SELECT 1 FROM classes c JOIN class_participants p ON p.class_id = c.id
+			WHERE c.exam_id = $4 AND p.user_id = u.id)
+		ELSE $1 OR u.township_id = ANY($2) END`, e.AllTownships, pq.Array([]int64(e.TownshipIDs)), e.ClassExam, e.ID)
 	return n, err
 }

@@ -11,11 +11,12 @@ import (
 )
 
 // candidateSQL admits the exams e that user $u of township $t (NULL for admins, who sit
-// no exam) is a candidate of: the exam is for the township — visible(), the test that
-// lists and starts exams — or the user has sat it (e.g. before moving township).
+// no exam) is a candidate of: the user may list and start it — takerVisible(), the test
+// that lists and starts exams (a class's 结业 exam only for its participants) — or the
+// user has sat it (e.g. before moving township).
 func candidateSQL(u, t int) string {
 	return fmt.Sprintf(`(($%d::bigint IS NOT NULL AND %s) OR EXISTS (SELECT 1 FROM attempts ca WHERE ca.user_id = $%d AND ca.exam_id = e.id))`,
-		t, visible(t), u)
+		t, takerVisible(u, t), u)
 }
 
 // liveExamsSQL is a scalar subquery: the exams user $u of township $t is a candidate of

@@ -9,7 +9,8 @@ import (
 )
 
 // Oversight: who an exam is for and how they did. Who an exam is for is the view
-// exam_candidates (migrations/00052_exam_candidates.sql; its Go mirror is IsCandidate in
+// exam_candidates (migrations/00052_exam_candidates.sql, latest 00063_class_exam_candidates.sql:
+// a class's 结业 exam is for its participants; its Go mirror is IsCandidate in
 // rules.go, compared in candidates_test.go): the results, their workbook and the staff
 // home card all count from it.
 
