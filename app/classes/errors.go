@@ -46,14 +46,5 @@ var errorTable = web.ErrorTable{
 	ErrOverAbsenceLimit: web.Conflict("over_absence_limit", "请假和缺勤超过规定，不能参加结业考试"),
 }
 
-// refusal is a domain error whose Chinese reason a rule gave (web.Reason).
-type refusal struct {
-	kind   error
-	reason string
-}
-
-func (r *refusal) Error() string  { return r.kind.Error() + ": " + r.reason }
-func (r *refusal) Unwrap() error  { return r.kind }
-func (r *refusal) Reason() string { return r.reason }
-
-func refuse(kind error, reason string) error { return &refusal{kind: kind, reason: reason} }
+// refuse is web.Refuse: kind with the reason a rule of rules.go gave.
+func refuse(kind error, reason string) error { return web.Refuse(kind, reason) }

@@ -165,6 +165,22 @@ func (s *Store) RemoveParticipant(ctx context.Context, me *web.Identity, classID
 	})
 }
 
+// openRoll checks that the caller takes the session's roll call and that it is open
+// now; it locks the session row.
+func (s *Store) openRoll(ctx context.Context, tx *sqlx.Tx, me *web.Identity, c Class, sessionID int64) (sessionRow, error) {
+	if !staffOf(me, c) {
+		return sessionRow{}, ErrNotManager
+	}
+	ss, err := s.lockSession(ctx, tx, c.ID, sessionID)
+	if err != nil {
+		return ss, err
+	}
+	if why := RollRefusal(s.now(), ss.StartsAt, c.Closed()); why != "" {
+		return ss, refuse(ErrRollClosed, why)
+	}
+	return ss, nil
+}
+
 // lockParticipant checks that the user takes part in the class and that the caller
 // manages them; it locks the participant row.
 func (s *Store) lockParticipant(ctx context.Context, tx *sqlx.Tx, me *web.Identity, c Class, userID int64) error {
@@ -191,15 +207,8 @@ func (s *Store) SetAttendance(ctx context.Context, me *web.Identity, classID, se
 	}
 	n := 0
 	err := s.withClass(ctx, me, classID, false, func(tx *sqlx.Tx, c Class) error {
-		if !staffOf(me, c) {
-			return ErrNotManager
-		}
-		ss, err := s.lockSession(ctx, tx, classID, sessionID)
-		if err != nil {
+		if _, err := s.openRoll(ctx, tx, me, c, sessionID); err != nil {
 			return err
-		}
-		if why := RollRefusal(s.now(), ss.StartsAt, c.Closed()); why != "" {
-			return refuse(ErrRollClosed, why)
 		}
 		ids := make([]int64, len(in.Records))
 		statuses := make([]string, len(in.Records))
@@ -245,15 +254,8 @@ func (s *Store) SetAttendance(ctx context.Context, me *web.Identity, classID, se
 func (s *Store) MarkAllPresent(ctx context.Context, me *web.Identity, classID, sessionID int64) (int, error) {
 	n := 0
 	err := s.withClass(ctx, me, classID, false, func(tx *sqlx.Tx, c Class) error {
-		if !staffOf(me, c) {
-			return ErrNotManager
-		}
-		ss, err := s.lockSession(ctx, tx, classID, sessionID)
-		if err != nil {
+		if _, err := s.openRoll(ctx, tx, me, c, sessionID); err != nil {
 			return err
-		}
-		if why := RollRefusal(s.now(), ss.StartsAt, c.Closed()); why != "" {
-			return refuse(ErrRollClosed, why)
 		}
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO class_attendance (session_id, user_id, status, via, marked_by)
@@ -276,18 +278,11 @@ func (s *Store) CheckinURL(ctx context.Context, me *web.Identity, classID, sessi
 	var token string
 	var exp time.Time
 	err := s.withClass(ctx, me, classID, false, func(tx *sqlx.Tx, c Class) error {
-		if !staffOf(me, c) {
-			return ErrNotManager
-		}
-		ss, err := s.lockSession(ctx, tx, classID, sessionID)
+		ss, err := s.openRoll(ctx, tx, me, c, sessionID)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		if why := RollRefusal(now, ss.StartsAt, c.Closed()); why != "" {
-			return refuse(ErrRollClosed, why)
-		}
-		exp = now.Add(TokenTTL).Truncate(time.Second)
+		exp = s.now().Add(TokenTTL).Truncate(time.Second)
 		token = SignToken(ss.Secret, sessionID, exp)
 		return nil
 	})

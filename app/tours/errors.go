@@ -62,15 +62,5 @@ var errorTable = web.ErrorTable{
 	ErrNoteBadText:       web.Invalid(badText, map[string]string{"note": web.BadTextMessage}),
 }
 
-// refusal is a domain error whose Chinese reason a rule gave (rules.go): the table gives
-// status and code, the reason is the message (web.Reason).
-type refusal struct {
-	kind   error
-	reason string
-}
-
-func (r *refusal) Error() string  { return r.kind.Error() + ": " + r.reason }
-func (r *refusal) Unwrap() error  { return r.kind }
-func (r *refusal) Reason() string { return r.reason }
-
-func refuse(kind error, reason string) error { return &refusal{kind: kind, reason: reason} }
+// refuse is web.Refuse: kind with the reason a rule of rules.go gave.
+func refuse(kind error, reason string) error { return web.Refuse(kind, reason) }

@@ -119,6 +119,20 @@ func (t ErrorTable) lookup(err error) *Error {
 // code, the reason replaces the table's message.
 type Reason interface{ Reason() string }
 
+// Refuse is the domain error kind (a sentinel of a feature's ErrorTable) carrying the
+// Chinese reason a rule gave: errors.Is(err, kind) holds, and the page or JSON shows the
+// reason with the table's status and code.
+func Refuse(kind error, reason string) error { return &refusal{kind: kind, reason: reason} }
+
+type refusal struct {
+	kind   error
+	reason string
+}
+
+func (r *refusal) Error() string  { return r.kind.Error() + ": " + r.reason }
+func (r *refusal) Unwrap() error  { return r.kind }
+func (r *refusal) Reason() string { return r.reason }
+
 func withReason(we *Error, err error) *Error {
 	var r Reason
 	if errors.As(err, &r) && r.Reason() != "" {
