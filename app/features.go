@@ -30,7 +30,7 @@ func mountFeatures(s *web.Server) error {
 		},
 		func(s *web.Server) error { return settings.Mount(s, settings.Deps{}) },
 		func(s *web.Server) error { return hours.Mount(s, hours.Deps{}) },
-		func(s *web.Server) error { return classes.Mount(s, classes.Deps{}) },
+		func(s *web.Server) error { return classes.Mount(s, classesDeps(s.DB)) },
 		func(s *web.Server) error { return reports.Mount(s, reportsDeps(s.DB)) },
 	} {
 		if err := mount(s); err != nil {
@@ -51,6 +51,18 @@ func examsDeps(db *sqlx.DB) exams.Deps {
 		StartGuard: func(ctx context.Context, userID, examID int64) (string, error) {
 			return classes.ExamRefusalFor(ctx, db, userID, examID, time.Now())
 		}}
+}
+
+// classesDeps: a class picks its 结业 exam among the exams.
+func classesDeps(db *sqlx.DB) classes.Deps {
+	return classes.Deps{ExamChoices: func(ctx context.Context) ([]classes.ExamChoice, error) {
+		list, err := exams.Choices(ctx, db)
+		out := make([]classes.ExamChoice, len(list))
+		for i, e := range list {
+			out[i] = classes.ExamChoice{ID: e.ID, Title: e.Title, ClosesAt: e.ClosesAt}
+		}
+		return out, err
+	}}
 }
 
 // reportsDeps: the reports show the townships' 排名 only when the county switched it on

@@ -406,3 +406,19 @@ func (s *Store) ScopeSize(ctx context.Context, e *Exam) (int, error) {
 		ELSE $1 OR u.township_id = ANY($2) END`, e.AllTownships, pq.Array([]int64(e.TownshipIDs)), e.ClassExam, e.ID)
 	return n, err
 }
+
+// Choice is an exam another feature may link to (a class's 结业 exam).
+type Choice struct {
+	ID       int64     `db:"id"`
+	Title    string    `db:"title"`
+	ClosesAt time.Time `db:"closes_at"`
+}
+
+// Choices lists the exams not closed yet, drafts too (a class may link its exam before
+// publishing it), newest first — the picker of app/classes (Deps.ExamChoices, wired in
+// app/features.go). Locks: none.
+func Choices(ctx context.Context, q sqlx.QueryerContext) ([]Choice, error) {
+	out := []Choice{}
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT id, title, closes_at FROM exams WHERE closes_at > now() ORDER BY id DESC LIMIT 200`)
+	return out, err
+}

@@ -131,6 +131,18 @@ func (h *handlers) classForm(c *fiber.Ctx, id int64, in ClassInput, failed *web.
 		title = "修改培训班"
 	}
 	d := fiber.Map{"Title": title, "ID": id, "In": in, "Kinds": Kinds}
+	if h.deps.ExamChoices != nil {
+		exams, err := h.deps.ExamChoices(c.UserContext())
+		if err != nil {
+			return err
+		}
+		d["Exams"], d["Picker"] = exams, true
+		linked := in.ExamID == 0
+		for _, e := range exams {
+			linked = linked || e.ID == in.ExamID
+		}
+		d["Linked"] = linked // false: the linked exam closed and is no longer offered
+	}
 	if failed != nil {
 		c.Status(failed.Status)
 		d["Error"], d["Errors"] = failed.Message, failed.Fields

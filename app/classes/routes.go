@@ -20,12 +20,23 @@ var templates embed.FS
 type handlers struct {
 	store *Store
 	srv   *web.Server
+	deps  Deps
 }
 
 // Deps is what the classes need from outside; nothing is required.
 type Deps struct {
 	// Now is the clock of roll calls, check-ins and leave; nil means time.Now.
 	Now func() time.Time
+	// ExamChoices lists the exams a class may take as its 结业 exam (exams.Choices, wired
+	// in app/features.go); nil: the form asks for the exam's number.
+	ExamChoices func(ctx context.Context) ([]ExamChoice, error)
+}
+
+// ExamChoice is an exam the class form offers.
+type ExamChoice struct {
+	ID       int64
+	Title    string
+	ClosesAt time.Time
 }
 
 // Mount adds the classes' pages, API and home cards.
@@ -34,7 +45,7 @@ func Mount(s *web.Server, deps Deps) error {
 		return err
 	}
 	s.MapErrors(errorTable)
-	h := &handlers{store: NewStore(s.DB, deps.Now), srv: s}
+	h := &handlers{store: NewStore(s.DB, deps.Now), srv: s, deps: deps}
 	a := s.App
 	anyone := web.Auth()
 	secretary := web.Auth(web.RoleSecretary)
