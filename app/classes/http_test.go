@@ -188,6 +188,7 @@ func TestHTTPRoutesAndRoles(t *testing.T) {
 		{sec, "/admin/classes", 403, ""},
 		{org, "/admin/classes", 200, "村党组织书记集中轮训班"},
 		{org, fmt.Sprintf("/admin/classes/%d", cl.ID), 200, "请假"},
+		{admin, fmt.Sprintf("/admin/classes/%d", cl.ID), 200, "2 人（还有 2 人）"},
 		{org, fmt.Sprintf("/admin/classes/%d/sessions/%d", cl.ID, now.ID), 200, "未点名的全部记为出勤"},
 		{org, fmt.Sprintf("/admin/classes/%d/sessions/%d", cl.ID, later.ID), 200, "还没开始"},
 		{org, fmt.Sprintf("/admin/classes/%d/sessions/%d/qr", cl.ID, now.ID), 200, "data:image/png;base64,"},

@@ -236,7 +236,20 @@ func (h *handlers) renderAdminClass(c *fiber.Ctx, failed *web.Error, form string
 	if err != nil {
 		return err
 	}
-	d := fiber.Map{"Title": cl.Title, "C": cl, "People": people, "Total": total, "Leaves": leaves, "Q": f.Query,
+	// The roll call at a glance: the latest session that has started, per township.
+	var current *Session
+	for i := range cl.Sessions {
+		if !cl.Sessions[i].StartsAt.After(h.store.now()) {
+			current = &cl.Sessions[i]
+		}
+	}
+	var glance []TownshipRoll
+	if current != nil && cl.County() {
+		if glance, err = h.store.RollByTownship(c.UserContext(), me, cl, current.ID); err != nil {
+			return err
+		}
+	}
+	d := fiber.Map{"Current": current, "Glance": glance,"Title": cl.Title, "C": cl, "People": people, "Total": total, "Leaves": leaves, "Q": f.Query,
 		"Manages": manages(me, cl), "Townships": towns, "Kinds": figures.BranchKinds, "Now": h.store.now(),
 		"Pager": web.NewPager(c, page, total, web.PageSize), "Form": form, "Kept": kept}
 	if failed != nil {

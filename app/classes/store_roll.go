@@ -91,6 +91,32 @@ func (s *Store) Participants(ctx context.Context, me *web.Identity, classID int6
 	return out, n, nil
 }
 
+// TownshipRoll is one township's line of a session's roll call at a glance.
+type TownshipRoll struct {
+	Township     string `db:"township"`
+	Participants int    `db:"participants"`
+	Marked       int    `db:"marked"`
+	Present      int    `db:"present"`
+	Pending      int    `db:"pending"` // leave requests awaiting a decision
+}
+
+// RollByTownship is the session's roll call per township of the people the caller
+// manages (the county's view of a county class). Locks: none.
+func (s *Store) RollByTownship(ctx context.Context, me *web.Identity, c Class, sessionID int64) ([]TownshipRoll, error) {
+	out := []TownshipRoll{}
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT t.name AS township, count(*) AS participants, count(a.user_id) AS marked,
+		       count(a.user_id) FILTER (WHERE a.status IN ('present','late')) AS present,
+		       count(l.id) FILTER (WHERE l.status = 'pending') AS pending
+		FROM class_participants p
+		JOIN townships t ON t.id = p.township_id
+		LEFT JOIN class_attendance a ON a.session_id = $2 AND a.user_id = p.user_id
+		LEFT JOIN class_leaves l ON l.session_id = $2 AND l.user_id = p.user_id
+		WHERE p.class_id = $1 AND ($3::bigint IS NULL OR p.township_id = $3)
+		GROUP BY t.id, t.name, t.sort ORDER BY t.sort, t.id`, c.ID, sessionID, rollScope(me, c))
+	return out, err
+}
+
 // AddParticipants adds the active secretaries the input picks, within the caller's
 // scope (an organizer adds the own township's people only); people already in the class
 // stay as they are. Returns how many were added. Locks: the class row (share).
