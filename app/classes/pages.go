@@ -249,7 +249,7 @@ func (h *handlers) renderAdminClass(c *fiber.Ctx, failed *web.Error, form string
 			return err
 		}
 	}
-	d := fiber.Map{"Current": current, "Glance": glance,"Title": cl.Title, "C": cl, "People": people, "Total": total, "Leaves": leaves, "Q": f.Query,
+	d := fiber.Map{"Current": current, "Glance": glance, "Title": cl.Title, "C": cl, "People": people, "Total": total, "Leaves": leaves, "Q": f.Query,
 		"Manages": manages(me, cl), "Townships": towns, "Kinds": figures.BranchKinds, "Now": h.store.now(),
 		"Pager": web.NewPager(c, page, total, web.PageSize), "Form": form, "Kept": kept}
 	if failed != nil {
