@@ -176,7 +176,7 @@ func TestPhonePracticeInlineMessages(t *testing.T) {
 	setOffline(t, ctx, false)
 	// Back online, a tap submits (tapping again while the connection comes back, as a
 	// person would).
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(45 * time.Second) // the page gives a hung request back after 15 s
 	for {
 		must(chromedp.Click(chromedp.ID("#check")))
 		ok, _ := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector('#question .pass')`, chromedp.WithPollingTimeout(3*time.Second)))

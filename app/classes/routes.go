@@ -106,29 +106,21 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 	if me.Role != web.RoleSecretary {
 		return nil, nil
 	}
-	list, err := h.store.Mine(ctx, me.UserID)
+	list, err := h.store.UpcomingFor(ctx, me.UserID)
 	if err != nil {
 		return nil, err
 	}
-	now := h.store.now()
 	var cards []web.Card
-	for _, c := range list {
-		if c.Closed() {
-			continue
-		}
-		card := web.Card{Title: "培训班：" + c.Title, Link: fmt.Sprintf("/classes/%d", c.ID), LinkText: "查看课程安排", Order: 25}
-		for _, s := range c.Mine {
-			if s.EndsAt.After(now) {
-				card.Lines = append(card.Lines, "下一节："+s.StartsAt.In(web.China).Format("1月2日 15:04")+" "+s.Topic)
-				if c.Venue != "" {
-					card.Lines = append(card.Lines, "地点："+c.Venue)
-				}
-				card.Due, card.Accent = s.StartsAt, true
-				break
-			}
-		}
-		if len(card.Lines) == 0 {
+	for _, u := range list {
+		card := web.Card{Title: "培训班：" + u.Title, Link: fmt.Sprintf("/classes/%d", u.ClassID), LinkText: "查看课程安排", Order: 25}
+		if u.StartsAt == nil {
 			card.Lines = []string{"课程已全部结束，等待结班"}
+		} else {
+			card.Lines = append(card.Lines, "下一节："+u.StartsAt.In(web.China).Format("1月2日 15:04")+" "+u.Topic)
+			if u.Venue != "" {
+				card.Lines = append(card.Lines, "地点："+u.Venue)
+			}
+			card.Due, card.Accent = *u.StartsAt, true
 		}
 		cards = append(cards, card)
 	}

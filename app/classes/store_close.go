@@ -170,6 +170,31 @@ func (s *Store) MyClass(ctx context.Context, userID, classID int64) (MyClass, er
 	return mc, err
 }
 
+// Upcoming is a participant's open class with its next session (the home card).
+type Upcoming struct {
+	ClassID  int64      `db:"class_id"`
+	Title    string     `db:"title"`
+	Venue    string     `db:"venue"`
+	StartsAt *time.Time `db:"starts_at"` // nil: every session is over, 结班 pending
+	Topic    string     `db:"topic"`
+}
+
+// UpcomingFor lists the user's classes not closed yet with each one's next session not
+// over, in one query (the home page is a hot path). Locks: none.
+func (s *Store) UpcomingFor(ctx context.Context, userID int64) ([]Upcoming, error) {
+	out := []Upcoming{}
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT c.id AS class_id, c.title, c.venue, n.starts_at, COALESCE(n.topic, '') AS topic
+		FROM class_participants p
+		JOIN classes c ON c.id = p.class_id AND c.closed_at IS NULL
+		LEFT JOIN LATERAL (
+			SELECT starts_at, topic FROM class_sessions s
+			WHERE s.class_id = c.id AND s.ends_at > $2 ORDER BY s.starts_at LIMIT 1) n ON true
+		WHERE p.user_id = $1
+		ORDER BY n.starts_at NULLS LAST, c.id LIMIT 20`, userID, s.now())
+	return out, err
+}
+
 // ExamRefusalFor is why the user may not start an exam ("" = may): when the exam is the
 // 结业 exam of a class the user takes part in and the leave and absence so far are over
 // the class's limit (exams.Deps.StartGuard, wired in app/features.go). Locks: none.

@@ -131,6 +131,16 @@ func TestClassEndToEnd(t *testing.T) {
 		t.Fatal("over the limit but the exam would start")
 	}
 
+	// The home card's query: the class with its next session, none once every session is over.
+	clk.set(sessions[1].StartsAt.Add(-time.Hour))
+	if up, err := st.UpcomingFor(ctx, me); err != nil || len(up) != 1 || up[0].StartsAt == nil || !up[0].StartsAt.Equal(sessions[1].StartsAt) {
+		t.Fatalf("upcoming: %+v %v", up, err)
+	}
+	clk.set(sessions[2].EndsAt.Add(time.Minute))
+	if up, err := st.UpcomingFor(ctx, me); err != nil || len(up) != 1 || up[0].StartsAt != nil {
+		t.Fatalf("upcoming after the last session: %+v %v", up, err)
+	}
+
 	// 结班, concurrently twice: one decides, the ledger gets one entry per person.
 	clk.set(sessions[2].EndsAt.Add(time.Hour))
 	var wg sync.WaitGroup

@@ -292,11 +292,18 @@
       var notSent = '网络连接失败，答案没有提交，请检查网络后再点“提交答案”。';
       sending = true;
       say('');
+      // A weak network may never answer: after 15 seconds the tap is given back (the
+      // answer was not recorded; a late reply is ignored).
+      var attempt = {};
+      var giveUp = setTimeout(function () { if (sending === attempt) { sending = false; say(notSent); } }, 15000);
+      sending = attempt;
       api('POST', '/api/v1/practice/answer', csrf, { question_id: items[cur].question_id, answer: chosen }).then(function (r) {
+        if (sending !== attempt) return;
+        clearTimeout(giveUp);
         sending = false;
         if (r.status === 200) { checked = r.body; render(); return; }
         say(busy(r.status) ? '服务器繁忙，答案没有提交，请稍后再点“提交答案”。' : errMsg(r, '提交失败，请重试'));
-      }, function () { sending = false; say(notSent); });
+      }, function () { if (sending !== attempt) return; clearTimeout(giveUp); sending = false; say(notSent); });
     });
     api('GET', url).then(function (r) {
       if (r.status !== 200) empty = errMsg(r, empty);

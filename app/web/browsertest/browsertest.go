@@ -85,7 +85,8 @@ func New(t testing.TB) context.Context {
 	if err := chromedp.Do(bctx, chromedp.EmulateViewport(int64(PhoneWidth), int64(PhoneHeight), chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	ctx, cancelC := context.WithTimeout(bctx, 2*time.Minute)
+	// A guard against a hung browser, not a speed assertion: generous for a loaded CI machine.
+	ctx, cancelC := context.WithTimeout(bctx, 5*time.Minute)
 	t.Cleanup(cancelC)
 	return ctx
 }
