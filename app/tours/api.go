@@ -3,6 +3,7 @@ package tours
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"zhibu/app/seats"
 	"zhibu/app/web"
 )
 
@@ -77,7 +78,7 @@ func bindOptional(c *fiber.Ctx, v *noteBody) error {
 
 // statusJSON answers a sign-up's new status.
 func statusJSON(c *fiber.Ctx, code int, status string) error {
-	return c.Status(code).JSON(fiber.Map{"status": status, "status_name": StatusName(status)})
+	return c.Status(code).JSON(fiber.Map{"status": status, "status_name": seats.StatusName(status)})
 }
 
 func (h *handlers) apiSignup(c *fiber.Ctx) error {
@@ -104,7 +105,7 @@ func (h *handlers) apiCancel(c *fiber.Ctx) error {
 	if err := h.store.Cancel(c.UserContext(), id, web.Me(c).UserID); err != nil {
 		return err
 	}
-	return statusJSON(c, fiber.StatusOK, StatusCancelled)
+	return statusJSON(c, fiber.StatusOK, seats.StatusCancelled)
 }
 
 func (h *handlers) apiSignups(c *fiber.Ctx) error {

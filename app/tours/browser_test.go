@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"zhibu/app/seats"
 	"zhibu/app/testdb"
 	"zhibu/app/web/browsertest"
 )
@@ -74,7 +75,7 @@ func TestBrowserTourJourney(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if st := statusOf(t, db, id, sec); st != StatusApproved {
+	if st := statusOf(t, db, id, sec); st != seats.StatusApproved {
 		t.Fatalf("after organizer: %s", st)
 	}
 
@@ -92,7 +93,7 @@ func TestBrowserTourJourney(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if st := statusOf(t, db, id, sec); st != StatusConfirmed {
+	if st := statusOf(t, db, id, sec); st != seats.StatusConfirmed {
 		t.Fatalf("after admin: %s", st)
 	}
 
@@ -176,7 +177,7 @@ func TestBrowserCancelAsksFirst(t *testing.T) {
 	if st, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".my-status"))); st != "待乡镇审核" {
 		t.Fatalf("after 不取消 the page says %q", st)
 	}
-	if a, b := statusOf(t, db, id, sec), statusOf(t, db, id, waiter); a != StatusPending || b != StatusWaitlisted {
+	if a, b := statusOf(t, db, id, sec), statusOf(t, db, id, waiter); a != seats.StatusPending || b != seats.StatusWaitlisted {
 		t.Fatalf("after 不取消: %s, %s", a, b)
 	}
 
@@ -187,7 +188,7 @@ func TestBrowserCancelAsksFirst(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if a, b := statusOf(t, db, id, sec), statusOf(t, db, id, waiter); a != StatusCancelled || b != StatusPending {
+	if a, b := statusOf(t, db, id, sec), statusOf(t, db, id, waiter); a != seats.StatusCancelled || b != seats.StatusPending {
 		t.Fatalf("after 确认取消: %s, %s (the seat goes to the first waiter)", a, b)
 	}
 }
@@ -258,7 +259,7 @@ func TestBrowserDeskOnPhone(t *testing.T) {
 	}
 	var st string
 	testdb.Get(t, db, &st, `SELECT status FROM tour_signups WHERE id = $1`, sid)
-	if st != StatusRejected {
+	if st != seats.StatusRejected {
 		t.Fatalf("after confirming: %s", st)
 	}
 }

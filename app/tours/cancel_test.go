@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"zhibu/app/seats"
 	"zhibu/app/testdb"
 	"zhibu/app/web/webtest"
 )
@@ -56,7 +57,7 @@ func TestCancelAsksFirst(t *testing.T) {
 		}
 	}
 	// Asking changed nothing.
-	if a, b := statusOf(t, db, id, c.Secretaries[0][0]), statusOf(t, db, id, c.Secretaries[0][1]); a != StatusPending || b != StatusWaitlisted {
+	if a, b := statusOf(t, db, id, c.Secretaries[0][0]), statusOf(t, db, id, c.Secretaries[0][1]); a != seats.StatusPending || b != seats.StatusWaitlisted {
 		t.Fatalf("after the question: %s, %s", a, b)
 	}
 	// Nothing to cancel, or staff: no question.
@@ -70,7 +71,7 @@ func TestCancelAsksFirst(t *testing.T) {
 	if resp := cl.sec.Form("POST", page+"/cancel", nil); resp.StatusCode != 303 {
 		t.Fatalf("confirm: %d", resp.StatusCode)
 	}
-	if a, b := statusOf(t, db, id, c.Secretaries[0][0]), statusOf(t, db, id, c.Secretaries[0][1]); a != StatusCancelled || b != StatusPending {
+	if a, b := statusOf(t, db, id, c.Secretaries[0][0]), statusOf(t, db, id, c.Secretaries[0][1]); a != seats.StatusCancelled || b != seats.StatusPending {
 		t.Fatalf("after confirming: %s, %s", a, b)
 	}
 	if st, _ := cl.sec.Get(page + "/cancel"); st != 404 {
@@ -103,7 +104,7 @@ func TestRejectReasonStaysOnPage(t *testing.T) {
 			t.Fatalf("reject with %q: the field must keep the text and say %q: %s", q.typed, q.msg, form)
 		}
 	}
-	if st := statusOf(t, db, id, c.Secretaries[0][0]); st != StatusPending {
+	if st := statusOf(t, db, id, c.Secretaries[0][0]); st != seats.StatusPending {
 		t.Fatalf("rejected without a reason: %s", st)
 	}
 	if resp := cl.org.Form("POST", reject, url.Values{"reason": {"时间冲突"}}); resp.StatusCode != 303 {
@@ -161,14 +162,14 @@ func TestRejectAsksFirst(t *testing.T) {
 	if resp := noToken.Form("POST", path(holder), url.Values{"reason": {"时间冲突"}}); resp.StatusCode != 403 {
 		t.Fatalf("reject without CSRF: %d", resp.StatusCode)
 	}
-	if a, b := statusOf(t, db, id, c.Secretaries[0][0]), statusOf(t, db, id, c.Secretaries[0][1]); a != StatusPending || b != StatusWaitlisted {
+	if a, b := statusOf(t, db, id, c.Secretaries[0][0]), statusOf(t, db, id, c.Secretaries[0][1]); a != seats.StatusPending || b != seats.StatusWaitlisted {
 		t.Fatalf("after asking: %s, %s", a, b)
 	}
 	// Confirming rejects; the seat goes to the first waiter, as the sentence said.
 	if resp := cl.org.Form("POST", path(holder), url.Values{"reason": {"时间冲突"}}); resp.StatusCode != 303 {
 		t.Fatalf("confirm: %d", resp.StatusCode)
 	}
-	if a, b := statusOf(t, db, id, c.Secretaries[0][0]), statusOf(t, db, id, c.Secretaries[0][1]); a != StatusRejected || b != StatusPending {
+	if a, b := statusOf(t, db, id, c.Secretaries[0][0]), statusOf(t, db, id, c.Secretaries[0][1]); a != seats.StatusRejected || b != seats.StatusPending {
 		t.Fatalf("after confirming: %s, %s", a, b)
 	}
 	if st, _ := cl.org.Get(path(holder)); st != 409 {

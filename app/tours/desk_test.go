@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"zhibu/app/seats"
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 	"zhibu/app/web/webtest"
@@ -152,7 +153,7 @@ func TestDeskPagingAndFilters(t *testing.T) {
 	}
 	var first string
 	testdb.Get(t, db, &first, `SELECT status FROM tour_signups WHERE id = $1`, r1[0])
-	if first != StatusPending {
+	if first != seats.StatusPending {
 		t.Fatalf("organizer's list starts with %s, want the pending ones", first)
 	}
 
@@ -284,7 +285,7 @@ func TestSignupPageScope(t *testing.T) {
 	k := seedBigCounty(t, db, 2, 10, 3)
 	s := newStore(db)
 	own := web.Scope{TownshipID: k.Townships[0]}
-	p, err := s.SignupPage(t.Context(), k.Tour, own, SignupFilter{TownshipID: k.Townships[1]}, StatusPending, 0, web.PageSize)
+	p, err := s.SignupPage(t.Context(), k.Tour, own, SignupFilter{TownshipID: k.Townships[1]}, seats.StatusPending, 0, web.PageSize)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,18 @@ package tours
 import (
 	"errors"
 
+	"zhibu/app/seats"
 	"zhibu/app/web"
+)
+
+// The errors of the seats (app/seats) under the tours' names; seats.Errors says them.
+var (
+	ErrAlreadySignedUp   = seats.ErrAlreadySignedUp
+	ErrAlreadyRejected   = seats.ErrAlreadyRejected
+	ErrNoQuota           = seats.ErrNoQuota
+	ErrMoved             = seats.ErrMoved
+	ErrNothingToCancel   = seats.ErrNothingToCancel
+	ErrInvalidTransition = seats.ErrInvalidTransition
 )
 
 // The tours' domain errors. The store returns them (a refusal carries the Chinese reason
@@ -14,17 +25,11 @@ var (
 	ErrSignupNotFound    = errors.New("sign-up not found")
 	ErrMessageNotFound   = errors.New("message not found")
 	ErrNotSignedUp       = errors.New("not signed up for the tour")
-	ErrNothingToCancel   = errors.New("no active sign-up to cancel")
 	ErrOtherTownship     = errors.New("sign-up of another township")
 	ErrNomineeElsewhere  = errors.New("nominee of another township")
-	ErrMoved             = errors.New("sign-up moved while locking")
 	ErrSignupClosed      = errors.New("sign-up closed")
-	ErrAlreadySignedUp   = errors.New("already signed up")
-	ErrAlreadyRejected   = errors.New("already rejected")
 	ErrNotEligible       = errors.New("required courses left")
-	ErrNoQuota           = errors.New("township has no quota")
 	ErrCancelClosed      = errors.New("cancellation deadline passed")
-	ErrInvalidTransition = errors.New("invalid status transition")
 	ErrNoNominee         = errors.New("nominee missing")
 	ErrReasonMissing     = errors.New("rejection reason missing")
 	ErrReasonTooLong     = errors.New("rejection reason too long")
@@ -43,17 +48,11 @@ var errorTable = web.ErrorTable{
 	ErrSignupNotFound:    web.NotFound("找不到该报名记录"),
 	ErrMessageNotFound:   web.NotFound("找不到该消息"),
 	ErrNotSignedUp:       web.NotFound("您没有报名该考察活动"),
-	ErrNothingToCancel:   web.NotFound("您没有可取消的报名"),
 	ErrOtherTownship:     web.Forbidden("该报名不属于您管理的乡镇，只能审核本乡镇的报名"),
 	ErrNomineeElsewhere:  web.Forbidden("只能推荐本乡镇的支部书记"),
-	ErrMoved:             web.Conflict("retry", "报名信息刚刚发生变化，请刷新后重试"),
 	ErrSignupClosed:      web.Conflict("signup_closed", "该考察活动当前不接受报名"),
-	ErrAlreadySignedUp:   web.Conflict("already_signed_up", "已报名该考察活动，不能重复报名"),
-	ErrAlreadyRejected:   web.Conflict("already_rejected", "该报名未通过审核，不能再次报名；如有疑问请联系乡镇组织委员"),
 	ErrNotEligible:       web.Conflict("not_eligible", "报名本次考察需先完成年度全部必修课程"),
-	ErrNoQuota:           web.Conflict("no_quota", "本次考察没有给您所在乡镇分配名额"),
 	ErrCancelClosed:      web.Conflict("cancel_deadline_passed", "已过取消截止时间，如确需退出请联系乡镇组织委员"),
-	ErrInvalidTransition: web.Conflict("invalid_transition", "该报名当前不能进行此操作"),
 	ErrNoNominee:         web.Invalid("请选择要推荐的支部书记", map[string]string{"user_id": "必填"}),
 	ErrReasonMissing:     web.Invalid("请填写驳回理由", map[string]string{"reason": "请填写驳回理由"}),
 	ErrReasonTooLong:     web.Invalid("驳回理由不能超过 500 字", map[string]string{"reason": "不能超过 500 字"}),

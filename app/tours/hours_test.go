@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"zhibu/app/hours"
+	"zhibu/app/seats"
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 	"zhibu/app/web/webtest"
@@ -70,18 +71,18 @@ func actors(c testdb.County, township int) (org, admin Actor) {
 func confirm(t testing.TB, s *Store, db *sqlx.DB, c testdb.County, tourID, userID int64) int64 {
 	t.Helper()
 	ctx := context.Background()
-	if st := mustSignup(t, s, tourID, userID, ""); st != StatusPending {
+	if st := mustSignup(t, s, tourID, userID, ""); st != seats.StatusPending {
 		t.Fatalf("sign-up: %s", st)
 	}
 	sid := signupID(t, db, tourID, userID)
 	org, admin := actors(c, 0)
-	if st, err := s.Decide(ctx, tourID, sid, org, true, ""); err != nil || st != StatusApproved {
+	if st, err := s.Decide(ctx, tourID, sid, org, true, ""); err != nil || st != seats.StatusApproved {
 		t.Fatalf("organizer: %s %v", st, err)
 	}
 	if n, _ := counting(t, db, tourID, userID); n != 0 {
 		t.Fatal("the township's approval credited 学时")
 	}
-	if st, err := s.Decide(ctx, tourID, sid, admin, true, ""); err != nil || st != StatusConfirmed {
+	if st, err := s.Decide(ctx, tourID, sid, admin, true, ""); err != nil || st != seats.StatusConfirmed {
 		t.Fatalf("admin: %s %v", st, err)
 	}
 	return sid
@@ -218,7 +219,7 @@ func TestConfirmOnceHoweverOften(t *testing.T) {
 					mu.Lock()
 					ok++
 					mu.Unlock()
-				} else if we := web.AsError(errorTable.Map(err)); we.Status != 409 {
+				} else if we := web.AsError(errorTable.Map(seats.Errors.Map(err))); we.Status != 409 {
 					t.Errorf("round %d: %v", round, err)
 				}
 			}()

@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/xuri/excelize/v2"
 
+	"zhibu/app/seats"
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 	"zhibu/app/web/webtest"
@@ -159,7 +160,7 @@ func TestAPIFlowAndRoles(t *testing.T) {
 	expect(t, "cancel", st, body, 200, "")
 	st, body = cl.sec.JSON("DELETE", base+"/signup", nil)
 	expect(t, "cancel again", st, body, 404, "")
-	if statusOf(t, db, id, c.Secretaries[0][1]) != StatusPending {
+	if statusOf(t, db, id, c.Secretaries[0][1]) != seats.StatusPending {
 		t.Fatal("waiter not promoted")
 	}
 	st, body = cl.sec2.JSON("GET", "/api/v1/tours/messages", nil)
@@ -396,7 +397,7 @@ func TestPages(t *testing.T) {
 	if resp := cl.admin.Form("POST", fmt.Sprintf("%s/signups/%d/approve", admin, sid), nil); resp.StatusCode != 303 {
 		t.Fatalf("final approve form: %d", resp.StatusCode)
 	}
-	if statusOf(t, db, id, c.Secretaries[0][0]) != StatusConfirmed {
+	if statusOf(t, db, id, c.Secretaries[0][0]) != seats.StatusConfirmed {
 		t.Fatal("not confirmed")
 	}
 	st, html = cl.org.Get(admin)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"zhibu/app/seats"
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 	"zhibu/app/web/webtest"
@@ -77,7 +78,7 @@ func TestControlCharactersRefused(t *testing.T) {
 	if resp := cl.org.Form("POST", fmt.Sprintf("/admin/tours/%d/signups/%d/reject", id, sid), url.Values{"reason": {"时间\xff冲突"}}); resp.StatusCode != 422 {
 		t.Fatalf("reject form invalid UTF-8: %d", resp.StatusCode)
 	}
-	if statusOf(t, db, id, c.Secretaries[0][0]) != StatusPending {
+	if statusOf(t, db, id, c.Secretaries[0][0]) != seats.StatusPending {
 		t.Fatal("a refused rejection changed the sign-up")
 	}
 
@@ -127,11 +128,11 @@ func TestNumbersOutOfRange(t *testing.T) {
 	}{
 		{"total 2^31", "total_seats", func(in map[string]any) { in["total_seats"] = 1 << 31 }},
 		{"total 2^53", "total_seats", func(in map[string]any) { in["total_seats"] = int64(1) << 53 }},
-		{"total above max", "total_seats", func(in map[string]any) { in["total_seats"] = MaxSeats + 1 }},
+		{"total above max", "total_seats", func(in map[string]any) { in["total_seats"] = seats.MaxSeats + 1 }},
 		{"total zero", "total_seats", func(in map[string]any) { in["total_seats"] = 0 }},
 		{"total negative", "total_seats", func(in map[string]any) { in["total_seats"] = -1 }},
 		{"quota 2^31", q0, func(in map[string]any) {
-			in["total_seats"] = MaxSeats
+			in["total_seats"] = seats.MaxSeats
 			in["quotas"] = map[string]int64{fmt.Sprint(c.Townships[0]): 1 << 31}
 		}},
 		{"quota negative", q0, func(in map[string]any) { in["quotas"] = map[string]int64{fmt.Sprint(c.Townships[0]): -5} }},

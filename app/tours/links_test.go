@@ -9,6 +9,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"zhibu/app/seats"
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 	"zhibu/app/web/webtest"
@@ -109,7 +110,7 @@ func TestEligibilityYearIsTheTourYear(t *testing.T) {
 	}
 
 	named := makeTour(t, db, c, tourOpts{requireCourses: true, startsOn: trip, year: year + 1})
-	if st, err := s.Signup(ctx, named, sec, ""); err != nil || st != StatusPending {
+	if st, err := s.Signup(ctx, named, sec, ""); err != nil || st != seats.StatusPending {
 		t.Fatalf("nothing required in %d: %s %v", year+1, st, err)
 	}
 

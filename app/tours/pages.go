@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"zhibu/app/seats"
 	"zhibu/app/web"
 )
 
@@ -72,7 +73,7 @@ func (h *handlers) signupForm(c *fiber.Ctx) error {
 		return err
 	}
 	msg := "报名成功，等待乡镇组织委员审核"
-	if status == StatusWaitlisted {
+	if status == seats.StatusWaitlisted {
 		msg = "本乡镇名额已满，您已进入候补名单"
 	}
 	return web.RedirectOK(c, fmt.Sprintf("/tours/%d", id), msg)
@@ -140,7 +141,7 @@ func searchParam(c *fiber.Ctx, name string) (string, error) {
 
 // signupFilter reads the sign-up list's filter from the query: ?q= (name, phone, branch),
 // ?township= (admins only: an organizer's list is always their own township, whatever
-// the query says) and ?status= (one of SignupStatuses). What cannot be read is a 400.
+// the query says) and ?status= (one of seats.Statuses). What cannot be read is a 400.
 func signupFilter(c *fiber.Ctx, me *web.Identity) (SignupFilter, error) {
 	var f SignupFilter
 	var err error
@@ -153,7 +154,7 @@ func signupFilter(c *fiber.Ctx, me *web.Identity) (SignupFilter, error) {
 		}
 	}
 	f.Status = c.Query("status")
-	if f.Status != "" && !KnownStatus(f.Status) {
+	if f.Status != "" && !seats.KnownStatus(f.Status) {
 		return f, web.BadRequest("状态筛选不正确，请从列表中选择状态")
 	}
 	return f, nil
@@ -217,27 +218,27 @@ func (h *handlers) adminTourPage(c *fiber.Ctx) error {
 	}
 	rows := make([]deskRow, len(d.Page.Rows))
 	for i, r := range d.Page.Rows {
-		rows[i] = deskRow{Signup: r, CanApprove: Approve(me.Role, r.Status).To != "", CanReject: Reject(me.Role, r.Status).To != ""}
+		rows[i] = deskRow{Signup: r, CanApprove: seats.Approve(me.Role, r.Status).To != "", CanReject: seats.Reject(me.Role, r.Status).To != ""}
 	}
 	all := f
 	all.Status = ""
 	counts := []statusCount{{Name: "全部", URL: filterURL(c, all), N: d.Page.Active, On: f.Status == ""}}
-	for _, st := range SignupStatuses {
+	for _, st := range seats.Statuses {
 		g := f
 		g.Status = st
-		counts = append(counts, statusCount{Status: st, Name: StatusName(st), URL: filterURL(c, g), N: d.Page.Counts[st], On: f.Status == st})
+		counts = append(counts, statusCount{Status: st, Name: seats.StatusName(st), URL: filterURL(c, g), N: d.Page.Counts[st], On: f.Status == st})
 	}
 	more := len(d.Nominees) > nomineeLimit
 	if more {
 		d.Nominees = d.Nominees[:nomineeLimit]
 	}
-	statuses := make([]statusCount, len(SignupStatuses))
-	for i, st := range SignupStatuses {
-		statuses[i] = statusCount{Status: st, Name: StatusName(st), On: f.Status == st}
+	statuses := make([]statusCount, len(seats.Statuses))
+	for i, st := range seats.Statuses {
+		statuses[i] = statusCount{Status: st, Name: seats.StatusName(st), On: f.Status == st}
 	}
 	data := fiber.Map{"Title": d.Tour.Title, "T": d.Tour, "Usage": d.Usage, "Rows": rows, "Total": d.Page.Total,
 		"Counts": counts, "Statuses": statuses, "F": f, "Pager": web.NewPager(c, page, d.Page.Total, web.PageSize),
-		"ToDo": StatusName(ToDo(me.Role)), "Filtered": f != SignupFilter{},
+		"ToDo": seats.StatusName(seats.ToDo(me.Role)), "Filtered": f != SignupFilter{},
 		"Who": who, "Nominees": d.Nominees, "MoreNominees": more,
 		"IsAdmin": me.Role == web.RoleAdmin, "CanNominate": d.Tour.Status == TourOpen}
 	if me.Role == web.RoleAdmin {
@@ -257,7 +258,7 @@ func (h *handlers) nominateForm(c *fiber.Ctx) error {
 		return err
 	}
 	msg := "已推荐，等待审核"
-	if status == StatusWaitlisted {
+	if status == seats.StatusWaitlisted {
 		msg = "本乡镇名额已满，已列入候补名单"
 	}
 	return web.RedirectOK(c, fmt.Sprintf("/admin/tours/%d", id), msg)
@@ -268,7 +269,7 @@ func (h *handlers) approveForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return web.RedirectOK(c, "/admin/tours/"+c.Params("id"), "已审核通过（"+StatusName(status)+"）")
+	return web.RedirectOK(c, "/admin/tours/"+c.Params("id"), "已审核通过（"+seats.StatusName(status)+"）")
 }
 
 // rejectPage asks before rejecting (GET /admin/tours/:id/signups/:sid/reject): who, the
@@ -295,7 +296,7 @@ func (h *handlers) rejectConfirm(c *fiber.Ctx, reason, msg string) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	title := "确认驳回报名"
-	if p.Signup.Status == StatusWaitlisted {
+	if p.Signup.Status == seats.StatusWaitlisted {
 		title = "确认移出候补"
 	}
 	return h.srv.Render.Page(c, "tours/reject", fiber.Map{"Title": title, "P": p, "T": p.Tour, "S": p.Signup,

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/xuri/excelize/v2"
 
+	"zhibu/app/seats"
 	"zhibu/app/web"
 	"zhibu/app/workbook"
 )
@@ -76,9 +77,9 @@ func RosterWorkbook(r Roster, scope string, at time.Time) ([]byte, error) {
 			pos, posText = s.Position, strconv.Itoa(s.Position)
 		}
 		created := s.CreatedAt.In(web.China).Format("2006-01-02 15:04")
-		texts[i] = []string{strconv.Itoa(i + 1), s.Township, s.Branch, s.Name, s.Phone, StatusName(s.Status), posText,
+		texts[i] = []string{strconv.Itoa(i + 1), s.Township, s.Branch, s.Name, s.Phone, seats.StatusName(s.Status), posText,
 			how, s.Note, s.Reason, created}
-		rows[i] = []any{i + 1, s.Township, s.Branch, s.Name, s.Phone, StatusName(s.Status), pos, how, s.Note, s.Reason, created}
+		rows[i] = []any{i + 1, s.Township, s.Branch, s.Name, s.Phone, seats.StatusName(s.Status), pos, how, s.Note, s.Reason, created}
 	}
 	// Widths from the rows: a long note or reason wraps at workbook.MaxWidth.
 	err = b.Stream(workbook.Table{Sheet: "名单", Title: t.Title + " 考察名单" + about, Headers: rosterHeader,

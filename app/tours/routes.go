@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"zhibu/app/seats"
 	"zhibu/app/web"
 )
 
@@ -38,6 +39,7 @@ func Mount(s *web.Server, deps Deps) error {
 		return err
 	}
 	s.MapErrors(errorTable)
+	s.MapErrors(seats.Errors)
 	h := &handlers{store: NewStore(s.DB, deps), srv: s}
 	a := s.App
 	anyone := web.Auth()
@@ -133,12 +135,12 @@ func secretaryCard(vs []TourView) web.Card {
 				card.Due = v.SignupClosesAt
 			}
 		}
-		if v.MyStatus != "" && v.MyStatus != StatusCancelled && v.Status != TourDone {
+		if v.MyStatus != "" && v.MyStatus != seats.StatusCancelled && v.Status != TourDone {
 			mine = append(mine, v)
 		}
 	}
 	for _, v := range mine {
-		card.Lines = append(card.Lines, fmt.Sprintf("已报名「%s」，状态：%s", v.Title, StatusName(v.MyStatus)))
+		card.Lines = append(card.Lines, fmt.Sprintf("已报名「%s」，状态：%s", v.Title, seats.StatusName(v.MyStatus)))
 	}
 	switch {
 	case open > 0:
@@ -146,7 +148,7 @@ func secretaryCard(vs []TourView) web.Card {
 		card.Lines = append(card.Lines, "最近的报名截止："+card.Due.In(web.China).Format("01-02 15:04"))
 		card.Accent, card.LinkText = true, "去报名"
 	case len(mine) == 1:
-		card.Big = StatusName(mine[0].MyStatus)
+		card.Big = seats.StatusName(mine[0].MyStatus)
 		card.Link, card.LinkText = fmt.Sprintf("/tours/%d", mine[0].ID), "查看我的报名"
 	case len(mine) > 1:
 		card.Big = fmt.Sprintf("已报名 %d 个", len(mine))

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"zhibu/app/hours"
+	"zhibu/app/seats"
 )
 
 // Tour is a study tour as stored.
@@ -60,14 +60,16 @@ func NewStore(db *sqlx.DB, deps Deps) *Store {
 const tourCols = `t.id, t.title, t.destination, t.itinerary, t.starts_on, t.ends_on, t.total_seats, t.signup_opens_at,
 	t.signup_closes_at, t.cancel_deadline, t.year, t.hours::float8 AS hours, t.require_courses, t.status, t.created_at, t.updated_at`
 
-// Locking: a change to a tour's settings (quotas, total) locks the tour row FOR UPDATE.
-// A change to sign-ups locks the tour row FOR SHARE (so settings cannot change under it)
-// and then the township's quota row FOR UPDATE: sign-ups of one township are serialized,
-// different townships proceed in parallel. Seats of a township never exceed its quota,
-// and quotas add up to at most the total, so the tour never exceeds its total either.
-// A person's 学时 ledger entry of the tour (app/hours, keyed by tour and person) is always
-// locked last, after the tour and the sign-up rows: sign-up changes reach it only with the
-// tour FOR SHARE, a change of the tour's 学时 only with the tour FOR UPDATE.
+// tables are the tours' seat tables: quotas, sign-ups, waiting lists and approvals are
+// app/seats, the one mechanism tours and classes share.
+var tables = seats.Tables{Owner: "tour_id", Quotas: "tour_quotas", Signups: "tour_signups", Queue: "tour_queue_seq", Events: "tour_events"}
+
+// Locking is app/seats's (see Tables there): a change to a tour's settings (quotas, total)
+// locks the tour row FOR UPDATE; a change to sign-ups locks the tour row FOR SHARE, then
+// the township's quota row FOR UPDATE, then the sign-up row. A person's 学时 ledger entry
+// of the tour (app/hours, keyed by tour and person) is always locked last: sign-up changes
+// reach it only with the tour FOR SHARE, a change of the tour's 学时 only with the tour
+// FOR UPDATE.
 
 // withTour runs fn in a transaction holding the tour's row lock exclusively.
 func (s *Store) withTour(ctx context.Context, tourID int64, fn func(tx *sqlx.Tx, t Tour) error) error {
@@ -95,9 +97,7 @@ func (s *Store) withLock(ctx context.Context, tourID, townshipID int64, fn func(
 		return err
 	}
 	if townshipID != 0 {
-		// No quota row: the township holds no seats, so there is nothing to guard.
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM tour_quotas WHERE tour_id = $1 AND township_id = $2 FOR UPDATE`,
-			tourID, townshipID); err != nil {
+		if err := tables.LockQuota(ctx, tx, tourID, townshipID); err != nil {
 			return err
 		}
 	}
@@ -147,10 +147,10 @@ func checkTour(ctx context.Context, q sqlx.QueryerContext, in TourInput, held ma
 	}
 	for tid := range in.Quotas {
 		if _, ok := names[tid]; !ok {
-			f[quotaField(tid)] = "乡镇不存在"
+			f[seats.QuotaField(tid)] = "乡镇不存在"
 		}
 	}
-	for k, msg := range QuotaProblems(in.TotalSeats, in.Quotas, held, names) {
+	for k, msg := range seats.QuotaProblems(in.TotalSeats, in.Quotas, held, names) {
 		f[k] = msg
 	}
 	for k, msg := range in.formErrors {
@@ -169,7 +169,7 @@ func (s *Store) CheckTour(ctx context.Context, id int64, in TourInput) error {
 	var held map[int64]int
 	if id != 0 {
 		var err error
-		if held, err = heldByTownship(ctx, s.db, id); err != nil {
+		if held, err = tables.Held(ctx, s.db, id); err != nil {
 			return err
 		}
 	}
@@ -198,10 +198,10 @@ func (s *Store) CreateTour(ctx context.Context, in TourInput, actorID int64) (To
 	if err != nil {
 		return Tour{}, err
 	}
-	if err := saveQuotas(ctx, tx, id, in.Quotas); err != nil {
+	if err := tables.SaveQuotas(ctx, tx, id, in.Quotas); err != nil {
 		return Tour{}, err
 	}
-	if err := event(ctx, tx, id, 0, actorID, "create", "", v.status, ""); err != nil {
+	if err := tables.Event(ctx, tx, id, 0, actorID, "create", "", v.status, ""); err != nil {
 		return Tour{}, err
 	}
 	t, err := getTour(ctx, tx, id)
@@ -220,7 +220,7 @@ func (s *Store) UpdateTour(ctx context.Context, id int64, in TourInput, actorID 
 	in.normalize()
 	var saved Tour
 	err := s.withTour(ctx, id, func(tx *sqlx.Tx, old Tour) error {
-		held, err := heldByTownship(ctx, tx, id)
+		held, err := tables.Held(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -236,19 +236,19 @@ func (s *Store) UpdateTour(ctx context.Context, id int64, in TourInput, actorID 
 		if err != nil {
 			return err
 		}
-		if err := saveQuotas(ctx, tx, id, in.Quotas); err != nil {
+		if err := tables.SaveQuotas(ctx, tx, id, in.Quotas); err != nil {
 			return err
 		}
-		if err := event(ctx, tx, id, 0, actorID, "update", old.Status, v.status, ""); err != nil {
+		if err := tables.Event(ctx, tx, id, 0, actorID, "update", old.Status, v.status, ""); err != nil {
 			return err
-		}
-		for tid := range in.Quotas {
-			if err := promote(ctx, tx, id, tid, actorID); err != nil {
-				return err
-			}
 		}
 		if saved, err = getTour(ctx, tx, id); err != nil {
 			return err
+		}
+		for tid := range in.Quotas {
+			if err := s.promote(ctx, tx, saved, tid, actorID); err != nil {
+				return err
+			}
 		}
 		return recredit(ctx, tx, old, saved, actorID)
 	})
@@ -299,41 +299,6 @@ func withdraw(ctx context.Context, tx *sqlx.Tx, tourID, userID int64, reason str
 		reason = string(r[:hours.MaxNote])
 	}
 	return hours.Withdraw(ctx, tx, hours.SourceTour, tourID, userID, reason)
-}
-
-func saveQuotas(ctx context.Context, tx *sqlx.Tx, tourID int64, quotas map[int64]int) error {
-	ids, seats := make([]int64, 0, len(quotas)), make([]int64, 0, len(quotas))
-	for tid, q := range quotas {
-		ids, seats = append(ids, tid), append(seats, int64(q))
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM tour_quotas WHERE tour_id = $1 AND NOT (township_id = ANY($2))`, tourID, pq.Array(ids)); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO tour_quotas (tour_id, township_id, seats)
-		SELECT $1, * FROM unnest($2::bigint[], $3::int[])
-		ON CONFLICT (tour_id, township_id) DO UPDATE SET seats = EXCLUDED.seats`, tourID, pq.Array(ids), pq.Array(seats))
-	return err
-}
-
-// heldByTownship counts the seats each township holds on the tour.
-func heldByTownship(ctx context.Context, q sqlx.QueryerContext, tourID int64) (map[int64]int, error) {
-	var rows []struct {
-		TownshipID int64 `db:"township_id"`
-		N          int   `db:"n"`
-	}
-	err := sqlx.SelectContext(ctx, q, &rows, `SELECT township_id, count(*) AS n FROM tour_signups
-		WHERE tour_id = $1 AND status IN ('pending','approved','confirmed') GROUP BY township_id`, tourID)
-	m := map[int64]int{}
-	for _, r := range rows {
-		m[r.TownshipID] = r.N
-	}
-	return m, err
-}
-
-func event(ctx context.Context, tx *sqlx.Tx, tourID, signupID, actorID int64, action, from, to, reason string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO tour_events (tour_id, signup_id, actor_id, action, from_status, to_status, reason)
-		VALUES ($1, NULLIF($2,0::bigint), NULLIF($3,0::bigint), $4, $5, $6, $7)`, tourID, signupID, actorID, action, from, to, reason)
-	return err
 }
 
 func message(ctx context.Context, tx *sqlx.Tx, userID, tourID int64, body string) error {

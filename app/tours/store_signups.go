@@ -7,6 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"zhibu/app/seats"
 	"zhibu/app/web"
 )
 
@@ -24,13 +25,6 @@ type Actor struct {
 // ActorOf is the signed-in person as an Actor.
 func ActorOf(me *web.Identity) Actor {
 	return Actor{UserID: me.UserID, Role: me.Role, Scope: web.ScopeOf(me)}
-}
-
-// signupTownship finds the township a sign-up belongs to, before locking it.
-func (s *Store) signupTownship(ctx context.Context, where string, args ...any) (int64, error) {
-	var tid int64
-	err := s.db.GetContext(ctx, &tid, `SELECT township_id FROM tour_signups WHERE `+where, args...)
-	return tid, err
 }
 
 // secretaryTownship returns an active secretary's township (ErrSecretaryNotFound for
@@ -94,64 +88,32 @@ func (s *Store) signup(ctx context.Context, tourID, userID, township int64, note
 		if why := SignupRefusal(t.window(), s.now()); why != "" {
 			return refuse(ErrSignupClosed, why)
 		}
-		var prev struct {
-			Status string `db:"status"`
-		}
-		err := tx.GetContext(ctx, &prev, `SELECT status FROM tour_signups WHERE tour_id = $1 AND user_id = $2 FOR UPDATE`, tourID, userID)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		switch {
-		case Active(prev.Status):
-			return refuse(ErrAlreadySignedUp, "已报名该考察活动（"+StatusName(prev.Status)+"），不能重复报名")
-		case prev.Status == StatusRejected:
-			return ErrAlreadyRejected
-		}
+		j := seats.Join{Owner: tourID, UserID: userID, Township: township, Total: t.TotalSeats, Note: note, NominatorID: nominatorID}
 		if t.RequireCourses {
-			if s.coursesLeft == nil {
-				return ErrNoCourseRule
-			}
-			left, err := s.coursesLeft(ctx, tx, userID, t.Year)
-			if err != nil {
-				return err
-			}
-			if why := EligibilityRefusal(t.Year, left); why != "" {
-				return refuse(ErrNotEligible, why)
+			j.Eligible = func() error {
+				if s.coursesLeft == nil {
+					return ErrNoCourseRule
+				}
+				left, err := s.coursesLeft(ctx, tx, userID, t.Year)
+				if err != nil {
+					return err
+				}
+				if why := EligibilityRefusal(t.Year, left); why != "" {
+					return refuse(ErrNotEligible, why)
+				}
+				return nil
 			}
 		}
-		quota, held, totalHeld, err := seats(ctx, tx, tourID, township)
+		joined, err := tables.Join(ctx, tx, j)
 		if err != nil {
 			return err
 		}
-		if quota == 0 {
-			return ErrNoQuota
-		}
-		status = Place(quota, held)
-		if status == StatusPending && totalHeld >= t.TotalSeats {
-			status = StatusWaitlisted
-		}
-		var id int64
-		err = tx.GetContext(ctx, &id, `INSERT INTO tour_signups (tour_id, user_id, township_id, status, note, nominated_by)
-			VALUES ($1, $2, $3, $4, $5, NULLIF($6,0::bigint))
-			ON CONFLICT (tour_id, user_id) DO UPDATE SET status = EXCLUDED.status, note = EXCLUDED.note, reason = '',
-				nominated_by = EXCLUDED.nominated_by, township_id = EXCLUDED.township_id,
-				queue_seq = nextval('tour_queue_seq'), created_at = now(), updated_at = now()
-			RETURNING id`, tourID, userID, township, status, note, nominatorID)
-		if err != nil {
-			return err
-		}
-		action, actor := "signup", userID
-		if nominatorID != 0 {
-			action, actor = "nominate", nominatorID
-		}
-		if err := event(ctx, tx, tourID, id, actor, action, prev.Status, status, note); err != nil {
-			return err
-		}
+		status = joined.Status
 		body := "您已报名「" + t.Title + "」，等待乡镇组织委员审核。"
 		if nominatorID != 0 {
 			body = "乡镇组织委员推荐您参加「" + t.Title + "」，等待审核。"
 		}
-		if status == StatusWaitlisted {
+		if status == seats.StatusWaitlisted {
 			body = "「" + t.Title + "」本乡镇名额已满，您已进入候补名单，有名额空出时将按顺序自动递补。"
 		}
 		return message(ctx, tx, userID, tourID, body)
@@ -164,7 +126,7 @@ func (s *Store) signup(ctx context.Context, tourID, userID, township int64, note
 // stop counting (hours.Withdraw). Locks: the tour FOR SHARE, the township's quota FOR
 // UPDATE, the sign-up row, then the person's ledger entry of the tour.
 func (s *Store) Cancel(ctx context.Context, tourID, userID int64) error {
-	township, err := s.signupTownship(ctx, `tour_id = $1 AND user_id = $2`, tourID, userID)
+	township, err := tables.Township(ctx, s.db, tourID, `user_id = $2`, userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		if _, err := s.Tour(ctx, tourID); err != nil {
 			return err
@@ -175,31 +137,16 @@ func (s *Store) Cancel(ctx context.Context, tourID, userID int64) error {
 		return err
 	}
 	return s.withLock(ctx, tourID, township, func(tx *sqlx.Tx, t Tour) error {
-		var su struct {
-			ID         int64  `db:"id"`
-			Status     string `db:"status"`
-			TownshipID int64  `db:"township_id"`
-		}
-		err := tx.GetContext(ctx, &su, `SELECT id, status, township_id FROM tour_signups WHERE tour_id = $1 AND user_id = $2 FOR UPDATE`, tourID, userID)
+		c, err := tables.Cancel(ctx, tx, tourID, userID, township, func(status string) error {
+			if why := CancelRefusal(t.window(), status, s.now()); why != "" {
+				return refuse(ErrCancelClosed, why)
+			}
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		if su.TownshipID != township {
-			return ErrMoved
-		}
-		if !Active(su.Status) {
-			return ErrNothingToCancel
-		}
-		if why := CancelRefusal(t.window(), su.Status, s.now()); why != "" {
-			return refuse(ErrCancelClosed, why)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE tour_signups SET status = 'cancelled', updated_at = now() WHERE id = $1`, su.ID); err != nil {
-			return err
-		}
-		if err := event(ctx, tx, tourID, su.ID, userID, "cancel", su.Status, StatusCancelled, ""); err != nil {
-			return err
-		}
-		if su.Status == StatusConfirmed {
+		if c.From == seats.StatusConfirmed {
 			if err := withdraw(ctx, tx, tourID, userID, "本人取消了考察报名"); err != nil {
 				return err
 			}
@@ -207,8 +154,8 @@ func (s *Store) Cancel(ctx context.Context, tourID, userID int64) error {
 		if err := message(ctx, tx, userID, tourID, "您已取消「"+t.Title+"」的报名。"); err != nil {
 			return err
 		}
-		if HoldsSeat(su.Status) {
-			return promote(ctx, tx, tourID, su.TownshipID, userID)
+		if seats.HoldsSeat(c.From) {
+			return s.promote(ctx, tx, t, township, userID)
 		}
 		return nil
 	})
@@ -231,22 +178,23 @@ func (s *Store) CancelPlan(ctx context.Context, me *web.Identity, tourID int64) 
 	switch {
 	case v.MyStatus == "":
 		return CancelPlan{}, ErrNotSignedUp
-	case !Active(v.MyStatus):
+	case !seats.Active(v.MyStatus):
 		return CancelPlan{}, ErrNothingToCancel
 	}
 	if why := CancelRefusal(v.window(), v.MyStatus, s.now()); why != "" {
 		return CancelPlan{}, refuse(ErrCancelClosed, why)
 	}
 	p := CancelPlan{Tour: v}
-	if HoldsSeat(v.MyStatus) {
-		err = s.db.GetContext(ctx, &p.Waiting, `SELECT count(*) FROM tour_signups w
-			JOIN tour_signups my ON my.tour_id = w.tour_id AND my.township_id = w.township_id
-			WHERE my.id = $1 AND w.status = 'waitlisted'`, v.MySignupID)
+	if seats.HoldsSeat(v.MyStatus) {
+		township, err := tables.Township(ctx, s.db, tourID, `id = $2`, v.MySignupID)
 		if err != nil {
 			return CancelPlan{}, err
 		}
+		if p.Waiting, err = tables.Waiting(ctx, s.db, tourID, township); err != nil {
+			return CancelPlan{}, err
+		}
 	}
-	p.Consequence = CancelConsequence(v.MyStatus, p.Waiting)
+	p.Consequence = seats.CancelConsequence(v.MyStatus, p.Waiting)
 	return p, nil
 }
 
@@ -259,7 +207,7 @@ func (s *Store) Decide(ctx context.Context, tourID, signupID int64, a Actor, app
 	if reason, err = cleanReason(reason, approve); err != nil {
 		return "", err
 	}
-	township, err := s.signupTownship(ctx, `id = $1 AND tour_id = $2`, signupID, tourID)
+	township, err := tables.Township(ctx, s.db, tourID, `id = $2`, signupID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrSignupNotFound
 	}
@@ -270,125 +218,49 @@ func (s *Store) Decide(ctx context.Context, tourID, signupID int64, a Actor, app
 		return "", ErrOtherTownship
 	}
 	err = s.withLock(ctx, tourID, township, func(tx *sqlx.Tx, t Tour) error {
-		var su struct {
-			UserID     int64  `db:"user_id"`
-			Status     string `db:"status"`
-			TownshipID int64  `db:"township_id"`
-		}
-		err := tx.GetContext(ctx, &su, `SELECT user_id, status, township_id FROM tour_signups
-			WHERE id = $1 AND tour_id = $2 FOR UPDATE`, signupID, tourID)
+		c, err := tables.Decide(ctx, tx, tourID, signupID, township, a.Role, a.UserID, approve, reason)
 		if err != nil {
 			return err
 		}
-		if su.TownshipID != township {
-			return ErrMoved
-		}
-		var d Decision
-		if approve {
-			d = Approve(a.Role, su.Status)
-		} else {
-			d = Reject(a.Role, su.Status)
-		}
-		if d.Refuse != "" {
-			return refuse(ErrInvalidTransition, d.Refuse)
-		}
-		status = d.To
-		if _, err := tx.ExecContext(ctx, `UPDATE tour_signups SET status = $2, reason = $3, updated_at = now() WHERE id = $1`,
-			signupID, d.To, reason); err != nil {
-			return err
-		}
-		action := map[bool]string{true: "approve", false: "reject"}[approve]
-		if approve && a.Role == web.RoleAdmin {
-			action = "final_approve"
-		}
-		if err := event(ctx, tx, tourID, signupID, a.UserID, action, su.Status, d.To, reason); err != nil {
-			return err
-		}
+		status = c.To
 		switch {
-		case d.To == StatusConfirmed:
-			if err := credit(ctx, tx, t, su.UserID, a.UserID, s.now()); err != nil {
+		case c.To == seats.StatusConfirmed:
+			if err := credit(ctx, tx, t, c.UserID, a.UserID, s.now()); err != nil {
 				return err
 			}
-		case su.Status == StatusConfirmed:
-			if err := withdraw(ctx, tx, tourID, su.UserID, "考察报名被驳回："+reason); err != nil {
+		case c.From == seats.StatusConfirmed:
+			if err := withdraw(ctx, tx, tourID, c.UserID, "考察报名被驳回："+reason); err != nil {
 				return err
 			}
 		}
 		var body string
 		switch {
-		case d.To == StatusApproved:
+		case c.To == seats.StatusApproved:
 			body = "您报名的「" + t.Title + "」已通过乡镇审核，等待县委组织部终审。"
-		case d.To == StatusConfirmed:
+		case c.To == seats.StatusConfirmed:
 			body = "您报名的「" + t.Title + "」已通过县委组织部终审，请按时参加。"
 		default:
 			body = "您报名的「" + t.Title + "」未通过审核。理由：" + reason
 		}
-		if err := message(ctx, tx, su.UserID, tourID, body); err != nil {
+		if err := message(ctx, tx, c.UserID, tourID, body); err != nil {
 			return err
 		}
-		if d.To == StatusRejected && HoldsSeat(su.Status) {
-			return promote(ctx, tx, tourID, su.TownshipID, a.UserID)
+		if c.To == seats.StatusRejected && seats.HoldsSeat(c.From) {
+			return s.promote(ctx, tx, t, township, a.UserID)
 		}
 		return nil
 	})
 	return status, err
 }
 
-// seats returns the township's quota, the seats it holds and the seats the whole tour holds.
-func seats(ctx context.Context, tx *sqlx.Tx, tourID, townshipID int64) (quota, held, totalHeld int, err error) {
-	err = tx.QueryRowxContext(ctx, `SELECT
-		COALESCE((SELECT seats FROM tour_quotas WHERE tour_id = $1 AND township_id = $2), 0),
-		count(*) FILTER (WHERE township_id = $2),
-		count(*)
-		FROM tour_signups WHERE tour_id = $1 AND status IN ('pending','approved','confirmed')`, tourID, townshipID).
-		Scan(&quota, &held, &totalHeld)
-	return
-}
-
-// promote moves the township's earliest waiters into the seats it has free.
-func promote(ctx context.Context, tx *sqlx.Tx, tourID, townshipID, actorID int64) error {
-	var t struct {
-		Title string `db:"title"`
-		Total int    `db:"total_seats"`
-	}
-	if err := tx.GetContext(ctx, &t, `SELECT title, total_seats FROM tours WHERE id = $1`, tourID); err != nil {
-		return err
-	}
-	quota, held, totalHeld, err := seats(ctx, tx, tourID, townshipID)
+// promote moves the township's earliest waiters into the seats it has free and tells them.
+func (s *Store) promote(ctx context.Context, tx *sqlx.Tx, t Tour, township, actorID int64) error {
+	moved, err := tables.Promote(ctx, tx, t.ID, township, t.TotalSeats, actorID)
 	if err != nil {
 		return err
 	}
-	// Quotas add up to at most the total, but stay safe should they ever not.
-	if room := held + t.Total - totalHeld; room < quota {
-		quota = room
-	}
-	if held >= quota {
-		return nil
-	}
-	var rows []struct {
-		ID     int64 `db:"id"`
-		UserID int64 `db:"user_id"`
-		Seq    int64 `db:"queue_seq"`
-	}
-	if err := tx.SelectContext(ctx, &rows, `SELECT id, user_id, queue_seq FROM tour_signups
-		WHERE tour_id = $1 AND township_id = $2 AND status = 'waitlisted' ORDER BY queue_seq LIMIT $3`,
-		tourID, townshipID, quota-held); err != nil {
-		return err
-	}
-	waiting := make([]Waiter, len(rows))
-	users := map[int64]int64{}
-	for i, r := range rows {
-		waiting[i] = Waiter{SignupID: r.ID, QueueSeq: r.Seq}
-		users[r.ID] = r.UserID
-	}
-	for _, w := range Promote(quota, held, waiting) {
-		if _, err := tx.ExecContext(ctx, `UPDATE tour_signups SET status = 'pending', updated_at = now() WHERE id = $1`, w.SignupID); err != nil {
-			return err
-		}
-		if err := event(ctx, tx, tourID, w.SignupID, actorID, "promote", StatusWaitlisted, StatusPending, "有名额空出，按候补顺序递补"); err != nil {
-			return err
-		}
-		if err := message(ctx, tx, users[w.SignupID], tourID, "您在「"+t.Title+"」的候补已递补为正式名额，等待乡镇组织委员审核。"); err != nil {
+	for _, m := range moved {
+		if err := message(ctx, tx, m.UserID, t.ID, "您在「"+t.Title+"」的候补已递补为正式名额，等待乡镇组织委员审核。"); err != nil {
 			return err
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"zhibu/app/seats"
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 )
@@ -38,7 +39,7 @@ func signupID(t testing.TB, db *sqlx.DB, tourID, userID int64) int64 {
 
 func wantCode(t testing.TB, err error, status int, code string) {
 	t.Helper()
-	we := web.AsError(errorTable.Map(err))
+	we := web.AsError(errorTable.Map(seats.Errors.Map(err)))
 	if err == nil || we.Status != status || (code != "" && we.Code != code) {
 		t.Fatalf("want %d %s, got %v", status, code, err)
 	}
@@ -54,11 +55,11 @@ func TestSignupWaitlistAndPromotion(t *testing.T) {
 	secs := c.Secretaries[0]
 
 	st, err := s.Signup(ctx, id, secs[0], "素食")
-	if err != nil || st != StatusPending {
+	if err != nil || st != seats.StatusPending {
 		t.Fatalf("first: %s %v", st, err)
 	}
 	for i := 1; i < 4; i++ {
-		if st, err := s.Signup(ctx, id, secs[i], ""); err != nil || st != StatusWaitlisted {
+		if st, err := s.Signup(ctx, id, secs[i], ""); err != nil || st != seats.StatusWaitlisted {
 			t.Fatalf("sign-up %d: %s %v", i, st, err)
 		}
 	}
@@ -69,7 +70,7 @@ func TestSignupWaitlistAndPromotion(t *testing.T) {
 	if err := s.Cancel(ctx, id, secs[0]); err != nil {
 		t.Fatal(err)
 	}
-	if statusOf(t, db, id, secs[1]) != StatusPending || statusOf(t, db, id, secs[2]) != StatusWaitlisted {
+	if statusOf(t, db, id, secs[1]) != seats.StatusPending || statusOf(t, db, id, secs[2]) != seats.StatusWaitlisted {
 		t.Fatalf("promotion order: %s %s", statusOf(t, db, id, secs[1]), statusOf(t, db, id, secs[2]))
 	}
 	// A rejection by the organizer promotes the next (secs[2]).
@@ -77,13 +78,13 @@ func TestSignupWaitlistAndPromotion(t *testing.T) {
 	if _, err := s.Decide(ctx, id, signupID(t, db, id, secs[1]), org, false, "名额调整"); err != nil {
 		t.Fatal(err)
 	}
-	if statusOf(t, db, id, secs[2]) != StatusPending || statusOf(t, db, id, secs[3]) != StatusWaitlisted {
+	if statusOf(t, db, id, secs[2]) != seats.StatusPending || statusOf(t, db, id, secs[3]) != seats.StatusWaitlisted {
 		t.Fatal("rejection did not promote the next waiter")
 	}
 	// The rejected person may not sign up again; the one who cancelled may.
 	_, err = s.Signup(ctx, id, secs[1], "")
 	wantCode(t, err, 409, "already_rejected")
-	if st, err := s.Signup(ctx, id, secs[0], ""); err != nil || st != StatusWaitlisted {
+	if st, err := s.Signup(ctx, id, secs[0], ""); err != nil || st != seats.StatusWaitlisted {
 		t.Fatalf("re-sign-up after cancel goes to the back of the queue: %s %v", st, err)
 	}
 	// Messages tell the promoted person.
@@ -125,10 +126,10 @@ func TestTwoLevelApproval(t *testing.T) {
 	wantCode(t, err, 403, "forbidden")
 	_, err = s.Decide(ctx, id, sid, own, false, "")
 	wantCode(t, err, 422, "")
-	if st, err := s.Decide(ctx, id, sid, own, true, ""); err != nil || st != StatusApproved {
+	if st, err := s.Decide(ctx, id, sid, own, true, ""); err != nil || st != seats.StatusApproved {
 		t.Fatalf("organizer: %s %v", st, err)
 	}
-	if st, err := s.Decide(ctx, id, sid, admin, true, ""); err != nil || st != StatusConfirmed {
+	if st, err := s.Decide(ctx, id, sid, admin, true, ""); err != nil || st != seats.StatusConfirmed {
 		t.Fatalf("admin: %s %v", st, err)
 	}
 	_, err = s.Decide(ctx, id, sid+1000, own, true, "")
@@ -223,7 +224,7 @@ func TestUpdateTourQuotas(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, u := range c.Secretaries[0][:3] {
-		if st := statusOf(t, db, id, u); st != StatusPending {
+		if st := statusOf(t, db, id, u); st != seats.StatusPending {
 			t.Fatalf("after quota increase %d is %s", u, st)
 		}
 	}
@@ -261,7 +262,7 @@ func TestConcurrentRush(t *testing.T) {
 		var mu sync.Mutex
 		unexpected := []error{}
 		note := func(err error) {
-			if err != nil && web.AsError(errorTable.Map(err)).Status >= 500 {
+			if err != nil && web.AsError(errorTable.Map(seats.Errors.Map(err))).Status >= 500 {
 				mu.Lock()
 				unexpected = append(unexpected, err)
 				mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"zhibu/app/seats"
 	"zhibu/app/web"
 )
 
@@ -31,12 +32,12 @@ func (v *TourView) fill(now time.Time, role string) {
 		v.SeatsLeft = 0
 	}
 	v.Refusal = SignupRefusal(v.window(), now)
-	v.CanSignup = role == web.RoleSecretary && v.Refusal == "" && !Active(v.MyStatus) && v.MyStatus != StatusRejected && v.Quota > 0
+	v.CanSignup = role == web.RoleSecretary && v.Refusal == "" && !seats.Active(v.MyStatus) && v.MyStatus != seats.StatusRejected && v.Quota > 0
 	v.CanCancel = role == web.RoleSecretary && CancelRefusal(v.window(), v.MyStatus, now) == ""
 }
 
 // StatusName and friends for templates.
-func (v TourView) MyStatusName() string   { return StatusName(v.MyStatus) }
+func (v TourView) MyStatusName() string   { return seats.StatusName(v.MyStatus) }
 func (v TourView) TourStatusName() string { return TourStatusName(v.Status) }
 
 // Tours lists the tours the viewer may see: admins all, others every tour past draft.
@@ -59,7 +60,7 @@ func (s *Store) TourPage(ctx context.Context, me *web.Identity, offset, limit in
 // tours lists as Tours, limit of them from offset (limit 0: all).
 func (s *Store) tours(ctx context.Context, me *web.Identity, onlyID int64, offset, limit int) ([]TourView, error) {
 	scope := web.ScopeOf(me)
-	pendingStatus := ToDo(me.Role)
+	pendingStatus := seats.ToDo(me.Role)
 	var vs []TourView
 	err := s.db.SelectContext(ctx, &vs, `
 		SELECT `+tourCols+`,
@@ -100,97 +101,35 @@ func (s *Store) View(ctx context.Context, me *web.Identity, id int64) (TourView,
 }
 
 // TownshipUse is one township's quota use on a tour.
-type TownshipUse struct {
-	TownshipID int64  `db:"township_id" json:"township_id"`
-	Name       string `db:"name" json:"name"`
-	Quota      int    `db:"quota" json:"quota"`
-	Pending    int    `db:"pending" json:"pending"`
-	Approved   int    `db:"approved" json:"approved"`
-	Confirmed  int    `db:"confirmed" json:"confirmed"`
-	Waitlisted int    `db:"waitlisted" json:"waitlisted"`
-}
-
-// Held is the seats the township holds.
-func (u TownshipUse) Held() int { return u.Pending + u.Approved + u.Confirmed }
+type TownshipUse = seats.Use
 
 // Usage lists quota use per township inside the scope (every township for admins, so
 // quotas can be given to any of them).
 func (s *Store) Usage(ctx context.Context, tourID int64, scope web.Scope) ([]TownshipUse, error) {
-	var us []TownshipUse
-	err := s.db.SelectContext(ctx, &us, `
-		SELECT tw.id AS township_id, tw.name, COALESCE(q.seats, 0) AS quota,
-			count(s.id) FILTER (WHERE s.status = 'pending') AS pending,
-			count(s.id) FILTER (WHERE s.status = 'approved') AS approved,
-			count(s.id) FILTER (WHERE s.status = 'confirmed') AS confirmed,
-			count(s.id) FILTER (WHERE s.status = 'waitlisted') AS waitlisted
-		FROM townships tw
-		LEFT JOIN tour_quotas q ON q.tour_id = $1 AND q.township_id = tw.id
-		LEFT JOIN tour_signups s ON s.tour_id = $1 AND s.township_id = tw.id
-		WHERE ($2::bigint IS NULL OR tw.id = $2)
-		GROUP BY tw.id, tw.name, tw.sort, q.seats
-		ORDER BY tw.sort, tw.id`, tourID, scope.Township())
-	return us, err
+	return tables.Usage(ctx, s.db, tourID, scope.Township())
 }
 
 // Signup is one sign-up as staff see it.
-type Signup struct {
-	ID          int64     `db:"id" json:"id"`
-	UserID      int64     `db:"user_id" json:"user_id"`
-	Name        string    `db:"name" json:"name"`
-	Phone       string    `db:"phone" json:"phone"`
-	Branch      string    `db:"branch" json:"branch"`
-	TownshipID  int64     `db:"township_id" json:"township_id"`
-	Township    string    `db:"township" json:"township"`
-	Status      string    `db:"status" json:"status"`
-	Note        string    `db:"note" json:"note"`
-	Reason      string    `db:"reason" json:"reason,omitempty"`
-	NominatedBy string    `db:"nominated_by" json:"nominated_by,omitempty"`
-	Position    int       `db:"position" json:"position,omitempty"` // place on the waiting list
-	CreatedAt   time.Time `db:"created_at" json:"created_at"`
-}
-
-// StatusName is the Chinese label, for templates.
-func (s Signup) StatusName() string { return StatusName(s.Status) }
+type Signup = seats.Row
 
 // Signups lists a tour's sign-ups inside the scope, grouped by township, seat holders
 // first, then the waiting list in order. all=false leaves out cancelled ones.
 func (s *Store) Signups(ctx context.Context, tourID int64, scope web.Scope, all bool) ([]Signup, error) {
-	var rows []Signup
-	err := s.db.SelectContext(ctx, &rows, `
-		SELECT s.id, s.user_id, u.name, COALESCE(u.phone, '') AS phone, COALESCE(b.name, '') AS branch,
-			s.township_id, tw.name AS township, s.status, s.note, s.reason, COALESCE(n.name, '') AS nominated_by,
-			CASE WHEN s.status = 'waitlisted' THEN
-				row_number() OVER (PARTITION BY s.township_id, s.status = 'waitlisted' ORDER BY s.queue_seq) ELSE 0 END AS position,
-			s.created_at
-		FROM tour_signups s
-		JOIN users u ON u.id = s.user_id
-		JOIN townships tw ON tw.id = s.township_id
-		LEFT JOIN branches b ON b.id = u.branch_id
-		LEFT JOIN users n ON n.id = s.nominated_by
-		WHERE s.tour_id = $1 AND ($2::bigint IS NULL OR s.township_id = $2) AND ($3 OR s.status <> 'cancelled')
-		ORDER BY tw.sort, tw.id,
-			array_position(ARRAY['confirmed','approved','pending','waitlisted','rejected','cancelled'], s.status), s.queue_seq`,
-		tourID, scope.Township(), all)
-	return rows, err
+	return tables.All(ctx, s.db, tourID, scope.Township(), all)
 }
 
-// Event is one line of a tour's audit trail.
-type Event struct {
-	At         time.Time `db:"at" json:"at"`
-	Actor      string    `db:"actor" json:"actor"`
-	Action     string    `db:"action" json:"action"`
-	Person     string    `db:"person" json:"person,omitempty"`
-	FromStatus string    `db:"from_status" json:"from_status"`
-	ToStatus   string    `db:"to_status" json:"to_status"`
-	Reason     string    `db:"reason" json:"reason,omitempty"`
-}
-
-var actionNames = map[string]string{"create": "创建", "update": "修改", "signup": "报名", "nominate": "推荐",
-	"approve": "乡镇审核通过", "final_approve": "县委终审通过", "reject": "驳回", "cancel": "取消报名", "promote": "候补递补"}
+// Event is one line of a tour's audit trail: a sign-up's (app/seats) or the tour's own.
+type Event struct{ seats.Event }
 
 // ActionName is the Chinese label of the action.
 func (e Event) ActionName() string {
-	if n, ok := actionNames[e.Action]; ok {
+	switch e.Action {
+	case "create":
+		return "创建"
+	case "update":
+		return "修改"
+	}
+	if n := seats.ActionName(e.Action); n != "" {
 		return n
 	}
 	return e.Action
@@ -201,20 +140,17 @@ func (e Event) ToName() string {
 	if e.Action == "create" || e.Action == "update" {
 		return TourStatusName(e.ToStatus)
 	}
-	return StatusName(e.ToStatus)
+	return seats.StatusName(e.ToStatus)
 }
 
 // Events returns a tour's audit trail, newest first.
 func (s *Store) Events(ctx context.Context, tourID int64, limit int) ([]Event, error) {
-	var es []Event
-	err := s.db.SelectContext(ctx, &es, `
-		SELECT e.at, COALESCE(a.name, '') AS actor, e.action, COALESCE(p.name, '') AS person, e.from_status, e.to_status, e.reason
-		FROM tour_events e
-		LEFT JOIN users a ON a.id = e.actor_id
-		LEFT JOIN tour_signups s ON s.id = e.signup_id
-		LEFT JOIN users p ON p.id = s.user_id
-		WHERE e.tour_id = $1 ORDER BY e.id DESC LIMIT $2`, tourID, limit)
-	return es, err
+	es, err := tables.Trail(ctx, s.db, tourID, limit)
+	out := make([]Event, len(es))
+	for i, e := range es {
+		out[i] = Event{e}
+	}
+	return out, err
 }
 
 // Overview is the tours page and the home card: the tours the viewer sees and the
