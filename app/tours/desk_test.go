@@ -261,7 +261,7 @@ func TestDeskSizeAtCountyScale(t *testing.T) {
 			t.Fatalf("%s: %d, %d bytes, %d elements (limits 100 KB, 2000)", p.path, st, len(html), n)
 		}
 		if strings.Contains(p.path, "who=") {
-			if got := strings.Count(html, `name="user_id"`); got != nomineeLimit || !strings.Contains(html, "只显示前 20 位") {
+			if got := strings.Count(html, `name="user_id"`); got != seats.NomineeLimit || !strings.Contains(html, "只显示前 20 位") {
 				t.Fatalf("nominee search shows %d people", got)
 			}
 			if strings.Contains(html, "<select id=\"user_id\"") {

@@ -120,127 +120,25 @@ func (h *handlers) adminListPage(c *fiber.Ctx) error {
 		"Pager": web.NewPager(c, page, total, web.PageSize)})
 }
 
-// nomineeLimit is how many secretaries one nominee search shows.
-const nomineeLimit = 20
-
-// maxQuery bounds a search text (runes): longer than any name, phone or branch.
-const maxQuery = 50
-
-// searchParam reads a search text from the query: trimmed, at most maxQuery characters,
-// refused (400) when it holds text that cannot be searched.
-func searchParam(c *fiber.Ctx, name string) (string, error) {
-	q := strings.TrimSpace(c.Query(name))
-	if web.BadText(q, false) {
-		return "", web.BadRequest("搜索内容" + web.BadTextMessage)
-	}
-	if r := []rune(q); len(r) > maxQuery {
-		q = string(r[:maxQuery])
-	}
-	return q, nil
-}
-
-// signupFilter reads the sign-up list's filter from the query: ?q= (name, phone, branch),
-// ?township= (admins only: an organizer's list is always their own township, whatever
-// the query says) and ?status= (one of seats.Statuses). What cannot be read is a 400.
-func signupFilter(c *fiber.Ctx, me *web.Identity) (SignupFilter, error) {
-	var f SignupFilter
-	var err error
-	if f.Query, err = searchParam(c, "q"); err != nil {
-		return f, err
-	}
-	if v := c.Query("township"); v != "" && me.Role == web.RoleAdmin {
-		if f.TownshipID, err = strconv.ParseInt(v, 10, 64); err != nil || f.TownshipID <= 0 {
-			return f, web.BadRequest("乡镇筛选不正确，请从列表中选择乡镇")
-		}
-	}
-	f.Status = c.Query("status")
-	if f.Status != "" && !seats.KnownStatus(f.Status) {
-		return f, web.BadRequest("状态筛选不正确，请从列表中选择状态")
-	}
-	return f, nil
-}
-
-// deskRow is one sign-up of the desk with what the viewer may do to it.
-type deskRow struct {
-	Signup
-	CanApprove, CanReject bool
-}
-
-// statusCount is one status of the counts above the desk's list, with the link that
-// filters by it.
-type statusCount struct {
-	Status, Name, URL string
-	N                 int
-	On                bool
-}
-
-// filterURL is the desk's address with the filter f (no page, no nominee search).
-func filterURL(c *fiber.Ctx, f SignupFilter) string {
-	q := url.Values{}
-	if f.Query != "" {
-		q.Set("q", f.Query)
-	}
-	if f.TownshipID > 0 {
-		q.Set("township", strconv.FormatInt(f.TownshipID, 10))
-	}
-	if f.Status != "" {
-		q.Set("status", f.Status)
-	}
-	if len(q) == 0 {
-		return c.Path()
-	}
-	return c.Path() + "?" + q.Encode()
-}
-
 func (h *handlers) adminTourPage(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
 	me := web.Me(c)
-	f, err := signupFilter(c, me)
+	q, err := seats.ReadQuery(c, me)
 	if err != nil {
 		return err
 	}
-	page, err := web.PageParam(c)
+	pg := q.Pager(c)
+	d, err := h.store.Desk(c.UserContext(), me, id, DeskQuery{Filter: q.Filter, Offset: pg.Offset(), Limit: pg.Limit(),
+		Nominee: q.Who, NomineeLimit: seats.NomineeLimit})
 	if err != nil {
 		return err
 	}
-	who, err := searchParam(c, "who")
-	if err != nil {
-		return err
-	}
-	pg := web.NewPager(c, page, 0, web.PageSize)
-	d, err := h.store.Desk(c.UserContext(), me, id, DeskQuery{Filter: f, Offset: pg.Offset(), Limit: pg.Limit(),
-		Nominee: who, NomineeLimit: nomineeLimit})
-	if err != nil {
-		return err
-	}
-	rows := make([]deskRow, len(d.Page.Rows))
-	for i, r := range d.Page.Rows {
-		rows[i] = deskRow{Signup: r, CanApprove: seats.Approve(me.Role, r.Status).To != "", CanReject: seats.Reject(me.Role, r.Status).To != ""}
-	}
-	all := f
-	all.Status = ""
-	counts := []statusCount{{Name: "全部", URL: filterURL(c, all), N: d.Page.Active, On: f.Status == ""}}
-	for _, st := range seats.Statuses {
-		g := f
-		g.Status = st
-		counts = append(counts, statusCount{Status: st, Name: seats.StatusName(st), URL: filterURL(c, g), N: d.Page.Counts[st], On: f.Status == st})
-	}
-	more := len(d.Nominees) > nomineeLimit
-	if more {
-		d.Nominees = d.Nominees[:nomineeLimit]
-	}
-	statuses := make([]statusCount, len(seats.Statuses))
-	for i, st := range seats.Statuses {
-		statuses[i] = statusCount{Status: st, Name: seats.StatusName(st), On: f.Status == st}
-	}
-	data := fiber.Map{"Title": d.Tour.Title, "T": d.Tour, "Usage": d.Usage, "Rows": rows, "Total": d.Page.Total,
-		"Counts": counts, "Statuses": statuses, "F": f, "Pager": web.NewPager(c, page, d.Page.Total, web.PageSize),
-		"ToDo": seats.StatusName(seats.ToDo(me.Role)), "Filtered": f != SignupFilter{},
-		"Who": who, "Nominees": d.Nominees, "MoreNominees": more,
-		"IsAdmin": me.Role == web.RoleAdmin, "CanNominate": d.Tour.Status == TourOpen}
+	desk := seats.NewDesk(c, me, seats.DeskInput{Base: fmt.Sprintf("/admin/tours/%d", id), Query: q, Page: d.Page,
+		Nominees: d.Nominees, Usage: d.Usage, TotalSeats: d.Tour.TotalSeats, CanNominate: d.Tour.Status == TourOpen})
+	data := fiber.Map{"Title": d.Tour.Title, "T": d.Tour, "Desk": desk, "IsAdmin": me.Role == web.RoleAdmin}
 	if me.Role == web.RoleAdmin {
 		data["Events"] = d.Events
 	}

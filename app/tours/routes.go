@@ -35,11 +35,13 @@ func Mount(s *web.Server, deps Deps) error {
 	if deps.RequiredCoursesLeft == nil {
 		return ErrNoCourseRule
 	}
+	if err := seats.Mount(s); err != nil {
+		return err
+	}
 	if err := s.Render.AddPages("tours", templates, "templates/*.html"); err != nil {
 		return err
 	}
 	s.MapErrors(errorTable)
-	s.MapErrors(seats.Errors)
 	h := &handlers{store: NewStore(s.DB, deps), srv: s}
 	a := s.App
 	anyone := web.Auth()

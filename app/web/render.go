@@ -26,9 +26,10 @@ var shellTemplates embed.FS
 // layout, so two features may both define "content" without overwriting each other, and
 // any parse error is returned at start-up instead of being logged and ignored.
 type Renderer struct {
-	base  *template.Template
-	pages map[string]*template.Template
-	bufs  sync.Pool
+	base     *template.Template
+	pages    map[string]*template.Template
+	partials map[string]bool // the keys AddPartials was called with
+	bufs     sync.Pool
 }
 
 var assetVersion = func() string {
@@ -210,7 +211,7 @@ func NewRenderer() (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
-	r := &Renderer{base: base, pages: map[string]*template.Template{}}
+	r := &Renderer{base: base, pages: map[string]*template.Template{}, partials: map[string]bool{}}
 	r.bufs.New = func() any { return new(bytes.Buffer) }
 	for _, page := range []string{"templates/error.html", "templates/download.html", "templates/confirm.html"} {
 		if err := r.AddPages("web", shellTemplates, page); err != nil {
@@ -218,6 +219,21 @@ func NewRenderer() (*Renderer, error) {
 		}
 	}
 	return r, nil
+}
+
+// AddPartials adds the templates matching pattern in fsys to what every page added after
+// it can use: the partials of a mechanism several features share (app/seats). key names
+// the set; a second call with the same key does nothing, so each feature that uses the
+// partials adds them before its own pages.
+func (r *Renderer) AddPartials(key string, fsys fs.FS, pattern string) error {
+	if r.partials[key] {
+		return nil
+	}
+	if _, err := r.base.ParseFS(fsys, pattern); err != nil {
+		return fmt.Errorf("templates: partials %s: %w", key, err)
+	}
+	r.partials[key] = true
+	return nil
 }
 
 // AddPages parses every page matching pattern in fsys; a page is named
