@@ -132,37 +132,87 @@ func (s *Store) AddParticipants(ctx context.Context, me *web.Identity, classID i
 		if c.Closed() {
 			return ErrClosed
 		}
-		scope := rollScope(me, c)
-		if c.TownshipID != nil {
-			scope = sql.NullInt64{Int64: *c.TownshipID, Valid: true} // a township's class is for its own people
-		}
+		scope := addScope(me, c)
 		if in.TownshipID > 0 && scope.Valid && in.TownshipID != scope.Int64 {
 			return ErrOtherTownship
 		}
-		var matched int
-		err := tx.GetContext(ctx, &matched, `
-			WITH picked AS (
-				SELECT u.id, u.township_id FROM users u LEFT JOIN branches b ON b.id = u.branch_id
-				WHERE u.role = 'secretary' AND u.active AND ($2::bigint IS NULL OR u.township_id = $2)
-				  AND (($3::bigint > 0 AND u.township_id = $3 AND ($4 = '' OR b.kind = $4))
-				       OR u.phone = ANY($5) OR u.name = ANY($5))),
-			added AS (
-				INSERT INTO class_participants (class_id, user_id, township_id, added_by)
-				SELECT $1, id, township_id, $6 FROM picked
-				ON CONFLICT (class_id, user_id) DO NOTHING
-				RETURNING 1)
-			SELECT (SELECT count(*) FROM picked) * 100000 + (SELECT count(*) FROM added)`,
-			classID, scope, in.TownshipID, in.BranchKind, pq.Array(in.People), me.UserID)
+		ids := []int64{}
+		if len(in.People) > 0 {
+			found, err := listed(ctx, tx, in.People)
+			if err != nil {
+				return err
+			}
+			for _, p := range found {
+				ids = append(ids, p.UserID)
+			}
+		}
+		var picked []int64
+		err := tx.SelectContext(ctx, &picked, `
+			SELECT u.id FROM users u LEFT JOIN branches b ON b.id = u.branch_id
+			WHERE u.role = 'secretary' AND u.active AND ($1::bigint IS NULL OR u.township_id = $1)
+			  AND (($2::bigint > 0 AND u.township_id = $2 AND ($3 = '' OR b.kind = $3)) OR u.id = ANY($4))
+			ORDER BY u.id`, scope, in.TownshipID, in.BranchKind, pq.Array(ids))
 		if err != nil {
 			return err
 		}
-		if matched/100000 == 0 {
+		if len(picked) == 0 {
 			return ErrNobodyMatched
 		}
-		added = matched % 100000
-		return nil
+		added, err = addPeople(ctx, tx, me, classID, picked)
+		return err
 	})
 	return added, err
+}
+
+// addScope is the township whose secretaries the caller may add to the class (NULL:
+// any): a township's class is for its own people; in a county class an organizer adds
+// the own township's.
+func addScope(me *web.Identity, c Class) sql.NullInt64 {
+	if c.TownshipID != nil {
+		return sql.NullInt64{Int64: *c.TownshipID, Valid: true}
+	}
+	return rollScope(me, c)
+}
+
+// Listed is an active secretary a list entry names.
+type Listed struct {
+	Entry      string `db:"entry"`
+	UserID     int64  `db:"user_id"`
+	Name       string `db:"name"`
+	Phone      string `db:"phone"`
+	TownshipID int64  `db:"township_id"`
+	Township   string `db:"township"`
+}
+
+// listed is the one definition of who a listed person is, for the pasted list
+// (AddParticipants) and the xlsx import (store_import.go): every active secretary whose
+// phone number or name is the entry, exactly. An entry may name nobody or, by a name,
+// several people; the caller decides what that means. Ordered by entry, then user id.
+func listed(ctx context.Context, q sqlx.QueryerContext, entries []string) ([]Listed, error) {
+	out := []Listed{}
+	err := sqlx.SelectContext(ctx, q, &out, `
+		SELECT e.entry, u.id AS user_id, u.name, COALESCE(u.phone, '') AS phone,
+		       COALESCE(u.township_id, 0) AS township_id, COALESCE(t.name, '') AS township
+		FROM (SELECT DISTINCT entry FROM unnest($1::text[]) AS x(entry)) e
+		JOIN users u ON u.role = 'secretary' AND u.active AND (u.phone = e.entry OR u.name = e.entry)
+		LEFT JOIN townships t ON t.id = u.township_id
+		ORDER BY e.entry, u.id`, pq.Array(entries))
+	return out, err
+}
+
+// addPeople adds the secretaries to the class in the transaction that holds the class
+// row; people already in the class stay as they are. It is the one insert of both ways
+// of adding people. Returns how many were added.
+func addPeople(ctx context.Context, tx *sqlx.Tx, me *web.Identity, classID int64, userIDs []int64) (int, error) {
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO class_participants (class_id, user_id, township_id, added_by)
+		SELECT $1, u.id, u.township_id, $3 FROM users u WHERE u.id = ANY($2) ORDER BY u.id
+		ON CONFLICT (class_id, user_id) DO NOTHING`, classID, pq.Array(userIDs), me.UserID)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // RemoveParticipant takes a person out of an open class with their marks and leave
