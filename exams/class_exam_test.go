@@ -250,3 +250,148 @@ func TestClassExamStartGuard(t *testing.T) {
 		t.Fatalf("listing asked the guard %d times for an exam no class links", n)
 	}
 }
+
+// staffSees tells whether the exam is in the scope's staff list (AdminExams, the
+// operation of GET /admin/exams, read whole: the package's tests share the database) and
+// on its home card's turnout (OpenExamTurnout).
+func staffSees(t *testing.T, e *env, scope web.Scope, examID int64) (listed, turnout bool) {
+	t.Helper()
+	ctx := context.Background()
+	rows, total, err := e.store().AdminExams(ctx, scope, 0, 1_000_000)
+	if err != nil || len(rows) != total {
+		t.Fatalf("staff list: %d rows of %d, %v", len(rows), total, err)
+	}
+	for _, r := range rows {
+		listed = listed || r.ID == examID
+	}
+	open, err := e.store().OpenExamTurnout(ctx, scope, 1_000_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range open {
+		turnout = turnout || r.ID == examID
+	}
+	return listed, turnout
+}
+
+// What staff see of a class's 结业 exam follows its candidates (the view exam_candidates),
+// not the exam's townships: the exam is set for township A and linked by a class whose
+// participants are of township B. B's organizer lists it, oversees it (their participants
+// only) and downloads its results; A's organizer gets 404 and does not list it, until the
+// class has a participant of A, and still sees it while that one's attempt stands after
+// they left the class. The admin sees it throughout. At every step an organizer sees the
+// exam exactly when the view has a candidate of their township.
+func TestClassExamStaffVisibility(t *testing.T) {
+	e := newEnv(t)
+	townA, townB := e.county.Townships[0], e.county.Townships[1]
+	inB, otherB, inA := e.county.Secretaries[1][0], e.county.Secretaries[1][1], e.county.Secretaries[0][0]
+	examID := classExam(t, e, inB) // exam_townships = {A}
+	var ex Exam
+	testdb.Get(t, e.db, &ex, `SELECT `+examCols+` FROM exams e WHERE e.id = $1`, examID)
+	if ex.AllTownships || len(ex.TownshipIDs) != 1 || ex.TownshipIDs[0] != townA || !ex.ClassExam {
+		t.Fatalf("fixture: exam for %v (all %v), class exam %v; want {A}, linked", ex.TownshipIDs, ex.AllTownships, ex.ClassExam)
+	}
+	name := func(u int64) string {
+		var n string
+		testdb.Get(t, e.db, &n, `SELECT name FROM users WHERE id = $1`, u)
+		return n
+	}
+	page := fmt.Sprintf("/admin/exams/%d", examID)
+	results := fmt.Sprintf("/api/v1/exams/%d/results", examID)
+	orgA := webtest.AsUser(t, e.srv, e.county.Organizers[0])
+	orgB := webtest.AsUser(t, e.srv, e.county.Organizers[1])
+	admin := webtest.AsUser(t, e.srv, e.county.Admin)
+	scopeA, scopeB := web.Scope{TownshipID: townA}, web.Scope{TownshipID: townB}
+
+	// The rule agrees with the view for both townships.
+	agrees := func(step string) {
+		t.Helper()
+		for _, town := range []int64{townA, townB} {
+			var inView bool
+			testdb.Get(t, e.db, &inView, `SELECT EXISTS (SELECT 1 FROM exam_candidates WHERE exam_id = $1 AND township_id = $2)`, examID, town)
+			_, err := e.store().StaffExam(context.Background(), examID, web.Scope{TownshipID: town})
+			if seen := err == nil; seen != inView {
+				t.Fatalf("%s: township %d sees the exam %v (%v), the view has a candidate of it %v", step, town, seen, err, inView)
+			}
+		}
+	}
+	agrees("participant of B")
+
+	// B's organizer: listed, on the home card, oversight 200 with the participant only.
+	if listed, card := staffSees(t, e, scopeB, examID); !listed || !card {
+		t.Fatalf("organizer of the participant's township: listed %v, home card %v", listed, card)
+	}
+	st, body := orgB.Get(page)
+	if st != 200 || !strings.Contains(body, name(inB)) || !strings.Contains(body, fmt.Sprintf(`data-user="%d"`, inB)) {
+		t.Fatalf("organizer of the participant's township on the oversight page: %d\n%s", st, body)
+	}
+	if strings.Contains(body, fmt.Sprintf(`data-user="%d"`, otherB)) {
+		t.Fatal("the oversight roster shows a secretary of the township who is not in the class")
+	}
+	var res struct {
+		Candidates int `json:"candidates"`
+		Results    []struct {
+			UserID int64 `json:"user_id"`
+		} `json:"results"`
+	}
+	st, raw := orgB.JSON("GET", results, nil)
+	if st != 200 {
+		t.Fatalf("results for the organizer of the participant's township: %d %s", st, raw)
+	}
+	webtest.Decode(t, raw, &res)
+	if res.Candidates != 1 || len(res.Results) != 1 || res.Results[0].UserID != inB {
+		t.Fatalf("results for the organizer of the participant's township: %s", raw)
+	}
+
+	// A's organizer: the exam's township, but nobody of A can take it.
+	if listed, card := staffSees(t, e, scopeA, examID); listed || card {
+		t.Fatalf("organizer of the exam's township without participants: listed %v, home card %v", listed, card)
+	}
+	if st, _ := orgA.Get(page); st != 404 {
+		t.Fatalf("organizer of the exam's township without participants on the oversight page: %d, want 404", st)
+	}
+	if st, raw := orgA.JSON("GET", results, nil); st != 404 {
+		t.Fatalf("results for the organizer of the exam's township without participants: %d %s", st, raw)
+	}
+
+	// The admin sees it.
+	if listed, card := staffSees(t, e, web.Scope{All: true}, examID); !listed || !card {
+		t.Fatalf("admin: listed %v, home card %v", listed, card)
+	}
+	if st, body := admin.Get(page); st != 200 || !strings.Contains(body, name(inB)) {
+		t.Fatalf("admin on the oversight page: %d", st)
+	}
+
+	// A participant of A: A's organizer sees the exam with their participant only, and B's
+	// roster does not show them.
+	var classID int64
+	testdb.Get(t, e.db, &classID, `SELECT id FROM classes WHERE exam_id = $1`, examID)
+	testdb.Exec(t, e.db, `INSERT INTO class_participants (class_id, user_id, township_id) VALUES ($1, $2, $3)`, classID, inA, townA)
+	agrees("participants of A and B")
+	st, body = orgA.Get(page)
+	if st != 200 || !strings.Contains(body, fmt.Sprintf(`data-user="%d"`, inA)) || strings.Contains(body, fmt.Sprintf(`data-user="%d"`, inB)) {
+		t.Fatalf("organizer of A with a participant of A: %d\n%s", st, body)
+	}
+	if _, body := orgB.Get(page); strings.Contains(body, fmt.Sprintf(`data-user="%d"`, inA)) {
+		t.Fatal("B's roster shows A's participant")
+	}
+
+	// A's participant starts, then leaves the class: their attempt keeps them a candidate,
+	// and the exam visible to A.
+	start(t, webtest.AsUser(t, e.srv, inA), examID, 201)
+	testdb.Exec(t, e.db, `DELETE FROM class_participants WHERE class_id = $1 AND user_id = $2`, classID, inA)
+	agrees("an attempt of A, no participant of A")
+	if listed, _ := staffSees(t, e, scopeA, examID); !listed {
+		t.Fatal("an attempt of A's secretary does not keep the exam on A's list")
+	}
+	if st, body := orgA.Get(page); st != 200 || !strings.Contains(body, fmt.Sprintf(`data-user="%d"`, inA)) {
+		t.Fatalf("organizer of A with an attempt of A: %d", st)
+	}
+
+	// B's participant deactivated without an attempt: nobody of B can take it any more.
+	testdb.Exec(t, e.db, `UPDATE users SET active = false WHERE id = $1`, inB)
+	agrees("inactive participant of B")
+	if st, _ := orgB.Get(page); st != 404 {
+		t.Fatalf("organizer of B whose only participant is inactive: %d, want 404", st)
+	}
+}

@@ -240,12 +240,13 @@ func (s *Store) Townships(ctx context.Context) ([]TownshipOption, error) {
 // of Exam.Published.
 const publishedSQL = `e.published_at IS NOT NULL`
 
-// visibleSQL admits the published exams for the township $N (NULL = every published
-// exam) by their townships: what staff oversee and their home cards count (staffVisible,
-// OpenExamTurnout). What a candidate lists and starts is takerVisible.
-const visibleSQL = `(` + publishedSQL + ` AND ($%d::bigint IS NULL OR e.all_townships OR EXISTS (SELECT 1 FROM exam_townships et WHERE et.exam_id = e.id AND et.township_id = $%d)))`
-
-func visible(n int) string { return fmt.Sprintf(visibleSQL, n, n) }
+// visible admits the published exams staff of the township $N oversee (NULL = every
+// published exam): what an organizer lists, oversees, downloads and counts on the home
+// card (staffVisible, OpenExamTurnout). The rule is the SQL function exam_for_township
+// (migrations/00065_exam_for_township.sql), which the reports use too: a class's 结业
+// exam by its candidates' townships, any other exam by its townships. What a candidate
+// lists and starts is takerVisible.
+func visible(n int) string { return fmt.Sprintf(`exam_for_township(e.id, $%d::bigint)`, n) }
 
 // classExamSQL tells whether a 集中培训班 links the exam e as its 结业 exam
 // (classes.exam_id): the test of the view exam_candidates
@@ -266,8 +267,8 @@ func takerVisible(u, t int) string {
 		ELSE e.all_townships OR EXISTS (SELECT 1 FROM exam_townships et WHERE et.exam_id = e.id AND et.township_id = $%[2]d) END))`, u, t)
 }
 
-// staffVisible admits, for the township $N, what visible does; for NULL (the county's
-// admins) every exam, drafts included.
+// staffVisible admits, for the township $N, what visible does (a class's 结业 exam by its
+// candidates' townships); for NULL (the county's admins) every exam, drafts included.
 func staffVisible(n int) string { return fmt.Sprintf(`($%d::bigint IS NULL OR %s)`, n, visible(n)) }
 
 // GetExam loads a published exam the user of the township may take (takerVisible; NULL
@@ -282,7 +283,8 @@ func (s *Store) GetExam(ctx context.Context, id, userID int64, township sql.Null
 }
 
 // StaffExam loads an exam for its staff pages: the county's admins see drafts too, an
-// organizer the published exams of their township.
+// organizer the published exams for their township (staffVisible: a class's 结业 exam when
+// it has candidates of the township).
 func (s *Store) StaffExam(ctx context.Context, id int64, scope web.Scope) (*Exam, error) {
 	var e Exam
 	err := s.DB.GetContext(ctx, &e, `SELECT `+examCols+` FROM exams e WHERE e.id = $1 AND `+staffVisible(2), id, scope.Township())

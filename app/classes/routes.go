@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"zhibu/app/seats"
 	"zhibu/app/web"
 )
 
@@ -41,6 +42,9 @@ type ExamChoice struct {
 
 // Mount adds the classes' pages, API and home cards.
 func Mount(s *web.Server, deps Deps) error {
+	if err := seats.Mount(s); err != nil {
+		return err
+	}
 	if err := s.Render.AddPages("classes", templates, "templates/*.html"); err != nil {
 		return err
 	}
@@ -50,6 +54,7 @@ func Mount(s *web.Server, deps Deps) error {
 	anyone := web.Auth()
 	secretary := web.Auth(web.RoleSecretary)
 	staff := web.Auth(web.RoleOrganizer, web.RoleAdmin)
+	admin := web.Auth(web.RoleAdmin)
 
 	// Pages: participants.
 	a.Get("/classes", anyone, h.minePage)
@@ -76,6 +81,13 @@ func Mount(s *web.Server, deps Deps) error {
 	a.Post("/admin/classes/:id/sessions/:sid/mark", staff, h.markForm)
 	a.Get("/admin/classes/:id/sessions/:sid/qr", staff, h.qrPage)
 	a.Post("/admin/classes/:id/leaves/:lid", staff, h.decideLeaveForm)
+	a.Get("/admin/classes/:id/quotas", admin, h.quotasPage)
+	a.Post("/admin/classes/:id/quotas", admin, h.quotasForm)
+	a.Get("/admin/classes/:id/seats", staff, h.seatsPage)
+	a.Post("/admin/classes/:id/seats/nominate", staff, h.nominateForm)
+	a.Post("/admin/classes/:id/seats/signups/:sid/approve", staff, h.approveSeatForm)
+	a.Get("/admin/classes/:id/seats/signups/:sid/reject", staff, h.rejectSeatPage)
+	a.Post("/admin/classes/:id/seats/signups/:sid/reject", staff, h.rejectSeatForm)
 	a.Get("/admin/classes/:id/close", staff, h.closePage)
 	a.Post("/admin/classes/:id/close", staff, h.closeForm)
 
@@ -97,6 +109,11 @@ func Mount(s *web.Server, deps Deps) error {
 	a.Post("/api/v1/classes/:id/sessions/:sid/leave", secretary, h.apiLeave)
 	a.Get("/api/v1/classes/:id/leaves", staff, h.apiLeaves)
 	a.Post("/api/v1/classes/:id/leaves/:lid/decide", staff, h.apiDecideLeave)
+	a.Put("/api/v1/classes/:id/quotas", admin, h.apiQuotas)
+	a.Get("/api/v1/classes/:id/signups", staff, h.apiSignups)
+	a.Post("/api/v1/classes/:id/nominations", staff, h.apiNominate)
+	a.Post("/api/v1/classes/:id/signups/:sid/approve", staff, h.apiDecideSeat(true))
+	a.Post("/api/v1/classes/:id/signups/:sid/reject", staff, h.apiDecideSeat(false))
 	a.Post("/api/v1/classes/:id/close", staff, h.apiClose)
 	a.Get("/api/v1/classes/:id/attendance.xlsx", staff, s.Download, h.apiAttendanceXLSX)
 

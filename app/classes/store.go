@@ -35,16 +35,19 @@ func NewStore(db *sqlx.DB, now func() time.Time) *Store {
 
 // Class is a 培训班 as pages and the API show it.
 type Class struct {
-	ID           int64      `db:"id" json:"id"`
-	Title        string     `db:"title" json:"title"`
-	Kind         string     `db:"kind" json:"kind"`
-	Venue        string     `db:"venue" json:"venue"`
-	Description  string     `db:"description" json:"description"`
-	TownshipID   *int64     `db:"township_id" json:"township_id"`
-	TownshipName string     `db:"township_name" json:"township_name"`
-	ExamID       *int64     `db:"exam_id" json:"exam_id"`
-	AbsenceNum   int        `db:"absence_num" json:"absence_num"`
-	AbsenceDen   int        `db:"absence_den" json:"absence_den"`
+	ID           int64  `db:"id" json:"id"`
+	Title        string `db:"title" json:"title"`
+	Kind         string `db:"kind" json:"kind"`
+	Venue        string `db:"venue" json:"venue"`
+	Description  string `db:"description" json:"description"`
+	TownshipID   *int64 `db:"township_id" json:"township_id"`
+	TownshipName string `db:"township_name" json:"township_name"`
+	ExamID       *int64 `db:"exam_id" json:"exam_id"`
+	AbsenceNum   int    `db:"absence_num" json:"absence_num"`
+	AbsenceDen   int    `db:"absence_den" json:"absence_den"`
+	// TotalSeats is set when townships fill the class by nomination inside quotas
+	// (store_seats.go); nil: participants are assigned only.
+	TotalSeats   *int       `db:"total_seats" json:"total_seats"`
 	CreatedAt    time.Time  `db:"created_at" json:"created_at"`
 	ClosedAt     *time.Time `db:"closed_at" json:"closed_at"`
 	Participants int        `db:"participants" json:"participants"`
@@ -80,7 +83,7 @@ func (s Session) When() string {
 }
 
 const classCols = `c.id, c.title, c.kind, c.venue, c.description, c.township_id, COALESCE(t.name, '') AS township_name,
-	c.exam_id, c.absence_num, c.absence_den, c.created_at, c.closed_at,
+	c.exam_id, c.absence_num, c.absence_den, c.total_seats, c.created_at, c.closed_at,
 	(SELECT count(*) FROM class_participants p WHERE p.class_id = c.id) AS participants,
 	COALESCE((SELECT sum(hours) FROM class_sessions s WHERE s.class_id = c.id), 0)::float8 AS total_hours,
 	(SELECT min(starts_at) FROM class_sessions s WHERE s.class_id = c.id) AS first_start,
@@ -306,8 +309,8 @@ func (s *Store) withClass(ctx context.Context, me *web.Identity, id int64, excl 
 	var c Class
 	args := append(who(me), id)
 	err = tx.GetContext(ctx, &c, `SELECT c.id, c.title, c.kind, c.venue, c.description, c.township_id, '' AS township_name, c.exam_id,
-		c.absence_num, c.absence_den, c.created_at, c.closed_at, 0 AS participants, 0::float8 AS total_hours,
-		NULL::timestamptz AS first_start, NULL::timestamptz AS last_end
+		c.absence_num, c.absence_den, c.total_seats, c.created_at, c.closed_at, 0 AS participants, 0::float8 AS total_hours,
+		(SELECT min(starts_at) FROM class_sessions s WHERE s.class_id = c.id) AS first_start, NULL::timestamptz AS last_end
 		FROM classes c WHERE c.id = $4 AND `+visible+mode, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrClassNotFound

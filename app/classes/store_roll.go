@@ -228,17 +228,32 @@ func (s *Store) RemoveParticipant(ctx context.Context, me *web.Identity, classID
 		if err := s.lockParticipant(ctx, tx, me, c, userID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `
-			DELETE FROM class_attendance WHERE user_id = $2 AND session_id IN (SELECT id FROM class_sessions WHERE class_id = $1);
-			`, classID, userID); err != nil {
+		var seated bool
+		if err := tx.GetContext(ctx, &seated, `SELECT EXISTS (SELECT 1 FROM class_signups
+			WHERE class_id = $1 AND user_id = $2 AND status = 'confirmed')`, classID, userID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM class_leaves WHERE user_id = $2 AND session_id IN (SELECT id FROM class_sessions WHERE class_id = $1)`, classID, userID); err != nil {
-			return err
+		if seated {
+			return ErrSeated
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM class_participants WHERE class_id = $1 AND user_id = $2`, classID, userID)
-		return err
+		return dropPerson(ctx, tx, classID, userID)
 	})
+}
+
+// dropPerson takes a participant out of the class with their marks and leave requests,
+// in the transaction that holds the participant's row: the one removal of a person
+// (RemoveParticipant, and a confirmed nomination rejected, store_seats.go).
+func dropPerson(ctx context.Context, tx *sqlx.Tx, classID, userID int64) error {
+	if _, err := tx.ExecContext(ctx, `
+		DELETE FROM class_attendance WHERE user_id = $2 AND session_id IN (SELECT id FROM class_sessions WHERE class_id = $1)`,
+		classID, userID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM class_leaves WHERE user_id = $2 AND session_id IN (SELECT id FROM class_sessions WHERE class_id = $1)`, classID, userID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM class_participants WHERE class_id = $1 AND user_id = $2`, classID, userID)
+	return err
 }
 
 // openRoll checks that the caller takes the session's roll call and that it is open

@@ -11,13 +11,11 @@ import (
 	"zhibu/app/figures"
 )
 
-// examForTownship is true when the exam e is published (published_at set: drafts are in
-// no report, migrations/00057_exam_drafts.sql) and is for the township $N, or $N is NULL (the
-// county): which exams an organizer may see and download.
-func examForTownship(param string) string {
-	return `(e.published_at IS NOT NULL AND (` + param + `::bigint IS NULL OR e.all_townships
-		OR EXISTS (SELECT 1 FROM exam_townships et WHERE et.exam_id = e.id AND et.township_id = ` + param + `)))`
-}
+// examForTownship is true when the exam e is published (drafts are in no report) and is
+// for the township $N, or $N is NULL (the county): which exams an organizer may see and
+// download. The rule is the SQL function exam_for_township
+// (migrations/00065_exam_for_township.sql), the same the exams' staff pages use.
+func examForTownship(param string) string { return `exam_for_township(e.id, ` + param + `::bigint)` }
 
 const examInfoColumns = `e.id, e.title, e.pass_score::float8 AS pass_score, e.total_points::float8 AS total_points, e.all_townships, e.opens_at, e.closes_at`
 

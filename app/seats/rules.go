@@ -130,12 +130,18 @@ func CancelConsequence(status string, waiting int) string {
 // RejectConsequence says in one Chinese sentence what rejecting a sign-up in status does,
 // for the confirmation page. waiting is the number of people on the waiting list of the
 // sign-up's township: a freed seat goes to the first of them (promote). A rejected person
-// cannot be signed up again (ErrAlreadyRejected) and is told the reason.
-func RejectConsequence(status string, waiting int) string {
-	const final = "驳回后该报名不能恢复，本人不能再次报名，系统会把驳回理由通知本人"
+// cannot be signed up again (ErrAlreadyRejected); notified tells whether the feature tells
+// them the reason.
+func RejectConsequence(status string, waiting int, notified bool) string {
+	final := "驳回后该报名不能恢复，本人不能再次报名"
+	gone := "移出后该书记退出候补名单，不能恢复，也不能再次报名"
+	if notified {
+		final += "，系统会把驳回理由通知本人"
+		gone += "，系统会把理由通知本人"
+	}
 	switch {
 	case status == StatusWaitlisted:
-		return "移出后该书记退出候补名单，不能恢复，也不能再次报名，系统会把理由通知本人"
+		return gone
 	case !HoldsSeat(status):
 		return ""
 	case waiting > 0:

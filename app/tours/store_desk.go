@@ -112,6 +112,6 @@ func (s *Store) RejectPlan(ctx context.Context, me *web.Identity, tourID, signup
 			return p, err
 		}
 	}
-	p.Consequence = seats.RejectConsequence(p.Signup.Status, p.Waiting)
+	p.Consequence = seats.RejectConsequence(p.Signup.Status, p.Waiting, true)
 	return p, nil
 }
