@@ -176,10 +176,14 @@ func TestPhonePracticeInlineMessages(t *testing.T) {
 	setOffline(t, ctx, false)
 	// Back online, a tap submits (tapping again while the connection comes back, as a
 	// person would).
-	deadline := time.Now().Add(45 * time.Second) // the page gives a hung request back after 15 s
+	// Each tap is bounded on its own: on a loaded machine a click that waits for layout
+	// once hung until the browser's guard (5 minutes); the loop, not one tap, decides.
+	deadline := time.Now().Add(60 * time.Second) // the page gives a hung request back after 15 s
 	for {
-		must(chromedp.Click(chromedp.ID("#check")))
-		ok, _ := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector('#question .pass')`, chromedp.WithPollingTimeout(3*time.Second)))
+		step, cancel := context.WithTimeout(ctx, 20*time.Second)
+		_, _ = chromedp.Run(step, chromedp.Evaluate[bool](`(document.getElementById('check').click(), true)`))
+		ok, _ := chromedp.Run(step, chromedp.Poll[bool](`!!document.querySelector('#question .pass')`, chromedp.WithPollingTimeout(3*time.Second)))
+		cancel()
 		if ok {
 			break
 		}
