@@ -295,6 +295,25 @@ func auditSamples(t *testing.T, db *sqlx.DB, srv *web.Server, ids map[string]int
 	signup := one(`SELECT min(id) FROM tour_signups WHERE tour_id = $1 AND user_id = $2`, tour, ids["secretary"])
 	seatClass := one(`SELECT min(id) FROM classes WHERE total_seats IS NOT NULL`)
 	classSignup := one(`SELECT min(id) FROM class_signups WHERE class_id = $1`, seatClass)
+	feedback := one(`SELECT COALESCE(min(id), 0) FROM feedback WHERE township_id = (SELECT township_id FROM users WHERE id = $1)`, ids["organizer"])
+	// The organizer's township's notice: the secretary reads it, the organizer and the admin edit it.
+	notice := one(`SELECT COALESCE(min(id), 0) FROM notices WHERE owner_township_id = (SELECT township_id FROM users WHERE id = $1)`, ids["organizer"])
+	noticeFile := one(`SELECT COALESCE(min(id), 0) FROM notice_attachments WHERE notice_id = $1`, notice)
+	// The organizer reminds the township about a 必修 course (app/reminders); its page lists them.
+	var remindCourse int64
+	testdb.Get(t, db, &remindCourse, `SELECT COALESCE(min(rq.course_id), 0) FROM course_requirements rq
+		JOIN users u ON u.id = rq.user_id AND u.active
+		LEFT JOIN course_progress cp ON cp.user_id = rq.user_id AND cp.course_id = rq.course_id
+		WHERE cp.completed_at IS NULL AND u.township_id = (SELECT township_id FROM users WHERE id = $1)`, ids["organizer"])
+	if st, body := webtest.AsUser(t, srv, ids["organizer"]).JSON("POST", "/api/v1/reminders",
+		map[string]any{"target": "course", "target_id": remindCourse, "text": "请于本周内完成必修课程"}); st != 201 {
+		t.Fatalf("audit reminder: %d %s", st, body)
+	}
+	reminder := one(`SELECT COALESCE(min(id), 0) FROM reminders`)
+	// A failed outbound message (app/outbox): its list and its retry confirmation show a row.
+	testdb.Exec(t, db, `INSERT INTO outbox (user_id, kind, text, status, attempts, last_error)
+		VALUES ($1, 'reminder', '请于本周内完成必修课程', 'failed', 8, '接收方返回 503')`, ids["secretary"])
+	outboxRow := one(`SELECT min(id) FROM outbox WHERE status = 'failed'`)
 	// Each route family names the rows that fill its parameters.
 	idOf := []struct {
 		prefix string
@@ -314,6 +333,11 @@ func auditSamples(t *testing.T, db *sqlx.DB, srv *web.Server, ids map[string]int
 		{"/admin/classes/", map[string]string{":id": class, ":sid": session, ":uid": user}, nil},
 		{"/classes/", map[string]string{":id": class}, nil},
 		{"/checkin/", map[string]string{":token": session + ".1.x"}, nil},
+		{"/admin/feedback/", map[string]string{":id": feedback}, nil},
+		{"/admin/notices/", map[string]string{":id": notice, ":aid": noticeFile}, nil},
+		{"/notices/", map[string]string{":id": notice, ":aid": noticeFile}, nil},
+		{"/admin/reminders/", map[string]string{":id": reminder}, nil},
+		{"/admin/outbox/", map[string]string{":id": outboxRow}, nil},
 	}
 	return func(who, route string) (string, bool) {
 		if !strings.Contains(route, ":") {

@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"zhibu/app/database"
+	"zhibu/app/outbox"
 	"zhibu/app/web"
 )
 
@@ -27,6 +30,9 @@ type config struct {
 	DBStatementTimeout time.Duration
 	DBConnectTimeout   time.Duration
 	RequestTimeout     time.Duration
+	// The optional outbound channel, 短信与微信通知 (app/outbox): off without
+	// ZHIBU_WEBHOOK_URL.
+	Outbox outbox.Config
 }
 
 func loadConfig() (config, error) {
@@ -69,7 +75,51 @@ func loadConfig() (config, error) {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return c, fmt.Errorf("ZHIBU_LOG_FORMAT must be text or json, not %q", c.LogFormat)
 	}
+	if c.Outbox, err = outboxConfig(); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// outboxConfig reads the outbound channel (app/outbox, README 「短信与微信通知」): a
+// webhook URL that is not http(s) with a host, or comes without a secret of at least 16
+// bytes, refuses start-up; so does a public URL that is not one.
+func outboxConfig() (outbox.Config, error) {
+	o := outbox.Config{WebhookURL: strings.TrimSpace(os.Getenv("ZHIBU_WEBHOOK_URL")),
+		Secret: os.Getenv("ZHIBU_WEBHOOK_SECRET"), BaseURL: strings.TrimSpace(os.Getenv("ZHIBU_PUBLIC_URL"))}
+	var err error
+	if o.Timeout, err = time.ParseDuration(env("ZHIBU_WEBHOOK_TIMEOUT", "10s")); err != nil || o.Timeout <= 0 {
+		return o, fmt.Errorf("ZHIBU_WEBHOOK_TIMEOUT must be a positive duration such as 10s")
+	}
+	if err := checkHTTPURL("ZHIBU_PUBLIC_URL", o.BaseURL); err != nil {
+		return o, err
+	}
+	if o.WebhookURL == "" {
+		return o, nil
+	}
+	if err := checkHTTPURL("ZHIBU_WEBHOOK_URL", o.WebhookURL); err != nil {
+		return o, err
+	}
+	if len(o.Secret) < 16 {
+		return o, fmt.Errorf("ZHIBU_WEBHOOK_SECRET is required with ZHIBU_WEBHOOK_URL: the receiver's shared secret, at least 16 bytes (e.g. openssl rand -hex 32)")
+	}
+	return o, nil
+}
+
+// checkHTTPURL refuses a set value that is not an http:// or https:// URL with a host; the
+// value itself is not repeated, it may hold a token.
+func checkHTTPURL(key, v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Fragment != "" {
+		return fmt.Errorf("%s must be an http:// or https:// URL with a host", key)
+	}
+	if key == "ZHIBU_PUBLIC_URL" && (u.RawQuery != "" || u.ForceQuery) {
+		return fmt.Errorf("%s must be the site's address without ?query, e.g. https://zhibu.example.gov.cn", key)
+	}
+	return nil
 }
 
 func (c config) logger() *slog.Logger {

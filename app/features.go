@@ -9,7 +9,12 @@ import (
 
 	"zhibu/app/accounts"
 	"zhibu/app/classes"
+	"zhibu/app/feedback"
 	"zhibu/app/hours"
+	"zhibu/app/inbox"
+	"zhibu/app/notices"
+	"zhibu/app/outbox"
+	"zhibu/app/reminders"
 	"zhibu/app/reports"
 	"zhibu/app/settings"
 	"zhibu/app/tours"
@@ -18,20 +23,30 @@ import (
 	"zhibu/exams"
 )
 
-// mountFeatures is the one place that lists the features: each mounts its pages, routes
-// and home cards on the shared shell.
-func mountFeatures(s *web.Server) error {
+// mountFeatures mounts every feature with the outbound channel off (the tests' shell).
+func mountFeatures(s *web.Server) error { return mountFeaturesWith(s, nil) }
+
+// mountFeaturesWith is the one place that lists the features: each mounts its pages,
+// routes and home cards on the shared shell. ob is the optional outbound channel (nil:
+// off); features post through post, the inbox and ob's outbound copy (postWith).
+func mountFeaturesWith(s *web.Server, ob *outbox.Outbox) error {
+	post := postWith(ob, inbox.Post)
 	for _, mount := range []func(*web.Server) error{
 		accounts.Mount,
+		func(s *web.Server) error { return inbox.Mount(s, inbox.Deps{}) },
 		func(s *web.Server) error { return courses.Mount(s, courses.Deps{}) },
 		func(s *web.Server) error { return exams.Mount(s, examsDeps(s.DB)) },
 		func(s *web.Server) error {
-			return tours.Mount(s, tours.Deps{RequiredCoursesLeft: courses.RequiredCoursesLeft})
+			return tours.Mount(s, tours.Deps{RequiredCoursesLeft: courses.RequiredCoursesLeft, Post: post})
 		},
 		func(s *web.Server) error { return settings.Mount(s, settings.Deps{}) },
 		func(s *web.Server) error { return hours.Mount(s, hours.Deps{}) },
-		func(s *web.Server) error { return classes.Mount(s, classesDeps(s.DB)) },
+		func(s *web.Server) error { return classes.Mount(s, classesDeps(s.DB, post)) },
 		func(s *web.Server) error { return reports.Mount(s, reportsDeps(s.DB)) },
+		func(s *web.Server) error { return feedback.Mount(s, feedback.Deps{Post: post}) },
+		func(s *web.Server) error { return notices.Mount(s, notices.Deps{Post: post}) },
+		func(s *web.Server) error { return reminders.Mount(s, remindersDeps(s.DB, post)) },
+		func(s *web.Server) error { return outbox.Mount(s, outbox.Deps{Outbox: ob}) },
 	} {
 		if err := mount(s); err != nil {
 			return err
@@ -53,9 +68,10 @@ func examsDeps(db *sqlx.DB) exams.Deps {
 		}}
 }
 
-// classesDeps: a class picks its 结业 exam among the exams.
-func classesDeps(db *sqlx.DB) classes.Deps {
-	return classes.Deps{ExamChoices: func(ctx context.Context) ([]classes.ExamChoice, error) {
+// classesDeps: a class picks its 结业 exam among the exams; its decisions and 结业 go to
+// the participants' inbox (post).
+func classesDeps(db *sqlx.DB, post web.Post) classes.Deps {
+	return classes.Deps{Post: post, ExamChoices: func(ctx context.Context) ([]classes.ExamChoice, error) {
 		list, err := exams.Choices(ctx, db)
 		out := make([]classes.ExamChoice, len(list))
 		for i, e := range list {
@@ -71,11 +87,33 @@ func reportsDeps(db *sqlx.DB) reports.Deps {
 	return reports.Deps{Ranking: settings.NewStore(db).ShowRanking}
 }
 
-// startBackground starts the features' background jobs; they stop with ctx.
-func startBackground(ctx context.Context, db *sqlx.DB, s *web.Server, log *slog.Logger) {
+// remindersDeps: reminders reach people through post (the inbox), and the automatic
+// 即将截止 reminders follow the county's switches (app/settings).
+func remindersDeps(db *sqlx.DB, post web.Post) reminders.Deps {
+	st := settings.NewStore(db)
+	return reminders.Deps{Post: post, Switches: func(ctx context.Context) (reminders.Switches, error) {
+		courses, exams, days, err := st.AutoReminders(ctx)
+		return reminders.Switches{Courses: courses, Exams: exams, Days: days}, err
+	}}
+}
+
+// startBackground starts the features' background jobs; they stop with ctx. The outbox's
+// worker runs only when the outbound channel is configured.
+func startBackground(ctx context.Context, db *sqlx.DB, s *web.Server, log *slog.Logger, ob *outbox.Outbox) {
 	go accounts.RunSweeper(ctx, db, s.Sessions, log)
 	go exams.RunSweeper(ctx, db, log, examsDeps(db))
+	go reminders.Run(ctx, db, remindersDeps(db, postWith(ob, inbox.Post)), log)
+	if ob.Enabled() {
+		go outbox.Run(ctx, db, ob, log)
+	}
 }
+
+// postWith is how features post messages (web.Post): the inbox's post (inboxPost), then
+// in the same transaction the outbound copy of the messages of an outbound kind
+// (outbox.OutboundKinds) for SMS or WeChat. The in-app message never depends on it: off
+// (ob nil or not configured), it is inboxPost itself. New features that post get post
+// from mountFeaturesWith, not inbox.Post.
+func postWith(ob *outbox.Outbox, inboxPost web.Post) web.Post { return ob.Wrap(inboxPost) }
 
 // seedDemo fills every feature with demo content, idempotently.
 func seedDemo(ctx context.Context, db *sqlx.DB, size accounts.DemoSize, log *slog.Logger) error {
@@ -88,10 +126,16 @@ func seedDemo(ctx context.Context, db *sqlx.DB, size accounts.DemoSize, log *slo
 	if err := exams.SeedDemo(ctx, db); err != nil {
 		return err
 	}
-	if err := tours.SeedDemo(ctx, db); err != nil {
+	if err := tours.SeedDemo(ctx, db, inbox.Post); err != nil {
 		return err
 	}
 	if err := classes.SeedDemo(ctx, db); err != nil {
+		return err
+	}
+	if err := feedback.SeedDemo(ctx, db); err != nil {
+		return err
+	}
+	if err := notices.SeedDemo(ctx, db); err != nil {
 		return err
 	}
 	return nil

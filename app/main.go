@@ -24,6 +24,7 @@ import (
 
 	"zhibu/app/accounts"
 	"zhibu/app/database"
+	"zhibu/app/outbox"
 	"zhibu/app/web"
 )
 
@@ -133,13 +134,14 @@ func serve(cfg config, log *slog.Logger, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := mountFeatures(srv); err != nil {
+	ob := outbox.New(cfg.Outbox) // off without ZHIBU_WEBHOOK_URL
+	if err := mountFeaturesWith(srv, ob); err != nil {
 		return err
 	}
 	srv.NotFoundLast()
 	bgCtx, bgCancel := context.WithCancel(context.Background())
 	defer bgCancel()
-	startBackground(bgCtx, db, srv, log)
+	startBackground(bgCtx, db, srv, log, ob)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App.Listen(cfg.Listen) }()

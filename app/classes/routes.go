@@ -31,6 +31,9 @@ type Deps struct {
 	// ExamChoices lists the exams a class may take as its 结业 exam (exams.Choices, wired
 	// in app/features.go); nil: the form asks for the exam's number.
 	ExamChoices func(ctx context.Context) ([]ExamChoice, error)
+	// Post tells people in their inbox what was decided for them (leave requests,
+	// nominations, 结业), in the decision's transaction (inbox.Post); nil: nobody is told.
+	Post web.Post
 }
 
 // ExamChoice is an exam the class form offers.
@@ -49,7 +52,7 @@ func Mount(s *web.Server, deps Deps) error {
 		return err
 	}
 	s.MapErrors(errorTable)
-	h := &handlers{store: NewStore(s.DB, deps.Now), srv: s, deps: deps}
+	h := &handlers{store: NewStore(s.DB, deps.Now).WithPost(deps.Post), srv: s, deps: deps}
 	a := s.App
 	anyone := web.Auth()
 	secretary := web.Auth(web.RoleSecretary)

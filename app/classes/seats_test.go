@@ -12,6 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"zhibu/app/inbox"
 	"zhibu/app/seats"
 	"zhibu/app/testdb"
 	"zhibu/app/web"
@@ -67,7 +68,7 @@ func TestClassSeats(t *testing.T) {
 	ctx := context.Background()
 	day := time.Date(2031, 4, 10, 0, 0, 0, 0, web.China)
 	clk := &clock{t: day.Add(-48 * time.Hour)}
-	st := NewStore(db, clk.now)
+	st := NewStore(db, clk.now).WithPost(inbox.Post)
 	admin := &web.Identity{UserID: c.Admin, Role: web.RoleAdmin}
 	org := &web.Identity{UserID: c.Organizers[0], Role: web.RoleOrganizer, TownshipID: c.Townships[0]}
 	org2 := &web.Identity{UserID: c.Organizers[1], Role: web.RoleOrganizer, TownshipID: c.Townships[1]}
@@ -142,6 +143,10 @@ func TestClassSeats(t *testing.T) {
 	if !isParticipant(t, db, cl.ID, s0[0]) {
 		t.Fatal("the confirmed nominee is not a participant")
 	}
+	// Only the county's final decision is told to the nominee.
+	if ms := messagesOf(t, db, s0[0]); len(ms) != 1 || !strings.Contains(ms[0].Title, "推荐已通过终审") || ms[0].URL != fmt.Sprintf("/classes/%d", cl.ID) {
+		t.Fatalf("confirmation message: %+v", ms)
+	}
 	if err := st.RemoveParticipant(ctx, admin, cl.ID, s0[0]); !errors.Is(err, ErrSeated) {
 		t.Fatalf("removing a confirmed nominee around the seats: %v", err)
 	}
@@ -154,6 +159,10 @@ func TestClassSeats(t *testing.T) {
 	if _, err := st.DecideSignup(ctx, org, cl.ID, second, false, "本人当月外出务工"); err != nil {
 		t.Fatal(err)
 	}
+	if ms := messagesOf(t, db, s0[1]); len(ms) != 1 || !strings.Contains(ms[0].Title, "推荐未通过审核") || !strings.Contains(ms[0].Body, "本人当月外出务工") ||
+		ms[0].URL != "/classes" {
+		t.Fatalf("rejection message: %+v", ms)
+	}
 	if got := signupStatus(t, db, cl.ID, s0[2]); got != seats.StatusPending {
 		t.Fatalf("the waiter was not promoted: %s", got)
 	}
@@ -161,7 +170,7 @@ func TestClassSeats(t *testing.T) {
 		t.Fatalf("a rejected person nominated again: %v", err)
 	}
 	p, err := st.RejectPlan(ctx, admin, cl.ID, first)
-	if err != nil || !strings.Contains(p.Consequence, "移出培训班") || strings.Contains(p.Consequence, "通知本人") {
+	if err != nil || !strings.Contains(p.Consequence, "移出培训班") || !strings.Contains(p.Consequence, "通知本人") {
 		t.Fatalf("reject plan of a confirmed nominee: %+v %v", p.Consequence, err)
 	}
 	// The county rejects a confirmed one: out of the class, seat free.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -21,8 +22,9 @@ import (
 // then participant, attendance and leave rows. 结班 holds the class row exclusively, so no
 // roll call, check-in or leave decision can slip in while it decides 结业.
 type Store struct {
-	db  *sqlx.DB
-	now func() time.Time
+	db   *sqlx.DB
+	now  func() time.Time
+	post web.Post // nil: nobody is told
 }
 
 // NewStore returns the classes' store on db; now is the clock (nil: time.Now).
@@ -31,6 +33,30 @@ func NewStore(db *sqlx.DB, now func() time.Time) *Store {
 		now = time.Now
 	}
 	return &Store{db: db, now: now}
+}
+
+// WithPost makes the store tell people in their inbox (Deps.Post) what was decided for
+// them: leave requests, nominations, 结业. nil tells nobody.
+func (s *Store) WithPost(post web.Post) *Store {
+	s.post = post
+	return s
+}
+
+// tell posts msgs in the change's transaction (nothing without an inbox).
+func (s *Store) tell(ctx context.Context, tx *sqlx.Tx, msgs ...web.Message) error {
+	if s.post == nil || len(msgs) == 0 {
+		return nil
+	}
+	return s.post(ctx, tx, msgs...)
+}
+
+// classMessage tells a person about the class: the title 「class」+what on one line, the
+// body the whole sentence, the class's page (url: "" for it, "/classes" for the list).
+func classMessage(userID int64, c Class, url, what, body string) web.Message {
+	if url == "" {
+		url = fmt.Sprintf("/classes/%d", c.ID)
+	}
+	return web.Message{UserID: userID, Kind: web.MsgClass, Title: "「" + clipCell(c.Title, 60) + "」" + what, Body: body, URL: url}
 }
 
 // Class is a 培训班 as pages and the API show it.

@@ -83,11 +83,46 @@ func (s *Store) Close(ctx context.Context, me *web.Identity, classID int64) (Clo
 			WHERE class_id = $1 AND completed IS NULL`, classID); err != nil {
 			return err
 		}
+		if err := s.tellResults(ctx, tx, c); err != nil {
+			return err
+		}
 		res.Hours = round2(res.Hours)
 		_, err := tx.ExecContext(ctx, `UPDATE classes SET closed_at = $2, closed_by = $3, updated_at = now() WHERE id = $1`, classID, now, me.UserID)
 		return err
 	})
 	return res, err
+}
+
+// tellResults tells every participant of the class, in one post, the 结业 that 结班
+// decided and the 学时 credited.
+func (s *Store) tellResults(ctx context.Context, tx *sqlx.Tx, c Class) error {
+	if s.post == nil {
+		return nil
+	}
+	var rs []struct {
+		UserID    int64   `db:"user_id"`
+		Completed bool    `db:"completed"`
+		Note      string  `db:"result_note"`
+		Hours     float64 `db:"hours"`
+	}
+	if err := tx.SelectContext(ctx, &rs, `SELECT user_id, COALESCE(completed, false) AS completed, result_note,
+		COALESCE(hours_attended, 0)::float8 AS hours FROM class_participants WHERE class_id = $1 ORDER BY user_id`, c.ID); err != nil {
+		return err
+	}
+	msgs := make([]web.Message, 0, len(rs))
+	for _, r := range rs {
+		hours := web.FormatNumber(r.Hours)
+		m := classMessage(r.UserID, c, "", "已结业", "「"+c.Title+"」已结班，您已结业，记入 "+hours+" 学时。")
+		if !r.Completed {
+			why := ""
+			if r.Note != "" {
+				why = "：" + r.Note
+			}
+			m = classMessage(r.UserID, c, "", "未结业", "「"+c.Title+"」已结班，您未结业"+why+"。出勤的 "+hours+" 学时已记入。")
+		}
+		msgs = append(msgs, m)
+	}
+	return s.tell(ctx, tx, msgs...)
 }
 
 // MyClass is a class as its participant sees it: sessions with the own marks and leave

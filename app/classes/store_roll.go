@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/url"
 	"time"
 
@@ -536,7 +537,8 @@ func (s *Store) DecideLeave(ctx context.Context, me *web.Identity, classID, leav
 		if err != nil {
 			return err
 		}
-		if _, err := s.lockSession(ctx, tx, classID, l.SessionID); err != nil {
+		ss, err := s.lockSession(ctx, tx, classID, l.SessionID)
+		if err != nil {
 			return err
 		}
 		if err := s.lockParticipant(ctx, tx, me, c, l.UserID); err != nil {
@@ -555,11 +557,19 @@ func (s *Store) DecideLeave(ctx context.Context, me *web.Identity, classID, leav
 			return ErrLeaveDecided
 		}
 		if approve {
-			_, err = tx.ExecContext(ctx, `INSERT INTO class_attendance (session_id, user_id, status, via, marked_by)
+			if _, err = tx.ExecContext(ctx, `INSERT INTO class_attendance (session_id, user_id, status, via, marked_by)
 				VALUES ($1, $2, 'leave', 'leave', $3)
 				ON CONFLICT (session_id, user_id) DO UPDATE SET status = 'leave', via = 'leave', marked_by = $3, marked_at = now()`,
-				l.SessionID, l.UserID, me.UserID)
+				l.SessionID, l.UserID, me.UserID); err != nil {
+				return err
+			}
 		}
-		return err
+		what, verdict := "请假未获批准", "未获批准，请按时参加"
+		if approve {
+			what, verdict = "请假已批准", "已批准"
+		}
+		when := ss.StartsAt.In(web.China).Format("01月02日 15:04")
+		return s.tell(ctx, tx, classMessage(l.UserID, c, "", what,
+			fmt.Sprintf("您在「%s」%s「%s」的请假%s。", c.Title, when, ss.Topic, verdict)))
 	})
 }

@@ -251,6 +251,17 @@ func (s *Store) DecideSignup(ctx context.Context, me *web.Identity, classID, sig
 				return err
 			}
 		}
+		switch ch.To {
+		case seats.StatusConfirmed:
+			err = s.tell(ctx, tx, classMessage(ch.UserID, c, "", "推荐已通过终审",
+				"您被推荐参加「"+c.Title+"」，已通过县委组织部终审，请按课程安排参加。"))
+		case seats.StatusRejected:
+			err = s.tell(ctx, tx, classMessage(ch.UserID, c, "/classes", "推荐未通过审核",
+				"您参加「"+c.Title+"」的推荐未通过审核。理由："+reason))
+		}
+		if err != nil {
+			return err
+		}
 		if ch.To == seats.StatusRejected && seats.HoldsSeat(ch.From) {
 			_, err = seatTables.Promote(ctx, tx, classID, township, *c.TotalSeats, me.UserID)
 		}
@@ -336,7 +347,7 @@ func (s *Store) RejectPlan(ctx context.Context, me *web.Identity, classID, signu
 			return p, err
 		}
 	}
-	p.Consequence = seats.RejectConsequence(p.Signup.Status, waiting, false)
+	p.Consequence = seats.RejectConsequence(p.Signup.Status, waiting, s.post != nil)
 	if p.Signup.Status == seats.StatusConfirmed {
 		p.Consequence += "；该学员将移出培训班，考勤和请假记录一并删除"
 	}

@@ -3,10 +3,13 @@ package classes
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"zhibu/app/inbox"
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 )
@@ -26,7 +29,7 @@ func TestClassEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	day := time.Date(2031, 3, 10, 0, 0, 0, 0, web.China)
 	clk := &clock{t: day}
-	st := NewStore(db, clk.now)
+	st := NewStore(db, clk.now).WithPost(inbox.Post)
 	admin := &web.Identity{UserID: c.Admin, Role: web.RoleAdmin}
 	org := &web.Identity{UserID: c.Organizers[0], Role: web.RoleOrganizer, TownshipID: c.Townships[0]}
 	org2 := &web.Identity{UserID: c.Organizers[1], Role: web.RoleOrganizer, TownshipID: c.Townships[1]}
@@ -115,6 +118,12 @@ func TestClassEndToEnd(t *testing.T) {
 	if err := st.DecideLeave(ctx, org, cl.ID, lid, false); !errors.Is(err, ErrLeaveDecided) {
 		t.Fatalf("decided twice: %v", err)
 	}
+	// The decision is told to the person, once, in the decision's transaction.
+	classURL := fmt.Sprintf("/classes/%d", cl.ID)
+	if ms := messagesOf(t, db, me); len(ms) != 1 || ms[0].Title != "「村党组织书记轮训班」请假已批准" ||
+		!strings.Contains(ms[0].Body, "三会一课") || ms[0].URL != classURL {
+		t.Fatalf("leave message: %+v", ms)
+	}
 	// Sessions 2 and 3: the admin marks everyone else present.
 	for _, ss := range sessions[1:] {
 		clk.set(ss.StartsAt)
@@ -167,6 +176,17 @@ func TestClassEndToEnd(t *testing.T) {
 	}
 	if first != 1 {
 		t.Fatalf("%d closes decided", first)
+	}
+	// 结班 tells every participant the result once: 结业, or not and why.
+	var told, done int
+	testdb.Get(t, db, &told, `SELECT count(*) FROM messages WHERE kind = 'class' AND url = $1 AND title LIKE '%结业'`, classURL)
+	testdb.Get(t, db, &done, `SELECT count(*) FROM messages WHERE kind = 'class' AND url = $1 AND title = '「村党组织书记轮训班」已结业'`, classURL)
+	if told != 8 || done != 6 {
+		t.Fatalf("结班 messages: %d, %d 结业", told, done)
+	}
+	if ms := messagesOf(t, db, me); len(ms) != 2 || ms[0].Title != "「村党组织书记轮训班」未结业" || !strings.Contains(ms[0].Body, "超过") ||
+		!strings.Contains(ms[0].Body, "6 学时") {
+		t.Fatalf("未结业 message: %+v", ms)
 	}
 	var entries int
 	var sum float64

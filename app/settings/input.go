@@ -7,9 +7,14 @@ import "zhibu/app/web"
 type Input struct {
 	ShowRanking     *bool `json:"ranking_enabled"`
 	RetakeAfterPass *bool `json:"retake_after_pass"`
+	// The automatic reminders' switches (app/reminders): optional, a missing one keeps
+	// its value.
+	RemindCourses *bool `json:"remind_courses"`
+	RemindExams   *bool `json:"remind_exams"`
+	RemindDays    *int  `json:"remind_days"`
 }
 
-// Validate checks that every field is given.
+// Validate checks that every required field is given and remind_days is 1 to 30.
 func (in Input) Validate() web.FieldErrors {
 	errs := web.FieldErrors{}
 	if in.ShowRanking == nil {
@@ -17,6 +22,9 @@ func (in Input) Validate() web.FieldErrors {
 	}
 	if in.RetakeAfterPass == nil {
 		errs["retake_after_pass"] = "请选择通过考试后能否补考"
+	}
+	if in.RemindDays != nil && (*in.RemindDays < 1 || *in.RemindDays > 30) {
+		errs["remind_days"] = "提前天数应在 1 到 30 之间"
 	}
 	if len(errs) > 0 {
 		return errs

@@ -1,6 +1,8 @@
 package settings
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
 	"zhibu/app/web"
@@ -28,7 +30,16 @@ func (h *handlers) render(c *fiber.Ctx, st Settings, failed *web.Error) error {
 // inputFromForm reads the form: each setting is "1" (on) or "0" (off); anything else is
 // left out and refused by Validate.
 func inputFromForm(c *fiber.Ctx) Input {
-	return Input{ShowRanking: formBool(c, "ranking_enabled"), RetakeAfterPass: formBool(c, "retake_after_pass")}
+	in := Input{ShowRanking: formBool(c, "ranking_enabled"), RetakeAfterPass: formBool(c, "retake_after_pass"),
+		RemindCourses: formBool(c, "remind_courses"), RemindExams: formBool(c, "remind_exams")}
+	if v := c.FormValue("remind_days"); v != "" {
+		d, err := strconv.Atoi(v)
+		if err != nil {
+			d = -1 // refused by Validate
+		}
+		in.RemindDays = &d
+	}
+	return in
 }
 
 func formBool(c *fiber.Ctx, name string) *bool {

@@ -186,36 +186,3 @@ func (h *handlers) apiEvents(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{"events": es})
 }
-
-func (h *handlers) apiMessages(c *fiber.Ctx) error {
-	ms, unread, err := h.store.Messages(c.UserContext(), web.Me(c).UserID, 50)
-	if err != nil {
-		return err
-	}
-	if ms == nil {
-		ms = []Message{}
-	}
-	return c.JSON(fiber.Map{"messages": ms, "unread": unread})
-}
-
-// apiMarkRead marks every message of the caller read (POST /api/v1/tours/messages/read).
-func (h *handlers) apiMarkRead(c *fiber.Ctx) error {
-	if err := h.store.MarkRead(c.UserContext(), web.Me(c).UserID); err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"unread": 0})
-}
-
-// apiMarkOneRead marks one message of the caller read (POST /api/v1/tours/messages/{id}/read);
-// another user's message is not found.
-func (h *handlers) apiMarkOneRead(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	_, unread, err := h.store.MarkMessageRead(c.UserContext(), web.Me(c).UserID, id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"unread": unread})
-}

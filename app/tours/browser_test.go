@@ -98,14 +98,22 @@ func TestBrowserTourJourney(t *testing.T) {
 	}
 
 	browsertest.SignIn(t, ctx, srv, base, sec)
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/tours"), chromedp.WaitVisible(chromedp.CSS(".tour-msgs"))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/tours"), chromedp.WaitVisible(chromedp.CSS(".tour-inbox"))); err != nil {
 		t.Fatal(err)
 	}
-	msgs, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".tour-msgs")))
-	if !strings.Contains(msgs, "通过县委组织部终审") || !strings.Contains(msgs, "条新消息") {
-		t.Fatalf("messages: %q", msgs)
+	link, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".tour-inbox")))
+	if !strings.Contains(link, "条未读") {
+		t.Fatalf("inbox link: %q", link)
 	}
 	fits("/tours after approval")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".tour-inbox")), chromedp.WaitVisible(chromedp.CSS(".inbox"))); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".inbox")))
+	if !strings.Contains(msgs, "通过县委组织部终审") || !strings.Contains(msgs, "未读") {
+		t.Fatalf("messages: %q", msgs)
+	}
+	fits("/messages")
 	browsertest.Screenshot(t, ctx, "tours-secretary-message")
 
 	browsertest.SignIn(t, ctx, srv, base, c.Admin)

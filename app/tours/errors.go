@@ -23,7 +23,6 @@ var (
 	ErrTourNotFound      = errors.New("tour not found")
 	ErrSecretaryNotFound = errors.New("secretary not found")
 	ErrSignupNotFound    = errors.New("sign-up not found")
-	ErrMessageNotFound   = errors.New("message not found")
 	ErrNotSignedUp       = errors.New("not signed up for the tour")
 	ErrOtherTownship     = errors.New("sign-up of another township")
 	ErrNomineeElsewhere  = errors.New("nominee of another township")
@@ -37,6 +36,7 @@ var (
 	ErrNoteTooLong       = errors.New("note too long")
 	ErrNoteBadText       = errors.New("note holds bad text")
 	ErrNoCourseRule      = errors.New("tours: Deps.RequiredCoursesLeft is not set")
+	ErrNoInbox           = errors.New("tours: Deps.Post is not set")
 )
 
 // badText is the message web.CheckText gives for a field holding text that cannot be stored.
@@ -46,7 +46,6 @@ var errorTable = web.ErrorTable{
 	ErrTourNotFound:      web.NotFound("找不到该考察活动"),
 	ErrSecretaryNotFound: web.NotFound("找不到该支部书记"),
 	ErrSignupNotFound:    web.NotFound("找不到该报名记录"),
-	ErrMessageNotFound:   web.NotFound("找不到该消息"),
 	ErrNotSignedUp:       web.NotFound("您没有报名该考察活动"),
 	ErrOtherTownship:     web.Forbidden("该报名不属于您管理的乡镇，只能审核本乡镇的报名"),
 	ErrNomineeElsewhere:  web.Forbidden("只能推荐本乡镇的支部书记"),

@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/xuri/excelize/v2"
 
+	"zhibu/app/inbox"
 	"zhibu/app/seats"
 	"zhibu/app/testdb"
 	"zhibu/app/web"
@@ -21,8 +22,8 @@ import (
 
 func newServer(t testing.TB, db *sqlx.DB) *web.Server {
 	t.Helper()
-	srv := webtest.Server(t, db, web.Config{}, func(s *web.Server) error { return Mount(s, testDeps) })
-	return srv
+	return webtest.Server(t, db, web.Config{}, func(s *web.Server) error { return inbox.Mount(s, inbox.Deps{}) },
+		func(s *web.Server) error { return Mount(s, testDeps) })
 }
 
 type clients struct {
@@ -163,18 +164,19 @@ func TestAPIFlowAndRoles(t *testing.T) {
 	if statusOf(t, db, id, c.Secretaries[0][1]) != seats.StatusPending {
 		t.Fatal("waiter not promoted")
 	}
-	st, body = cl.sec2.JSON("GET", "/api/v1/tours/messages", nil)
-	if st != 200 || !strings.Contains(string(body), "递补") || !strings.Contains(string(body), `"unread":2`) {
+	st, body = cl.sec2.JSON("GET", "/api/v1/messages", nil)
+	if st != 200 || !strings.Contains(string(body), "递补") || !strings.Contains(string(body), `"unread":2`) ||
+		!strings.Contains(string(body), fmt.Sprintf(`"url":"/tours/%d"`, id)) || !strings.Contains(string(body), `"kind":"tour"`) {
 		t.Fatalf("messages: %d %s", st, body)
 	}
-	st, body = cl.sec2.JSON("POST", "/api/v1/tours/messages/read", nil)
+	st, body = cl.sec2.JSON("POST", "/api/v1/messages/read", nil)
 	expect(t, "mark read", st, body, 200, "")
 
 	// Reject with reason promotes nobody when nobody waits, tells the person.
 	sid2 := signupID(t, db, id, c.Secretaries[0][1])
 	st, body = cl.org.JSON("POST", fmt.Sprintf("%s/signups/%d/reject", base, sid2), map[string]string{"reason": "时间冲突"})
 	expect(t, "org reject", st, body, 200, "")
-	st, body = cl.sec2.JSON("GET", "/api/v1/tours/messages", nil)
+	st, body = cl.sec2.JSON("GET", "/api/v1/messages", nil)
 	if !strings.Contains(string(body), "时间冲突") {
 		t.Fatalf("rejection message: %s", body)
 	}
@@ -446,6 +448,17 @@ func TestPages(t *testing.T) {
 	}
 }
 
+// toursCards drops the inbox's card (newServer mounts the inbox too).
+func toursCards(cards []web.Card) []web.Card {
+	var out []web.Card
+	for _, c := range cards {
+		if c.Link != "/messages" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func TestHomeCards(t *testing.T) {
 	db := testdb.DB(t)
 	c := testdb.MakeCounty(t, db)
@@ -454,17 +467,22 @@ func TestHomeCards(t *testing.T) {
 	s := newStore(db)
 	mustSignup(t, s, id, c.Secretaries[0][0], "")
 	me := &web.Identity{UserID: c.Secretaries[0][0], Role: web.RoleSecretary, TownshipID: c.Townships[0]}
-	cards, err := srv.HomeCards(t.Context(), me)
-	if err != nil || len(cards) != 1 || !strings.Contains(fmt.Sprint(cards[0].Lines), "待乡镇审核") || !strings.Contains(fmt.Sprint(cards[0].Lines), "1 条未读") {
+	all, err := srv.HomeCards(t.Context(), me)
+	cards := toursCards(all)
+	if err != nil || len(cards) != 1 || !strings.Contains(fmt.Sprint(cards[0].Lines), "待乡镇审核") {
 		t.Fatalf("secretary card: %+v %v", cards, err)
 	}
+	// The sign-up's message is counted by the inbox's card, not the tours'.
+	if len(all) != 2 || strings.Contains(fmt.Sprint(cards[0].Lines), "未读") {
+		t.Fatalf("cards with the inbox: %+v", all)
+	}
 	org := &web.Identity{UserID: c.Organizers[0], Role: web.RoleOrganizer, TownshipID: c.Townships[0]}
-	if cards, err = srv.HomeCards(t.Context(), org); err != nil || len(cards) != 1 || cards[0].Big != "1 人" || !cards[0].Accent {
-		t.Fatalf("organizer card: %+v", cards)
+	if all, err = srv.HomeCards(t.Context(), org); err != nil || len(toursCards(all)) != 1 || toursCards(all)[0].Big != "1 人" || !toursCards(all)[0].Accent {
+		t.Fatalf("organizer card: %+v", all)
 	}
 	org2 := &web.Identity{UserID: c.Organizers[1], Role: web.RoleOrganizer, TownshipID: c.Townships[1]}
-	if cards, err = srv.HomeCards(t.Context(), org2); err != nil || len(cards) != 1 || cards[0].Big != "0 人" {
-		t.Fatalf("other organizer card: %+v", cards)
+	if all, err = srv.HomeCards(t.Context(), org2); err != nil || len(toursCards(all)) != 1 || toursCards(all)[0].Big != "0 人" {
+		t.Fatalf("other organizer card: %+v", all)
 	}
 }
 
@@ -486,9 +504,10 @@ func TestHomeCardAfterSignup(t *testing.T) {
 	me := &web.Identity{UserID: c.Secretaries[0][0], Role: web.RoleSecretary, TownshipID: c.Townships[0]}
 	card := func() web.Card {
 		t.Helper()
-		cards, err := srv.HomeCards(t.Context(), me)
+		all, err := srv.HomeCards(t.Context(), me)
+		cards := toursCards(all)
 		if err != nil || len(cards) != 1 {
-			t.Fatalf("cards: %+v %v", cards, err)
+			t.Fatalf("cards: %+v %v", all, err)
 		}
 		return cards[0]
 	}

@@ -176,9 +176,9 @@ func TestNumbersOutOfRange(t *testing.T) {
 	}
 }
 
-// Reading a page or the list never marks messages read; the person's own action does,
-// and only for the person's own messages.
-func TestMessagesStayUnreadUntilActed(t *testing.T) {
+// What happens to a sign-up lands in the person's inbox (kind tour, the tour's page as
+// url); the tours pages link to it with the unread count and never mark anything read.
+func TestMessagesGoToTheInbox(t *testing.T) {
 	db := testdb.DB(t)
 	c := testdb.MakeCounty(t, db)
 	srv := newServer(t, db)
@@ -192,82 +192,46 @@ func TestMessagesStayUnreadUntilActed(t *testing.T) {
 	if _, err := s.Decide(t.Context(), id, sid, Actor{UserID: c.Organizers[0], Role: "organizer", Scope: web.Scope{TownshipID: c.Townships[0]}}, true, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Signup(t.Context(), id, c.Secretaries[1][0], ""); err != nil {
-		t.Fatal(err)
-	}
-	unread := func(user int64) int {
+	me := c.Secretaries[0][0]
+	unread := func() int {
 		t.Helper()
-		n, err := s.Unread(t.Context(), user)
-		if err != nil {
-			t.Fatal(err)
+		n := 0
+		for _, m := range messagesOf(t, db, me) {
+			if !m.Read {
+				n++
+			}
 		}
 		return n
 	}
-	me := c.Secretaries[0][0]
-	if unread(me) != 2 {
-		t.Fatalf("fixture: %d unread", unread(me))
+	ms := messagesOf(t, db, me)
+	if len(ms) != 2 || !strings.Contains(ms[0].Title, "报名已通过乡镇审核") || !strings.Contains(ms[0].Body, "等待县委组织部终审") ||
+		!strings.Contains(ms[1].Title, "报名已提交") || ms[0].URL != fmt.Sprintf("/tours/%d", id) || ms[1].URL != ms[0].URL {
+		t.Fatalf("messages: %+v", ms)
 	}
 	for i := 0; i < 2; i++ {
 		st, html := cl.sec.Get("/tours")
-		if unread(me) != 2 {
-			t.Fatalf("visit %d of /tours marked messages read: %d unread left", i+1, unread(me))
-		}
-		if st != 200 || !strings.Contains(html, "2 条新消息") || !strings.Contains(html, "标为已读") {
-			t.Fatalf("/tours visit %d: %d, unread count or the mark-read button not shown", i+1, st)
+		if st != 200 || !strings.Contains(html, `href="/messages"`) || !strings.Contains(html, "2 条未读") || unread() != 2 {
+			t.Fatalf("/tours visit %d: %d, %d unread, the inbox link not shown or messages marked read", i+1, st, unread())
 		}
 	}
-	st, body := cl.sec.JSON("GET", "/api/v1/tours/messages", nil)
-	if st != 200 || !strings.Contains(string(body), `"unread":2`) || unread(me) != 2 {
-		t.Fatalf("listing messages changed them: %d %s", st, body)
-	}
-	if st, _ := cl.sec.Get(fmt.Sprintf("/tours/%d", id)); st != 200 || unread(me) != 2 {
+	if st, _ := cl.sec.Get(fmt.Sprintf("/tours/%d", id)); st != 200 || unread() != 2 {
 		t.Fatalf("opening the tour page marked messages read")
 	}
-
-	var mine, others []int64
-	if err := db.Select(&mine, `SELECT id FROM tour_messages WHERE user_id = $1 ORDER BY id`, me); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Select(&others, `SELECT id FROM tour_messages WHERE user_id = $1 ORDER BY id`, c.Secretaries[1][0]); err != nil {
-		t.Fatal(err)
-	}
-	if len(mine) != 2 || len(others) != 1 {
-		t.Fatalf("fixture messages: %v %v", mine, others)
-	}
-	// Another user's message, or a forged id: 404, and nothing changes.
-	for _, p := range []string{fmt.Sprint(others[0]), "0", "-1", "abc", "1e3", "9223372036854775807", "9223372036854775808"} {
-		st, body := cl.sec.JSON("POST", "/api/v1/tours/messages/"+p+"/read", nil)
-		expect(t, "mark read "+p, st, body, 404, "not_found")
-		if resp := cl.sec.Form("POST", "/tours/messages/"+p+"/read", nil); resp.StatusCode != 404 {
-			t.Fatalf("form mark read %s: %d", p, resp.StatusCode)
+	// The old message routes are gone: the inbox replaces them.
+	for _, p := range []string{"/api/v1/tours/messages", "/tours/messages/read"} {
+		if st, _ := cl.sec.JSON("POST", p, nil); st != 404 && st != 405 {
+			t.Fatalf("%s still answers %d", p, st)
 		}
 	}
-	if unread(c.Secretaries[1][0]) != 1 || unread(me) != 2 {
-		t.Fatal("a refused mark-read changed messages")
+	if st, _ := cl.sec.JSON("GET", "/api/v1/tours/messages", nil); st != 404 {
+		t.Fatalf("GET /api/v1/tours/messages answers %d", st)
 	}
-	// Without the CSRF token the form is refused.
-	anonCSRF := webtest.AsUser(t, srv, me)
-	anonCSRF.CSRF = ""
-	if resp := anonCSRF.Form("POST", fmt.Sprintf("/tours/messages/%d/read", mine[0]), nil); resp.StatusCode != 403 || unread(me) != 2 {
-		t.Fatalf("mark read without CSRF: %d", resp.StatusCode)
+	// Read in the inbox: the tours page no longer shows the link.
+	if st, body := cl.sec.JSON("POST", "/api/v1/messages/read", nil); st != 200 || unread() != 0 {
+		t.Fatalf("mark all read: %d %s", st, body)
 	}
-
-	// The explicit actions: the API for one message, the form for the other (going on to
-	// the tour), then the count is 0 and the page shows no new message.
-	st, body = cl.sec.JSON("POST", fmt.Sprintf("/api/v1/tours/messages/%d/read", mine[0]), nil)
-	if st != 200 || !strings.Contains(string(body), `"unread":1`) || unread(me) != 1 {
-		t.Fatalf("API mark read: %d %s", st, body)
-	}
-	resp := cl.sec.Form("POST", fmt.Sprintf("/tours/messages/%d/read", mine[1]), url.Values{"open": {"1"}})
-	if resp.StatusCode != 303 || resp.Header.Get("Location") != fmt.Sprintf("/tours/%d", id) || unread(me) != 0 {
-		t.Fatalf("form mark read: %d %s, %d unread", resp.StatusCode, resp.Header.Get("Location"), unread(me))
-	}
-	if _, html := cl.sec.Get("/tours"); strings.Contains(html, "条新消息") {
-		t.Fatal("read messages still counted as new")
-	}
-	// Marking all read is an action too.
-	if resp := cl.other.Form("POST", "/tours/messages/read", nil); resp.StatusCode != 303 || unread(c.Secretaries[1][0]) != 0 {
-		t.Fatalf("mark all read: %d", resp.StatusCode)
+	if _, html := cl.sec.Get("/tours"); strings.Contains(html, "条未读") {
+		t.Fatal("read messages still counted on /tours")
 	}
 }
 

@@ -143,4 +143,8 @@ func TestMountNeedsCoursesRule(t *testing.T) {
 	if err := Mount(srv, Deps{}); !errors.Is(err, ErrNoCourseRule) {
 		t.Fatalf("Mount without RequiredCoursesLeft: %v", err)
 	}
+	// Nor without the inbox: nobody would be told what happened to their sign-up.
+	if err := Mount(srv, Deps{RequiredCoursesLeft: testDeps.RequiredCoursesLeft}); !errors.Is(err, ErrNoInbox) {
+		t.Fatalf("Mount without Post: %v", err)
+	}
 }

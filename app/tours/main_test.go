@@ -9,18 +9,39 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"zhibu/app/inbox"
 	"zhibu/app/testdb"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
 
 // testDeps are the tours' dependencies in tests: the courses' rule through its SQL
-// function (migrations/00051_course_requirements.sql), as app/features.go wires the Go one.
+// function (migrations/00051_course_requirements.sql), as app/features.go wires the Go one,
+// and the inbox.
 var testDeps = Deps{RequiredCoursesLeft: func(ctx context.Context, q sqlx.QueryerContext, userID int64, year int) (int, error) {
 	var n int
 	err := sqlx.GetContext(ctx, q, &n, `SELECT zhibu_required_courses_left($1, $2)`, userID, year)
 	return n, err
-}}
+}, Post: inbox.Post}
+
+// tourMessage is a message the tours posted to a person's inbox.
+type tourMessage struct {
+	Title string `db:"title"`
+	Body  string `db:"body"`
+	URL   string `db:"url"`
+	Read  bool   `db:"read"`
+}
+
+// messagesOf returns the person's tour messages in the inbox, newest first.
+func messagesOf(t testing.TB, db *sqlx.DB, userID int64) []tourMessage {
+	t.Helper()
+	var ms []tourMessage
+	if err := db.Select(&ms, `SELECT title, body, url, read_at IS NOT NULL AS read FROM messages
+		WHERE user_id = $1 AND kind = 'tour' ORDER BY created_at DESC, id DESC`, userID); err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
 
 func newStore(db *sqlx.DB) *Store { return NewStore(db, testDeps) }
 

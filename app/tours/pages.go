@@ -16,39 +16,14 @@ import (
 // Page and form handlers: each parses the form, calls the same store operation as its
 // JSON twin in api.go, and renders or redirects.
 
+// listPage: the tours the viewer sees; the page links to the inbox (/messages) while the
+// person has unread messages, and reading it marks nothing read.
 func (h *handlers) listPage(c *fiber.Ctx) error {
-	// Showing the messages does not read them: they stay unread (and counted) until the
-	// person marks them read with the buttons of the list.
-	o, err := h.store.Overview(c.UserContext(), web.Me(c), 10)
+	vs, err := h.store.Tours(c.UserContext(), web.Me(c), 0)
 	if err != nil {
 		return err
 	}
-	return h.srv.Render.Page(c, "tours/list", fiber.Map{"Title": "考察学习", "Tours": o.Tours, "Messages": o.Messages, "Unread": o.Unread})
-}
-
-// readMessageForm marks one message read (POST /tours/messages/:id/read, with the form's
-// CSRF token) and goes back to the list, or with open=1 on to the message's tour.
-func (h *handlers) readMessageForm(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	tourID, _, err := h.store.MarkMessageRead(c.UserContext(), web.Me(c).UserID, id)
-	if err != nil {
-		return err
-	}
-	if tourID > 0 && c.FormValue("open") == "1" {
-		return c.Redirect(fmt.Sprintf("/tours/%d", tourID), fiber.StatusSeeOther)
-	}
-	return web.RedirectOK(c, "/tours", "已标为已读")
-}
-
-// readAllForm marks every message of the user read (POST /tours/messages/read).
-func (h *handlers) readAllForm(c *fiber.Ctx) error {
-	if err := h.store.MarkRead(c.UserContext(), web.Me(c).UserID); err != nil {
-		return err
-	}
-	return web.RedirectOK(c, "/tours", "消息已全部标为已读")
+	return h.srv.Render.Page(c, "tours/list", fiber.Map{"Title": "考察学习", "Tours": vs})
 }
 
 func (h *handlers) tourPage(c *fiber.Ctx) error {

@@ -1,6 +1,7 @@
 // Package tours owns the study tours (赴外参观学习): tours with per-township quotas,
 // sign-ups and nominations, two-level approval, waiting lists that promote themselves,
-// in-app messages, the roster export and the pages for secretaries and staff.
+// the roster export and the pages for secretaries and staff. What happens to a sign-up
+// is told to its person in the inbox (站内消息, through Deps.Post).
 package tours
 
 import (
@@ -26,6 +27,9 @@ type Deps struct {
 	// RequiredCoursesLeft counts a secretary's 必修 courses of a year not completed yet;
 	// a tour with require_courses asks it for the tour's year. Required.
 	RequiredCoursesLeft CoursesLeft
+	// Post writes the messages that tell people what happened to their sign-ups, in the
+	// transaction of the change (inbox.Post). Required.
+	Post web.Post
 	// Now is the clock of sign-up windows and deadlines; nil means time.Now.
 	Now func() time.Time
 }
@@ -34,6 +38,9 @@ type Deps struct {
 func Mount(s *web.Server, deps Deps) error {
 	if deps.RequiredCoursesLeft == nil {
 		return ErrNoCourseRule
+	}
+	if deps.Post == nil {
+		return ErrNoInbox
 	}
 	if err := seats.Mount(s); err != nil {
 		return err
@@ -51,8 +58,6 @@ func Mount(s *web.Server, deps Deps) error {
 
 	// Pages.
 	a.Get("/tours", anyone, h.listPage)
-	a.Post("/tours/messages/read", anyone, h.readAllForm)
-	a.Post("/tours/messages/:id/read", anyone, h.readMessageForm)
 	a.Get("/tours/:id", anyone, h.tourPage)
 	a.Post("/tours/:id/signup", secretary, h.signupForm)
 	a.Get("/tours/:id/cancel", secretary, h.cancelPage)
@@ -71,9 +76,6 @@ func Mount(s *web.Server, deps Deps) error {
 	// API (docs/tours.md).
 	a.Get("/api/v1/tours", anyone, h.apiList)
 	a.Post("/api/v1/tours", admin, h.apiCreate)
-	a.Get("/api/v1/tours/messages", anyone, h.apiMessages)
-	a.Post("/api/v1/tours/messages/read", anyone, h.apiMarkRead)
-	a.Post("/api/v1/tours/messages/:id/read", anyone, h.apiMarkOneRead)
 	a.Get("/api/v1/tours/:id", anyone, h.apiGet)
 	a.Put("/api/v1/tours/:id", admin, h.apiUpdate)
 	a.Post("/api/v1/tours/:id/signup", secretary, h.apiSignup)
@@ -90,14 +92,13 @@ func Mount(s *web.Server, deps Deps) error {
 }
 
 // homeCards: secretaries see what they signed up for (and its status), the tours they
-// can still sign up for with the nearest deadline, and unread messages; organizers the
-// sign-ups awaiting them; admins those awaiting final approval.
+// can still sign up for with the nearest deadline; organizers the sign-ups awaiting them;
+// admins those awaiting final approval. What happened to a sign-up is in the inbox.
 func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card, error) {
-	o, err := h.store.Overview(ctx, me, 0)
+	vs, err := h.store.Tours(ctx, me, 0)
 	if err != nil {
 		return nil, err
 	}
-	vs, unread := o.Tours, o.Unread
 	card := web.Card{Title: "考察学习", Link: "/tours", LinkText: "查看考察活动", Order: 40}
 	if me.Role == web.RoleSecretary {
 		card = secretaryCard(vs)
@@ -116,9 +117,6 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 		card.Big = fmt.Sprintf("%d 人", waiting)
 		card.Lines = append(card.Lines, what)
 		card.Accent = waiting > 0
-	}
-	if unread > 0 {
-		card.Lines = append(card.Lines, fmt.Sprintf("您有 %d 条未读考察消息", unread))
 	}
 	return []web.Card{card}, nil
 }

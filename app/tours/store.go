@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"zhibu/app/hours"
 	"zhibu/app/seats"
+	"zhibu/app/web"
 )
 
 // Tour is a study tour as stored.
@@ -46,6 +48,7 @@ type Store struct {
 	db          *sqlx.DB
 	now         func() time.Time
 	coursesLeft CoursesLeft
+	post        web.Post // nil: nobody is told (Mount requires it)
 }
 
 // NewStore returns a store on db with the dependencies of deps (Deps.Now nil: time.Now).
@@ -54,7 +57,7 @@ func NewStore(db *sqlx.DB, deps Deps) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, now: now, coursesLeft: deps.RequiredCoursesLeft}
+	return &Store{db: db, now: now, coursesLeft: deps.RequiredCoursesLeft, post: deps.Post}
 }
 
 const tourCols = `t.id, t.title, t.destination, t.itinerary, t.starts_on, t.ends_on, t.total_seats, t.signup_opens_at,
@@ -301,7 +304,25 @@ func withdraw(ctx context.Context, tx *sqlx.Tx, tourID, userID int64, reason str
 	return hours.Withdraw(ctx, tx, hours.SourceTour, tourID, userID, reason)
 }
 
-func message(ctx context.Context, tx *sqlx.Tx, userID, tourID int64, body string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO tour_messages (user_id, tour_id, body) VALUES ($1, $2, $3)`, userID, tourID, body)
-	return err
+// message tells a person what happened to their sign-up of the tour: the title
+// 「tour」+what on one line, the body the whole sentence, the tour's page.
+func message(userID int64, t Tour, what, body string) web.Message {
+	return web.Message{UserID: userID, Kind: web.MsgTour, Title: "「" + clip(t.Title, 60) + "」" + what,
+		Body: body, URL: fmt.Sprintf("/tours/%d", t.ID)}
+}
+
+// tell posts the messages to the people's inbox in the change's transaction.
+func (s *Store) tell(ctx context.Context, tx *sqlx.Tx, msgs ...web.Message) error {
+	if s.post == nil || len(msgs) == 0 {
+		return nil
+	}
+	return s.post(ctx, tx, msgs...)
+}
+
+// clip shortens s to at most n characters, the last of them "…", for a message's title.
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }

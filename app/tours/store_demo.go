@@ -43,9 +43,3 @@ func (s *Store) demoSignupID(ctx context.Context, tourID, userID int64) (int64, 
 	err := s.db.GetContext(ctx, &id, `SELECT id FROM tour_signups WHERE tour_id = $1 AND user_id = $2`, tourID, userID)
 	return id, err
 }
-
-// markTourMessagesRead marks every message about the tour read.
-func (s *Store) markTourMessagesRead(ctx context.Context, tourID int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE tour_messages SET read_at = now() WHERE tour_id = $1`, tourID)
-	return err
-}

@@ -109,14 +109,14 @@ func (s *Store) signup(ctx context.Context, tourID, userID, township int64, note
 			return err
 		}
 		status = joined.Status
-		body := "您已报名「" + t.Title + "」，等待乡镇组织委员审核。"
+		what, body := "报名已提交", "您已报名「"+t.Title+"」，等待乡镇组织委员审核。"
 		if nominatorID != 0 {
-			body = "乡镇组织委员推荐您参加「" + t.Title + "」，等待审核。"
+			what, body = "乡镇推荐您参加", "乡镇组织委员推荐您参加「"+t.Title+"」，等待审核。"
 		}
 		if status == seats.StatusWaitlisted {
-			body = "「" + t.Title + "」本乡镇名额已满，您已进入候补名单，有名额空出时将按顺序自动递补。"
+			what, body = "已进入候补名单", "「"+t.Title+"」本乡镇名额已满，您已进入候补名单，有名额空出时将按顺序自动递补。"
 		}
-		return message(ctx, tx, userID, tourID, body)
+		return s.tell(ctx, tx, message(userID, t, what, body))
 	})
 	return status, err
 }
@@ -151,7 +151,7 @@ func (s *Store) Cancel(ctx context.Context, tourID, userID int64) error {
 				return err
 			}
 		}
-		if err := message(ctx, tx, userID, tourID, "您已取消「"+t.Title+"」的报名。"); err != nil {
+		if err := s.tell(ctx, tx, message(userID, t, "报名已取消", "您已取消「"+t.Title+"」的报名。")); err != nil {
 			return err
 		}
 		if seats.HoldsSeat(c.From) {
@@ -233,16 +233,16 @@ func (s *Store) Decide(ctx context.Context, tourID, signupID int64, a Actor, app
 				return err
 			}
 		}
-		var body string
+		var what, body string
 		switch {
 		case c.To == seats.StatusApproved:
-			body = "您报名的「" + t.Title + "」已通过乡镇审核，等待县委组织部终审。"
+			what, body = "报名已通过乡镇审核", "您报名的「"+t.Title+"」已通过乡镇审核，等待县委组织部终审。"
 		case c.To == seats.StatusConfirmed:
-			body = "您报名的「" + t.Title + "」已通过县委组织部终审，请按时参加。"
+			what, body = "报名已通过终审", "您报名的「"+t.Title+"」已通过县委组织部终审，请按时参加。"
 		default:
-			body = "您报名的「" + t.Title + "」未通过审核。理由：" + reason
+			what, body = "报名未通过审核", "您报名的「"+t.Title+"」未通过审核。理由："+reason
 		}
-		if err := message(ctx, tx, c.UserID, tourID, body); err != nil {
+		if err := s.tell(ctx, tx, message(c.UserID, t, what, body)); err != nil {
 			return err
 		}
 		if c.To == seats.StatusRejected && seats.HoldsSeat(c.From) {
@@ -259,10 +259,9 @@ func (s *Store) promote(ctx context.Context, tx *sqlx.Tx, t Tour, township, acto
 	if err != nil {
 		return err
 	}
+	msgs := make([]web.Message, 0, len(moved))
 	for _, m := range moved {
-		if err := message(ctx, tx, m.UserID, t.ID, "您在「"+t.Title+"」的候补已递补为正式名额，等待乡镇组织委员审核。"); err != nil {
-			return err
-		}
+		msgs = append(msgs, message(m.UserID, t, "候补已递补为正式名额", "您在「"+t.Title+"」的候补已递补为正式名额，等待乡镇组织委员审核。"))
 	}
-	return nil
+	return s.tell(ctx, tx, msgs...)
 }

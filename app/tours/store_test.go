@@ -13,6 +13,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"zhibu/app/inbox"
 	"zhibu/app/seats"
 	"zhibu/app/testdb"
 	"zhibu/app/web"
@@ -88,14 +89,13 @@ func TestSignupWaitlistAndPromotion(t *testing.T) {
 		t.Fatalf("re-sign-up after cancel goes to the back of the queue: %s %v", st, err)
 	}
 	// Messages tell the promoted person.
-	ms, unread, err := s.Messages(ctx, secs[2], 10)
-	if err != nil || unread != 2 || !strings.Contains(ms[0].Body, "递补") {
-		t.Fatalf("messages: %v %d %v", ms, unread, err)
+	ms := messagesOf(t, db, secs[2])
+	if len(ms) != 2 || ms[0].Read || ms[1].Read || !strings.Contains(ms[0].Body, "递补") || !strings.Contains(ms[0].Title, "候补已递补") ||
+		ms[0].URL != fmt.Sprintf("/tours/%d", id) {
+		t.Fatalf("messages: %+v", ms)
 	}
-	var reason string
-	testdb.Get(t, db, &reason, `SELECT body FROM tour_messages WHERE user_id = $1 ORDER BY id DESC LIMIT 1`, secs[1])
-	if !strings.Contains(reason, "名额调整") {
-		t.Fatalf("rejection message carries the reason: %q", reason)
+	if ms := messagesOf(t, db, secs[1]); len(ms) == 0 || !strings.Contains(ms[0].Body, "名额调整") || !strings.Contains(ms[0].Title, "未通过审核") {
+		t.Fatalf("rejection message carries the reason: %+v", ms)
 	}
 	// Every change was recorded.
 	es, err := s.Events(ctx, id, 100)
@@ -356,7 +356,7 @@ func TestSeedDemo(t *testing.T) {
 	testdb.MakeCounty(t, db)
 	ctx := context.Background()
 	for i := 0; i < 2; i++ {
-		if err := SeedDemo(ctx, db); err != nil {
+		if err := SeedDemo(ctx, db, inbox.Post); err != nil {
 			t.Fatal(err)
 		}
 	}

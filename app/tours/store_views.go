@@ -153,29 +153,6 @@ func (s *Store) Events(ctx context.Context, tourID int64, limit int) ([]Event, e
 	return out, err
 }
 
-// Overview is the tours page and the home card: the tours the viewer sees and the
-// viewer's latest messages.
-type Overview struct {
-	Tours    []TourView
-	Messages []Message
-	Unread   int
-}
-
-// Overview lists the viewer's tours and latest `messages` messages (0: only the count).
-func (s *Store) Overview(ctx context.Context, me *web.Identity, messages int) (Overview, error) {
-	var o Overview
-	var err error
-	if o.Tours, err = s.Tours(ctx, me, 0); err != nil {
-		return o, err
-	}
-	if messages == 0 {
-		o.Unread, err = s.Unread(ctx, me.UserID)
-		return o, err
-	}
-	o.Messages, o.Unread, err = s.Messages(ctx, me.UserID, messages)
-	return o, err
-}
-
 // Detail returns one tour as the viewer sees it and, for staff, the quota use of the
 // townships in their scope (nil for secretaries).
 func (s *Store) Detail(ctx context.Context, me *web.Identity, id int64) (TourView, []TownshipUse, error) {

@@ -16,6 +16,9 @@ type Message struct {
 	Title  string // one line, e.g. 「村党组织书记集中轮训班」推荐已通过终审
 	Body   string // plain text, may be ""
 	URL    string // the page it is about, e.g. /tours/3; "" for none
+	// Ref is a feature's own key for the message, e.g. reminder:12, to find it again
+	// (messages.ref); optional, "" for none.
+	Ref string
 }
 
 // Message kinds.

@@ -29,6 +29,7 @@ type Renderer struct {
 	base     *template.Template
 	pages    map[string]*template.Template
 	partials map[string]bool // the keys AddPartials was called with
+	data     map[string]func(*fiber.Ctx) any
 	bufs     sync.Pool
 }
 
@@ -121,10 +122,15 @@ var navSections = []struct{ prefix, section string }{
 	{"/admin/org", "org"},
 	{"/admin/reports", "reports"},
 	{"/admin/hours", "reports"},
+	{"/admin/reminders", "reports"},
+	{"/feedback", "me"},
+	{"/admin/feedback", "feedback"},
+	{"/notices", "notices"},
+	{"/admin/notices", "notices"},
 }
 
 // NavSection tells which menu section (home, courses, exams, tours, me, users, org,
-// reports) a page belongs to, so the tab bar and the admin menu highlight it on every page
+// reports, feedback, notices) a page belongs to, so the tab bar and the admin menu highlight it on every page
 // of the section, not only on the list; "" for a page of no section.
 func NavSection(p string) string {
 	if p == "/" {
@@ -264,7 +270,18 @@ func (r *Renderer) AddPages(prefix string, fsys fs.FS, pattern string) error {
 	return nil
 }
 
-// Page renders a full page. data gets Me, CSRF, Path and Title filled in.
+// AddPageData gives every page a value under key, made per request by fn: what a feature
+// offers the others' templates (the inbox's unread count for 我的). fn should be cheap:
+// what it returns does its work in the methods a template calls.
+func (r *Renderer) AddPageData(key string, fn func(c *fiber.Ctx) any) {
+	if r.data == nil {
+		r.data = map[string]func(*fiber.Ctx) any{}
+	}
+	r.data[key] = fn
+}
+
+// Page renders a full page. data gets Me, CSRF, Path and Title filled in, and what
+// AddPageData added.
 func (r *Renderer) Page(c *fiber.Ctx, name string, data fiber.Map) error {
 	t, ok := r.pages[name]
 	if !ok {
@@ -272,6 +289,11 @@ func (r *Renderer) Page(c *fiber.Ctx, name string, data fiber.Map) error {
 	}
 	if data == nil {
 		data = fiber.Map{}
+	}
+	for k, fn := range r.data {
+		if _, set := data[k]; !set {
+			data[k] = fn(c)
+		}
 	}
 	data["Me"] = Me(c)
 	data["CSRF"] = CSRFToken(c)
