@@ -34,7 +34,9 @@ func mountFeaturesWith(s *web.Server, ob *outbox.Outbox) error {
 	for _, mount := range []func(*web.Server) error{
 		accounts.Mount,
 		func(s *web.Server) error { return inbox.Mount(s, inbox.Deps{}) },
-		func(s *web.Server) error { return courses.Mount(s, courses.Deps{}) },
+		func(s *web.Server) error {
+			return courses.Mount(s, courses.Deps{MinTimeGuard: settings.NewStore(s.DB).LessonMinTime})
+		},
 		func(s *web.Server) error { return exams.Mount(s, examsDeps(s.DB)) },
 		func(s *web.Server) error {
 			return tours.Mount(s, tours.Deps{RequiredCoursesLeft: courses.RequiredCoursesLeft, Post: post})

@@ -81,6 +81,9 @@ func (h *handlers) lessonPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if l.MinSeconds, err = h.store.MinSeconds(c.UserContext(), l.MinSeconds); err != nil {
+		return err
+	}
 	ls, err := h.store.Lessons(c.UserContext(), l.CourseID)
 	if err != nil {
 		return err

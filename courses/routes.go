@@ -10,6 +10,7 @@
 package courses
 
 import (
+	"context"
 	"embed"
 	"time"
 
@@ -30,6 +31,10 @@ type Deps struct {
 	HeartbeatInterval time.Duration
 	// Now is the clock (time.Now).
 	Now func() time.Time
+	// MinTimeGuard tells whether a lesson needs its minimum study time before it counts
+	// as completed (the county setting lesson_min_time, wired in app/features.go); nil:
+	// always. Off, a lesson is completed by reaching its end.
+	MinTimeGuard func(ctx context.Context) (bool, error)
 }
 
 func (d Deps) withDefaults() Deps {

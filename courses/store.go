@@ -18,15 +18,29 @@ import (
 // transaction, its lock order written above it. Authoring and the catalogue are here;
 // study, completion and oversight in store_study.go; demo data in store_demo.go.
 type Store struct {
-	db      *sqlx.DB
-	beatCap time.Duration
-	now     func() time.Time
+	db       *sqlx.DB
+	beatCap  time.Duration
+	now      func() time.Time
+	minGuard func(ctx context.Context) (bool, error)
 }
 
 // NewStore builds the store; zero Deps fields take their production defaults.
 func NewStore(db *sqlx.DB, deps Deps) *Store {
 	deps = deps.withDefaults()
-	return &Store{db: db, beatCap: BeatCap(deps.HeartbeatInterval), now: deps.Now}
+	return &Store{db: db, beatCap: BeatCap(deps.HeartbeatInterval), now: deps.Now, minGuard: deps.MinTimeGuard}
+}
+
+// MinSeconds is the minimum study time a lesson asks for now: its own, or 0 when the
+// county switched the guard off (Deps.MinTimeGuard). Locks: none.
+func (s *Store) MinSeconds(ctx context.Context, lessonMin int) (int, error) {
+	if s.minGuard == nil {
+		return lessonMin, nil
+	}
+	on, err := s.minGuard(ctx)
+	if err != nil || !on {
+		return 0, err
+	}
+	return lessonMin, nil
 }
 
 // Course is a catalogue entry; the counts come with every listing.

@@ -255,6 +255,9 @@ func (s *Store) heartbeatAt(ctx context.Context, userID, lessonID int64, in Beat
 		if err != nil {
 			return notFound(err, ErrLessonNotFound)
 		}
+		if lesson.MinSeconds, err = s.MinSeconds(ctx, lesson.MinSeconds); err != nil {
+			return err
+		}
 		// Make sure the row exists so that FOR UPDATE has something to lock.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO study_beats (user_id, lesson_id, last_beat_at) VALUES ($1,$2,$3)
 			ON CONFLICT (user_id) DO NOTHING`, userID, lessonID, now); err != nil {

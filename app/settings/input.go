@@ -12,6 +12,8 @@ type Input struct {
 	RemindCourses *bool `json:"remind_courses"`
 	RemindExams   *bool `json:"remind_exams"`
 	RemindDays    *int  `json:"remind_days"`
+	// LessonMinTime: optional, a missing one keeps its value.
+	LessonMinTime *bool `json:"lesson_min_time"`
 }
 
 // Validate checks that every required field is given and remind_days is 1 to 30.

@@ -31,7 +31,8 @@ func (h *handlers) render(c *fiber.Ctx, st Settings, failed *web.Error) error {
 // left out and refused by Validate.
 func inputFromForm(c *fiber.Ctx) Input {
 	in := Input{ShowRanking: formBool(c, "ranking_enabled"), RetakeAfterPass: formBool(c, "retake_after_pass"),
-		RemindCourses: formBool(c, "remind_courses"), RemindExams: formBool(c, "remind_exams")}
+		RemindCourses: formBool(c, "remind_courses"), RemindExams: formBool(c, "remind_exams"),
+		LessonMinTime: formBool(c, "lesson_min_time")}
 	if v := c.FormValue("remind_days"); v != "" {
 		d, err := strconv.Atoi(v)
 		if err != nil {

@@ -23,15 +23,16 @@ func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
 type Settings struct {
 	ShowRanking     bool      `db:"show_ranking" json:"ranking_enabled"`
 	RetakeAfterPass bool      `db:"retake_after_pass" json:"retake_after_pass"`
-	RemindCourses   bool      `db:"remind_courses" json:"remind_courses"` // automatic 即将截止 for 必修 courses
-	RemindExams     bool      `db:"remind_exams" json:"remind_exams"`     // automatic 即将截止 for exams
-	RemindDays      int       `db:"remind_days" json:"remind_days"`       // how many days before
+	RemindCourses   bool      `db:"remind_courses" json:"remind_courses"`   // automatic 即将截止 for 必修 courses
+	RemindExams     bool      `db:"remind_exams" json:"remind_exams"`       // automatic 即将截止 for exams
+	RemindDays      int       `db:"remind_days" json:"remind_days"`         // how many days before
+	LessonMinTime   bool      `db:"lesson_min_time" json:"lesson_min_time"` // lessons need their minimum study time
 	UpdatedAt       time.Time `db:"updated_at" json:"updated_at"`
 	UpdatedBy       string    `db:"updated_by" json:"updated_by"` // the admin's name; "" before any change
 }
 
 const selectSQL = `
-	SELECT cs.show_ranking, cs.retake_after_pass, cs.remind_courses, cs.remind_exams, cs.remind_days, cs.updated_at, COALESCE(u.name, '') AS updated_by
+	SELECT cs.show_ranking, cs.retake_after_pass, cs.remind_courses, cs.remind_exams, cs.remind_days, cs.lesson_min_time, cs.updated_at, COALESCE(u.name, '') AS updated_by
 	FROM county_settings cs LEFT JOIN users u ON u.id = cs.updated_by`
 
 // Get reads the settings. Locks: none.
@@ -58,6 +59,13 @@ func (s *Store) RetakeAfterPass(ctx context.Context) (bool, error) {
 	return st.RetakeAfterPass, err
 }
 
+// LessonMinTime tells whether a lesson needs its minimum study time before it counts as
+// completed (courses.Deps.MinTimeGuard); on by default. Locks: none.
+func (s *Store) LessonMinTime(ctx context.Context) (bool, error) {
+	st, err := s.Get(ctx)
+	return st.LessonMinTime, err
+}
+
 // AutoReminders reads the switches of the automatic 即将截止 reminders (app/reminders
 // Deps.Switches): for 必修 courses, for exams, and how many days before. Locks: none.
 func (s *Store) AutoReminders(ctx context.Context) (courses, exams bool, days int, err error) {
@@ -75,12 +83,13 @@ func (s *Store) Update(ctx context.Context, me *web.Identity, in Input) (Setting
 	err := s.db.GetContext(ctx, &st, `
 		WITH saved AS (
 			UPDATE county_settings SET show_ranking = $1, retake_after_pass = $3, updated_at = now(), updated_by = $2,
-				remind_courses = COALESCE($4, remind_courses), remind_exams = COALESCE($5, remind_exams), remind_days = COALESCE($6, remind_days)
-			RETURNING show_ranking, retake_after_pass, remind_courses, remind_exams, remind_days, updated_at, updated_by)
+				remind_courses = COALESCE($4, remind_courses), remind_exams = COALESCE($5, remind_exams), remind_days = COALESCE($6, remind_days),
+				lesson_min_time = COALESCE($7, lesson_min_time)
+			RETURNING show_ranking, retake_after_pass, remind_courses, remind_exams, remind_days, lesson_min_time, updated_at, updated_by)
 		SELECT saved.show_ranking, saved.retake_after_pass, saved.remind_courses, saved.remind_exams, saved.remind_days,
-			saved.updated_at, COALESCE(u.name, '') AS updated_by
+			saved.lesson_min_time, saved.updated_at, COALESCE(u.name, '') AS updated_by
 		FROM saved LEFT JOIN users u ON u.id = saved.updated_by`, *in.ShowRanking, me.UserID, *in.RetakeAfterPass,
-		in.RemindCourses, in.RemindExams, in.RemindDays)
+		in.RemindCourses, in.RemindExams, in.RemindDays, in.LessonMinTime)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, ErrMissing
 	}
