@@ -203,7 +203,7 @@ func (s *Store) SaveList(ctx context.Context, me *web.Identity, classID int64, r
 				ids = append(ids, r.Value.UserID)
 			}
 		}
-		added, err := addPeople(ctx, tx, me, classID, ids)
+		added, err := s.addPeople(ctx, tx, me, c, ids, true)
 		saved = ListSaved{Added: added, Already: len(ids) - added}
 		return err
 	})

@@ -159,7 +159,7 @@ func (s *Store) AddParticipants(ctx context.Context, me *web.Identity, classID i
 		if len(picked) == 0 {
 			return ErrNobodyMatched
 		}
-		added, err = addPeople(ctx, tx, me, classID, picked)
+		added, err = s.addPeople(ctx, tx, me, c, picked, true)
 		return err
 	})
 	return added, err
@@ -202,18 +202,24 @@ func listed(ctx context.Context, q sqlx.QueryerContext, entries []string) ([]Lis
 }
 
 // addPeople adds the secretaries to the class in the transaction that holds the class
-// row; people already in the class stay as they are. It is the one insert of both ways
-// of adding people. Returns how many were added.
-func addPeople(ctx context.Context, tx *sqlx.Tx, me *web.Identity, classID int64, userIDs []int64) (int, error) {
-	res, err := tx.ExecContext(ctx, `
+// row; people already in the class stay as they are. It is the one insert of every way
+// of adding people. Those it added are told in their inbox (one post) unless tell is
+// false (a confirmed nomination says so itself). Returns how many were added.
+func (s *Store) addPeople(ctx context.Context, tx *sqlx.Tx, me *web.Identity, c Class, userIDs []int64, tell bool) (int, error) {
+	var added []int64
+	err := tx.SelectContext(ctx, &added, `
 		INSERT INTO class_participants (class_id, user_id, township_id, added_by)
 		SELECT $1, u.id, u.township_id, $3 FROM users u WHERE u.id = ANY($2) ORDER BY u.id
-		ON CONFLICT (class_id, user_id) DO NOTHING`, classID, pq.Array(userIDs), me.UserID)
-	if err != nil {
-		return 0, err
+		ON CONFLICT (class_id, user_id) DO NOTHING
+		RETURNING user_id`, c.ID, pq.Array(userIDs), me.UserID)
+	if err != nil || !tell {
+		return len(added), err
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	msgs := make([]web.Message, len(added))
+	for i, u := range added {
+		msgs[i] = classMessage(u, c, "", "已将您列为学员", "请查看课程安排，按时参加；不能参加的，请在开课前请假。")
+	}
+	return len(added), s.tell(ctx, tx, msgs...)
 }
 
 // RemoveParticipant takes a person out of an open class with their marks and leave

@@ -239,7 +239,7 @@ func (s *Store) DecideSignup(ctx context.Context, me *web.Identity, classID, sig
 		status = ch.To
 		switch {
 		case ch.To == seats.StatusConfirmed:
-			if _, err := addPeople(ctx, tx, me, classID, []int64{ch.UserID}); err != nil {
+			if _, err := s.addPeople(ctx, tx, me, c, []int64{ch.UserID}, false); err != nil {
 				return err
 			}
 		case ch.From == seats.StatusConfirmed:

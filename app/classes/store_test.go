@@ -59,6 +59,16 @@ func TestClassEndToEnd(t *testing.T) {
 	if n, err := st.AddParticipants(ctx, admin, cl.ID, ParticipantsInput{TownshipID: c.Townships[1]}); err != nil || n != 4 {
 		t.Fatalf("admin adds: %d %v", n, err)
 	}
+	// Everyone added is told once; adding them again tells nobody.
+	if _, err := st.AddParticipants(ctx, admin, cl.ID, ParticipantsInput{TownshipID: c.Townships[1]}); err != nil {
+		t.Fatal(err)
+	}
+	var enrolled, people int
+	testdb.Get(t, db, &enrolled, `SELECT count(*) FROM messages WHERE kind = 'class' AND title = '「村党组织书记轮训班」已将您列为学员'`)
+	testdb.Get(t, db, &people, `SELECT count(DISTINCT user_id) FROM messages WHERE kind = 'class' AND title = '「村党组织书记轮训班」已将您列为学员'`)
+	if enrolled != 8 || people != 8 {
+		t.Fatalf("enrolment messages: %d to %d people, want 8 to 8", enrolled, people)
+	}
 	me := c.Secretaries[0][0]
 
 	// Roll call before the session opens is refused.
@@ -120,7 +130,7 @@ func TestClassEndToEnd(t *testing.T) {
 	}
 	// The decision is told to the person, once, in the decision's transaction.
 	classURL := fmt.Sprintf("/classes/%d", cl.ID)
-	if ms := messagesOf(t, db, me); len(ms) != 1 || ms[0].Title != "「村党组织书记轮训班」请假已批准" ||
+	if ms := messagesOf(t, db, me); len(ms) != 2 || ms[0].Title != "「村党组织书记轮训班」请假已批准" ||
 		!strings.Contains(ms[0].Body, "三会一课") || ms[0].URL != classURL {
 		t.Fatalf("leave message: %+v", ms)
 	}
@@ -184,7 +194,7 @@ func TestClassEndToEnd(t *testing.T) {
 	if told != 8 || done != 6 {
 		t.Fatalf("结班 messages: %d, %d 结业", told, done)
 	}
-	if ms := messagesOf(t, db, me); len(ms) != 2 || ms[0].Title != "「村党组织书记轮训班」未结业" || !strings.Contains(ms[0].Body, "超过") ||
+	if ms := messagesOf(t, db, me); len(ms) != 3 || ms[0].Title != "「村党组织书记轮训班」未结业" || !strings.Contains(ms[0].Body, "超过") ||
 		!strings.Contains(ms[0].Body, "6 学时") {
 		t.Fatalf("未结业 message: %+v", ms)
 	}
