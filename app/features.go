@@ -35,9 +35,9 @@ func mountFeaturesWith(s *web.Server, ob *outbox.Outbox) error {
 		accounts.Mount,
 		func(s *web.Server) error { return inbox.Mount(s, inbox.Deps{}) },
 		func(s *web.Server) error {
-			return courses.Mount(s, courses.Deps{MinTimeGuard: settings.NewStore(s.DB).LessonMinTime})
+			return courses.Mount(s, courses.Deps{MinTimeGuard: settings.NewStore(s.DB).LessonMinTime, Post: post})
 		},
-		func(s *web.Server) error { return exams.Mount(s, examsDeps(s.DB)) },
+		func(s *web.Server) error { return exams.Mount(s, examsDeps(s.DB, post)) },
 		func(s *web.Server) error {
 			return tours.Mount(s, tours.Deps{RequiredCoursesLeft: courses.RequiredCoursesLeft, Post: post})
 		},
@@ -59,9 +59,10 @@ func mountFeaturesWith(s *web.Server, ob *outbox.Outbox) error {
 
 // examsDeps: features do not import each other; a passed course exam may complete the
 // course, the county setting 「通过后不可补考」 decides retakes after a pass, and a class's
-// absence limit decides whether a participant may start its 结业 exam.
-func examsDeps(db *sqlx.DB) exams.Deps {
-	return exams.Deps{OnPassed: func(ctx context.Context, userID, courseID int64) error {
+// absence limit decides whether a participant may start its 结业 exam; exam openings and
+// results go to the candidates' inbox (post).
+func examsDeps(db *sqlx.DB, post web.Post) exams.Deps {
+	return exams.Deps{Post: post, OnPassed: func(ctx context.Context, userID, courseID int64) error {
 		return courses.RecheckCompletion(ctx, db, userID, courseID)
 	}, RetakeAfterPass: settings.NewStore(db).RetakeAfterPass,
 		// A class's 结业 exam refuses a participant over the class's absence limit.
@@ -103,7 +104,7 @@ func remindersDeps(db *sqlx.DB, post web.Post) reminders.Deps {
 // worker runs only when the outbound channel is configured.
 func startBackground(ctx context.Context, db *sqlx.DB, s *web.Server, log *slog.Logger, ob *outbox.Outbox) {
 	go accounts.RunSweeper(ctx, db, s.Sessions, log)
-	go exams.RunSweeper(ctx, db, log, examsDeps(db))
+	go exams.RunSweeper(ctx, db, log, examsDeps(db, postWith(ob, inbox.Post)))
 	go reminders.Run(ctx, db, remindersDeps(db, postWith(ob, inbox.Post)), log)
 	if ob.Enabled() {
 		go outbox.Run(ctx, db, ob, log)

@@ -35,6 +35,10 @@ type Deps struct {
 	// as completed (the county setting lesson_min_time, wired in app/features.go); nil:
 	// always. Off, a lesson is completed by reaching its end.
 	MinTimeGuard func(ctx context.Context) (bool, error)
+	// Post tells secretaries in their inbox that a published course became 必修 for them
+	// (assigning it, or publishing a course already assigned), in the transaction of the
+	// change (inbox.Post, wired in app/features.go); nil: nobody is told.
+	Post web.Post
 }
 
 func (d Deps) withDefaults() Deps {

@@ -1,6 +1,7 @@
 package courses
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -283,4 +284,39 @@ func NotYetText(done bool, left int, reachedEnd bool) string {
 		why = "正在确认学习时长"
 	}
 	return "现在离开，本课时还不算完成：" + why
+}
+
+// AssignedRef is the ref (messages.ref) of the message telling a secretary that the course
+// is 必修 for them in the year (AssignedMessage). It names the requirement, not an
+// assignment: who a requirement applies to is the view course_requirements, which merges a
+// course's assignments of a year, so a person covered by two of them is told once.
+func AssignedRef(courseID int64, year int) string {
+	return assignedRefPrefix(courseID) + strconv.Itoa(year)
+}
+
+// assignedRefPrefix is AssignedRef without the year, for the SQL that appends it.
+func assignedRefPrefix(courseID int64) string {
+	return "course_assigned:" + strconv.FormatInt(courseID, 10) + ":"
+}
+
+// assignedTitleRunes is how much of a course's title the message's title quotes (the
+// inbox allows 100 runes in all; the course title may have 100).
+const assignedTitleRunes = 60
+
+// AssignedMessage tells a secretary (UserID to fill in) that a published course became
+// 必修 for them in the year, to be completed by due (the earliest due date of the
+// assignments covering them): kind course_assigned, the course page as URL.
+func AssignedMessage(courseID int64, courseTitle string, year int, due time.Time) web.Message {
+	title := courseTitle
+	if r := []rune(title); len(r) > assignedTitleRunes {
+		title = string(r[:assignedTitleRunes-1]) + "…"
+	}
+	return web.Message{
+		Kind:  web.MsgCourseAssigned,
+		Title: "新的必修课程：" + title,
+		Body: fmt.Sprintf("《%s》是您 %d 年度的必修课程，请在 %s 前学完。", courseTitle, year,
+			due.Format("2006年1月2日")),
+		URL: fmt.Sprintf("/courses/%d", courseID),
+		Ref: AssignedRef(courseID, year),
+	}
 }

@@ -22,12 +22,13 @@ type Store struct {
 	beatCap  time.Duration
 	now      func() time.Time
 	minGuard func(ctx context.Context) (bool, error)
+	post     web.Post // nil: no messages (Deps.Post)
 }
 
 // NewStore builds the store; zero Deps fields take their production defaults.
 func NewStore(db *sqlx.DB, deps Deps) *Store {
 	deps = deps.withDefaults()
-	return &Store{db: db, beatCap: BeatCap(deps.HeartbeatInterval), now: deps.Now, minGuard: deps.MinTimeGuard}
+	return &Store{db: db, beatCap: BeatCap(deps.HeartbeatInterval), now: deps.Now, minGuard: deps.MinTimeGuard, post: deps.Post}
 }
 
 // MinSeconds is the minimum study time a lesson asks for now: its own, or 0 when the
@@ -280,9 +281,11 @@ func affected(res sql.Result, err error, domain error) error {
 
 // SetPublished publishes or withdraws a course; a course without lessons cannot be
 // published, nor one declaring more 学时 than this year's conversion gives for its lessons
-// without a reason (CreditCheck.NeedsReason: credit_reason is named). Locks: the course
-// row (as CreateLesson does), so that a lesson deleted meanwhile cannot leave an empty
-// course published.
+// without a reason (CreditCheck.NeedsReason: credit_reason is named). Publishing tells
+// the secretaries the course's existing assignments apply to who were not told yet
+// (tellRequired), in the same transaction. Locks: the course row (as CreateLesson does),
+// so that a lesson deleted meanwhile cannot leave an empty course published, and so that
+// an assignment created meanwhile is either seen here or sees the course published.
 func (s *Store) SetPublished(ctx context.Context, id int64, published bool) (*Course, error) {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := lockCourse(ctx, tx, id); err != nil {
@@ -304,8 +307,13 @@ func (s *Store) SetPublished(ctx context.Context, id int64, published bool) (*Co
 				return web.FieldErrors{"credit_reason": chk.ReasonMissing()}
 			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE courses SET published = $2, updated_at = now() WHERE id = $1`, id, published)
-		return err
+		if _, err = tx.ExecContext(ctx, `UPDATE courses SET published = $2, updated_at = now() WHERE id = $1`, id, published); err != nil {
+			return err
+		}
+		if !published {
+			return nil
+		}
+		return s.tellRequired(ctx, tx, id, 0)
 	})
 	if err != nil {
 		return nil, err
@@ -675,7 +683,10 @@ func (s *Store) Assignment(ctx context.Context, id int64) (*Assignment, error) {
 	return &a, nil
 }
 
-// CreateAssignment makes a course 必修 for a year. One statement: no lock (an assignment
+// CreateAssignment makes a course 必修 for a year and, in the same transaction, tells the
+// secretaries it newly applies to (tellRequired; nobody while the course is a draft:
+// publishing tells them). Locks: the course row (lockCourse), so that assignments and
+// publishing of one course take turns and nobody is told twice or missed (an assignment
 // naming a township deleted meanwhile simply applies to nobody there).
 func (s *Store) CreateAssignment(ctx context.Context, courseID int64, in AssignmentInput) (int64, error) {
 	if _, err := s.Course(ctx, courseID); err != nil {
@@ -694,10 +705,27 @@ func (s *Store) CreateAssignment(ctx context.Context, courseID int64, in Assignm
 			return 0, web.FieldErrors{"township_ids": "有乡镇不存在"}
 		}
 	}
-	return s.insertAssignment(ctx, a)
+	var id int64
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockCourse(ctx, tx, courseID); err != nil {
+			return err
+		}
+		var err error
+		if id, err = insertAssignment(ctx, tx, a); err != nil {
+			return err
+		}
+		return s.tellRequired(ctx, tx, courseID, a.Year)
+	})
+	return id, err
 }
 
+// insertAssignment stores an assignment as given, without checks and without telling
+// anybody (tests and CreateAssignment).
 func (s *Store) insertAssignment(ctx context.Context, a Assignment) (int64, error) {
+	return insertAssignment(ctx, s.db, a)
+}
+
+func insertAssignment(ctx context.Context, q sqlx.QueryerContext, a Assignment) (int64, error) {
 	if a.TownshipIDs == nil {
 		a.TownshipIDs = pq.Int64Array{}
 	}
@@ -705,9 +733,46 @@ func (s *Store) insertAssignment(ctx context.Context, a Assignment) (int64, erro
 		a.BranchKinds = pq.StringArray{}
 	}
 	var id int64
-	err := s.db.GetContext(ctx, &id, `INSERT INTO course_assignments (course_id, year, scope, township_ids, branch_kinds, due_date)
+	err := sqlx.GetContext(ctx, q, &id, `INSERT INTO course_assignments (course_id, year, scope, township_ids, branch_kinds, due_date)
 		VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, a.CourseID, a.Year, a.Scope, a.TownshipIDs, a.BranchKinds, a.DueDate)
 	return id, err
+}
+
+// tellRequired posts one message (AssignedMessage) to every active secretary a published
+// course is 必修 for — in the year, or in every year it is assigned for (year 0) — who was
+// not told yet: the people are read from the view course_requirements, the one definition
+// of who a requirement applies to, in one SELECT, and posted in one Post call. "Told"
+// is a message with the requirement's ref (AssignedRef) for the person, so assigning
+// again, publishing again or covering a person by a second assignment of the course and
+// year tells nobody twice, and a wider scope tells only the newly covered people. A draft
+// course is in no requirement, so nobody is told until it is published. Without Post
+// (Deps.Post nil) nobody is told. Callers hold the course row (lockCourse).
+func (s *Store) tellRequired(ctx context.Context, tx *sqlx.Tx, courseID int64, year int) error {
+	if s.post == nil {
+		return nil
+	}
+	var rows []struct {
+		UserID  int64     `db:"user_id"`
+		Year    int       `db:"year"`
+		DueDate time.Time `db:"due_date"`
+		Title   string    `db:"title"`
+	}
+	err := tx.SelectContext(ctx, &rows, `SELECT r.user_id, r.year, r.due_date, c.title
+		FROM course_requirements r
+		JOIN users u ON u.id = r.user_id AND u.active
+		JOIN courses c ON c.id = r.course_id
+		WHERE r.course_id = $1 AND ($2 = 0 OR r.year = $2)
+		  AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.ref = $3::text || r.year AND m.user_id = r.user_id)
+		ORDER BY r.year, r.user_id`, courseID, year, assignedRefPrefix(courseID))
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	msgs := make([]web.Message, len(rows))
+	for i, r := range rows {
+		msgs[i] = AssignedMessage(courseID, r.Title, r.Year, r.DueDate)
+		msgs[i].UserID = r.UserID
+	}
+	return s.post(ctx, tx, msgs...)
 }
 
 func uniq(ids []int64) map[int64]bool {

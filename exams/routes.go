@@ -41,6 +41,13 @@ type Deps struct {
 	// show the reason instead of inviting the start; they ask it only for class exams
 	// (Exam.ClassExam), the only exams it refuses, so that other exams cost no query.
 	StartGuard func(ctx context.Context, userID, examID int64) (string, error)
+	// Post, when set, tells people in their inbox (站内消息), in the transaction of the
+	// change: each candidate once that an exam is open to them (kind exam_opened, when it
+	// is published or a published exam's scope grows) and the taker the result of each
+	// finished attempt (kind exam_result, on submit and when the deadline closes it).
+	// app/features.go wires the inbox's post; nil: nobody is told. A failing Post fails
+	// the operation (nothing is committed), so no message is lost silently.
+	Post web.Post
 }
 
 // handlers hold what every handler needs.

@@ -9,6 +9,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"zhibu/app/web"
 )
 
 // Store holds all SQL of the exam feature (store_*.go by area) and the state shared by
@@ -23,6 +25,7 @@ type Store struct {
 	onPassed        func(ctx context.Context, userID, courseID int64) error
 	retakeAfterPass func(ctx context.Context) (bool, error)
 	startGuard      func(ctx context.Context, userID, examID int64) (string, error)
+	post            web.Post // nil: nobody is told (Deps.Post)
 
 	metaMu sync.RWMutex
 	meta   map[int64]attemptMeta
@@ -46,7 +49,7 @@ func NewStore(db *sqlx.DB, log *slog.Logger, deps Deps) *Store {
 		seed[i] = byte(rand.Uint32())
 	}
 	return &Store{DB: db, Log: log, onPassed: deps.OnPassed, retakeAfterPass: deps.RetakeAfterPass,
-		startGuard: deps.StartGuard, meta: map[int64]attemptMeta{}, rng: rand.New(rand.NewChaCha8(seed))}
+		startGuard: deps.StartGuard, post: deps.Post, meta: map[int64]attemptMeta{}, rng: rand.New(rand.NewChaCha8(seed))}
 }
 
 // RetakeAfterPass is the county setting 「通过后不可补考」 read through Deps (false when

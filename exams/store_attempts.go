@@ -11,6 +11,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"zhibu/app/web"
 )
 
 // Paper is the frozen list of items, stored as JSONB.
@@ -365,15 +367,23 @@ func (s *Store) Submit(ctx context.Context, id, userID int64) (*Attempt, error) 
 }
 
 // Finalize grades and closes an open attempt; a finished one is left alone. "expired"
-// only closes attempts past their deadline and grace.
+// only closes attempts past their deadline and grace. It is the one way an attempt is
+// finished (submit, the check on every access, the sweeper's batches run finalizeTx the
+// same way): BEGIN, finalizeTx's three statements (SELECT … FOR UPDATE, UPDATE attempts,
+// INSERT question_results), the taker's result message (one INSERT through Deps.Post),
+// COMMIT. A failing Post rolls the finish back: the attempt stays in progress (its answers
+// are saved) and the caller gets the error.
 func (s *Store) Finalize(ctx context.Context, id int64, reason string) error {
 	tx, err := s.DB.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	done, err := finalizeTx(ctx, tx, id, reason)
-	if err != nil || !done {
+	msg, err := finalizeTx(ctx, tx, id, reason)
+	if err != nil || msg == nil {
+		return err
+	}
+	if err := s.postResults(ctx, tx, *msg); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -383,23 +393,35 @@ func (s *Store) Finalize(ctx context.Context, id int64, reason string) error {
 	return nil
 }
 
-func finalizeTx(ctx context.Context, tx *sqlx.Tx, id int64, reason string) (bool, error) {
+// postResults posts the result messages of attempts finalized in tx (nothing without
+// Deps.Post): one statement for any number of them.
+func (s *Store) postResults(ctx context.Context, tx *sqlx.Tx, msgs ...web.Message) error {
+	if s.post == nil || len(msgs) == 0 {
+		return nil
+	}
+	return s.post(ctx, tx, msgs...)
+}
+
+// finalizeTx grades and closes the open attempt id in tx and returns the message that
+// tells its taker the result (ResultMessage, built from what the first SELECT read: no
+// extra query), or nil when there was nothing to finish. The caller posts it in tx.
+func finalizeTx(ctx context.Context, tx *sqlx.Tx, id int64, reason string) (*web.Message, error) {
 	var a Attempt
 	err := tx.GetContext(ctx, &a, `SELECT `+attemptCols+` FROM attempts a JOIN exams e ON e.id = a.exam_id
 		WHERE a.id = $1 FOR UPDATE OF a`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, ErrNotFound
+		return nil, ErrNotFound
 	}
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	if a.Status != "in_progress" || (reason == "expired" && !a.Expired) {
-		return false, nil
+		return nil, nil
 	}
 	r := Grade(a.Paper, a.Answers, a.MultiRule, a.PassScore)
 	if _, err := tx.ExecContext(ctx, `UPDATE attempts SET status = 'finished', finished_at = now(), finish_reason = $2,
 		score = $3, passed = $4 WHERE id = $1`, id, reason, r.Score, r.Passed); err != nil {
-		return false, err
+		return nil, err
 	}
 	qids, correct, answers := make([]int64, 0, len(a.Paper)), make([]bool, 0, len(a.Paper)), make([]string, 0, len(a.Paper))
 	for _, it := range a.Paper {
@@ -411,7 +433,11 @@ func finalizeTx(ctx context.Context, tx *sqlx.Tx, id int64, reason string) (bool
 		SELECT $1, q, $2, c, ans FROM unnest($3::bigint[], $4::bool[], $5::text[]) AS u(q, c, ans)
 		WHERE EXISTS (SELECT 1 FROM questions WHERE id = u.q)`,
 		a.UserID, id, pq.Array(qids), pq.Array(correct), pq.Array(answers))
-	return true, err
+	if err != nil {
+		return nil, err
+	}
+	msg := ResultMessage(&a, r)
+	return &msg, nil
 }
 
 // sweepSQL picks a batch of expired attempts; SKIP LOCKED lets several app instances
@@ -433,11 +459,22 @@ func (s *Store) SweepExpired(ctx context.Context) (int, error) {
 			tx.Rollback()
 			return total, err
 		}
+		msgs := make([]web.Message, 0, len(ids))
 		for _, id := range ids {
-			if _, err := finalizeTx(ctx, tx, id, "expired"); err != nil {
+			msg, err := finalizeTx(ctx, tx, id, "expired")
+			if err != nil {
 				tx.Rollback()
 				return total, err
 			}
+			if msg != nil {
+				msgs = append(msgs, *msg)
+			}
+		}
+		// The batch's result messages in one statement; a failure rolls the batch back
+		// (tried again at the next sweep).
+		if err := s.postResults(ctx, tx, msgs...); err != nil {
+			tx.Rollback()
+			return total, err
 		}
 		if err := tx.Commit(); err != nil {
 			return total, err

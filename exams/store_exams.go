@@ -72,7 +72,8 @@ const examCols = `e.id, e.title, e.description, e.course_id, e.opens_at, e.close
 // the exam only what SafeAfterStart names may change (*StartedError, LockedChanges).
 // Lock order: the exam row (FOR UPDATE: an attempt's insert takes a key-share lock on it
 // through its foreign key, so no attempt starts between the check and the write), then
-// its exam_townships rows. Started papers stay frozen.
+// its exam_townships rows. Started papers stay frozen. A published exam tells its
+// candidates not told yet that it is open to them (postOpened), in the same transaction.
 func (s *Store) SaveExam(ctx context.Context, id int64, in ExamInput, by int64) (*Exam, error) {
 	e, errs := in.ToExam()
 	if len(errs) > 0 {
@@ -174,11 +175,46 @@ func (s *Store) writeExam(ctx context.Context, e *Exam, by int64, draft bool, sh
 			return ErrUnknownTownship
 		}
 	}
+	// A published exam (new, or changed: its scope may have grown) tells the candidates
+	// not told yet; a draft tells nobody.
+	if err := s.postOpened(ctx, tx, e); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 
+// postOpened tells every candidate of the published exam e (the view exam_candidates,
+// migrations/00063_class_exam_candidates.sql: its townships' active secretaries, or a
+// class's participants for its 结业 exam) who was not told yet (no message with OpenedRef
+// — the inbox keeps the ref, as app/reminders reads it too) that the exam is open to
+// them: one SELECT, then one Post of every message, in tx after the exam and its
+// townships are written. A closed exam tells nobody. Nothing without Deps.Post. Callers
+// hold the exam row FOR UPDATE (or just inserted it), so two changes of one exam cannot
+// tell anyone twice.
+func (s *Store) postOpened(ctx context.Context, tx *sqlx.Tx, e *Exam) error {
+	if s.post == nil || !e.Published() {
+		return nil
+	}
+	var users []int64
+	if err := tx.SelectContext(ctx, &users, `SELECT user_id FROM exam_candidates
+		WHERE exam_id = $1 AND EXISTS (SELECT 1 FROM exams WHERE id = $1 AND closes_at > now())
+		EXCEPT SELECT user_id FROM messages WHERE ref = $2
+		ORDER BY 1`, e.ID, OpenedRef(e.ID)); err != nil {
+		return err
+	}
+	if len(users) == 0 {
+		return nil
+	}
+	msgs := make([]web.Message, len(users))
+	for i, u := range users {
+		msgs[i] = OpenedMessage(e, u)
+	}
+	return s.post(ctx, tx, msgs...)
+}
+
 // PublishExam publishes a draft: from its opening time the candidates in its scope see
-// and may start it. Publishing a published exam changes nothing. The bank must fill the
+// and may start it, and each is told in the inbox (postOpened). Publishing a published
+// exam changes nothing and tells nobody again. The bank must fill the
 // paper (*SupplyError) and the exam must not have closed (*web.InputError). Lock order:
 // the exam row (FOR UPDATE).
 func (s *Store) PublishExam(ctx context.Context, id int64) (*Exam, error) {
@@ -209,6 +245,9 @@ func (s *Store) PublishExam(ctx context.Context, id int64) (*Exam, error) {
 		return nil, web.Invalidf("考试结束时间已过，请先修改结束时间再发布", web.FieldErrors{"closes_at": "结束时间已过"})
 	}
 	if err := tx.GetContext(ctx, &e.PublishedAt, `UPDATE exams SET published_at = now(), updated_at = now() WHERE id = $1 RETURNING published_at`, id); err != nil {
+		return nil, err
+	}
+	if err := s.postOpened(ctx, tx, e); err != nil {
 		return nil, err
 	}
 	return e, tx.Commit()
