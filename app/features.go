@@ -17,6 +17,7 @@ import (
 	"zhibu/app/reminders"
 	"zhibu/app/reports"
 	"zhibu/app/settings"
+	"zhibu/app/tools"
 	"zhibu/app/tours"
 	"zhibu/app/web"
 	"zhibu/courses"
@@ -49,6 +50,7 @@ func mountFeaturesWith(s *web.Server, ob *outbox.Outbox) error {
 		func(s *web.Server) error { return notices.Mount(s, notices.Deps{Post: post}) },
 		func(s *web.Server) error { return reminders.Mount(s, remindersDeps(s.DB, post)) },
 		func(s *web.Server) error { return outbox.Mount(s, outbox.Deps{Outbox: ob}) },
+		func(s *web.Server) error { return tools.Mount(s, tools.Deps{}) },
 	} {
 		if err := mount(s); err != nil {
 			return err
