@@ -62,6 +62,12 @@ func TestBrowserLoginHomeLogout(t *testing.T) {
 		t.Fatal(err)
 	}
 	browsertest.Screenshot(t, ctx, "accounts-me")
+	// The button is the last thing on the page: bring it to the middle of the screen, as a
+	// person scrolls, so the tap does not land on the fixed tab bar over its lower half.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](
+		`(document.querySelector('form[action="/logout"] button').scrollIntoView({block: 'center'}), true)`)); err != nil {
+		t.Fatal(err)
+	}
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
 		chromedp.WaitVisible(chromedp.CSS("#username")),
