@@ -50,7 +50,11 @@ func mountFeaturesWith(s *web.Server, ob *outbox.Outbox) error {
 		func(s *web.Server) error { return notices.Mount(s, notices.Deps{Post: post}) },
 		func(s *web.Server) error { return reminders.Mount(s, remindersDeps(s.DB, post)) },
 		func(s *web.Server) error { return outbox.Mount(s, outbox.Deps{Outbox: ob}) },
-		func(s *web.Server) error { return tools.Mount(s, tools.Deps{}) },
+		func(s *web.Server) error {
+			return tools.Mount(s, tools.Deps{Lesson: func(ctx context.Context, topic string) (string, error) {
+				return courses.TopicURL(ctx, s.DB, topic)
+			}})
+		},
 	} {
 		if err := mount(s); err != nil {
 			return err

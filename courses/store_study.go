@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -584,4 +585,16 @@ func (s *Store) RequiredStats(ctx context.Context, year int, scope web.Scope) ([
 		WHERE rq.year = $1 AND ($2::bigint IS NULL OR rq.township_id = $2)
 		GROUP BY c.id, c.title ORDER BY min(rq.due_date), c.id`, year, scope.Township())
 	return out, err
+}
+
+// TopicURL is the page of the published course on topic (the demo files' `topic`, e.g.
+// 「发展党员」, 「三会一课」), the lowest id when several share it; "" when none does. The
+// job aids (app/tools) link to the lesson that explains them through it.
+func TopicURL(ctx context.Context, q sqlx.QueryerContext, topic string) (string, error) {
+	var id int64
+	err := sqlx.GetContext(ctx, q, &id, `SELECT COALESCE(min(id), 0) FROM courses WHERE published AND topic = $1`, topic)
+	if err != nil || id == 0 {
+		return "", err
+	}
+	return fmt.Sprintf("/courses/%d", id), nil
 }

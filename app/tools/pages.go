@@ -68,7 +68,8 @@ func voteInputFromForm(vals map[string]string) (VoteInput, web.FieldErrors) {
 }
 
 func (h *handlers) render(c *fiber.Ctx, vals map[string]string, res *VoteResult, failed *web.Error) error {
-	d := fiber.Map{"Title": "表决计算器", "Vals": vals, "Decisions": Decisions, "Result": res}
+	d := fiber.Map{"Title": "表决计算器", "Vals": vals, "Decisions": Decisions, "Result": res,
+		"Lesson": h.lesson(c.UserContext(), "三会一课")}
 	if failed != nil {
 		c.Status(failed.Status)
 		d["Error"], d["Errors"] = failed.Message, failed.Fields

@@ -5,6 +5,7 @@
 package tools
 
 import (
+	"context"
 	"embed"
 
 	"zhibu/app/web"
@@ -14,12 +15,29 @@ import (
 var templates embed.FS
 
 type handlers struct {
-	srv *web.Server
+	srv  *web.Server
+	deps Deps
 }
 
-// Deps is what the job aids need from other features, wired in app/features.go (nothing
-// yet).
-type Deps struct{}
+// Deps is what the job aids need from other features, wired in app/features.go.
+type Deps struct {
+	// Lesson is the page of the course that explains a topic (courses.TopicURL: the demo
+	// files' `topic`, e.g. 「发展党员」), "" when there is none; each aid links to it.
+	Lesson func(ctx context.Context, topic string) (string, error)
+}
+
+// lesson is the lesson link of topic for a page ("" when none or on error: a missing
+// link never breaks the aid).
+func (h *handlers) lesson(ctx context.Context, topic string) string {
+	if h.deps.Lesson == nil {
+		return ""
+	}
+	url, err := h.deps.Lesson(ctx, topic)
+	if err != nil {
+		return ""
+	}
+	return url
+}
 
 // Mount adds the job aids' pages and API (docs/tools.md).
 func Mount(s *web.Server, deps Deps) error {
@@ -27,7 +45,7 @@ func Mount(s *web.Server, deps Deps) error {
 		return err
 	}
 	s.MapErrors(errorTable)
-	h := &handlers{srv: s}
+	h := &handlers{srv: s, deps: deps}
 	a := s.App
 	anyone := web.Auth()
 
