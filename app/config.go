@@ -24,8 +24,11 @@ type config struct {
 	LogFormat    string
 	LogLevel     slog.Level
 	SessionTTL   time.Duration
-	DBMaxConns   int
-	BodyLimitMB  int
+	// How long an instance trusts a session it read (app/web/sessioncache.go); 0 turns
+	// the cache off.
+	SessionCacheTTL time.Duration
+	DBMaxConns      int
+	BodyLimitMB     int
 	// Fail fast when PostgreSQL is down or frozen (app/database/failfast.go).
 	DBStatementTimeout time.Duration
 	DBConnectTimeout   time.Duration
@@ -62,6 +65,10 @@ func loadConfig() (config, error) {
 	}
 	if c.SessionTTL, err = time.ParseDuration(env("ZHIBU_SESSION_TTL", "336h")); err != nil {
 		return c, fmt.Errorf("ZHIBU_SESSION_TTL: %w", err)
+	}
+	if c.SessionCacheTTL, err = time.ParseDuration(env("ZHIBU_SESSION_CACHE_TTL", "5s")); err != nil ||
+		c.SessionCacheTTL < 0 || c.SessionCacheTTL > time.Minute {
+		return c, fmt.Errorf("ZHIBU_SESSION_CACHE_TTL must be a duration from 0 (off) to 1m, such as 5s")
 	}
 	if c.DBMaxConns, err = strconv.Atoi(env("ZHIBU_DB_MAX_CONNS", "20")); err != nil {
 		return c, fmt.Errorf("ZHIBU_DB_MAX_CONNS: %w", err)

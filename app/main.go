@@ -129,8 +129,13 @@ func serve(cfg config, log *slog.Logger, args []string) error {
 		return err
 	}
 	defer db.Close()
+	cacheTTL := cfg.SessionCacheTTL
+	if cacheTTL == 0 {
+		cacheTTL = -1 // off
+	}
 	srv, err := web.New(db, web.Config{CookieSecure: cfg.CookieSecure, SessionTTL: cfg.SessionTTL,
-		BodyLimit: cfg.BodyLimitMB << 20, Logger: log, TrustedProxies: cfg.TrustProxies, RequestTimeout: cfg.RequestTimeout})
+		BodyLimit: cfg.BodyLimitMB << 20, Logger: log, TrustedProxies: cfg.TrustProxies, RequestTimeout: cfg.RequestTimeout,
+		SessionCacheTTL: cacheTTL})
 	if err != nil {
 		return err
 	}
@@ -142,6 +147,7 @@ func serve(cfg config, log *slog.Logger, args []string) error {
 	bgCtx, bgCancel := context.WithCancel(context.Background())
 	defer bgCancel()
 	startBackground(bgCtx, db, srv, log, ob)
+	srv.Sessions.Listen(bgCtx, cfg.DatabaseURL, log) // the session cache's invalidations
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App.Listen(cfg.Listen) }()

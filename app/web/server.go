@@ -34,6 +34,10 @@ type Config struct {
 	// RequestTimeout bounds each request's database work; past it the request answers
 	// 503 db_unavailable (app/database/failfast.go).
 	RequestTimeout time.Duration
+	// SessionCacheTTL is how long an instance trusts a session it read (sessioncache.go):
+	// 0 means DefaultSessionCacheTTL, negative turns the cache off. The cache is used only
+	// while Sessions.Listen runs.
+	SessionCacheTTL time.Duration
 }
 
 // Server is the shared shell that features mount their routes on.
@@ -94,7 +98,11 @@ func New(db *sqlx.DB, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{DB: db, Render: r, log: cfg.Logger, uploadLimit: cfg.BodyLimit, requestTimeout: cfg.RequestTimeout}
-	s.Sessions = &Sessions{db: db, ttl: cfg.SessionTTL, secure: cfg.CookieSecure}
+	if cfg.SessionCacheTTL == 0 {
+		cfg.SessionCacheTTL = DefaultSessionCacheTTL
+	}
+	s.Sessions = &Sessions{db: db, ttl: cfg.SessionTTL, secure: cfg.CookieSecure,
+		cache: newSessionCache(cfg.SessionCacheTTL, sessionCacheMax)}
 	fcfg := fiber.Config{
 		AppName:               "zhibu",
 		BodyLimit:             AnonymousBodyLimit, // raised per request by bodyLimitFor

@@ -46,6 +46,7 @@ type Sessions struct {
 	db     *sqlx.DB
 	ttl    time.Duration
 	secure bool
+	cache  *sessionCache // nil: off (sessioncache.go)
 }
 
 func randomToken(n int) string {
@@ -75,19 +76,27 @@ func (s *Sessions) Create(ctx context.Context, userID int64, ip, userAgent strin
 }
 
 // Lookup returns the identity behind a session token, or nil when the session is
-// unknown, expired or its user deactivated. Active sessions slide their expiry.
+// unknown, expired or its user deactivated. Active sessions slide their expiry. A
+// session read in the last few seconds comes from this instance's cache without a
+// database round trip (sessioncache.go).
 func (s *Sessions) Lookup(ctx context.Context, token string) (*Identity, error) {
 	if token == "" || len(token) > 100 {
 		return nil, nil
 	}
 	id := hashToken(token)
+	now := time.Now()
+	if ident, ok := s.cache.get(id, now); ok {
+		return ident, nil
+	}
+	gen, caching := s.cache.begin()
 	var row struct {
 		Identity
 		CSRF     string    `db:"csrf_token"`
 		LastSeen time.Time `db:"last_seen_at"`
+		Expires  time.Time `db:"expires_at"`
 	}
 	err := s.db.GetContext(ctx, &row, `
-		SELECT s.csrf_token, s.last_seen_at, u.id AS user_id, u.username, u.name, u.role,
+		SELECT s.csrf_token, s.last_seen_at, s.expires_at, u.id AS user_id, u.username, u.name, u.role,
 		       COALESCE(u.township_id, 0) AS township_id, COALESCE(u.branch_id, 0) AS branch_id,
 		       u.must_change_password
 		FROM sessions s JOIN users u ON u.id = s.user_id
@@ -106,23 +115,30 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*Identity, error) 
 	ident := row.Identity
 	ident.csrf = row.CSRF
 	ident.sessionID = id
+	if caching {
+		s.cache.put(id, gen, ident, row.Expires, now)
+	}
 	return &ident, nil
 }
 
 // Delete ends one session.
 func (s *Sessions) Delete(ctx context.Context, token string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, hashToken(token))
+	id := hashToken(token)
+	s.cache.dropSession(id) // this instance at once; the others by notification
+	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id)
 	return err
 }
 
 // DeleteOthers ends every session of the user but the current one (after a password change).
 func (s *Sessions) DeleteOthers(ctx context.Context, ident *Identity) error {
+	s.cache.dropUser(ident.UserID)
 	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id <> $2`, ident.UserID, ident.sessionID)
 	return err
 }
 
 // DeleteUser ends every session of the user (deactivation, password reset).
 func (s *Sessions) DeleteUser(ctx context.Context, userID int64) error {
+	s.cache.dropUser(userID)
 	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
 	return err
 }
