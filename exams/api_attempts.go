@@ -205,6 +205,28 @@ func (h *handlers) apiSave(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"position": pos, "answer": KeysOf(answer), "saved": true})
 }
 
+// PUT /api/v1/attempts/:id/answers {"answers":[{"position":1,"answer":["A","C"]},…]}: the
+// page's offline queue, saved together or not at all (Store.SaveAnswers).
+func (h *handlers) apiSaveBatch(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	in, err := ParseAnswersBody(c.Body())
+	if err != nil {
+		return err
+	}
+	saved, err := h.st.SaveAnswers(c.UserContext(), id, web.Me(c).UserID, in)
+	if err != nil {
+		return err
+	}
+	out := make([]fiber.Map, 0, len(in.Answers))
+	for _, a := range in.Answers {
+		out = append(out, fiber.Map{"position": a.Position, "answer": KeysOf(saved[a.Position])})
+	}
+	return c.JSON(fiber.Map{"saved": len(out), "answers": out})
+}
+
 // POST /api/v1/attempts/:id/submit — idempotent.
 func (h *handlers) apiSubmit(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")

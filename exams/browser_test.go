@@ -101,7 +101,13 @@ func TestPhoneExamJourney(t *testing.T) {
 	answer()
 	waitState("已保存")
 
-	// Network drops: answers 3–5 are kept locally.
+	// Network drops: answers 3–5 are kept locally. The page's saves are recorded from
+	// here on to see how the queue is resent.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){ window.__puts = []; var f = window.fetch;
+		window.fetch = function (u, o) { if (o && o.method === 'PUT') window.__puts.push(u + ' ' + o.body); return f.apply(this, arguments); };
+		return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
 	setOffline(t, ctx, true)
 	for i := 0; i < 3; i++ {
 		next()
@@ -127,6 +133,18 @@ func TestPhoneExamJourney(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!document.getElementById('progress').textContent.includes('待上传')`,
 		chromedp.WithPollingTimeout(15*time.Second))); err != nil {
 		t.Fatalf("queue never drained: %v", err)
+	}
+	// The three queued answers went in one batch request, not one by one.
+	puts, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__puts`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	batched := false
+	for _, p := range puts {
+		batched = batched || (strings.Contains(p, fmt.Sprintf("/api/v1/attempts/%d/answers ", attemptID)) && strings.Count(p, `"position"`) == 3)
+	}
+	if !batched {
+		t.Fatalf("the queue was not resent as one batch of 3: %q", puts)
 	}
 	for i := 5; i < 10; i++ {
 		next()
@@ -208,7 +226,7 @@ func TestPhoneExamServerBusy(t *testing.T) {
 	var refused atomic.Int64
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mode := failing.Load()
-		if mode == up || r.Method != http.MethodPut || !strings.Contains(r.URL.Path, "/answers/") {
+		if mode == up || r.Method != http.MethodPut || !strings.Contains(r.URL.Path, "/answers") { // single and batch saves
 			proxy.ServeHTTP(w, r)
 			return
 		}

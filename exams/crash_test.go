@@ -88,6 +88,13 @@ func TestAckedSaveSurvivesKill9(t *testing.T) {
 		srv.Process.Kill()
 		t.Fatalf("save: %d %s", st, body)
 	}
+	// A batch (the page's offline queue) acknowledged just before the kill: every answer in it.
+	batch := []map[string]any{{"position": 1, "answer": []string{"A"}}, {"position": 2, "answer": []string{"B"}}, {"position": 4, "answer": []string{"A"}}}
+	st, body = call("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", a.ID), map[string]any{"answers": batch})
+	if st != 200 {
+		srv.Process.Kill()
+		t.Fatalf("batch save: %d %s", st, body)
+	}
 	srv.Process.Signal(syscall.SIGKILL) // no graceful shutdown
 	srv.Wait()
 
@@ -99,7 +106,9 @@ func TestAckedSaveSurvivesKill9(t *testing.T) {
 	if st != 200 || b.ID != a.ID || !b.Deadline.Equal(a.Deadline) {
 		t.Fatalf("resume after kill: %d id %d/%d deadline %v/%v", st, b.ID, a.ID, b.Deadline, a.Deadline)
 	}
-	if got := strings.Join(b.Items[2].Answer, ""); got != "B" {
-		t.Fatalf("answer after kill -9 = %q, want B", got)
+	for i, want := range []string{"A", "B", "B", "A"} {
+		if got := strings.Join(b.Items[i].Answer, ""); got != want {
+			t.Fatalf("answer %d after kill -9 = %q, want %s", i+1, got, want)
+		}
 	}
 }

@@ -83,6 +83,18 @@ func (e *AnswerError) As(target any) bool {
 
 func answerErr(msg string) error { return &AnswerError{Msg: msg} }
 
+// BatchAnswerError refuses a batch of answers: Fields names each refused position (the
+// key is the position) with its Chinese reason (422 invalid_answer); nothing was saved.
+type BatchAnswerError struct{ Fields map[string]string }
+
+func (e *BatchAnswerError) Error() string { return fmt.Sprintf("%d answers refused", len(e.Fields)) }
+
+// As answers the error as 422 invalid_answer naming the positions.
+func (e *BatchAnswerError) As(target any) bool {
+	return answerAs(target, &web.Error{Status: http.StatusUnprocessableEntity, Code: "invalid_answer",
+		Message: fmt.Sprintf("有 %d 题的答案无法保存，本次未保存任何答案", len(e.Fields)), Fields: e.Fields})
+}
+
 // DrawError: the bank cannot fill a paper any more (409 bank_short when starting).
 type DrawError struct{ Msg string }
 

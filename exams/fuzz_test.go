@@ -24,7 +24,6 @@ func inputError(t *testing.T, err error) {
 	}
 }
 
-var saveStatement = regexp.MustCompile(`^UPDATE attempts a SET answers = (a\.answers - '[1-9][0-9]*'|jsonb_set\(a\.answers, '\{[1-9][0-9]*\}', '"[A-F]+"'\)) WHERE a\.id = [0-9]+ AND a\.status = 'in_progress' AND now\(\) <= a\.deadline \+ interval '[0-9]+ seconds'$`)
 
 // FuzzAnswerBody: any body sent to the save endpoint (or as a practice answer) is either
 // refused with a Chinese reason or gives a sorted, distinct, existing key string of the
@@ -61,10 +60,6 @@ func FuzzAnswerBody(f *testing.F) {
 			var sent struct{ Answer []string }
 			if ans == "" && (json.Unmarshal(body, &sent) != nil || len(sent.Answer) != 0) {
 				t.Fatalf("%s answer %q taken as clearing the answer", kind, body)
-			}
-			q, err := saveSQL(7, 1+int(n), ans)
-			if err != nil || !saveStatement.MatchString(q) {
-				t.Fatalf("save statement %q, %v", q, err)
 			}
 			// What the page sends back for an accepted answer is accepted as the same.
 			again, _ := json.Marshal(map[string][]string{"answer": KeysOf(ans)})

@@ -1,6 +1,7 @@
 package exams
 
 import (
+	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -152,6 +153,51 @@ func ParseAnswerBody(body []byte) (AnswerInput, error) {
 	}
 	if err := json.Unmarshal(a, &in.Answer); err != nil || in.Answer == nil {
 		return in, answerErr("answer 应为选项字母的数组，如 [\"A\",\"C\"]")
+	}
+	return in, nil
+}
+
+// AnswersInput is the body of PUT /api/v1/attempts/:id/answers: the answers a phone
+// queued while offline, saved together.
+type AnswersInput struct {
+	Answers []PositionAnswer `json:"answers"`
+}
+
+// PositionAnswer is one queued answer.
+type PositionAnswer struct {
+	Position int      `json:"position"`
+	Answer   []string `json:"answer"`
+}
+
+// MaxBatchAnswers bounds a batch: more than any paper holds.
+const MaxBatchAnswers = 200
+
+// ParseAnswersBody reads a batch strictly: {"answers":[{"position":N,"answer":[…]},…]}
+// of 1–MaxBatchAnswers items, each position once, at most 32 KB; otherwise the Chinese
+// reason (*AnswerError, 422 invalid_answer). Each answer is checked against its item
+// by the store, as a single save's is.
+func ParseAnswersBody(body []byte) (AnswersInput, error) {
+	var in AnswersInput
+	if len(body) > 32<<10 {
+		return in, answerErr("请求内容过长")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil || dec.More() {
+		return in, answerErr("请求内容应为 {\"answers\":[{\"position\":1,\"answer\":[\"A\"]}]}")
+	}
+	if len(in.Answers) == 0 || len(in.Answers) > MaxBatchAnswers {
+		return in, answerErr(fmt.Sprintf("answers 应含 1 至 %d 个答案", MaxBatchAnswers))
+	}
+	seen := map[int]bool{}
+	for _, a := range in.Answers {
+		if a.Answer == nil {
+			return in, answerErr("每个答案都应含 answer 数组，如 [\"A\",\"C\"]")
+		}
+		if seen[a.Position] {
+			return in, answerErr(fmt.Sprintf("第 %d 题重复出现", a.Position))
+		}
+		seen[a.Position] = true
 	}
 	return in, nil
 }

@@ -81,6 +81,7 @@ func Mount(s *web.Server, deps Deps) error {
 	a.Get("/api/v1/exams/:id/item-stats", staff, h.apiItemStats)
 	a.Get("/api/v1/attempts/:id", any, h.apiAttempt)
 	a.Put("/api/v1/attempts/:id/answers/:position", takers, h.apiSave)
+	a.Put("/api/v1/attempts/:id/answers", takers, h.apiSaveBatch)
 	a.Post("/api/v1/attempts/:id/submit", takers, h.apiSubmit)
 	a.Get("/api/v1/practice", any, h.apiPractice)
 	a.Post("/api/v1/practice/answer", any, h.apiPracticeAnswer)

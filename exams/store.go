@@ -2,6 +2,7 @@ package exams
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -26,6 +27,10 @@ type Store struct {
 	retakeAfterPass func(ctx context.Context) (bool, error)
 	startGuard      func(ctx context.Context, userID, examID int64) (string, error)
 	post            web.Post // nil: nobody is told (Deps.Post)
+
+	stmtMu   sync.Mutex
+	saveOne  *sql.Stmt // store_attempts.go stmt
+	saveMany *sql.Stmt
 
 	metaMu sync.RWMutex
 	meta   map[int64]attemptMeta

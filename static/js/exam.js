@@ -133,26 +133,45 @@
       flush();
     }
 
-    // Sends queued answers one at a time; keeps them queued on network errors.
+    // Sends the queued answers: one alone as a single save, several (after a spell
+    // offline) together in one request, saved all or none; keeps them queued on network
+    // errors.
     function flush() {
       if (sending || closed) return Promise.resolve();
       var keys = Object.keys(pending);
       if (!keys.length) return Promise.resolve();
       sending = true;
-      var pos = keys[0], ans = pending[pos];
-      return api('PUT', '/api/v1/attempts/' + id + '/answers/' + pos, csrf, { answer: ans }).then(function (r) {
+      var sent = {}, req;
+      keys.forEach(function (p) { sent[p] = pending[p]; });
+      if (keys.length === 1) {
+        req = api('PUT', '/api/v1/attempts/' + id + '/answers/' + keys[0], csrf, { answer: sent[keys[0]] });
+      } else {
+        req = api('PUT', '/api/v1/attempts/' + id + '/answers', csrf, {
+          answers: keys.map(function (p) { return { position: +p, answer: sent[p] }; })
+        });
+      }
+      return req.then(function (r) {
         sending = false;
         if (r.status === 200) {
           fails = 0;
           setOffline(false);
-          answers[pos] = r.body.answer;
-          if (JSON.stringify(pending[pos]) === JSON.stringify(ans)) delete pending[pos];
+          var saved = keys.length === 1 ? [r.body] : r.body.answers;
+          saved.forEach(function (a) {
+            answers[a.position] = a.answer;
+            if (JSON.stringify(pending[a.position]) === JSON.stringify(sent[a.position])) delete pending[a.position];
+          });
           persist(); refresh();
           return flush();
         }
         if (r.status === 409) { closed = true; finish('考试时间已到，答卷已自动提交。'); return; }
         if (r.status === 401) { notice('登录已失效，请重新登录后继续，已选答案保存在本机。'); return; }
-        if (r.status === 422 || r.status === 404) { delete pending[pos]; persist(); notice(errMsg(r, '该答案无法保存')); render(); return flush(); }
+        if (r.status === 422 || r.status === 404) {
+          // Drop what was refused (a batch names its positions) and send the rest.
+          var fields = (keys.length > 1 && r.body && r.body.error && r.body.error.fields) || {};
+          var bad = Object.keys(fields).filter(function (p) { return sent[p] !== undefined; });
+          (bad.length ? bad : keys).forEach(function (p) { delete pending[p]; });
+          persist(); notice(errMsg(r, '该答案无法保存')); render(); return flush();
+        }
         if (busy(r.status)) setOffline(true);
         retry();
       }, function () { sending = false; setOffline(true); retry(); });
