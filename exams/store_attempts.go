@@ -426,10 +426,9 @@ func (s *Store) Submit(ctx context.Context, id, userID int64) (*Attempt, error) 
 	if m.userID != userID {
 		return nil, ErrNotFound
 	}
-	if err := s.Finalize(ctx, id, "submitted"); err != nil {
-		return nil, err
-	}
-	return s.GetAttempt(ctx, id)
+	// The attempt as finished (or as it was, when already finished), without reading
+	// it back.
+	return s.finalize(ctx, id, "submitted")
 }
 
 // Finalize grades and closes an open attempt; a finished one is left alone. "expired"
@@ -440,23 +439,30 @@ func (s *Store) Submit(ctx context.Context, id, userID int64) (*Attempt, error) 
 // COMMIT. A failing Post rolls the finish back: the attempt stays in progress (its answers
 // are saved) and the caller gets the error.
 func (s *Store) Finalize(ctx context.Context, id int64, reason string) error {
+	_, err := s.finalize(ctx, id, reason)
+	return err
+}
+
+// finalize is Finalize returning the attempt as it stands after it (what finalizeTx read
+// under its lock, with the finish applied).
+func (s *Store) finalize(ctx context.Context, id int64, reason string) (*Attempt, error) {
 	tx, err := s.DB.BeginTxx(ctx, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer tx.Rollback()
-	msg, err := finalizeTx(ctx, tx, id, reason)
+	msg, a, err := finalizeTx(ctx, tx, id, reason)
 	if err != nil || msg == nil {
-		return err
+		return a, err
 	}
 	if err := s.postResults(ctx, tx, *msg); err != nil {
-		return err
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
-		return err
+		return nil, err
 	}
 	s.afterFinalize(ctx, []int64{id})
-	return nil
+	return a, nil
 }
 
 // postResults posts the result messages of attempts finalized in tx (nothing without
@@ -471,24 +477,27 @@ func (s *Store) postResults(ctx context.Context, tx *sqlx.Tx, msgs ...web.Messag
 // finalizeTx grades and closes the open attempt id in tx and returns the message that
 // tells its taker the result (ResultMessage, built from what the first SELECT read: no
 // extra query), or nil when there was nothing to finish. The caller posts it in tx.
-func finalizeTx(ctx context.Context, tx *sqlx.Tx, id int64, reason string) (*web.Message, error) {
+func finalizeTx(ctx context.Context, tx *sqlx.Tx, id int64, reason string) (*web.Message, *Attempt, error) {
 	var a Attempt
 	err := tx.GetContext(ctx, &a, `SELECT `+attemptCols+` FROM attempts a JOIN exams e ON e.id = a.exam_id
 		WHERE a.id = $1 FOR UPDATE OF a`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if a.Status != "in_progress" || (reason == "expired" && !a.Expired) {
-		return nil, nil
+		return nil, &a, nil
 	}
 	r := Grade(a.Paper, a.Answers, a.MultiRule, a.PassScore)
 	if _, err := tx.ExecContext(ctx, `UPDATE attempts SET status = 'finished', finished_at = now(), finish_reason = $2,
 		score = $3, passed = $4 WHERE id = $1`, id, reason, r.Score, r.Passed); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	// The attempt as the UPDATE left it (now() is the transaction's, as a.Now).
+	a.Status, a.FinishedAt, a.FinishReason = "finished", sql.NullTime{Time: a.Now, Valid: true}, sql.NullString{String: reason, Valid: true}
+	a.Score, a.Passed = sql.NullFloat64{Float64: r.Score, Valid: true}, sql.NullBool{Bool: r.Passed, Valid: true}
 	qids, correct, answers := make([]int64, 0, len(a.Paper)), make([]bool, 0, len(a.Paper)), make([]string, 0, len(a.Paper))
 	for _, it := range a.Paper {
 		qids = append(qids, it.QuestionID)
@@ -500,10 +509,10 @@ func finalizeTx(ctx context.Context, tx *sqlx.Tx, id int64, reason string) (*web
 		WHERE EXISTS (SELECT 1 FROM questions WHERE id = u.q)`,
 		a.UserID, id, pq.Array(qids), pq.Array(correct), pq.Array(answers))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	msg := ResultMessage(&a, r)
-	return &msg, nil
+	return &msg, &a, nil
 }
 
 // sweepSQL picks a batch of expired attempts; SKIP LOCKED lets several app instances
@@ -527,7 +536,7 @@ func (s *Store) SweepExpired(ctx context.Context) (int, error) {
 		}
 		msgs := make([]web.Message, 0, len(ids))
 		for _, id := range ids {
-			msg, err := finalizeTx(ctx, tx, id, "expired")
+			msg, _, err := finalizeTx(ctx, tx, id, "expired")
 			if err != nil {
 				tx.Rollback()
 				return total, err
