@@ -24,7 +24,6 @@ func inputError(t *testing.T, err error) {
 	}
 }
 
-
 // FuzzAnswerBody: any body sent to the save endpoint (or as a practice answer) is either
 // refused with a Chinese reason or gives a sorted, distinct, existing key string of the
 // right count, which builds a save statement of the one fixed form (it is sent as text).
