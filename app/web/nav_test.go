@@ -33,6 +33,8 @@ func TestNavSectionCoversEveryPageOfASection(t *testing.T) {
 		"/admin/reports":           "reports",
 		"/me":                      "me",
 		"/password":                "me",
+		"/tools/candidates/3":      "me",
+		"/admin/record/people/5":   "reports",
 		"/coursesx":                "",
 		"/admin/organizer":         "",
 		"/admin/settings":          "",
