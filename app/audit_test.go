@@ -42,7 +42,7 @@ const (
 
 // auditLatin are the Latin words a secretary meets in everyday Chinese text; auditPeople
 // adds the audited accounts' login names, which are data, not wording.
-var auditLatin = map[string]bool{"Excel": true, "KB": true, "MB": true}
+var auditLatin = map[string]bool{"Excel": true, "KB": true, "MB": true, "PDF": true}
 
 // auditOptionKeys are a question's option letters and answer keys (A, ABD): exam wording
 // in China uses them as they are.
@@ -257,6 +257,9 @@ func auditSamples(t *testing.T, db *sqlx.DB, srv *web.Server, ids map[string]int
 	assignment := one(`SELECT COALESCE(min(id), 0) FROM course_assignments`)
 	question := one(`SELECT min(id) FROM questions`)
 	tour := one(`SELECT min(id) FROM tours`)
+	// A tour's day with its roll call taken (the demo's past tour, app/tours/store_days.go).
+	dayTour := one(`SELECT COALESCE(min(d.tour_id), 0) FROM tour_days d JOIN tour_attendance a ON a.day_id = d.id`)
+	tourDay := one(`SELECT COALESCE(min(id), 0) FROM tour_days WHERE tour_id = $1`, dayTour)
 	entry := one(`SELECT COALESCE(min(id), 0) FROM hour_credits`)
 	user := strconv.FormatInt(ids["secretary"], 10)
 	testdb.Exec(t, db, `
@@ -314,6 +317,27 @@ func auditSamples(t *testing.T, db *sqlx.DB, srv *web.Server, ids map[string]int
 	testdb.Exec(t, db, `INSERT INTO outbox (user_id, kind, text, status, attempts, last_error)
 		VALUES ($1, 'reminder', '请于本周内完成必修课程', 'failed', 8, '接收方返回 503')`, ids["secretary"])
 	outboxRow := one(`SELECT min(id) FROM outbox WHERE status = 'failed'`)
+	// A 结业证书 of the secretary (app/certificates) of the demo's year programme: the owner's
+	// printable page, the admin's page and its revocation, the public verification.
+	const certCode = "auditauditauditauditauditauditau"
+	testdb.Exec(t, db, `INSERT INTO certificates (programme_id, user_id, serial, code, name, branch, township, hours, issued_on)
+		SELECT p.id, u.id, 'ZB' || extract(year FROM current_date)::int || '-900001', $2, u.name, COALESCE(b.name, ''), COALESCE(tw.name, ''), 12.5, current_date
+		FROM certificate_programmes p CROSS JOIN users u LEFT JOIN branches b ON b.id = u.branch_id LEFT JOIN townships tw ON tw.id = u.township_id
+		WHERE u.id = $1 ORDER BY p.id LIMIT 1 ON CONFLICT DO NOTHING`, ids["secretary"], certCode)
+	certificate := one(`SELECT COALESCE(min(id), 0) FROM certificates WHERE user_id = $1`, ids["secretary"])
+	certProgramme := one(`SELECT COALESCE(min(id), 0) FROM certificate_programmes`)
+	// A submitted report of the secretary (app/tours/store_reports.go) on the demo's past
+	// tour, which asks for one until next week: the participant's report page, the desk,
+	// the review page.
+	reportTour := one(`SELECT COALESCE(min(id), 0) FROM tours WHERE status = 'done'`)
+	testdb.Exec(t, db, `UPDATE tours SET report_due = current_date + 7 WHERE id = $1`, reportTour)
+	testdb.Exec(t, db, `INSERT INTO tour_signups (tour_id, user_id, township_id, status)
+		SELECT $1, id, township_id, 'confirmed' FROM users WHERE id = $2
+		ON CONFLICT (tour_id, user_id) DO UPDATE SET status = 'confirmed'`, reportTour, ids["secretary"])
+	testdb.Exec(t, db, `INSERT INTO tour_reports (tour_id, user_id, status, body, submitted_at)
+		VALUES ($1, $2, 'submitted', $3, now()) ON CONFLICT (tour_id, user_id) DO NOTHING`, reportTour, ids["secretary"],
+		"一、学习体会\n西柏坡“两个务必”。\n二、发展思路\n结合本村实际，发展红色研学和庭院经济，村集体领办合作社。")
+	tourReport := one(`SELECT COALESCE(min(id), 0) FROM tour_reports WHERE tour_id = $1`, reportTour)
 	// Each route family names the rows that fill its parameters.
 	idOf := []struct {
 		prefix string
@@ -326,8 +350,12 @@ func auditSamples(t *testing.T, db *sqlx.DB, srv *web.Server, ids map[string]int
 		{"/admin/attachments/", map[string]string{":id": attachment}, nil}, {"/admin/assignments/", map[string]string{":id": assignment}, nil},
 		{"/admin/users/", map[string]string{":id": user}, nil},
 		{"/admin/hours/people/", map[string]string{":id": user}, nil}, {"/admin/hours/", map[string]string{":id": entry}, nil},
+		{"/admin/record/people/", map[string]string{":id": user}, nil},
 		{"/admin/exams/", map[string]string{":id": exam}, nil}, {"/exams/", map[string]string{":id": exam}, nil},
 		{"/admin/questions/", map[string]string{":id": question}, nil},
+		{"/admin/tours/", map[string]string{":id": dayTour, ":did": tourDay}, []string{"/days"}},
+		{"/admin/tours/", map[string]string{":id": reportTour, ":rid": tourReport}, []string{"/reports"}},
+		{"/tours/", map[string]string{":id": reportTour}, []string{"/report"}},
 		{"/admin/tours/", map[string]string{":id": tour, ":sid": signup}, nil}, {"/tours/", map[string]string{":id": tour}, nil},
 		{"/admin/classes/", map[string]string{":id": seatClass, ":sid": classSignup}, []string{"/seats", "/quotas"}},
 		{"/admin/classes/", map[string]string{":id": class, ":sid": session, ":uid": user}, nil},
@@ -338,6 +366,12 @@ func auditSamples(t *testing.T, db *sqlx.DB, srv *web.Server, ids map[string]int
 		{"/notices/", map[string]string{":id": notice, ":aid": noticeFile}, nil},
 		{"/admin/reminders/", map[string]string{":id": reminder}, nil},
 		{"/admin/outbox/", map[string]string{":id": outboxRow}, nil},
+		{"/tools/candidates/", map[string]string{":id": "0"}, nil}, // the planner's rows are private, the demo has none
+		{"/me/certificates/", map[string]string{":id": certificate}, nil},
+		{"/admin/certificates/programmes/", map[string]string{":id": certProgramme}, nil},
+		{"/admin/certificates/", map[string]string{":id": certificate}, nil},
+		{"/verify/", map[string]string{":code": certCode}, nil},
+		{"/tools/meetings/", map[string]string{":kind": "dydh"}, nil},
 	}
 	return func(who, route string) (string, bool) {
 		if !strings.Contains(route, ":") {

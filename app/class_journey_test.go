@@ -53,8 +53,17 @@ func TestPhoneClassEndToEnd(t *testing.T) {
 	now := time.Now().In(web.China)
 	var sessions []int64
 	for i, start := range []time.Time{now.Add(-10 * time.Minute), now.Add(24 * time.Hour), now.Add(48 * time.Hour)} {
+		// A session stays within its day: near midnight (China time) it starts at 00:00 or
+		// ends at 23:59, and the first one still runs now.
+		if start.Day() != now.Day() && i == 0 {
+			start = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, web.China)
+		}
+		end := start.Add(2 * time.Hour)
+		if end.Day() != start.Day() {
+			end = time.Date(start.Year(), start.Month(), start.Day(), 23, 59, 0, 0, web.China)
+		}
 		st, body := api.JSON("POST", fmt.Sprintf("/api/v1/classes/%d/sessions", cl.ID), map[string]any{
-			"date": start.Format("2006-01-02"), "start": start.Format("15:04"), "end": start.Add(2 * time.Hour).Format("15:04"),
+			"date": start.Format("2006-01-02"), "start": start.Format("15:04"), "end": end.Format("15:04"),
 			"topic": []string{"会议记录怎么写", "组织生活会流程", "主题党日设计"}[i], "hours": 2})
 		if st != 201 {
 			t.Fatalf("session %d: %d %s", i, st, body)

@@ -52,6 +52,8 @@ func TestEveryWorkbookDownloadHandlesWeChat(t *testing.T) {
 			continue
 		}
 		n++
+		// A user holds at most web.DownloadLinksPerUser live links: start each route afresh.
+		testdb.Exec(t, db, `DELETE FROM download_links WHERE user_id = $1`, c.Admin)
 		path := strings.ReplaceAll(r.Path, ":id", "1")
 		resp, body := get(t, srv, db, path, wechatUA, c.Admin)
 		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/dl/") {

@@ -2,18 +2,23 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"zhibu/app/accounts"
+	"zhibu/app/certificates"
 	"zhibu/app/classes"
 	"zhibu/app/feedback"
 	"zhibu/app/hours"
 	"zhibu/app/inbox"
 	"zhibu/app/notices"
 	"zhibu/app/outbox"
+	"zhibu/app/record"
 	"zhibu/app/reminders"
 	"zhibu/app/reports"
 	"zhibu/app/settings"
@@ -40,15 +45,17 @@ func mountFeaturesWith(s *web.Server, ob *outbox.Outbox) error {
 		},
 		func(s *web.Server) error { return exams.Mount(s, examsDeps(s.DB, post)) },
 		func(s *web.Server) error {
-			return tours.Mount(s, tours.Deps{RequiredCoursesLeft: courses.RequiredCoursesLeft, Post: post})
+			return tours.Mount(s, tours.Deps{RequiredCoursesLeft: courses.RequiredCoursesLeft, Post: post, Courses: tourCourses(s.DB)})
 		},
 		func(s *web.Server) error { return settings.Mount(s, settings.Deps{}) },
 		func(s *web.Server) error { return hours.Mount(s, hours.Deps{}) },
 		func(s *web.Server) error { return classes.Mount(s, classesDeps(s.DB, post)) },
 		func(s *web.Server) error { return reports.Mount(s, reportsDeps(s.DB)) },
+		func(s *web.Server) error { return record.Mount(s, record.Deps{}) },
 		func(s *web.Server) error { return feedback.Mount(s, feedback.Deps{Post: post}) },
 		func(s *web.Server) error { return notices.Mount(s, notices.Deps{Post: post}) },
 		func(s *web.Server) error { return reminders.Mount(s, remindersDeps(s.DB, post)) },
+		func(s *web.Server) error { return certificates.Mount(s, certificatesDeps()) },
 		func(s *web.Server) error { return outbox.Mount(s, outbox.Deps{Outbox: ob}) },
 		func(s *web.Server) error {
 			return tools.Mount(s, tools.Deps{Lesson: func(ctx context.Context, topic string) (string, error) {
@@ -68,8 +75,14 @@ func mountFeaturesWith(s *web.Server, ob *outbox.Outbox) error {
 // absence limit decides whether a participant may start its 结业 exam; exam openings and
 // results go to the candidates' inbox (post).
 func examsDeps(db *sqlx.DB, post web.Post) exams.Deps {
-	return exams.Deps{Post: post, OnPassed: func(ctx context.Context, userID, courseID int64) error {
-		return courses.RecheckCompletion(ctx, db, userID, courseID)
+	return exams.Deps{Post: post, OnPassed: func(ctx context.Context, userID, examID, courseID int64) error {
+		if courseID != 0 {
+			if err := courses.RecheckCompletion(ctx, db, userID, courseID); err != nil {
+				return err
+			}
+		}
+		// The pass (and the course it completed) may earn a 结业证书.
+		return certificates.IssueForUser(ctx, db, userID)
 	}, RetakeAfterPass: settings.NewStore(db).RetakeAfterPass,
 		// A class's 结业 exam refuses a participant over the class's absence limit.
 		StartGuard: func(ctx context.Context, userID, examID int64) (string, error) {
@@ -80,7 +93,9 @@ func examsDeps(db *sqlx.DB, post web.Post) exams.Deps {
 // classesDeps: a class picks its 结业 exam among the exams; its decisions and 结业 go to
 // the participants' inbox (post).
 func classesDeps(db *sqlx.DB, post web.Post) classes.Deps {
-	return classes.Deps{Post: post, ExamChoices: func(ctx context.Context) ([]classes.ExamChoice, error) {
+	return classes.Deps{Post: post, OnClosed: func(ctx context.Context, classID int64) error {
+		return certificates.IssueForClass(ctx, db, classID) // 结业 at 结班 may earn a 结业证书
+	}, ExamChoices: func(ctx context.Context) ([]classes.ExamChoice, error) {
 		list, err := exams.Choices(ctx, db)
 		out := make([]classes.ExamChoice, len(list))
 		for i, e := range list {
@@ -88,6 +103,18 @@ func classesDeps(db *sqlx.DB, post web.Post) classes.Deps {
 		}
 		return out, err
 	}}
+}
+
+// tourCourses: a tour links a published course as pre-reading (tours do not import courses).
+func tourCourses(db *sqlx.DB) tours.CourseList {
+	return func(ctx context.Context) ([]tours.CourseRef, error) {
+		list, _, err := courses.NewStore(db, courses.Deps{}).Courses(ctx, courses.CourseFilter{})
+		out := make([]tours.CourseRef, len(list))
+		for i, c := range list {
+			out[i] = tours.CourseRef{ID: c.ID, Title: c.Title, URL: fmt.Sprintf("/courses/%d", c.ID)}
+		}
+		return out, err
+	}
 }
 
 // reportsDeps: the reports show the townships' 排名 only when the county switched it on
@@ -135,7 +162,7 @@ func seedDemo(ctx context.Context, db *sqlx.DB, size accounts.DemoSize, log *slo
 	if err := exams.SeedDemo(ctx, db); err != nil {
 		return err
 	}
-	if err := tours.SeedDemo(ctx, db, inbox.Post); err != nil {
+	if err := tours.SeedDemo(ctx, db, inbox.Post, tourCourses(db)); err != nil {
 		return err
 	}
 	if err := classes.SeedDemo(ctx, db); err != nil {
@@ -147,5 +174,14 @@ func seedDemo(ctx context.Context, db *sqlx.DB, size accounts.DemoSize, log *slo
 	if err := notices.SeedDemo(ctx, db); err != nil {
 		return err
 	}
+	if err := certificates.SeedDemo(ctx, db); err != nil {
+		return err
+	}
 	return nil
+}
+
+// certificatesDeps: the QR code and short link of a 结业证书 point at the site's public
+// address (ZHIBU_PUBLIC_URL, checked at start-up by loadConfig); unset, at the request's.
+func certificatesDeps() certificates.Deps {
+	return certificates.Deps{PublicURL: strings.TrimSpace(os.Getenv("ZHIBU_PUBLIC_URL"))}
 }

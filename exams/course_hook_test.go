@@ -10,24 +10,24 @@ import (
 	"zhibu/app/web/webtest"
 )
 
-// Deps.OnPassed fires once per passed attempt of a course-linked exam, on submit and from the
-// sweeper, and never for failed attempts or exams without a course.
+// Deps.OnPassed fires once per passed attempt, with the exam's course (0 for none), on
+// submit and from the sweeper, and never for failed attempts.
 func TestOnPassedHook(t *testing.T) {
-	type call struct{ user, course int64 }
+	type call struct{ user, exam, course int64 }
 	var mu sync.Mutex
 	var calls []call
 	var e *env
-	e = newEnvWith(t, Deps{OnPassed: func(ctx context.Context, userID, courseID int64) error {
+	e = newEnvWith(t, Deps{OnPassed: func(ctx context.Context, userID, examID, courseID int64) error {
 		mu.Lock()
 		defer mu.Unlock()
 		var passed bool // the pass is committed before the hook runs
-		if err := e.db.Get(&passed, `SELECT EXISTS (SELECT 1 FROM exam_course_passes WHERE course_id = $1 AND user_id = $2)`, courseID, userID); err != nil {
+		if err := e.db.Get(&passed, `SELECT EXISTS (SELECT 1 FROM attempts WHERE exam_id = $1 AND user_id = $2 AND passed)`, examID, userID); err != nil {
 			t.Errorf("read pass: %v", err)
 		}
 		if !passed {
 			t.Errorf("hook ran before the pass was visible")
 		}
-		calls = append(calls, call{userID, courseID})
+		calls = append(calls, call{userID, examID, courseID})
 		return nil
 	}})
 	var courseID int64
@@ -53,13 +53,16 @@ func TestOnPassedHook(t *testing.T) {
 	}
 
 	submit(s[0], linked)
-	if c := took(); len(c) != 1 || c[0] != (call{s[0], courseID}) {
+	if c := took(); len(c) != 1 || c[0] != (call{s[0], linked, courseID}) {
 		t.Fatalf("submit of a passed course exam: %v", c)
 	}
 	submit(s[1], hard) // no answers: fails
-	submit(s[1], plain)
 	if c := took(); len(c) != 0 {
-		t.Fatalf("failed or unlinked attempts called the hook: %v", c)
+		t.Fatalf("a failed attempt called the hook: %v", c)
+	}
+	submit(s[1], plain)
+	if c := took(); len(c) != 1 || c[0] != (call{s[1], plain, 0}) {
+		t.Fatalf("a passed exam without a course: %v", c)
 	}
 
 	// The sweeper finalizes an abandoned attempt that passes.
@@ -69,7 +72,7 @@ func TestOnPassedHook(t *testing.T) {
 	if n, err := e.store().SweepExpired(context.Background()); err != nil || n < 1 {
 		t.Fatalf("sweep: %d %v", n, err)
 	}
-	if c := took(); len(c) != 1 || c[0] != (call{s[2], courseID}) {
+	if c := took(); len(c) != 1 || c[0] != (call{s[2], linked, courseID}) {
 		t.Fatalf("sweeper: %v", c)
 	}
 }

@@ -22,12 +22,12 @@ var templates embed.FS
 
 // Deps is what the exam feature needs from the rest of the app (wired in app/features.go).
 type Deps struct {
-	// OnPassed, when set, runs after an attempt of an exam linked to a course
-	// (exams.course_id) is finalized as passed, on submit as well as by the sweeper: the
-	// pass may be the last thing the course waited for. It runs after the commit, so the
-	// pass is visible to it; an error is only logged (the course is re-checked again at
-	// the learner's next study heartbeat).
-	OnPassed func(ctx context.Context, userID, courseID int64) error
+	// OnPassed, when set, runs after an attempt is finalized as passed, on submit as well
+	// as by the sweeper, with the exam's course (exams.course_id; 0 when none): the pass
+	// may be the last thing a course or a 结业证书 waited for. It runs after the commit, so
+	// the pass is visible to it; an error is only logged (a course is re-checked again at
+	// the learner's next study heartbeat, a certificate when 我的证书 is opened).
+	OnPassed func(ctx context.Context, userID, examID, courseID int64) error
 	// SweepEvery is how often RunSweeper finalizes abandoned attempts (10 s when zero).
 	SweepEvery time.Duration
 	// RetakeAfterPass tells whether a candidate who passed may still use the attempts left

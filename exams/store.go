@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"zhibu/app/web"
 )
@@ -23,7 +22,7 @@ type Store struct {
 	Pools Pools
 	Log   *slog.Logger
 
-	onPassed        func(ctx context.Context, userID, courseID int64) error
+	onPassed        func(ctx context.Context, userID, examID, courseID int64) error
 	retakeAfterPass func(ctx context.Context) (bool, error)
 	startGuard      func(ctx context.Context, userID, examID int64) (string, error)
 	post            web.Post // nil: nobody is told (Deps.Post)
@@ -44,7 +43,7 @@ type attemptMeta struct {
 	deadline time.Time
 }
 
-// NewStore builds a Store; deps.OnPassed runs after a course-linked attempt passes.
+// NewStore builds a Store; deps.OnPassed runs after an attempt passes.
 func NewStore(db *sqlx.DB, log *slog.Logger, deps Deps) *Store {
 	if log == nil {
 		log = slog.Default()
@@ -103,24 +102,18 @@ func (s *Store) seed() uint64 {
 	return s.rng.Uint64()
 }
 
-// afterFinalize calls OnPassed (Deps) for the passed, course-linked attempts among ids,
-// after their commit.
-func (s *Store) afterFinalize(ctx context.Context, ids []int64) {
-	if s.onPassed == nil || len(ids) == 0 {
+// afterFinalize calls OnPassed (Deps) for the passed attempts among those just finished,
+// after their commit, from what finishing them read: no query.
+func (s *Store) afterFinalize(ctx context.Context, done ...*Attempt) {
+	if s.onPassed == nil {
 		return
 	}
-	var rows []struct {
-		UserID   int64 `db:"user_id"`
-		CourseID int64 `db:"course_id"`
-	}
-	if err := s.DB.SelectContext(ctx, &rows, `SELECT DISTINCT a.user_id, e.course_id FROM attempts a JOIN exams e ON e.id = a.exam_id
-		WHERE a.id = ANY($1) AND a.status = 'finished' AND a.passed AND e.course_id IS NOT NULL`, pq.Array(ids)); err != nil {
-		s.Log.Warn("exam passes for course completion", "err", err)
-		return
-	}
-	for _, r := range rows {
-		if err := s.onPassed(ctx, r.UserID, r.CourseID); err != nil {
-			s.Log.Warn("course completion after exam pass", "user", r.UserID, "course", r.CourseID, "err", err)
+	for _, a := range done {
+		if a == nil || !a.Passed.Valid || !a.Passed.Bool {
+			continue
+		}
+		if err := s.onPassed(ctx, a.UserID, a.ExamID, a.CourseID); err != nil {
+			s.Log.Warn("after an exam pass", "user", a.UserID, "exam", a.ExamID, "course", a.CourseID, "err", err)
 		}
 	}
 }

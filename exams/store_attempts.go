@@ -65,11 +65,12 @@ type Attempt struct {
 	PassScore    float64   `db:"pass_score"`
 	ReviewPolicy string    `db:"review_policy"`
 	MultiRule    string    `db:"multi_rule"`
+	CourseID     int64     `db:"course_id"` // 0: the exam belongs to no course
 }
 
 var attemptCols = `a.id, a.exam_id, a.user_id, a.township_id, a.seq, a.status, a.started_at, a.deadline, a.finished_at,
 	a.finish_reason, a.paper, a.answers, a.score, a.max_score, a.passed, now() AS now, NOT (` + savesOpenSQL + `) AS expired,
-	e.title AS exam_title, e.closes_at, e.pass_score, e.review_policy, e.multi_rule`
+	e.title AS exam_title, e.closes_at, e.pass_score, e.review_policy, e.multi_rule, COALESCE(e.course_id, 0) AS course_id`
 
 // Finished tells whether the attempt is over.
 func (a *Attempt) Finished() bool { return a.Status == "finished" }
@@ -461,7 +462,7 @@ func (s *Store) finalize(ctx context.Context, id int64, reason string) (*Attempt
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
-	s.afterFinalize(ctx, []int64{id})
+	s.afterFinalize(ctx, a)
 	return a, nil
 }
 
@@ -535,14 +536,16 @@ func (s *Store) SweepExpired(ctx context.Context) (int, error) {
 			return total, err
 		}
 		msgs := make([]web.Message, 0, len(ids))
+		done := make([]*Attempt, 0, len(ids))
 		for _, id := range ids {
-			msg, _, err := finalizeTx(ctx, tx, id, "expired")
+			msg, a, err := finalizeTx(ctx, tx, id, "expired")
 			if err != nil {
 				tx.Rollback()
 				return total, err
 			}
 			if msg != nil {
 				msgs = append(msgs, *msg)
+				done = append(done, a)
 			}
 		}
 		// The batch's result messages in one statement; a failure rolls the batch back
@@ -554,7 +557,7 @@ func (s *Store) SweepExpired(ctx context.Context) (int, error) {
 		if err := tx.Commit(); err != nil {
 			return total, err
 		}
-		s.afterFinalize(ctx, ids)
+		s.afterFinalize(ctx, done...)
 		total += len(ids)
 		if len(ids) < 50 {
 			return total, nil

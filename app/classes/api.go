@@ -241,6 +241,7 @@ func (h *handlers) apiClose(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.afterClose(c.UserContext(), id)
 	return c.JSON(res)
 }
 

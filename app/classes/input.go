@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"zhibu/app/roll"
 	"zhibu/app/web"
 )
 
@@ -147,11 +148,9 @@ func (in *ParticipantsInput) Validate() web.FieldErrors {
 	return nil
 }
 
-// Record is one line of a roll call (PUT …/attendance).
-type Record struct {
-	UserID int64  `json:"user_id"`
-	Status string `json:"status"`
-}
+// Record is one line of a roll call (PUT …/attendance): roll.Record, the roll call
+// classes and tours share.
+type Record roll.Record
 
 // AttendanceInput is a roll call.
 type AttendanceInput struct {
@@ -159,30 +158,19 @@ type AttendanceInput struct {
 }
 
 // MaxRecords bounds one roll call request.
-const MaxRecords = 5000
+const MaxRecords = roll.MaxRecords
 
-// Validate checks every record.
-func (in AttendanceInput) Validate() web.FieldErrors {
-	switch {
-	case len(in.Records) == 0:
-		return web.FieldErrors{"records": "请至少标记一人"}
-	case len(in.Records) > MaxRecords:
-		return web.FieldErrors{"records": fmt.Sprintf("一次最多 %d 人", MaxRecords)}
-	}
-	seen := map[int64]bool{}
+// Roll is the roll call as app/roll takes it.
+func (in AttendanceInput) Roll() roll.Input {
+	out := roll.Input{Records: make([]roll.Record, len(in.Records))}
 	for i, r := range in.Records {
-		switch {
-		case r.UserID <= 0:
-			return web.FieldErrors{"records": fmt.Sprintf("第 %d 条缺少人员", i+1)}
-		case !ValidStatus(r.Status):
-			return web.FieldErrors{"records": fmt.Sprintf("第 %d 条的考勤状态应为出勤、缺勤、请假或迟到", i+1)}
-		case seen[r.UserID]:
-			return web.FieldErrors{"records": fmt.Sprintf("第 %d 条重复标记了同一人", i+1)}
-		}
-		seen[r.UserID] = true
+		out.Records[i] = roll.Record(r)
 	}
-	return nil
+	return out
 }
+
+// Validate checks every record (roll.Input.Validate).
+func (in AttendanceInput) Validate() web.FieldErrors { return in.Roll().Validate() }
 
 // LeaveInput is a leave request (POST …/leave).
 type LeaveInput struct {

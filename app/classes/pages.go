@@ -11,6 +11,7 @@ import (
 	"rsc.io/qr"
 
 	"zhibu/app/figures"
+	"zhibu/app/roll"
 	"zhibu/app/web"
 )
 
@@ -343,7 +344,8 @@ func (h *handlers) removeParticipantForm(c *fiber.Ctx) error {
 	return web.RedirectOK(c, fmt.Sprintf("/admin/classes/%d#people", id), "已移出")
 }
 
-// GET /admin/classes/:id/sessions/:sid?q=&status=&page= — the roll call.
+// GET /admin/classes/:id/sessions/:sid?q=&status=&page= — the roll call: app/roll's
+// sheet, with the class's check-in QR code beside the one tap.
 func (h *handlers) rollPage(c *fiber.Ctx) error {
 	id, sid, err := ids(c, "sid")
 	if err != nil {
@@ -368,7 +370,7 @@ func (h *handlers) rollPage(c *fiber.Ctx) error {
 		return err
 	}
 	f.SessionID = sid
-	people, total, err := h.store.Participants(c.UserContext(), me, id, f)
+	people, tally, err := h.store.participants(c.UserContext(), me, id, f)
 	if err != nil {
 		return err
 	}
@@ -376,15 +378,17 @@ func (h *handlers) rollPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.srv.Render.Page(c, "classes/roll", fiber.Map{"Title": "点名：" + ss.Topic, "C": cl, "S": ss, "People": people,
-		"Total": total, "ScopeTotal": scopeTotal, "F": f, "Why": RollRefusal(h.store.now(), ss.StartsAt, cl.Closed()),
-		"Back": c.OriginalURL(), "Pager": web.NewPager(c, page, total, web.PageSize), "Statuses": statusOptions})
+	rows := make([]roll.Person, len(people))
+	for i, p := range people {
+		rows[i] = p.Person()
+	}
+	base := fmt.Sprintf("/admin/classes/%d/sessions/%d", id, sid)
+	sheet := roll.NewSheet(c, me, roll.SheetInput{Base: base, Why: RollRefusal(h.store.now(), ss.StartsAt, cl.Closed()),
+		Noun: "学员", Filter: f.roll(), Page: page, Tally: tally, Rows: rows,
+		Links: []roll.Link{{ID: "show-qr", URL: base + "/qr", Label: "显示签到二维码（学员扫码签到）"}}})
+	return h.srv.Render.Page(c, "classes/roll", fiber.Map{"Title": "点名：" + ss.Topic, "C": cl, "S": ss,
+		"ScopeTotal": scopeTotal, "Sheet": sheet})
 }
-
-type statusOption struct{ Value, Label string }
-
-// statusOptions are the marks a roll call sets, in the order its buttons show them.
-var statusOptions = []statusOption{{Present, StatusLabel(Present)}, {Late, StatusLabel(Late)}, {Leave, StatusLabel(Leave)}, {Absent, StatusLabel(Absent)}}
 
 // POST /admin/classes/:id/sessions/:sid/all-present
 func (h *handlers) allPresentForm(c *fiber.Ctx) error {
@@ -411,11 +415,7 @@ func (h *handlers) markForm(c *fiber.Ctx) error {
 	if _, err := h.store.SetAttendance(c.UserContext(), web.Me(c), id, sid, in); err != nil {
 		return err
 	}
-	back := c.FormValue("back")
-	if !strings.HasPrefix(back, fmt.Sprintf("/admin/classes/%d/sessions/%d", id, sid)) {
-		back = fmt.Sprintf("/admin/classes/%d/sessions/%d", id, sid)
-	}
-	return c.Redirect(back+fmt.Sprintf("#u%d", uid), fiber.StatusSeeOther)
+	return c.Redirect(roll.BackTo(c.FormValue("back"), fmt.Sprintf("/admin/classes/%d/sessions/%d", id, sid), uid), fiber.StatusSeeOther)
 }
 
 // GET /admin/classes/:id/sessions/:sid/qr — the QR code participants scan; the page
@@ -501,6 +501,7 @@ func (h *handlers) closeForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.afterClose(c.UserContext(), id)
 	return web.RedirectOK(c, fmt.Sprintf("/admin/classes/%d", id),
 		fmt.Sprintf("已结班：%d 人中 %d 人结业，共记入 %s 学时", res.Participants, res.Completed, web.FormatNumber(res.Hours)))
 }

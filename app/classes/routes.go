@@ -34,6 +34,19 @@ type Deps struct {
 	// Post tells people in their inbox what was decided for them (leave requests,
 	// nominations, 结业), in the decision's transaction (inbox.Post); nil: nobody is told.
 	Post web.Post
+	// OnClosed runs after 结班 committed (certificates.IssueForClass, wired in
+	// app/features.go); an error is only logged, the close stands. nil: nothing runs.
+	OnClosed func(ctx context.Context, classID int64) error
+}
+
+// afterClose runs Deps.OnClosed for the closed class (see there).
+func (h *handlers) afterClose(ctx context.Context, classID int64) {
+	if h.deps.OnClosed == nil {
+		return
+	}
+	if err := h.deps.OnClosed(ctx, classID); err != nil {
+		h.srv.Logger().Warn("classes: after close", "class", classID, "err", err)
+	}
 }
 
 // ExamChoice is an exam the class form offers.

@@ -10,38 +10,28 @@ import (
 	"strings"
 	"time"
 
+	"zhibu/app/roll"
 	"zhibu/app/web"
 )
 
-// Attendance statuses of a participant at a session.
+// Attendance statuses of a participant at a session: the marks of app/roll, the roll
+// call classes and tours share.
 const (
-	Present = "present"
-	Absent  = "absent"
-	Leave   = "leave"
-	Late    = "late"
+	Present = roll.Present
+	Absent  = roll.Absent
+	Leave   = roll.Leave
+	Late    = roll.Late
 )
 
 // StatusLabel is an attendance status in Chinese ("" = not marked yet).
-func StatusLabel(s string) string {
-	switch s {
-	case Present:
-		return "出勤"
-	case Absent:
-		return "缺勤"
-	case Leave:
-		return "请假"
-	case Late:
-		return "迟到"
-	}
-	return "未点名"
-}
+func StatusLabel(s string) string { return roll.Label(s) }
 
 // ValidStatus tells whether s is an attendance status a roll call may set.
-func ValidStatus(s string) bool { return s == Present || s == Absent || s == Leave || s == Late }
+func ValidStatus(s string) bool { return roll.Valid(s) }
 
-// Attended tells whether a status earns the session's 学时: present, or late (the person
-// was there). Absence, leave and no mark at all do not.
-func Attended(status string) bool { return status == Present || status == Late }
+// Attended tells whether a status earns the session's 学时 (roll.Attended: present, or
+// late — the person was there). Absence, leave and no mark at all do not.
+func Attended(status string) bool { return roll.Attended(status) }
 
 // MissedSoFar tells whether a session counts as missed before 结班: marked absent or on
 // leave, or over without any mark (a session still to come is not missed yet).

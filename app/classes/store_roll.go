@@ -11,28 +11,43 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"zhibu/app/roll"
 	"zhibu/app/web"
 )
 
+// rollTables are the classes' roll-call tables: marks, the one tap, the listing and the
+// roll per township are app/roll, the one roll call classes and tours share; the
+// check-in QR code and leave requests are the classes' own.
+var rollTables = roll.Tables{Owner: "class_id", Sessions: "class_sessions", People: "class_participants",
+	Attendance: "class_attendance", Session: "session_id", Via: true, Leaves: "class_leaves",
+	Extra: "p.completed, p.result_note, p.hours_attended::float8 AS hours_attended"}
+
 // Participant is one person of a class, with the caller's session's mark when asked.
 type Participant struct {
-	UserID    int64    `db:"user_id" json:"user_id"`
-	Name      string   `db:"name" json:"name"`
-	Phone     string   `db:"phone" json:"phone"`
-	Township  string   `db:"township" json:"township"`
-	Branch    string   `db:"branch" json:"branch"`
-	Status    string   `db:"status" json:"status"` // the session's mark, "" when none
-	Via       string   `db:"via" json:"via"`
-	Leave     string   `db:"leave" json:"leave"` // the session's leave request status, "" when none
-	LeaveID   int64    `db:"leave_id" json:"leave_id,omitempty"`
-	Reason    string   `db:"reason" json:"leave_reason,omitempty"`
-	Completed *bool    `db:"completed" json:"completed"`
-	Result    string   `db:"result_note" json:"result_note"`
-	Hours     *float64 `db:"hours_attended" json:"hours_attended"`
+	UserID     int64    `db:"user_id" json:"user_id"`
+	Name       string   `db:"name" json:"name"`
+	Phone      string   `db:"phone" json:"phone"`
+	TownshipID int64    `db:"township_id" json:"-"`
+	Township   string   `db:"township" json:"township"`
+	Branch     string   `db:"branch" json:"branch"`
+	Status     string   `db:"status" json:"status"` // the session's mark, "" when none
+	Via        string   `db:"via" json:"via"`
+	Leave      string   `db:"leave" json:"leave"` // the session's leave request status, "" when none
+	LeaveID    int64    `db:"leave_id" json:"leave_id,omitempty"`
+	Reason     string   `db:"reason" json:"leave_reason,omitempty"`
+	Completed  *bool    `db:"completed" json:"completed"`
+	Result     string   `db:"result_note" json:"result_note"`
+	Hours      *float64 `db:"hours_attended" json:"hours_attended"`
 }
 
 // StatusLabel is the mark in Chinese.
 func (p Participant) StatusLabel() string { return StatusLabel(p.Status) }
+
+// Person is the participant as the shared roll-call list shows them.
+func (p Participant) Person() roll.Person {
+	return roll.Person{UserID: p.UserID, Name: p.Name, Phone: p.Phone, TownshipID: p.TownshipID, Township: p.Township,
+		Branch: p.Branch, Status: p.Status, Via: p.Via, Leave: p.Leave, LeaveID: p.LeaveID, Reason: p.Reason}
+}
 
 // Decided tells whether 结班 decided the participant's 结业; Done whether it was given.
 func (p Participant) Decided() bool { return p.Completed != nil }
@@ -49,73 +64,42 @@ type RollFilter struct {
 	Offset    int
 }
 
+func (f RollFilter) roll() roll.Filter {
+	return roll.Filter{Query: f.Query, Status: f.Status, Limit: f.Limit, Offset: f.Offset}
+}
+
 // Participants is one page of the class's participants the caller manages, with the
-// session's marks, and how many match. Locks: none.
+// session's marks, and how many match (roll.List, roll.Tables.Count). Locks: none.
 func (s *Store) Participants(ctx context.Context, me *web.Identity, classID int64, f RollFilter) ([]Participant, int, error) {
+	out, tally, err := s.participants(ctx, me, classID, f)
+	return out, tally.Of(f.Status), err
+}
+
+// participants is Participants with the tally of every mark.
+func (s *Store) participants(ctx context.Context, me *web.Identity, classID int64, f RollFilter) ([]Participant, roll.Tally, error) {
 	c, err := s.Class(ctx, me, classID)
 	if err != nil {
-		return nil, 0, err
+		return nil, roll.Tally{}, err
 	}
 	if !staffOf(me, c) {
-		return nil, 0, ErrNotManager
+		return nil, roll.Tally{}, ErrNotManager
 	}
-	var rows []struct {
-		Participant
-		N int `db:"n"`
-	}
-	err = s.db.SelectContext(ctx, &rows, `
-		SELECT p.user_id, u.name, COALESCE(u.phone, '') AS phone, t.name AS township, COALESCE(b.name, '') AS branch,
-		       COALESCE(a.status, '') AS status, COALESCE(a.via, '') AS via,
-		       COALESCE(l.status, '') AS leave, COALESCE(l.id, 0) AS leave_id, COALESCE(l.reason, '') AS reason,
-		       p.completed, p.result_note, p.hours_attended::float8 AS hours_attended,
-		       count(*) OVER () AS n
-		FROM class_participants p
-		JOIN users u ON u.id = p.user_id
-		JOIN townships t ON t.id = p.township_id
-		LEFT JOIN branches b ON b.id = u.branch_id
-		LEFT JOIN class_attendance a ON a.session_id = $2 AND a.user_id = p.user_id
-		LEFT JOIN class_leaves l ON l.session_id = $2 AND l.user_id = p.user_id
-		WHERE p.class_id = $1 AND ($3::bigint IS NULL OR p.township_id = $3)
-		  AND ($4 = '' OR u.name LIKE '%' || $4 || '%' OR u.phone LIKE '%' || $4 || '%' OR b.name LIKE '%' || $4 || '%')
-		  AND ($5 = '' OR ($5 = 'unmarked' AND a.status IS NULL) OR a.status = $5)
-		ORDER BY t.sort, t.id, b.name, u.name, p.user_id
-		LIMIT $6 OFFSET $7`, classID, f.SessionID, rollScope(me, c), f.Query, f.Status, f.Limit, f.Offset)
+	scope := rollScope(me, c)
+	tally, err := rollTables.Count(ctx, s.db, classID, f.SessionID, scope, f.roll())
 	if err != nil {
-		return nil, 0, err
+		return nil, tally, err
 	}
-	out := make([]Participant, 0, len(rows))
-	n := 0
-	for _, r := range rows {
-		out = append(out, r.Participant)
-		n = r.N
-	}
-	return out, n, nil
+	out, err := roll.List[Participant](ctx, s.db, rollTables, classID, f.SessionID, scope, f.roll())
+	return out, tally, err
 }
 
 // TownshipRoll is one township's line of a session's roll call at a glance.
-type TownshipRoll struct {
-	Township     string `db:"township"`
-	Participants int    `db:"participants"`
-	Marked       int    `db:"marked"`
-	Present      int    `db:"present"`
-	Pending      int    `db:"pending"` // leave requests awaiting a decision
-}
+type TownshipRoll = roll.TownshipRoll
 
 // RollByTownship is the session's roll call per township of the people the caller
 // manages (the county's view of a county class). Locks: none.
 func (s *Store) RollByTownship(ctx context.Context, me *web.Identity, c Class, sessionID int64) ([]TownshipRoll, error) {
-	out := []TownshipRoll{}
-	err := s.db.SelectContext(ctx, &out, `
-		SELECT t.name AS township, count(*) AS participants, count(a.user_id) AS marked,
-		       count(a.user_id) FILTER (WHERE a.status IN ('present','late')) AS present,
-		       count(l.id) FILTER (WHERE l.status = 'pending') AS pending
-		FROM class_participants p
-		JOIN townships t ON t.id = p.township_id
-		LEFT JOIN class_attendance a ON a.session_id = $2 AND a.user_id = p.user_id
-		LEFT JOIN class_leaves l ON l.session_id = $2 AND l.user_id = p.user_id
-		WHERE p.class_id = $1 AND ($3::bigint IS NULL OR p.township_id = $3)
-		GROUP BY t.id, t.name, t.sort ORDER BY t.sort, t.id`, c.ID, sessionID, rollScope(me, c))
-	return out, err
+	return rollTables.ByTownship(ctx, s.db, c.ID, sessionID, rollScope(me, c))
 }
 
 // AddParticipants adds the active secretaries the input picks, within the caller's
@@ -296,9 +280,9 @@ func (s *Store) lockParticipant(ctx context.Context, tx *sqlx.Tx, me *web.Identi
 	return nil
 }
 
-// SetAttendance records a roll call: every record must be a participant the caller
-// manages, or nothing is saved. Locks: the class row (share), the session row, the
-// participants' rows in user id order.
+// SetAttendance records a roll call (roll.Tables.Mark): every record must be a
+// participant the caller manages, or nothing is saved. Locks: the class row (share), the
+// session row (share), the participants' rows in user id order.
 func (s *Store) SetAttendance(ctx context.Context, me *web.Identity, classID, sessionID int64, in AttendanceInput) (int, error) {
 	if errs := in.Validate(); errs != nil {
 		return 0, web.Invalidf("请检查考勤记录", errs)
@@ -308,64 +292,37 @@ func (s *Store) SetAttendance(ctx context.Context, me *web.Identity, classID, se
 		if _, err := s.openRoll(ctx, tx, me, c, sessionID); err != nil {
 			return err
 		}
-		ids := make([]int64, len(in.Records))
-		statuses := make([]string, len(in.Records))
-		for i, r := range in.Records {
-			ids[i], statuses[i] = r.UserID, r.Status
-		}
-		var found []struct {
-			UserID   int64 `db:"user_id"`
-			Township int64 `db:"township_id"`
-		}
-		if err := tx.SelectContext(ctx, &found, `SELECT user_id, township_id FROM class_participants
-			WHERE class_id = $1 AND user_id = ANY($2) ORDER BY user_id FOR UPDATE`, classID, pq.Array(ids)); err != nil {
-			return err
-		}
-		if len(found) != len(ids) {
-			return ErrNotParticipant
-		}
-		if sc := rollScope(me, c); sc.Valid {
-			for _, f := range found {
-				if f.Township != sc.Int64 {
-					return ErrOtherTownship
-				}
-			}
-		}
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO class_attendance (session_id, user_id, status, via, marked_by)
-			SELECT $1, r.user_id, r.status, 'roll', $4 FROM unnest($2::bigint[], $3::text[]) AS r(user_id, status)
-			ON CONFLICT (session_id, user_id) DO UPDATE SET status = EXCLUDED.status, via = 'roll',
-				marked_by = EXCLUDED.marked_by, marked_at = now()`, sessionID, pq.Array(ids), pq.Array(statuses), me.UserID)
-		if err != nil {
-			return err
-		}
-		k, _ := res.RowsAffected()
-		n = int(k)
-		return nil
+		var err error
+		n, err = rollTables.Mark(ctx, tx, classID, sessionID, rollScope(me, c), in.Roll(), me.UserID)
+		return classRollError(err)
 	})
 	return n, err
 }
 
+// classRollError says a refusal of the roll call in the classes' words (their statuses
+// and messages stay as they were before the roll call was shared).
+func classRollError(err error) error {
+	switch {
+	case errors.Is(err, roll.ErrNotPerson), errors.Is(err, roll.ErrNotCounted):
+		return ErrNotParticipant
+	case errors.Is(err, roll.ErrOtherTownship):
+		return ErrOtherTownship
+	}
+	return err
+}
+
 // MarkAllPresent marks every participant the caller manages who has no mark yet at the
-// session as present — the one tap that starts a roll call; the exceptions follow.
-// Locks: the class row (share), the session row.
+// session as present — the one tap that starts a roll call (roll.Tables.MarkAll); the
+// exceptions follow. Locks: the class row (share), the session row (share).
 func (s *Store) MarkAllPresent(ctx context.Context, me *web.Identity, classID, sessionID int64) (int, error) {
 	n := 0
 	err := s.withClass(ctx, me, classID, false, func(tx *sqlx.Tx, c Class) error {
 		if _, err := s.openRoll(ctx, tx, me, c, sessionID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO class_attendance (session_id, user_id, status, via, marked_by)
-			SELECT $1, p.user_id, 'present', 'roll', $4 FROM class_participants p
-			WHERE p.class_id = $2 AND ($3::bigint IS NULL OR p.township_id = $3)
-			ON CONFLICT (session_id, user_id) DO NOTHING`, sessionID, classID, rollScope(me, c), me.UserID)
-		if err != nil {
-			return err
-		}
-		k, _ := res.RowsAffected()
-		n = int(k)
-		return nil
+		var err error
+		n, err = rollTables.MarkAll(ctx, tx, classID, sessionID, rollScope(me, c), me.UserID)
+		return err
 	})
 	return n, err
 }

@@ -32,10 +32,10 @@ type SendInput struct {
 func (in *SendInput) Validate(sending bool) web.FieldErrors {
 	errs := web.FieldErrors{}
 	if TargetName(in.Target) == "" {
-		errs["target"] = "请选择提醒什么：课程、考试或培训班"
+		errs["target"] = "请选择提醒什么：课程、考试、培训班或考察学习报告"
 	}
 	if in.TargetID <= 0 {
-		errs["target_id"] = "请选择要提醒的课程、考试或培训班"
+		errs["target_id"] = "请选择要提醒的课程、考试、培训班或考察"
 	}
 	if in.Filter.DueWithinDays < 0 || in.Filter.DueWithinDays > MaxFilterDays {
 		errs["filter.due_within_days"] = "天数应在 0 到 366 之间"

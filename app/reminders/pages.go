@@ -58,18 +58,20 @@ func (h *handlers) choicesPage(c *fiber.Ctx, township int64) error {
 	if err != nil {
 		return err
 	}
-	var courses, exams, classes []Choice
+	var courses, exams, classes, tours []Choice
 	for _, ch := range list {
 		switch ch.Kind {
 		case TargetCourse:
 			courses = append(courses, ch)
 		case TargetExam:
 			exams = append(exams, ch)
+		case TargetTourReport:
+			tours = append(tours, ch)
 		default:
 			classes = append(classes, ch)
 		}
 	}
-	data := fiber.Map{"Title": "催学", "Courses": courses, "Exams": exams, "Classes": classes, "TownshipID": township,
+	data := fiber.Map{"Title": "催学", "Courses": courses, "Exams": exams, "Classes": classes, "Tours": tours, "TownshipID": township,
 		"IsAdmin": me.Role == web.RoleAdmin}
 	if me.Role == web.RoleAdmin {
 		towns, err := h.store.Townships(c.UserContext())

@@ -108,6 +108,8 @@ const (
 	TargetCourse = "course"
 	TargetExam   = "exam"
 	TargetClass  = "class"
+	// TargetTourReport is a study tour's report (学习报告, app/tours): target_id is the tour.
+	TargetTourReport = "tour_report"
 )
 
 // TargetName is what people read for a target kind.
@@ -119,6 +121,8 @@ func TargetName(kind string) string {
 		return "考试"
 	case TargetClass:
 		return "培训班"
+	case TargetTourReport:
+		return "考察学习报告"
 	}
 	return ""
 }
@@ -128,7 +132,8 @@ const maxTitle = 100
 
 // Title is the inbox title of a reminder about the item titled title.
 func Title(kind, title string, auto bool) string {
-	prefix := map[string]string{TargetCourse: "请尽快完成：", TargetExam: "请按时参加考试：", TargetClass: "请按时参加培训："}[kind]
+	prefix := map[string]string{TargetCourse: "请尽快完成：", TargetExam: "请按时参加考试：", TargetClass: "请按时参加培训：",
+		TargetTourReport: "请提交考察学习报告："}[kind]
 	if auto {
 		prefix = "即将截止："
 	}
@@ -149,6 +154,11 @@ func DefaultText(kind, title string, due time.Time) string {
 		return "考试「" + t + "」将于 " + due.In(web.China).Format("01-02 15:04") + " 结束，您还没有通过，请抓紧时间参加。"
 	case TargetClass:
 		return "培训班「" + t + "」还有课程需要参加，请按时到场，有事请提前请假。"
+	case TargetTourReport:
+		if due.IsZero() {
+			return "考察「" + t + "」的学习报告（发展思路）您还没有提交，请尽快提交。"
+		}
+		return "考察「" + t + "」的学习报告（发展思路）截止日期是 " + due.Format("2006-01-02") + "，您还没有提交，请尽快提交。"
 	}
 	return ""
 }

@@ -50,7 +50,7 @@ func (t Target) DueText() string {
 	if t.Due == nil {
 		return ""
 	}
-	if t.Kind == TargetCourse {
+	if t.Kind == TargetCourse || t.Kind == TargetTourReport {
 		return t.Due.Format("2006-01-02")
 	}
 	return t.Due.In(web.China).Format("2006-01-02 15:04")
@@ -156,6 +156,11 @@ func (s *Store) target(ctx context.Context, q sqlx.QueryerContext, me *web.Ident
 		if err == nil && row.Closed {
 			return t, ErrClassClosed
 		}
+	case TargetTourReport:
+		// A published tour that asks for a report (app/tours: tours.report_due).
+		err = sqlx.GetContext(ctx, q, &t, `SELECT 'tour_report' AS kind, t.id, t.title, t.report_due::timestamptz AS due,
+			NULL::timestamptz AS opens
+			FROM tours t WHERE t.id = $1 AND t.status <> 'draft' AND t.report_due IS NOT NULL`, id)
 	default:
 		return t, ErrTargetNotFound
 	}
@@ -202,6 +207,11 @@ func people(ctx context.Context, q sqlx.QueryerContext, t Target, town sql.NullI
 				SELECT 1 FROM class_attendance a JOIN class_sessions cs ON cs.id = a.session_id
 				WHERE cs.class_id = $1 AND a.user_id = u.id AND a.status = 'absent')) AND` + where + order
 		args = append(args, absentOnly)
+	case TargetTourReport:
+		query = `SELECT ` + cols + `, NULL::timestamptz AS due_date, '/tours/' || $1 || '/report' AS url
+			FROM tour_signups s JOIN users u ON u.id = s.user_id` + join + `
+			WHERE s.tour_id = $1 AND s.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM tour_reports r
+				WHERE r.tour_id = s.tour_id AND r.user_id = s.user_id AND r.status IN ('submitted','accepted')) AND` + where + order
 	default:
 		return nil, ErrTargetNotFound
 	}

@@ -147,6 +147,8 @@ const recipientsBase = `
 				WHERE a.user_id = rr.user_id AND a.exam_id = $4 AND a.status = 'finished' AND a.passed AND a.finished_at >= $2)
 			WHEN 'class' THEN (SELECT c.closed_at FROM class_participants p JOIN classes c ON c.id = p.class_id
 				WHERE p.user_id = rr.user_id AND p.class_id = $4 AND p.completed AND c.closed_at >= $2)
+			WHEN 'tour_report' THEN (SELECT r.submitted_at FROM tour_reports r
+				WHERE r.user_id = rr.user_id AND r.tour_id = $4 AND r.status IN ('submitted','accepted') AND r.submitted_at >= $2)
 			END AS at) fin ON true
 		WHERE rr.reminder_id = $1 AND ($5 = '' OR u.name ILIKE $5 OR COALESCE(b.name, '') ILIKE $5))`
 
@@ -239,7 +241,17 @@ func (s *Store) Choices(ctx context.Context, me *web.Identity, township int64) (
 			WHERE c.closed_at IS NULL AND p.completed IS NOT TRUE AND ($4 = 'admin' OR c.township_id IS NULL OR c.township_id = $5)
 				AND ($1::bigint IS NULL OR u.township_id = $1)
 			GROUP BY c.id, c.title
-			ORDER BY c.id DESC LIMIT 50) classes`,
+			ORDER BY c.id DESC LIMIT 50) classes
+		UNION ALL
+		SELECT * FROM (
+			SELECT 'tour_report' AS kind, t.id, t.title, t.report_due::timestamptz AS due, count(*) AS left_n
+			FROM tours t JOIN tour_signups s ON s.tour_id = t.id AND s.status = 'confirmed'
+			JOIN users u ON u.id = s.user_id AND u.active AND u.role = 'secretary' AND u.branch_id IS NOT NULL
+			WHERE t.status <> 'draft' AND t.report_due IS NOT NULL AND ($1::bigint IS NULL OR u.township_id = $1)
+				AND NOT EXISTS (SELECT 1 FROM tour_reports r WHERE r.tour_id = t.id AND r.user_id = s.user_id
+					AND r.status IN ('submitted','accepted'))
+			GROUP BY t.id, t.title, t.report_due
+			ORDER BY t.report_due DESC, t.id DESC LIMIT 50) tour_reports`,
 		scope.Township(), now.In(web.China).Year(), now, me.Role, me.TownshipID)
 	return out, err
 }

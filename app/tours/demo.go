@@ -27,15 +27,20 @@ var demoTours = []struct {
 4. **第四天**：返程，各乡镇组织分享
 
 > 请携带身份证、笔记本，着装整洁。`, TourOpen, 30, 4, 12},
-	{"浙江“千万工程”乡村振兴考察", "浙江省湖州市安吉县", `## 考察主题
+	{"浙江“千万工程”乡村振兴考察", "浙江省湖州市安吉县、宁波市奉化区", `## 考察主题
 
 “千万工程”2003年由时任浙江省委书记习近平推动，2018年获联合国“地球卫士奖”。
 
 ## 考察点
 
-- **安吉余村**：“绿水青山就是金山银山”理念的提出地（2005年8月15日）
-- **安吉鲁家村**
-- **奉化滕头村**
+湖州市安吉县：
+
+- **余村**：“绿水青山就是金山银山”理念的提出地（2005年8月15日）
+- **鲁家村**
+
+宁波市奉化区：
+
+- **滕头村**
 
 ## 要求
 
@@ -53,9 +58,15 @@ var demoTours = []struct {
 
 // SeedDemo creates each demo tour once: an open 井冈山 tour with small quotas for every
 // demo township, a draft 千万工程 tour, and a past 西柏坡 tour with participants. post is
-// the inbox (inbox.Post), which tells nobody about the past tour (old news).
-func SeedDemo(ctx context.Context, db *sqlx.DB, post web.Post) error {
-	s := NewStore(db, Deps{Post: post}) // the demo tours require no courses
+// the inbox (inbox.Post), which tells nobody about the past tour (old news). The 千万工程
+// tour asks for a report (demoReport) and links a pre-reading course from courses (none
+// given: no pre-reading).
+func SeedDemo(ctx context.Context, db *sqlx.DB, post web.Post, courses ...CourseList) error {
+	deps := Deps{Post: post} // the demo tours require no courses
+	if len(courses) > 0 {
+		deps.Courses = courses[0]
+	}
+	s := NewStore(db, deps)
 	townships, admin, err := s.demoCounty(ctx)
 	if err != nil || len(townships) == 0 {
 		return err
@@ -87,6 +98,9 @@ func SeedDemo(ctx context.Context, db *sqlx.DB, post web.Post) error {
 			}
 			in.Quotas[tid] = per
 		}
+		if err := s.demoReport(ctx, &in, start.AddDate(0, 0, d.days-1)); err != nil {
+			return err
+		}
 		status := in.Status
 		if d.status == TourDone {
 			in.Status = TourOpen // open while the participants are added, then mark done
@@ -102,6 +116,11 @@ func SeedDemo(ctx context.Context, db *sqlx.DB, post web.Post) error {
 			}
 			in.Status, in.SignupClosesAt = status, closes.Format(time.RFC3339)
 			if _, err := s.UpdateTour(ctx, t.ID, in, admin); err != nil {
+				return err
+			}
+		}
+		if d.status != TourDraft { // 考察日程 (store_days.go): a day per date, the past tour's roll taken
+			if err := s.seedDays(ctx, t, admin, d.status == TourDone); err != nil {
 				return err
 			}
 		}

@@ -39,6 +39,19 @@ var (
 	ErrNoInbox           = errors.New("tours: Deps.Post is not set")
 )
 
+// The errors of the tour reports and sharing sessions (rules_reports.go, store_reports.go).
+var (
+	ErrNotParticipant   = errors.New("not a confirmed participant")
+	ErrReportClosed     = errors.New("report cannot be submitted now")
+	ErrReportNotFound   = errors.New("report not found")
+	ErrReportElsewhere  = errors.New("report of another township")
+	ErrReviewClosed     = errors.New("report cannot be reviewed")
+	ErrNoPDF            = errors.New("report has no PDF")
+	ErrNotPDF           = errors.New("not a PDF")
+	ErrPDFTooLarge      = errors.New("PDF too large")
+	ErrSharingElsewhere = errors.New("sharing session of another township")
+)
+
 // badText is the message web.CheckText gives for a field holding text that cannot be stored.
 const badText = "提交的内容" + web.BadTextMessage
 
@@ -58,6 +71,16 @@ var errorTable = web.ErrorTable{
 	ErrReasonBadText:     web.Invalid(badText, map[string]string{"reason": web.BadTextMessage}),
 	ErrNoteTooLong:       web.Invalid("备注不能超过 200 字", map[string]string{"note": "不能超过 200 字"}),
 	ErrNoteBadText:       web.Invalid(badText, map[string]string{"note": web.BadTextMessage}),
+
+	ErrNotParticipant:   web.Forbidden("只有确认参加本次考察的人员才能提交学习报告"),
+	ErrReportClosed:     web.Conflict("report_closed", "现在不能提交或修改学习报告"),
+	ErrReportNotFound:   web.NotFound("找不到该学习报告"),
+	ErrReportElsewhere:  web.Forbidden("该学习报告不属于您管理的乡镇，只能审核本乡镇人员的报告"),
+	ErrReviewClosed:     web.Conflict("report_reviewed", "该学习报告现在不能审核"),
+	ErrNoPDF:            web.NotFound("该学习报告没有上传 PDF"),
+	ErrNotPDF:           web.Invalid("上传的文件不是 PDF，请上传 PDF 格式的报告", map[string]string{"pdf": "请上传 PDF 文件"}),
+	ErrPDFTooLarge:      web.Invalid("PDF 不能超过 "+MaxReportPDFText+"，请压缩后再上传", map[string]string{"pdf": "不能超过 " + MaxReportPDFText}),
+	ErrSharingElsewhere: web.Forbidden("只能记录本乡镇的分享会"),
 }
 
 // refuse is web.Refuse: kind with the reason a rule of rules.go gave.

@@ -26,10 +26,15 @@ type TourInput struct {
 	Year int `json:"year"`
 	// Hours are the 学时 a confirmed participant is credited (线下), 0–200 in hundredths;
 	// 0 (or absent) credits nothing.
-	Hours          float64       `json:"hours"`
-	RequireCourses bool          `json:"require_courses"`
-	Status         string        `json:"status"`
-	Quotas         map[int64]int `json:"quotas"` // township id → seats
+	Hours          float64 `json:"hours"`
+	RequireCourses bool    `json:"require_courses"`
+	// CourseID is the pre-reading course (a published course; 0: none).
+	CourseID int64 `json:"course_id"`
+	// ReportDue (YYYY-MM-DD, not before the return) asks every confirmed participant for a
+	// report (学习报告 / 发展思路) by that day; "" asks for none.
+	ReportDue string        `json:"report_due"`
+	Status    string        `json:"status"`
+	Quotas    map[int64]int `json:"quotas"` // township id → seats
 	// formErrors are the fields a form could not even read (a number that is none); they
 	// are reported with the checks of the operation.
 	formErrors web.FieldErrors
@@ -52,6 +57,7 @@ type tourValues struct {
 	year                                    int
 	hours                                   float64
 	status                                  string
+	reportDue                               *time.Time
 }
 
 // normalize trims what people type around names and the status.
@@ -59,6 +65,7 @@ func (in *TourInput) normalize() {
 	in.Title = strings.TrimSpace(in.Title)
 	in.Destination = strings.TrimSpace(in.Destination)
 	in.Status = strings.TrimSpace(in.Status)
+	in.ReportDue = strings.TrimSpace(in.ReportDue)
 }
 
 // Validate checks the fields that do not depend on stored data.
@@ -122,6 +129,18 @@ func (in TourInput) values() (tourValues, web.FieldErrors) {
 		f["signup_closes_at"] = "报名截止时间应晚于开始时间"
 	}
 	v.cancel = when("cancel_deadline", in.CancelDeadline, web.ParseDateTime, "请填写取消报名截止时间")
+	if strings.TrimSpace(in.ReportDue) != "" {
+		due := when("report_due", in.ReportDue, web.ParseDate, "报告截止日期格式应为 YYYY-MM-DD")
+		if why := ReportDueProblem(due, v.endsOn); f["report_due"] == "" && why != "" {
+			f["report_due"] = why
+		}
+		if f["report_due"] == "" {
+			v.reportDue = &due
+		}
+	}
+	if in.CourseID < 0 {
+		f["course_id"] = "请选择课程"
+	}
 	switch {
 	case in.Year == 0 && !v.opens.IsZero():
 		v.year = DefaultYear(v.opens)
@@ -192,5 +211,5 @@ func (t Tour) Input() TourInput {
 	return TourInput{Title: t.Title, Destination: t.Destination, Itinerary: t.Itinerary,
 		StartsOn: t.StartsOn.Format(web.DateLayout), EndsOn: t.EndsOn.Format(web.DateLayout),
 		SignupOpensAt: local(t.SignupOpensAt), SignupClosesAt: local(t.SignupClosesAt),
-		CancelDeadline: local(t.CancelDeadline), TotalSeats: t.TotalSeats, Year: t.Year, Hours: t.Hours, RequireCourses: t.RequireCourses, Status: t.Status}
+		CancelDeadline: local(t.CancelDeadline), TotalSeats: t.TotalSeats, Year: t.Year, Hours: t.Hours, RequireCourses: t.RequireCourses, Status: t.Status, CourseID: t.courseID(), ReportDue: t.ReportDueText()}
 }

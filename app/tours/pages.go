@@ -3,6 +3,7 @@ package tours
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,7 +36,16 @@ func (h *handlers) tourPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.srv.Render.Page(c, "tours/tour", fiber.Map{"Title": v.Title, "T": v, "Itinerary": web.Markdown(v.Itinerary)})
+	data := fiber.Map{"Title": v.Title, "T": v, "Itinerary": web.Markdown(v.Itinerary)}
+	if v.MyStatus == seats.StatusConfirmed {
+		// A confirmed participant sees the pre-reading and the report (rules_reports.go).
+		m, err := h.store.MyReport(c.UserContext(), web.Me(c), id)
+		if err != nil {
+			return err
+		}
+		data["Loop"] = m
+	}
+	return h.srv.Render.Page(c, "tours/tour", data)
 }
 
 func (h *handlers) signupForm(c *fiber.Ctx) error {
@@ -214,6 +224,12 @@ func tourInputFromForm(c *fiber.Ctx) (in TourInput, total string) {
 			bad["year"] = "请填写年度（数字）"
 		}
 	}
+	in.ReportDue = c.FormValue("report_due")
+	if v := strings.TrimSpace(c.FormValue("course_id")); v != "" {
+		if in.CourseID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			bad["course_id"] = "请选择课程"
+		}
+	}
 	if h := strings.TrimSpace(c.FormValue("hours")); h != "" {
 		// ParseFloat reads NaN, Inf and hex too; HoursProblem refuses the first two.
 		if in.Hours, err = strconv.ParseFloat(h, 64); err != nil {
@@ -254,6 +270,7 @@ type formView struct {
 	In        TourInput
 	Total     string
 	Townships []TownshipUse
+	Courses   []CourseRef // the pre-reading courses to pick from
 }
 
 // formPage shows the tour form (id 0: a new tour): the stored tour when in is nil, else
@@ -280,7 +297,16 @@ func (h *handlers) formPage(c *fiber.Ctx, id int64, in *TourInput, total string,
 	if len(fields) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return h.srv.Render.Page(c, "tours/form", fiber.Map{"Title": title, "ID": id, "F": formView{In: *in, Total: total, Townships: use}, "Errors": fields})
+	courses, err := h.store.courseList(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if in.CourseID > 0 && !slices.ContainsFunc(courses, func(r CourseRef) bool { return r.ID == in.CourseID }) {
+		// A linked course unpublished since: kept (not cleared by saving the form).
+		courses = append(courses, CourseRef{ID: in.CourseID, Title: "（已下架的课程）"})
+	}
+	return h.srv.Render.Page(c, "tours/form", fiber.Map{"Title": title, "ID": id,
+		"F": formView{In: *in, Total: total, Townships: use, Courses: courses}, "Errors": fields})
 }
 
 func (h *handlers) newPage(c *fiber.Ctx) error { return h.formPage(c, 0, nil, "", nil) }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"zhibu/app/roll"
 	"zhibu/app/seats"
 	"zhibu/app/web"
 )
@@ -32,6 +33,9 @@ type Deps struct {
 	Post web.Post
 	// Now is the clock of sign-up windows and deadlines; nil means time.Now.
 	Now func() time.Time
+	// Courses lists the published courses a tour may link as pre-reading (the courses
+	// feature owns them; app/features.go wires it). nil: no pre-reading can be picked.
+	Courses CourseList
 }
 
 // Mount adds the tours pages, API and home cards to the server.
@@ -48,7 +52,10 @@ func Mount(s *web.Server, deps Deps) error {
 	if err := s.Render.AddPages("tours", templates, "templates/*.html"); err != nil {
 		return err
 	}
+	s.AllowSecretaryUpload(reportUploadPath, ReportUploadLimit) // a report's PDF
 	s.MapErrors(errorTable)
+	s.MapErrors(dayErrorTable)
+	roll.Mount(s)
 	h := &handlers{store: NewStore(s.DB, deps), srv: s}
 	a := s.App
 	anyone := web.Auth()
@@ -72,6 +79,21 @@ func Mount(s *web.Server, deps Deps) error {
 	a.Post("/admin/tours/:id/signups/:sid/approve", staff, h.approveForm)
 	a.Get("/admin/tours/:id/signups/:sid/reject", staff, h.rejectPage)
 	a.Post("/admin/tours/:id/signups/:sid/reject", staff, h.rejectForm)
+	// Days and their roll call (pages_days.go; app/roll).
+	a.Get("/admin/tours/:id/days", staff, h.daysPage)
+	a.Post("/admin/tours/:id/days", admin, h.addDayForm)
+	a.Get("/admin/tours/:id/days/:did", staff, h.dayRollPage)
+	a.Get("/admin/tours/:id/days/:did/delete", admin, h.deleteDayPage)
+	a.Post("/admin/tours/:id/days/:did/delete", admin, h.deleteDayForm)
+	a.Post("/admin/tours/:id/days/:did/all-present", staff, h.dayAllPresentForm)
+	a.Post("/admin/tours/:id/days/:did/mark", staff, h.dayMarkForm)
+	// Reports and sharing sessions (pages_reports.go).
+	a.Get("/tours/:id/report", secretary, h.reportPage)
+	a.Post("/tours/:id/report", secretary, h.reportForm)
+	a.Get("/admin/tours/:id/reports", staff, h.reportsPage)
+	a.Get("/admin/tours/:id/reports/:rid", staff, h.reportReviewPage)
+	a.Post("/admin/tours/:id/reports/:rid/review", staff, h.reviewForm)
+	a.Post("/admin/tours/:id/sharing", staff, h.sharingForm)
 
 	// API (docs/tours.md).
 	a.Get("/api/v1/tours", anyone, h.apiList)
@@ -86,6 +108,19 @@ func Mount(s *web.Server, deps Deps) error {
 	a.Post("/api/v1/tours/:id/signups/:sid/reject", staff, h.apiReject)
 	a.Get("/api/v1/tours/:id/events", admin, h.apiEvents)
 	a.Get("/api/v1/tours/:id/roster.xlsx", staff, s.Download, h.roster)
+	a.Get("/api/v1/tours/:id/days", staff, h.apiDays)
+	a.Post("/api/v1/tours/:id/days", admin, h.apiAddDay)
+	a.Delete("/api/v1/tours/:id/days/:did", admin, h.apiDeleteDay)
+	a.Get("/api/v1/tours/:id/days/:did/attendance", staff, h.apiDayRoll)
+	a.Put("/api/v1/tours/:id/days/:did/attendance", staff, h.apiDayAttendance)
+	a.Get("/api/v1/tours/:id/report", secretary, h.apiMyReport)
+	a.Put("/api/v1/tours/:id/report", secretary, h.apiSubmitReport)
+	a.Get("/api/v1/tours/:id/report/pdf", secretary, s.Download, h.myReportPDF)
+	a.Get("/api/v1/tours/:id/reports", staff, h.apiReports)
+	a.Get("/api/v1/tours/:id/reports/:rid", staff, h.apiReport)
+	a.Get("/api/v1/tours/:id/reports/:rid/pdf", staff, s.Download, h.reportPDF)
+	a.Post("/api/v1/tours/:id/reports/:rid/review", staff, h.apiReview)
+	a.Put("/api/v1/tours/:id/sharing", staff, h.apiSharing)
 
 	s.AddHomeCards(h.homeCards)
 	return nil

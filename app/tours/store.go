@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -29,11 +30,17 @@ type Tour struct {
 	Year           int       `db:"year" json:"year"` // whose 必修 courses RequireCourses asks for; the year of its 学时
 	// Hours are the 学时 (线下) a confirmed participant is credited in the ledger
 	// (app/hours); 0 credits nothing.
-	Hours          float64   `db:"hours" json:"hours"`
-	RequireCourses bool      `db:"require_courses" json:"require_courses"`
-	Status         string    `db:"status" json:"status"`
-	CreatedAt      time.Time `db:"created_at" json:"-"`
-	UpdatedAt      time.Time `db:"updated_at" json:"-"`
+	Hours          float64 `db:"hours" json:"hours"`
+	RequireCourses bool    `db:"require_courses" json:"require_courses"`
+	// CourseID is the pre-reading course its confirmed participants see (nil: none).
+	CourseID *int64 `db:"course_id" json:"course_id"`
+	// ReportDue is the last day (China) a participant may submit the report (学习报告 /
+	// 发展思路); nil asks for none. With it, the 学时 are credited when the report is
+	// accepted, not on confirmation (CreditsOnConfirm).
+	ReportDue *time.Time `db:"report_due" json:"report_due"`
+	Status    string     `db:"status" json:"status"`
+	CreatedAt time.Time  `db:"created_at" json:"-"`
+	UpdatedAt time.Time  `db:"updated_at" json:"-"`
 }
 
 // HoursText is the tour's 学时 as people write it (8, 2.5).
@@ -48,7 +55,8 @@ type Store struct {
 	db          *sqlx.DB
 	now         func() time.Time
 	coursesLeft CoursesLeft
-	post        web.Post // nil: nobody is told (Mount requires it)
+	post        web.Post   // nil: nobody is told (Mount requires it)
+	courses     CourseList // nil: no pre-reading to pick
 }
 
 // NewStore returns a store on db with the dependencies of deps (Deps.Now nil: time.Now).
@@ -57,11 +65,11 @@ func NewStore(db *sqlx.DB, deps Deps) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, now: now, coursesLeft: deps.RequiredCoursesLeft, post: deps.Post}
+	return &Store{db: db, now: now, coursesLeft: deps.RequiredCoursesLeft, post: deps.Post, courses: deps.Courses}
 }
 
 const tourCols = `t.id, t.title, t.destination, t.itinerary, t.starts_on, t.ends_on, t.total_seats, t.signup_opens_at,
-	t.signup_closes_at, t.cancel_deadline, t.year, t.hours::float8 AS hours, t.require_courses, t.status, t.created_at, t.updated_at`
+	t.signup_closes_at, t.cancel_deadline, t.year, t.hours::float8 AS hours, t.require_courses, t.course_id, t.report_due, t.status, t.created_at, t.updated_at`
 
 // tables are the tours' seat tables: quotas, sign-ups, waiting lists and approvals are
 // app/seats, the one mechanism tours and classes share.
@@ -170,11 +178,20 @@ func checkTour(ctx context.Context, q sqlx.QueryerContext, in TourInput, held ma
 func (s *Store) CheckTour(ctx context.Context, id int64, in TourInput) error {
 	in.normalize()
 	var held map[int64]int
+	var current *int64
 	if id != 0 {
 		var err error
 		if held, err = tables.Held(ctx, s.db, id); err != nil {
 			return err
 		}
+		t, err := s.Tour(ctx, id)
+		if err != nil {
+			return err
+		}
+		current = t.CourseID
+	}
+	if err := s.checkCourse(ctx, &in, current); err != nil {
+		return err
 	}
 	_, err := checkTour(ctx, s.db, in, held)
 	return err
@@ -183,6 +200,9 @@ func (s *Store) CheckTour(ctx context.Context, id int64, in TourInput) error {
 // CreateTour saves a new tour with its quotas. Locks: none (a new row).
 func (s *Store) CreateTour(ctx context.Context, in TourInput, actorID int64) (Tour, error) {
 	in.normalize()
+	if err := s.checkCourse(ctx, &in, nil); err != nil {
+		return Tour{}, err
+	}
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return Tour{}, err
@@ -194,10 +214,10 @@ func (s *Store) CreateTour(ctx context.Context, in TourInput, actorID int64) (To
 	}
 	var id int64
 	err = tx.GetContext(ctx, &id, `INSERT INTO tours (title, destination, itinerary, starts_on, ends_on, total_seats,
-		signup_opens_at, signup_closes_at, cancel_deadline, year, require_courses, status, created_by, hours)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,NULLIF($13,0::bigint),$14) RETURNING id`,
+		signup_opens_at, signup_closes_at, cancel_deadline, year, require_courses, status, created_by, hours, course_id, report_due)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,NULLIF($13,0::bigint),$14,NULLIF($15,0::bigint),$16) RETURNING id`,
 		in.Title, in.Destination, in.Itinerary, v.startsOn, v.endsOn, in.TotalSeats, v.opens, v.closes, v.cancel,
-		v.year, in.RequireCourses, v.status, actorID, v.hours)
+		v.year, in.RequireCourses, v.status, actorID, v.hours, in.CourseID, v.reportDue)
 	if err != nil {
 		return Tour{}, err
 	}
@@ -227,15 +247,18 @@ func (s *Store) UpdateTour(ctx context.Context, id int64, in TourInput, actorID 
 		if err != nil {
 			return err
 		}
+		if err := s.checkCourse(ctx, &in, old.CourseID); err != nil {
+			return err
+		}
 		v, err := checkTour(ctx, tx, in, held)
 		if err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE tours SET title=$2, destination=$3, itinerary=$4, starts_on=$5, ends_on=$6,
 			total_seats=$7, signup_opens_at=$8, signup_closes_at=$9, cancel_deadline=$10, year=$11, require_courses=$12,
-			status=$13, hours=$14, updated_at=now() WHERE id=$1`,
+			status=$13, hours=$14, course_id=NULLIF($15,0::bigint), report_due=$16, updated_at=now() WHERE id=$1`,
 			id, in.Title, in.Destination, in.Itinerary, v.startsOn, v.endsOn, in.TotalSeats, v.opens, v.closes, v.cancel,
-			v.year, in.RequireCourses, v.status, v.hours)
+			v.year, in.RequireCourses, v.status, v.hours, in.CourseID, v.reportDue)
 		if err != nil {
 			return err
 		}
@@ -264,24 +287,40 @@ func (s *Store) UpdateTour(ctx context.Context, id int64, in TourInput, actorID 
 // its source withdrew with the new hours and year, writes one for a tour that had 0 学时,
 // writes nothing for 0 (the entry stays withdrawn) and never restores one an admin
 // revoked. The caller holds the tour row FOR UPDATE.
+//
+// When the tour starts or stops asking for a report (ReportDue set or cleared), the
+// entries follow too: a confirmed participant counts only when Credited says so (no report
+// asked, or the report accepted; the entry's time is then the acceptance).
 func recredit(ctx context.Context, tx *sqlx.Tx, old, t Tour, actorID int64) error {
 	why := RecreditReason(old.Hours, t.Hours, old.Year, t.Year)
+	if r := ReportChangeReason(old.ReportDue != nil, t.ReportDue != nil); r != "" {
+		why = strings.TrimPrefix(why+"，"+r, "，")
+	}
 	if why == "" {
 		return nil
 	}
 	var people []struct {
-		UserID      int64     `db:"user_id"`
-		ConfirmedAt time.Time `db:"updated_at"` // the last status change: the final approval
+		UserID      int64      `db:"user_id"`
+		ConfirmedAt time.Time  `db:"updated_at"` // the last status change: the final approval
+		AcceptedAt  *time.Time `db:"accepted_at"`
 	}
-	if err := tx.SelectContext(ctx, &people, `SELECT user_id, updated_at FROM tour_signups
-		WHERE tour_id = $1 AND status = 'confirmed' ORDER BY user_id`, t.ID); err != nil {
+	if err := tx.SelectContext(ctx, &people, `SELECT s.user_id, s.updated_at,
+			(SELECT r.reviewed_at FROM tour_reports r WHERE r.tour_id = s.tour_id AND r.user_id = s.user_id AND r.status = 'accepted') AS accepted_at
+		FROM tour_signups s WHERE s.tour_id = $1 AND s.status = 'confirmed' ORDER BY s.user_id`, t.ID); err != nil {
 		return err
 	}
 	for _, p := range people {
 		if err := withdraw(ctx, tx, t.ID, p.UserID, why); err != nil {
 			return err
 		}
-		if err := credit(ctx, tx, t, p.UserID, actorID, p.ConfirmedAt); err != nil {
+		if !Credited(t.ReportDue != nil, p.AcceptedAt != nil) {
+			continue
+		}
+		at := p.ConfirmedAt
+		if t.ReportDue != nil {
+			at = *p.AcceptedAt
+		}
+		if err := credit(ctx, tx, t, p.UserID, actorID, at); err != nil {
 			return err
 		}
 	}

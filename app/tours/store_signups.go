@@ -200,7 +200,8 @@ func (s *Store) CancelPlan(ctx context.Context, me *web.Identity, tourID int64) 
 
 // Decide approves (reason ignored) or rejects a sign-up of the tour. Sign-ups outside the
 // actor's township are refused (403). The final approval credits the tour's 学时 to the
-// person in the ledger (hours.Write: once, however often); rejecting a confirmed sign-up
+// person in the ledger (hours.Write: once, however often) unless the tour asks for a
+// report (then its acceptance does, ReviewReport); rejecting a confirmed sign-up
 // withdraws them (hours.Withdraw). Locks: the tour FOR SHARE, the township's quota FOR
 // UPDATE, the sign-up row, then the person's ledger entry of the tour.
 func (s *Store) Decide(ctx context.Context, tourID, signupID int64, a Actor, approve bool, reason string) (status string, err error) {
@@ -225,6 +226,10 @@ func (s *Store) Decide(ctx context.Context, tourID, signupID int64, a Actor, app
 		status = c.To
 		switch {
 		case c.To == seats.StatusConfirmed:
+			// A tour that asks for a report credits on its acceptance (ReviewReport).
+			if !Credited(t.ReportDue != nil, false) {
+				break
+			}
 			if err := credit(ctx, tx, t, c.UserID, a.UserID, s.now()); err != nil {
 				return err
 			}

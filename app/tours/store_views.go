@@ -186,6 +186,9 @@ type Roster struct {
 	Tour    Tour
 	Signups []Signup
 	Usage   []TownshipUse
+	// Reports are the confirmed participants' report statuses (user id → status, "":
+	// none), for the 「报告」 column of a tour that asks for reports.
+	Reports map[int64]string
 }
 
 // Roster returns a tour's roster for staff: admins every township, organizers their own.
@@ -197,6 +200,9 @@ func (s *Store) Roster(ctx context.Context, me *web.Identity, id int64) (Roster,
 	r := Roster{Tour: v.Tour}
 	scope := web.ScopeOf(me)
 	if r.Signups, err = s.Signups(ctx, id, scope, false); err != nil {
+		return r, err
+	}
+	if r.Reports, err = s.ReportStates(ctx, id, scope.Township()); err != nil {
 		return r, err
 	}
 	r.Usage, err = s.Usage(ctx, id, scope)

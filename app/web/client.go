@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"regexp"
 	"strings"
 	"time"
 
@@ -155,8 +156,33 @@ func (s *Server) bodyLimitFor(h *fasthttp.RequestHeader) fasthttp.RequestConfig 
 	if err != nil || me == nil {
 		return fasthttp.RequestConfig{}
 	}
-	if me.Role != RoleSecretary && bytes.HasPrefix(h.ContentType(), []byte(fiber.MIMEMultipartForm)) {
+	multipart := bytes.HasPrefix(h.ContentType(), []byte(fiber.MIMEMultipartForm))
+	if me.Role != RoleSecretary && multipart {
 		return fasthttp.RequestConfig{MaxRequestBodySize: s.uploadLimit}
 	}
+	if multipart && (bytes.Equal(h.Method(), []byte("POST")) || bytes.Equal(h.Method(), []byte("PUT"))) {
+		path := h.RequestURI()
+		if i := bytes.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+		for _, u := range s.secretaryUploads {
+			if u.path.Match(path) {
+				return fasthttp.RequestConfig{MaxRequestBodySize: u.limit}
+			}
+		}
+	}
 	return fasthttp.RequestConfig{MaxRequestBodySize: SignedInBodyLimit}
+}
+
+type secretaryUpload struct {
+	path  *regexp.Regexp
+	limit int
+}
+
+// AllowSecretaryUpload lets signed-in secretaries send multipart bodies up to limit bytes
+// (POST or PUT) to the paths path matches (the whole path, no query) — a feature's one
+// upload a secretary makes, such as a study tour's report PDF. Everywhere else their
+// bodies stay within SignedInBodyLimit. Call it from Mount, before serving.
+func (s *Server) AllowSecretaryUpload(path *regexp.Regexp, limit int) {
+	s.secretaryUploads = append(s.secretaryUploads, secretaryUpload{path: path, limit: limit})
 }

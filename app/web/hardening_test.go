@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -160,6 +161,9 @@ func TestLargeBodiesAreRefusedBeforeTheyAreRead(t *testing.T) {
 	}
 	srv.App.Post("/api/v1/session", handler)
 	srv.App.Post("/api/v1/upload", web.Auth(), handler)
+	srv.App.Post("/api/v1/report/:id", web.Auth(), handler)
+	// A feature's one secretary upload (as a study tour's report PDF): 6 MB there only.
+	srv.AllowSecretaryUpload(regexp.MustCompile(`^/api/v1/report/[0-9]+$`), 6<<20)
 	srv.NotFoundLast()
 	base := listen(t, srv)
 
@@ -192,7 +196,7 @@ func TestLargeBodiesAreRefusedBeforeTheyAreRead(t *testing.T) {
 	}
 
 	// Staff may upload a large file; a secretary, or a non-multipart body, may not.
-	upload := func(userID int64, size int, multipartBody bool) int {
+	uploadTo := func(path string, userID int64, size int, multipartBody bool) int {
 		token, csrf, err := srv.Sessions.Create(context.Background(), userID, "127.0.0.1", "test")
 		if err != nil {
 			t.Fatal(err)
@@ -208,7 +212,7 @@ func TestLargeBodiesAreRefusedBeforeTheyAreRead(t *testing.T) {
 		} else {
 			body.Write(make([]byte, size))
 		}
-		req, _ := http.NewRequest("POST", base+"/api/v1/upload", &body)
+		req, _ := http.NewRequest("POST", base+path, &body)
 		req.Header.Set("Content-Type", ctype)
 		req.Header.Set("X-CSRF-Token", csrf)
 		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: token})
@@ -218,6 +222,9 @@ func TestLargeBodiesAreRefusedBeforeTheyAreRead(t *testing.T) {
 		}
 		resp.Body.Close()
 		return resp.StatusCode
+	}
+	upload := func(userID int64, size int, multipartBody bool) int {
+		return uploadTo("/api/v1/upload", userID, size, multipartBody)
 	}
 	before := reached.Load()
 	if st := upload(county.Organizers[0], 5<<20, true); st != 200 {
@@ -237,6 +244,20 @@ func TestLargeBodiesAreRefusedBeforeTheyAreRead(t *testing.T) {
 	}
 	if st := upload(county.Secretaries[0][0], 200<<10, false); st != 200 {
 		t.Fatalf("secretary's 200 KB JSON body: %d, want 200 (signed-in limit)", st)
+	}
+	// Where a feature allows it, a secretary's multipart upload may be larger — up to its
+	// limit, by multipart only, and on its paths only.
+	if st := uploadTo("/api/v1/report/3", county.Secretaries[0][0], 5<<20, true); st != 200 {
+		t.Fatalf("secretary's 5 MB report upload: %d, want 200", st)
+	}
+	if st := uploadTo("/api/v1/report/3", county.Secretaries[0][0], 7<<20, true); st == 200 {
+		t.Fatalf("secretary's 7 MB report upload over its 6 MB limit: %d", st)
+	}
+	if st := uploadTo("/api/v1/report/3", county.Secretaries[0][0], 2<<20, false); st == 200 {
+		t.Fatalf("secretary's 2 MB JSON report body: %d, want refused", st)
+	}
+	if st := uploadTo("/api/v1/report/3/x", county.Secretaries[0][0], 2<<20, true); st == 200 {
+		t.Fatalf("secretary's 2 MB upload beside the allowed path: %d, want refused", st)
 	}
 }
 

@@ -48,10 +48,12 @@ type Server struct {
 	Render   *Renderer
 	log      *slog.Logger
 
-	uploadLimit    int
-	requestTimeout time.Duration
-	homeCards      []CardSource
-	errorTables    []ErrorTable
+	uploadLimit int
+	// secretaryUploads are the paths where secretaries may upload more (client.go).
+	secretaryUploads []secretaryUpload
+	requestTimeout   time.Duration
+	homeCards        []CardSource
+	errorTables      []ErrorTable
 }
 
 // CardSource gives a feature's cards for the caller's home page.

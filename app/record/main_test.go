@@ -1,0 +1,9 @@
+package record
+
+import (
+	"testing"
+
+	"zhibu/app/testdb"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
