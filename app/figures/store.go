@@ -16,6 +16,22 @@ import (
 // which keeps the rows for its sheets, and LoadYear, which only counts them, read the
 // same rows. None of them takes a lock; run them in one snapshot to make them agree.
 
+// Snapshot runs read in one read-only REPEATABLE READ snapshot, so the figures of one
+// page or file agree with each other, without a lock (app/reports, app/record). The
+// views' plans are estimated costly enough to be JIT-compiled, which takes longer than
+// running them: JIT is off inside.
+func Snapshot(ctx context.Context, db *sqlx.DB, read func(tx *sqlx.Tx) error) error {
+	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+		return err
+	}
+	return read(tx)
+}
+
 // Secretaries is the FROM and WHERE of 应参训人数: active secretaries (u) with their
 // branch (b) and township (t), of the township $1 (NULL = all).
 const Secretaries = `users u

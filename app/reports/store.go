@@ -22,19 +22,9 @@ type Store struct {
 // NewStore returns the reports' store on db.
 func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
 
-// snapshot runs read in one read-only snapshot.
+// snapshot runs read in one read-only snapshot (figures.Snapshot).
 func (s *Store) snapshot(ctx context.Context, read func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	// The views' plans are estimated costly enough to be JIT-compiled, which takes longer
-	// than running them.
-	if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
-		return err
-	}
-	return read(tx)
+	return figures.Snapshot(ctx, s.db, read)
 }
 
 // Load reads the completion report of a year for a township scope (NULL = the county)
