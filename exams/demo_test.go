@@ -14,8 +14,8 @@ func TestDemoQuestionsLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(qs) != 175 || len(keys) != len(qs) {
-		t.Fatalf("%d questions, %d keys; want 175", len(qs), len(keys))
+	if len(qs) != 167 || len(keys) != len(qs) {
+		t.Fatalf("%d questions, %d keys; want 167", len(qs), len(keys))
 	}
 	seen := map[string]bool{}
 	kinds := map[string]int{}
