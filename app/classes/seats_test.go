@@ -166,6 +166,9 @@ func TestClassSeats(t *testing.T) {
 	if got := signupStatus(t, db, cl.ID, s0[2]); got != seats.StatusPending {
 		t.Fatalf("the waiter was not promoted: %s", got)
 	}
+	if ms := messagesOf(t, db, s0[2]); len(ms) != 1 || !strings.Contains(ms[0].Title, "候补已递补为正式名额") || !strings.Contains(ms[0].Body, cl.Title) {
+		t.Fatalf("the promoted waiter was not told: %+v", ms)
+	}
 	if _, err := st.Nominate(ctx, org, cl.ID, s0[1], ""); !errors.Is(err, seats.ErrAlreadyRejected) {
 		t.Fatalf("a rejected person nominated again: %v", err)
 	}

@@ -114,13 +114,29 @@ func (s *Store) SetQuotas(ctx context.Context, me *web.Identity, classID int64, 
 		if err := seatTables.Event(ctx, tx, classID, 0, me.UserID, "quotas", "", "", fmt.Sprintf("总名额 %d", in.TotalSeats)); err != nil {
 			return err
 		}
+		c.TotalSeats = &in.TotalSeats
 		for tid := range quotas {
-			if _, err := seatTables.Promote(ctx, tx, classID, tid, in.TotalSeats, me.UserID); err != nil {
+			if err := s.promote(ctx, tx, c, tid, me.UserID); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// promote moves the township's earliest waiters into the seats it has free and tells
+// them (as tours do: app/tours/store_signups.go promote).
+func (s *Store) promote(ctx context.Context, tx *sqlx.Tx, c Class, township, actorID int64) error {
+	moved, err := seatTables.Promote(ctx, tx, c.ID, township, *c.TotalSeats, actorID)
+	if err != nil {
+		return err
+	}
+	msgs := make([]web.Message, 0, len(moved))
+	for _, m := range moved {
+		msgs = append(msgs, classMessage(m.UserID, c, "/classes", "候补已递补为正式名额",
+			"您参加「"+c.Title+"」的候补已递补为正式名额，等待乡镇组织委员审核。"))
+	}
+	return s.tell(ctx, tx, msgs...)
 }
 
 // withSeats runs fn holding the class row FOR SHARE and the township's quota row (the
@@ -263,7 +279,7 @@ func (s *Store) DecideSignup(ctx context.Context, me *web.Identity, classID, sig
 			return err
 		}
 		if ch.To == seats.StatusRejected && seats.HoldsSeat(ch.From) {
-			_, err = seatTables.Promote(ctx, tx, classID, township, *c.TotalSeats, me.UserID)
+			err = s.promote(ctx, tx, c, township, me.UserID)
 		}
 		return err
 	})
