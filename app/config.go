@@ -66,9 +66,9 @@ func loadConfig() (config, error) {
 	if c.SessionTTL, err = time.ParseDuration(env("ZHIBU_SESSION_TTL", "336h")); err != nil {
 		return c, fmt.Errorf("ZHIBU_SESSION_TTL: %w", err)
 	}
-	if c.SessionCacheTTL, err = time.ParseDuration(env("ZHIBU_SESSION_CACHE_TTL", "5s")); err != nil ||
+	if c.SessionCacheTTL, err = time.ParseDuration(env("ZHIBU_SESSION_CACHE_TTL", "30s")); err != nil ||
 		c.SessionCacheTTL < 0 || c.SessionCacheTTL > time.Minute {
-		return c, fmt.Errorf("ZHIBU_SESSION_CACHE_TTL must be a duration from 0 (off) to 1m, such as 5s")
+		return c, fmt.Errorf("ZHIBU_SESSION_CACHE_TTL must be a duration from 0 (off) to 1m, such as 30s")
 	}
 	if c.DBMaxConns, err = strconv.Atoi(env("ZHIBU_DB_MAX_CONNS", "20")); err != nil {
 		return c, fmt.Errorf("ZHIBU_DB_MAX_CONNS: %w", err)

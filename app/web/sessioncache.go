@@ -27,8 +27,11 @@ import (
 //   - A lookup caches what it read only if no invalidation arrived while it was reading
 //     (gen), so a notification racing a read never leaves a stale entry behind.
 
-// DefaultSessionCacheTTL is how long an instance trusts a cached session unless configured.
-const DefaultSessionCacheTTL = 5 * time.Second
+// DefaultSessionCacheTTL is how long an instance trusts a cached session unless
+// configured. Notifications make logouts and changes take effect at once; the TTL is the
+// last bound when they cannot, and it is long enough for a phone answering every 5–20 s
+// to find its session cached.
+const DefaultSessionCacheTTL = 30 * time.Second
 
 // sessionCacheMax bounds the cache: a county's secretaries all online at once fit.
 const sessionCacheMax = 20000
@@ -171,9 +174,13 @@ func (c *sessionCache) apply(payload string) {
 	}
 }
 
-// sessionPing is how often the notification connection is checked: a drop is noticed
-// within it (and the TTL bounds what a silent drop can leave behind meanwhile).
-const sessionPing = 5 * time.Second
+// sessionPing is how often the notification connection is checked, and pingTimeout how
+// long a check may take: a drop, even a silent one, turns the cache off within about
+// their sum; the TTL bounds what is left behind in any case.
+const (
+	sessionPing = 5 * time.Second
+	pingTimeout = 3 * time.Second
+)
 
 // Listen applies the database's session notifications to this instance's cache until
 // ctx ends; dsn is the database's connection string. Without it running, the cache is
@@ -215,6 +222,11 @@ func (s *Sessions) Listen(ctx context.Context, dsn string, log *slog.Logger) {
 		close(started)
 		ping := time.NewTicker(sessionPing)
 		defer ping.Stop()
+		// A silent network drop can leave a ping waiting for minutes: past pingTimeout
+		// the connection counts as lost (the cache is off) until a ping answers again or
+		// pq reconnects. One ping at a time.
+		var pinging chan error
+		var pingLate <-chan time.Time
 		for {
 			select {
 			case <-ctx.Done():
@@ -226,9 +238,20 @@ func (s *Sessions) Listen(ctx context.Context, dsn string, log *slog.Logger) {
 				}
 				c.apply(n.Extra)
 			case <-ping.C:
-				if err := l.Ping(); err != nil {
-					c.setLive(false)
+				if pinging == nil {
+					pinging, pingLate = make(chan error, 1), time.After(pingTimeout)
+					go func(done chan<- error) { done <- l.Ping() }(pinging)
 				}
+			case err := <-pinging:
+				pinging, pingLate = nil, nil
+				if err != nil {
+					c.setLive(false)
+				} else if !c.liveNow() {
+					c.setLive(true) // answering again: notifications flow (emptied first)
+				}
+			case <-pingLate:
+				pingLate = nil
+				c.setLive(false)
 			}
 		}
 	}()
