@@ -1,64 +1,117 @@
-// Command examload simulates exam morning against a real zhibu server over HTTP through
-// the stable API: N demo secretaries (C at once) each log in, start the demo exam,
-// save every answer one by one (PUT per question) and submit. It prints attempts/s,
-// saves/s, p50/p95/p99 per call, errors and the server's peak RSS (VmHWM).
+// Command examload simulates exam morning against a real zhibu server and PostgreSQL over
+// HTTP through the stable API (issue 17). It is a load tool, never a timed test.
+//
+// -mode closed (the default) is the closed-loop maximum: for each concurrency in -c, N
+// demo secretaries (C at once, each starting the next the moment one ends) start the demo
+// exam, save every answer one request at a time, submit and fetch the result. It prints
+// attempts/s, saves/s, p50/p95/p99 per call, errors, the CPU split between the app,
+// PostgreSQL and this tool, and the server's peak RSS; then pgbench's single-row durable
+// UPDATE ceiling at the same concurrency, measured right after on the same PostgreSQL,
+// and saves/s as a ratio of it. Before that, -starts secretaries press 开始 at the same
+// instant: the time until every one of them has the paper.
+//
+// -mode open is an exam morning with people's pacing: N secretaries arrive at random
+// within -ramp, each pausing -pace-min to -pace-max (uniformly) before every answer, then
+// submit and fetch the result. It reports save p50/p95/p99, errors, CPU and RSS.
 //
 // By default it builds and starts its own server on a fresh database (dropped first),
-// seeded with a demo county big enough for N secretaries, and stops it at the end:
+// seeded with a demo county big enough for everyone, signs everyone in by writing their
+// sessions straight into that database (bcrypt logins would take minutes and are not part
+// of exam morning), and stops the server at the end:
 //
-//	go run ./exams/examload -n 500 -c 200
+//	go run ./exams/examload -mode closed -c 50,200 -n 400 -starts 300
+//	go run ./exams/examload -mode open -n 3000 -ramp 60s -pace-min 5s -pace-max 20s   # ≈ 12 min
+//	go run ./exams/examload -mode open -n 3000 -answers 10                            # ≈ 4 min
 //
-// Against a running server (each demo secretary has 2 attempts; reruns use them up):
+// Against a running server (logins go through POST /api/v1/session; each demo secretary
+// has 2 attempts, so reruns use them up; pgbench and the PostgreSQL CPU need -db):
 //
-//	go run ./exams/examload -url http://localhost:8080 -pid $(pgrep -n zhibu) -n 100
+//	go run ./exams/examload -url http://localhost:8080 -pid $(pgrep -n zhibu) -n 100 -c 50 -starts 0
 package main
 
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	_ "github.com/lib/pq"
+	"github.com/lib/pq"
 )
 
 type options struct {
+	mode            string
 	url, dbURL, bin string
-	n, c, answers   int
+	n, answers      int
+	cs              []int
+	starts          int
 	pid             int
 	timeout         time.Duration
 	think           time.Duration
+	ramp            time.Duration
+	paceMin         time.Duration
+	paceMax         time.Duration
+	pgbench         bool
+	pgbenchTime     time.Duration
+	login           string
+	ownConn         bool
 }
 
 func main() {
 	var o options
+	var cs string
+	flag.StringVar(&o.mode, "mode", "closed", "closed: the closed-loop maximum at each -c (plus -starts and pgbench); open: open-loop arrivals with people's pacing")
 	flag.StringVar(&o.url, "url", "", "base URL of a running server (empty: build and start one on a fresh database)")
-	flag.StringVar(&o.dbURL, "db", loadDB(), "database for the self-started server (dropped and recreated; name must contain \"load\")")
+	flag.StringVar(&o.dbURL, "db", loadDB(), "database for the self-started server (dropped and recreated; name must contain \"load\"); also pgbench's scratch table")
 	flag.StringVar(&o.bin, "bin", "", "zhibu binary for the self-started server (empty: go build ./app)")
-	flag.IntVar(&o.n, "n", 500, "number of secretaries taking the exam")
-	flag.IntVar(&o.c, "c", 200, "how many take it at the same time")
-	flag.IntVar(&o.answers, "answers", 50, "answers saved per attempt (at most the paper size)")
-	flag.IntVar(&o.pid, "pid", 0, "pid of the server, for its peak RSS (self-started: known)")
-	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "stop the whole run after this long")
-	flag.DurationVar(&o.think, "think", 0, "mean pause before each answer (0: save back to back, a stress test)")
+	flag.IntVar(&o.n, "n", 0, "secretaries: closed, per concurrency level (default 400); open, arriving within -ramp (default 3000)")
+	flag.StringVar(&cs, "c", "50,200", "closed: how many take it at the same time, comma-separated for several runs")
+	flag.IntVar(&o.answers, "answers", 50, "answers saved per attempt, one request each (at most the paper size)")
+	flag.IntVar(&o.starts, "starts", 300, "closed: secretaries pressing start at the same instant, before the runs (0: skip)")
+	flag.IntVar(&o.pid, "pid", 0, "pid of the server, for its CPU and peak RSS (self-started: known)")
+	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "stop the whole run after this long")
+	flag.DurationVar(&o.think, "think", 0, "closed: mean pause before each answer (0: save back to back, a stress test)")
+	flag.DurationVar(&o.ramp, "ramp", time.Minute, "open: everyone arrives (starts) within this long, at uniformly random times")
+	flag.DurationVar(&o.paceMin, "pace-min", 5*time.Second, "open: shortest pause before an answer")
+	flag.DurationVar(&o.paceMax, "pace-max", 20*time.Second, "open: longest pause before an answer")
+	flag.BoolVar(&o.pgbench, "pgbench", true, "closed: measure pgbench's single-row UPDATE ceiling at each -c after its run")
+	flag.DurationVar(&o.pgbenchTime, "pgbench-time", 10*time.Second, "closed: how long each pgbench run lasts")
+	flag.StringVar(&o.login, "login", "auto", "how secretaries sign in: db (sessions written into -db), http (POST /api/v1/session, bcrypt), auto (db when self-started)")
+	flag.BoolVar(&o.ownConn, "own-conn", true, "open: each secretary keeps her own keep-alive connection, as her phone would (false: one shared pool)")
 	flag.Parse()
+	for _, f := range strings.Split(cs, ",") {
+		c, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || c < 1 {
+			fmt.Fprintf(os.Stderr, "examload: -c %q: want positive numbers separated by commas\n", cs)
+			os.Exit(2)
+		}
+		o.cs = append(o.cs, c)
+	}
+	if o.n == 0 {
+		o.n = map[string]int{"closed": 400, "open": 3000}[o.mode]
+	}
+	if o.mode != "closed" && o.mode != "open" || o.n < 1 || o.answers < 1 || o.paceMax < o.paceMin {
+		fmt.Fprintln(os.Stderr, "examload: -mode is closed or open; -n and -answers positive; -pace-max at least -pace-min")
+		os.Exit(2)
+	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "examload:", err)
 		os.Exit(1)
@@ -75,10 +128,19 @@ func loadDB() string {
 	return u.String()
 }
 
+// secretaries is how many demo secretaries the run needs.
+func (o options) secretaries() int {
+	if o.mode == "open" {
+		return o.n
+	}
+	return o.n*len(o.cs) + o.starts
+}
+
 func run(o options) error {
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	if o.url == "" {
+	selfStarted := o.url == ""
+	if selfStarted {
 		srv, err := startServer(ctx, o)
 		if err != nil {
 			return err
@@ -86,52 +148,63 @@ func run(o options) error {
 		defer srv.stop()
 		o.url, o.pid = srv.url, srv.cmd.Process.Pid
 	}
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		MaxIdleConns: o.c * 2, MaxIdleConnsPerHost: o.c * 2, IdleConnTimeout: time.Minute}}
-
-	// Log everyone in first (bcrypt is deliberately slow; not part of exam-morning timings).
-	t0 := time.Now()
-	users := make([]*user, o.n)
-	var loginErr atomic.Value
-	parallel(o.n, 4, func(i int) { // 2 cores: more logins at once only queue behind bcrypt
-		name := "secretary"
-		if i > 0 {
-			name = fmt.Sprintf("secretary%d", i+1)
-		}
-		u, err := login(ctx, client, o.url, name)
-		if err != nil {
-			loginErr.Store(err)
-			return
-		}
-		users[i] = u
-	})
-	if err, _ := loginErr.Load().(error); err != nil {
-		return fmt.Errorf("login: %w", err)
+	conns := max(o.starts, 100)
+	for _, c := range o.cs {
+		conns = max(conns, c)
 	}
-	fmt.Printf("logged in %d secretaries in %s\n", o.n, time.Since(t0).Round(time.Millisecond))
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: conns * 2, MaxIdleConnsPerHost: conns * 2, IdleConnTimeout: time.Minute}}
+
+	t0 := time.Now()
+	useDB := o.login == "db" || (o.login == "auto" && selfStarted)
+	users, err := signIn(ctx, client, o, useDB)
+	if err != nil {
+		return err
+	}
+	how := "POST /api/v1/session"
+	if useDB {
+		how = "sessions written into " + redact(o.dbURL)
+	}
+	fmt.Printf("signed in %d secretaries in %s (%s)\n", len(users), time.Since(t0).Round(time.Millisecond), how)
+	if o.mode == "open" && o.ownConn {
+		for _, u := range users {
+			u.hc = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1, IdleConnTimeout: time.Minute}}
+		}
+	}
 	examID, err := demoExam(ctx, client, o.url, users[0])
 	if err != nil {
 		return err
 	}
-
-	st := newStats()
-	cpu0 := cpuSeconds(o.pid)
-	start := time.Now()
-	parallel(o.n, o.c, func(i int) { takeExam(ctx, client, o.url, users[i], examID, o.answers, o.think, st) })
-	elapsed := time.Since(start)
-	st.print(elapsed, o)
-	if o.pid > 0 {
-		used := cpuSeconds(o.pid) - cpu0
-		fmt.Printf("server CPU      %.1f s (%.0f%% of one core; %.0f µs per call)\n", used, 100*used/elapsed.Seconds(),
-			1e6*used/float64(st.calls()))
+	cpu := newCPUMeter(o.pid, o.dbURL)
+	defer cpu.close()
+	fmt.Printf("server: %s, pid %d, session cache TTL %s, DB pool %s connections; %d cores\n",
+		o.url, o.pid, envOr("ZHIBU_SESSION_CACHE_TTL", "30s (default)"), envOr("ZHIBU_DB_MAX_CONNS", "20 (default)"), numCPU())
+	lg := &load{ctx: ctx, c: client, base: o.url, exam: examID}
+	var failed int
+	if o.mode == "open" {
+		failed = runOpen(lg, o, users, cpu)
+	} else {
+		failed = runClosed(lg, o, users, cpu)
 	}
-	if o.pid > 0 {
-		fmt.Printf("server peak RSS (VmHWM of pid %d): %s\n", o.pid, vmHWM(o.pid))
-	}
-	if st.errors() > 0 {
-		return fmt.Errorf("%d errors", st.errors())
+	if failed > 0 {
+		return fmt.Errorf("%d errors", failed)
 	}
 	return nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "the database"
+	}
+	return u.Redacted()
 }
 
 // ---------------------------------------------------------------- the server
@@ -167,14 +240,15 @@ func startServer(ctx context.Context, o options) (*server, error) {
 		}
 	}
 	env := append(os.Environ(), "DATABASE_URL="+o.dbURL, "ZHIBU_LOG_LEVEL=warn")
-	townships := max(1, min(20, o.n/10))
-	seed := exec.CommandContext(ctx, bin, "seed-demo", "-townships", strconv.Itoa(townships), "-secretaries", strconv.Itoa(max(o.n, townships)))
+	n := o.secretaries()
+	townships := max(1, min(20, n/10))
+	seed := exec.CommandContext(ctx, bin, "seed-demo", "-townships", strconv.Itoa(townships), "-secretaries", strconv.Itoa(max(n, townships)))
 	seed.Env, seed.Stdout, seed.Stderr = env, os.Stdout, os.Stderr
 	t0 := time.Now()
 	if err := seed.Run(); err != nil {
 		return nil, fmt.Errorf("seed-demo: %w", err)
 	}
-	fmt.Printf("seeded demo county (%d townships, %d secretaries) in %s\n", townships, o.n, time.Since(t0).Round(time.Millisecond))
+	fmt.Printf("seeded demo county (%d townships, %d secretaries) in %s\n", townships, n, time.Since(t0).Round(time.Millisecond))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -224,24 +298,97 @@ func recreateDB(ctx context.Context, dsn string) error {
 	return err
 }
 
-func vmHWM(pid int) string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return "unknown (" + err.Error() + ")"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			kb, _ := strconv.Atoi(strings.Fields(line)[1])
-			return fmt.Sprintf("%.1f MB", float64(kb)/1024)
-		}
-	}
-	return "unknown"
-}
-
 // ---------------------------------------------------------------- the candidates
 
 type user struct {
 	name, cookie, csrf string
+	hc                 *http.Client // her own connection (-own-conn); nil: the shared pool
+}
+
+// demoName is the username of demo secretary i (0-based).
+func demoName(i int) string {
+	if i == 0 {
+		return "secretary"
+	}
+	return fmt.Sprintf("secretary%d", i+1)
+}
+
+func signIn(ctx context.Context, c *http.Client, o options, useDB bool) ([]*user, error) {
+	n := o.secretaries()
+	if useDB {
+		return dbSessions(ctx, o.dbURL, n)
+	}
+	users := make([]*user, n)
+	var loginErr atomic.Value
+	parallel(n, 4, func(i int) { // 2 cores: more logins at once only queue behind bcrypt
+		u, err := login(ctx, c, o.url, demoName(i))
+		if err != nil {
+			loginErr.Store(err)
+			return
+		}
+		users[i] = u
+	})
+	if err, _ := loginErr.Load().(error); err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	return users, nil
+}
+
+// dbSessions signs in demo secretaries 0..n-1 by inserting sessions the way
+// app/web.Sessions.Create does (the table keeps the token's SHA-256, hex).
+func dbSessions(ctx context.Context, dsn string, n int) ([]*user, error) {
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	names := make([]string, n)
+	for i := range names {
+		names[i] = demoName(i)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT id, username FROM users WHERE username = ANY($1) AND active`, pq.Array(names))
+	if err != nil {
+		return nil, fmt.Errorf("sign in through the database: %w", err)
+	}
+	ids := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids[name] = id
+	}
+	rows.Close()
+	users := make([]*user, n)
+	var hashes, csrfs []string
+	var uids []int64
+	for i, name := range names {
+		id, ok := ids[name]
+		if !ok {
+			return nil, fmt.Errorf("no active demo secretary %q in %s", name, redact(dsn))
+		}
+		token, csrf := randomToken(32), randomToken(24)
+		sum := sha256.Sum256([]byte(token))
+		hashes, csrfs, uids = append(hashes, hex.EncodeToString(sum[:])), append(csrfs, csrf), append(uids, id)
+		users[i] = &user{name: name, cookie: "zhibu_session=" + token, csrf: csrf}
+	}
+	_, err = db.ExecContext(ctx, `
+		INSERT INTO sessions (id, user_id, csrf_token, expires_at, ip, user_agent)
+		SELECT s.id, s.user_id, s.csrf, now() + interval '1 day', '127.0.0.1', 'examload'
+		FROM unnest($1::text[], $2::bigint[], $3::text[]) AS s(id, user_id, csrf)`,
+		pq.Array(hashes), pq.Array(uids), pq.Array(csrfs))
+	if err != nil {
+		return nil, fmt.Errorf("sign in through the database: %w", err)
+	}
+	return users, nil
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 func login(ctx context.Context, c *http.Client, base, name string) (*user, error) {
@@ -284,6 +431,9 @@ func (u *user) do(ctx context.Context, c *http.Client, method, url string, body 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if u.hc != nil {
+		c = u.hc
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return 0, nil, err
@@ -314,44 +464,6 @@ func demoExam(ctx context.Context, c *http.Client, base string, u *user) (int64,
 	return 0, fmt.Errorf("no open exam with 50 questions for %s (attempts used up?)", u.name)
 }
 
-func takeExam(ctx context.Context, c *http.Client, base string, u *user, examID int64, answers int, think time.Duration, st *stats) {
-	t := time.Now()
-	code, b, err := u.do(ctx, c, "POST", fmt.Sprintf("%s/api/v1/exams/%d/attempts", base, examID), nil)
-	st.add("start", time.Since(t), code, err, 201, 200)
-	if err != nil || (code != 201 && code != 200) {
-		return
-	}
-	var a struct {
-		ID    int64 `json:"id"`
-		Items []struct {
-			Position int    `json:"position"`
-			Kind     string `json:"kind"`
-		} `json:"items"`
-	}
-	json.Unmarshal(b, &a)
-	for i, it := range a.Items {
-		if i >= answers {
-			break
-		}
-		if think > 0 {
-			time.Sleep(think/2 + time.Duration(rand.Int64N(int64(think))))
-		}
-		keys := `["A"]`
-		if it.Kind == "multiple" {
-			keys = `["A","B"]`
-		}
-		t := time.Now()
-		code, _, err := u.do(ctx, c, "PUT", fmt.Sprintf("%s/api/v1/attempts/%d/answers/%d", base, a.ID, it.Position), []byte(`{"answer":`+keys+`}`))
-		st.add("save", time.Since(t), code, err, 200)
-	}
-	t = time.Now()
-	code, _, err = u.do(ctx, c, "POST", fmt.Sprintf("%s/api/v1/attempts/%d/submit", base, a.ID), nil)
-	st.add("submit", time.Since(t), code, err, 200)
-	if code == 200 {
-		st.attempts.Add(1)
-	}
-}
-
 func parallel(n, c int, f func(i int)) {
 	sem := make(chan struct{}, c)
 	var wg sync.WaitGroup
@@ -364,91 +476,4 @@ func parallel(n, c int, f func(i int)) {
 		}(i)
 	}
 	wg.Wait()
-}
-
-// ---------------------------------------------------------------- statistics
-
-type stats struct {
-	mu       sync.Mutex
-	lat      map[string][]time.Duration
-	errs     map[string]int
-	attempts atomic.Int64
-}
-
-func newStats() *stats { return &stats{lat: map[string][]time.Duration{}, errs: map[string]int{}} }
-
-func (s *stats) add(kind string, d time.Duration, code int, err error, ok ...int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.lat[kind] = append(s.lat[kind], d)
-	if err != nil {
-		s.errs[kind+": "+err.Error()]++
-		return
-	}
-	for _, c := range ok {
-		if code == c {
-			return
-		}
-	}
-	s.errs[fmt.Sprintf("%s: HTTP %d", kind, code)]++
-}
-
-func (s *stats) calls() int {
-	n := 0
-	for _, v := range s.lat {
-		n += len(v)
-	}
-	return max(n, 1)
-}
-
-// cpuSeconds is the user+system CPU time of a process (Linux /proc), 0 if unknown.
-func cpuSeconds(pid int) float64 {
-	if pid <= 0 {
-		return 0
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseFloat(f[11], 64)
-	st, _ := strconv.ParseFloat(f[12], 64)
-	return (ut + st) / 100 // USER_HZ
-}
-
-func (s *stats) errors() int {
-	n := 0
-	for _, v := range s.errs {
-		n += v
-	}
-	return n
-}
-
-func pct(d []time.Duration, p float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	return d[min(len(d)-1, int(float64(len(d))*p))]
-}
-
-func (s *stats) print(elapsed time.Duration, o options) {
-	fmt.Printf("\nexam morning: %d secretaries, %d at once, %d answers each (think %s), against %s\n", o.n, o.c, o.answers, o.think, o.url)
-	fmt.Printf("duration        %s\n", elapsed.Round(time.Millisecond))
-	fmt.Printf("attempts/s      %.1f (%d submitted)\n", float64(s.attempts.Load())/elapsed.Seconds(), s.attempts.Load())
-	fmt.Printf("saves/s         %.1f (%d saves)\n", float64(len(s.lat["save"]))/elapsed.Seconds(), len(s.lat["save"]))
-	fmt.Printf("%-8s %8s %8s %8s %8s %8s\n", "call", "count", "p50", "p95", "p99", "max")
-	for _, k := range []string{"start", "save", "submit"} {
-		d := s.lat[k]
-		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-		ms := func(x time.Duration) string { return fmt.Sprintf("%.1fms", float64(x.Microseconds())/1000) }
-		fmt.Printf("%-8s %8d %8s %8s %8s %8s\n", k, len(d), ms(pct(d, .50)), ms(pct(d, .95)), ms(pct(d, .99)), ms(pct(d, 1)))
-	}
-	fmt.Printf("errors          %d\n", s.errors())
-	for k, v := range s.errs {
-		fmt.Printf("  %6d × %s\n", v, k)
-	}
 }
