@@ -3,12 +3,8 @@ package certificates
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"zhibu/app/web"
@@ -34,43 +30,8 @@ func TestCertificatePrintsOnOneA4Page(t *testing.T) {
 	if err := chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/me/certificates/%d", base, list[0].ID)), chromedp.WaitVisible("#certificate")); err != nil {
 		t.Fatal(err)
 	}
-	media := func(m string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
-			return err
-		})
-	}
-	if err := chromedp.Do(b, media("print")); err != nil {
-		t.Fatal(err)
-	}
-	chrome, err := chromedp.Run(b, chromedp.Evaluate[bool](`['.topbar','.tabbar','.no-print'].some(s => { const e = document.querySelector(s); return e && getComputedStyle(e).display !== 'none' })`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(b, chromedp.EmulateViewport(794, 1123)); err != nil { // A4 at 96 dpi
-		t.Fatal(err)
-	}
-	browsertest.Screenshot(t, b, "certificate-print")
-	if err := chromedp.Do(b, media("")); err != nil {
-		t.Fatal(err)
-	}
-	var pdf []byte
-	yes := true
-	if err := chromedp.Do(b, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		res, err := cdp.Call(ctx, tg, page.PrintToPDF, page.PrintToPDFParams{PreferCSSPageSize: &yes, PrintBackground: &yes})
-		if err == nil {
-			pdf = res.Data
-		}
-		return err
-	})); err != nil {
-		t.Fatal(err)
-	}
-	pages := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(pdf, -1))
-	if pages != 1 || chrome {
-		t.Fatalf("printed %d pages (want 1); site chrome in print: %v", pages, chrome)
-	}
-	// A4 is 595.28 × 841.89 points.
-	if !regexp.MustCompile(`/MediaBox\s*\[\s*0 0 59[45]\.\d+ 84[12]\.\d+\]`).Match(pdf) {
-		t.Fatalf("not an A4 page: %q", regexp.MustCompile(`/MediaBox[^\]]*\]`).Find(pdf))
+	p := browsertest.Print(t, b, ".topbar", ".tabbar", ".no-print")
+	if p.Pages != 1 || len(p.Shown) > 0 || !p.A4 {
+		t.Fatalf("printed %d pages (want 1), A4 %v; site chrome in print: %v", p.Pages, p.A4, p.Shown)
 	}
 }

@@ -1,15 +1,10 @@
 package record
 
 import (
-	"context"
 	"os"
 	"path/filepath"
-	"regexp"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"zhibu/app/web/browsertest"
@@ -44,43 +39,12 @@ func TestRecordPageOnPhoneAndPrinted(t *testing.T) {
 				t.Error("the 打印 button stays hidden")
 			}
 			browsertest.Screenshot(t, b, tc.name)
-			media := func(m string) chromedp.Action[chromedp.Void] {
-				return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-					_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
-					return err
-				})
-			}
-			if err := chromedp.Do(b, media("print")); err != nil {
-				t.Fatal(err)
-			}
-			chrome, err := chromedp.Run(b, chromedp.Evaluate[bool](`['.topbar','.tabbar','.no-print','.record-actions','.filters'].some(s => {
-				const e = document.querySelector(s); return e && getComputedStyle(e).display !== 'none' })`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := chromedp.Do(b, media("")); err != nil {
-				t.Fatal(err)
-			}
-			var pdf []byte
-			yes := true
-			if err := chromedp.Do(b, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-				res, err := cdp.Call(ctx, tg, page.PrintToPDF, page.PrintToPDFParams{PreferCSSPageSize: &yes, PrintBackground: &yes})
-				if err == nil {
-					pdf = res.Data
-				}
-				return err
-			})); err != nil {
-				t.Fatal(err)
-			}
+			p := browsertest.Print(t, b, ".topbar", ".tabbar", ".no-print", ".record-actions", ".filters")
 			if dir := os.Getenv("WORKBOOK_PDF_DIR"); dir != "" {
-				os.WriteFile(filepath.Join(dir, tc.name+".pdf"), pdf, 0o644)
+				os.WriteFile(filepath.Join(dir, tc.name+".pdf"), p.PDF, 0o644)
 			}
-			pages := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(pdf, -1))
-			if pages < 1 || pages > 2 || chrome {
-				t.Errorf("printed %d pages (want 1 or 2); site chrome in print: %v", pages, chrome)
-			}
-			if !regexp.MustCompile(`/MediaBox\s*\[\s*0 0 59[45]\.\d+ 841\.\d+\]`).Match(pdf) {
-				t.Errorf("not an A4 page: %q", regexp.MustCompile(`/MediaBox[^\]]*\]`).Find(pdf))
+			if p.Pages < 1 || p.Pages > 2 || len(p.Shown) > 0 || !p.A4 {
+				t.Errorf("printed %d pages (want 1 or 2), A4 %v; site chrome in print: %v", p.Pages, p.A4, p.Shown)
 			}
 		})
 	}
