@@ -188,6 +188,11 @@ func TestPhoneClassEndToEnd(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("table.rows a.person"))); err != nil {
 		t.Fatalf("ledger from reports: %v", err)
 	}
+	// The search reloads the page: wait for its result, not the list before it.
+	if _, err := chromedp.Run(ab, chromedp.Poll[bool](fmt.Sprintf(`(() => { const r = document.querySelectorAll('table.rows tbody tr');
+		return r.length === 1 && r[0].textContent.includes(%q) })()`, name), chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		t.Fatalf("the ledger search for %s: %v", name, err)
+	}
 	row, _ := chromedp.Run(ab, chromedp.Text(chromedp.CSS("table.rows tbody tr")))
 	if !strings.Contains(row, name) || !strings.Contains(row, want) {
 		t.Errorf("ledger row %q does not show %s", row, want)
