@@ -189,10 +189,9 @@ func TestPhoneClassEndToEnd(t *testing.T) {
 		t.Fatalf("ledger from reports: %v", err)
 	}
 	// The search reloads the page: wait for its result, not the list before it.
-	if _, err := chromedp.Run(ab, chromedp.Poll[bool](fmt.Sprintf(`(() => { const r = document.querySelectorAll('table.rows tbody tr');
-		return r.length === 1 && r[0].textContent.includes(%q) })()`, name), chromedp.WithPollingTimeout(15*time.Second))); err != nil {
-		t.Fatalf("the ledger search for %s: %v", name, err)
-	}
+	browsertest.Until(t, ab, "the ledger search for "+name, fmt.Sprintf(`(() => { const r = document.querySelectorAll('table.rows tbody tr');
+		return location.search.includes('q=') && document.readyState === 'complete' &&
+			r.length === 1 && r[0].textContent.includes(%q) })()`, name), 15*time.Second)
 	row, _ := chromedp.Run(ab, chromedp.Text(chromedp.CSS("table.rows tbody tr")))
 	if !strings.Contains(row, name) || !strings.Contains(row, want) {
 		t.Errorf("ledger row %q does not show %s", row, want)

@@ -133,3 +133,27 @@ func Screenshot(t testing.TB, ctx context.Context, name string) string {
 	t.Logf("screenshot: %s", p)
 	return p
 }
+
+// Until evaluates the JavaScript expression js (which must yield a boolean) every 100 ms
+// until it is true, and fails the test after timeout with what. Unlike chromedp.Poll it
+// survives a navigation while it waits — a search form that reloads the page destroys
+// the execution context Poll runs in; here that evaluation just fails and is retried.
+func Until(t testing.TB, ctx context.Context, what, js string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var lastErr error
+	for time.Now().Before(deadline) {
+		try, cancel := context.WithTimeout(ctx, 2*time.Second)
+		ok, err := chromedp.Run(try, chromedp.Evaluate[bool](js))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		lastErr = err
+		if ctx.Err() != nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s: not true after %s (last error: %v)", what, timeout, lastErr)
+}
