@@ -3,6 +3,7 @@ package accounts
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -91,6 +92,24 @@ func TestBrowserLoginHomeLogout(t *testing.T) {
 		t.Errorf("admin home is %d px wide on a %d px phone", w, browsertest.PhoneWidth)
 	}
 	browsertest.Screenshot(t, ctx, "accounts-home-admin")
+
+	// The staff menu is one row on a phone, and on its last page the current item has
+	// been scrolled into view (static/js/app.js) rather than left off-screen.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/admin/feedback"), chromedp.WaitVisible(chromedp.CSS(".topnav"))); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Until(t, ctx, "the current menu item in view", `(() => {
+		const nav = document.querySelector('.topnav'), cur = nav.querySelector('a[aria-current]');
+		const n = nav.getBoundingClientRect(), c = cur.getBoundingClientRect();
+		return c.left >= n.left - 1 && c.right <= n.right + 1 })()`, 5*time.Second)
+	rows, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`new Set([...document.querySelectorAll('.topnav a')].map(a => Math.round(a.getBoundingClientRect().top))).size`))
+	if rows != 1 {
+		t.Errorf("the staff menu takes %d rows on a %d px phone, want 1", rows, browsertest.PhoneWidth)
+	}
+	if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth")); w > browsertest.PhoneWidth {
+		t.Errorf("/admin/feedback is %d px wide on a %d px phone", w, browsertest.PhoneWidth)
+	}
+	browsertest.Screenshot(t, ctx, "accounts-admin-menu-scrolled")
 
 	var sessions int
 	testdb.Get(t, db, &sessions, `SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'secretary'`)

@@ -8,3 +8,20 @@ document.addEventListener('click', function (e) {
   e.preventDefault();
   window.history.back();
 });
+
+// The staff menu on a phone is one row that scrolls sideways (static/css/app.css): bring
+// the current item into view, and fade the right edge while items are hidden there.
+(function () {
+  var nav = document.querySelector('.topnav');
+  if (!nav) return;
+  var cur = nav.querySelector('a[aria-current]');
+  if (cur && nav.scrollWidth > nav.clientWidth) {
+    nav.scrollLeft = cur.offsetLeft - (nav.clientWidth - cur.offsetWidth) / 2;
+  }
+  function edge() {
+    nav.classList.toggle('more', nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 4);
+  }
+  edge();
+  nav.addEventListener('scroll', edge, {passive: true});
+  window.addEventListener('resize', edge);
+})();
