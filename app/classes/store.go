@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"zhibu/app/roll"
 	"zhibu/app/web"
 )
 
@@ -151,7 +152,7 @@ func (s *Store) Class(ctx context.Context, me *web.Identity, id int64) (Class, e
 	c.Sessions = []Session{}
 	err = s.db.SelectContext(ctx, &c.Sessions, `
 		SELECT s.id, s.class_id, s.starts_at, s.ends_at, s.topic, s.teacher, s.hours::float8 AS hours,
-		       count(a.user_id) AS marked, count(a.user_id) FILTER (WHERE a.status IN ('present','late')) AS present,
+		       count(a.user_id) AS marked, count(a.user_id) FILTER (WHERE `+roll.AttendedSQL+`) AS present,
 		       (SELECT count(*) FROM class_leaves l JOIN class_participants p2 ON p2.class_id = s.class_id AND p2.user_id = l.user_id
 		        WHERE l.session_id = s.id AND l.status = 'pending' AND ($2::bigint IS NULL OR p2.township_id = $2)) AS pending
 		FROM class_sessions s

@@ -136,12 +136,6 @@ func ReportLabel(state string) string {
 	return "无需提交"
 }
 
-// Attended mirrors classes.Attended (app/classes/rules.go, which is roll.Attended of
-// app/roll/rules.go): a session earns its 学时 when the person was present or late. The
-// store's SQL says the same (attendedSQL); the agreement test
-// (app/record_agree_test.go) checks it against what 结班 decided and credited.
-func Attended(status string) bool { return status == "present" || status == "late" }
-
 // ScoreRate is the 得分率 of one sitting as app/figures defines it (figures.ScoreRate:
 // best ÷ full marks over the exams taken), computed by figures itself on a year of one
 // person and one exam; ok is false when the exam was not taken or has no full marks.

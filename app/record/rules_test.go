@@ -32,14 +32,6 @@ func TestReportState(t *testing.T) {
 	}
 }
 
-func TestAttended(t *testing.T) {
-	for status, want := range map[string]bool{"present": true, "late": true, "absent": false, "leave": false, "": false} {
-		if Attended(status) != want {
-			t.Errorf("Attended(%q) = %v", status, !want)
-		}
-	}
-}
-
 // 得分率 is figures': best ÷ full marks, only for an exam taken.
 func TestScoreRate(t *testing.T) {
 	for _, tc := range []struct {

@@ -11,6 +11,7 @@ import (
 
 	"zhibu/app/figures"
 	"zhibu/app/hours"
+	"zhibu/app/roll"
 	"zhibu/app/web"
 )
 
@@ -291,9 +292,6 @@ func loadExams(ctx context.Context, tx *sqlx.Tx, byID map[int64]*Record, year in
 	})
 }
 
-// attendedSQL is classes.Attended in SQL (app/classes/rules.go): present or late.
-const attendedSQL = `a.status IN ('present', 'late')`
-
 // loadClasses: the classes each person takes part in that belong to the year — closed
 // (结班) in it (China time, the year 结班 credits the ledger in: app/classes Close), or
 // still open with a session in it, or credited in it — with the sessions attended.
@@ -321,8 +319,8 @@ func loadClasses(ctx context.Context, tx *sqlx.Tx, byID map[int64]*Record, peopl
 		return nil
 	}, `
 		SELECT p.user_id, c.id, c.title, c.closed_at, p.completed,
-		       count(s.id), count(s.id) FILTER (WHERE `+attendedSQL+`),
-		       COALESCE(sum(s.hours), 0)::float8, COALESCE(sum(s.hours) FILTER (WHERE `+attendedSQL+`), 0)::float8
+		       count(s.id), count(s.id) FILTER (WHERE `+roll.AttendedSQL+`),
+		       COALESCE(sum(s.hours), 0)::float8, COALESCE(sum(s.hours) FILTER (WHERE `+roll.AttendedSQL+`), 0)::float8
 		FROM class_participants p
 		JOIN classes c ON c.id = p.class_id
 		LEFT JOIN class_sessions s ON s.class_id = c.id

@@ -45,6 +45,10 @@ func ValidFilter(s string) bool { return s == "" || s == Unmarked || Valid(s) }
 // tour): present, or late (the person was there). Absence, leave and no mark do not.
 func Attended(s string) bool { return s == Present || s == Late }
 
+// AttendedSQL is Attended in SQL, over an attendance row aliased a — the one SQL form of
+// the rule (rules_test.go checks the two agree on every mark).
+const AttendedSQL = `a.status IN ('` + Present + `', '` + Late + `')`
+
 // Record is one line of a roll call (PUT …/attendance).
 type Record struct {
 	UserID int64  `json:"user_id"`

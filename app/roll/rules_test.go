@@ -119,3 +119,21 @@ func TestBackTo(t *testing.T) {
 		}
 	}
 }
+
+// AttendedSQL says what Attended says, for every mark and for none: the SQL that counts
+// attendance (reports, the 学习档案, a tour's roster) and the Go that credits 学时 agree.
+func TestAttendedSQL(t *testing.T) {
+	list := strings.TrimSuffix(strings.TrimPrefix(AttendedSQL, "a.status IN ("), ")")
+	if list == AttendedSQL {
+		t.Fatalf("AttendedSQL %q is not of the form a.status IN (…)", AttendedSQL)
+	}
+	inSQL := map[string]bool{}
+	for _, v := range strings.Split(list, ",") {
+		inSQL[strings.Trim(strings.TrimSpace(v), "'")] = true
+	}
+	for _, s := range append(append([]string{}, Statuses...), "", Unmarked) {
+		if inSQL[s] != Attended(s) {
+			t.Errorf("mark %q: AttendedSQL counts it %v, Attended says %v", s, inSQL[s], Attended(s))
+		}
+	}
+}

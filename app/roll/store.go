@@ -270,7 +270,7 @@ func (t Tables) ByTownship(ctx context.Context, q sqlx.QueryerContext, owner, se
 	}
 	err := sqlx.SelectContext(ctx, q, &out, `
 		SELECT tw.id AS township_id, tw.name AS township, count(*) AS participants, count(a.user_id) AS marked,
-		       count(a.user_id) FILTER (WHERE a.status IN ('present','late')) AS present,
+		       count(a.user_id) FILTER (WHERE `+AttendedSQL+`) AS present,
 		       `+pending+` AS pending
 		FROM `+t.People+` p
 		JOIN townships tw ON tw.id = p.township_id

@@ -20,6 +20,7 @@ import (
 	"zhibu/app/testdb"
 	"zhibu/app/web"
 	"zhibu/app/web/webtest"
+	"zhibu/app/workbook/workbooktest"
 )
 
 // seat gives the secretary a sign-up of the status on the tour, as the seats would have.
@@ -488,5 +489,101 @@ func TestDayRollPaging(t *testing.T) {
 	}
 	if _, tally := pageAll(org, roll.Filter{}); tally.People != 29 {
 		t.Fatalf("after a cancellation: %+v", tally)
+	}
+}
+
+// The roster export's 「出勤天数」: days attended (present or late) of the tour's days, for
+// confirmed participants only, read back by openpyxl.
+func TestRosterAttendanceDays(t *testing.T) {
+	db := testdb.DB(t)
+	k := seedBigCounty(t, db, 1, 9, 9)
+	tour, err := newStore(db).Tour(context.Background(), k.Tour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := testDeps
+	deps.Now = func() time.Time { return tour.StartsOn.AddDate(0, 0, 2).Add(12 * time.Hour) }
+	s := NewStore(db, deps)
+	ctx := context.Background()
+	admin := &web.Identity{UserID: k.Admin, Role: web.RoleAdmin}
+
+	var confirmed []int64
+	if err := db.Select(&confirmed, `SELECT user_id FROM tour_signups WHERE tour_id = $1 AND status = 'confirmed' ORDER BY user_id`, k.Tour); err != nil {
+		t.Fatal(err)
+	}
+	var other int64
+	testdb.Get(t, db, &other, `SELECT user_id FROM tour_signups WHERE tour_id = $1 AND status <> 'confirmed' LIMIT 1`, k.Tour)
+	if len(confirmed) < 3 {
+		t.Fatalf("seed: %d confirmed", len(confirmed))
+	}
+	// Before any day: the column stays blank.
+	r, err := s.Roster(ctx, admin, k.Tour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Days != 0 || AttendanceColumn(r.Days, r.Attended[confirmed[0]], true) != "" {
+		t.Fatalf("a tour without days: %d days, %v", r.Days, r.Attended)
+	}
+	var days []int64
+	for i := 0; i < 3; i++ {
+		d, err := s.AddDay(ctx, admin, k.Tour, DayInput{Day: tour.StartsOn.AddDate(0, 0, i).Format(web.DateLayout)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		days = append(days, d.ID)
+	}
+	a, b, c := confirmed[0], confirmed[1], confirmed[2]
+	marks := [][]roll.Record{
+		{{UserID: a, Status: roll.Present}, {UserID: b, Status: roll.Present}, {UserID: c, Status: roll.Leave}},
+		{{UserID: a, Status: roll.Late}, {UserID: b, Status: roll.Absent}, {UserID: c, Status: roll.Leave}},
+		{{UserID: a, Status: roll.Present}}, // b and c not marked on day 3
+	}
+	for i, m := range marks {
+		if _, err := s.MarkDay(ctx, admin, k.Tour, days[i], roll.Input{Records: m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r, err = s.Roster(ctx, admin, k.Tour); err != nil {
+		t.Fatal(err)
+	}
+	data, err := RosterWorkbook(r, "全县", deps.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet := workbooktest.Read(t, data)["名单"]
+	col, nameCol, header := -1, -1, -1
+	for i, row := range sheet.Rows {
+		for j, v := range row {
+			if v == "出勤天数" {
+				col, header = j, i
+			}
+			if v == "姓名" {
+				nameCol = j
+			}
+		}
+		if header >= 0 {
+			break
+		}
+	}
+	if col < 0 || nameCol < 0 {
+		t.Fatalf("no 出勤天数 or 姓名 column: %v", sheet.Rows[:2])
+	}
+	byName := map[string]string{}
+	for _, row := range sheet.Rows[header+1:] {
+		byName[row[nameCol]] = row[col]
+	}
+	nameOf := func(id int64) string {
+		var n string
+		testdb.Get(t, db, &n, `SELECT name FROM users WHERE id = $1`, id)
+		return n
+	}
+	for id, want := range map[int64]string{a: "3/3", b: "1/3", c: "0/3", other: ""} {
+		got, ok := byName[nameOf(id)]
+		if !ok {
+			t.Fatalf("%s not on the roster", nameOf(id))
+		}
+		if got != want {
+			t.Errorf("%s: 出勤天数 %q, want %q", nameOf(id), got, want)
+		}
 	}
 }

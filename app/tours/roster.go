@@ -14,7 +14,7 @@ import (
 	"zhibu/app/workbook"
 )
 
-var rosterHeader = []string{"序号", "乡镇", "支部", "姓名", "手机号", "状态", "报告", "候补顺序", "报名方式", "备注", "驳回理由", "报名时间"}
+var rosterHeader = []string{"序号", "乡镇", "支部", "姓名", "手机号", "状态", "报告", "出勤天数", "候补顺序", "报名方式", "备注", "驳回理由", "报名时间"}
 
 var quotaHeader = []string{"乡镇", "名额", "待乡镇审核", "待县委终审", "已确认", "候补"}
 var quotaWidths = []float64{16, 12, 12, 12, 12, 12}
@@ -79,9 +79,10 @@ func RosterWorkbook(r Roster, scope string, at time.Time) ([]byte, error) {
 		created := s.CreatedAt.In(web.China).Format("2006-01-02 15:04")
 		// 报告: 已交 / 未交 / 已通过 for a confirmed participant of a tour that asks for one.
 		report := ReportColumn(t.ReportAsked(), s.Status == seats.StatusConfirmed, r.Reports[s.UserID])
-		texts[i] = []string{strconv.Itoa(i + 1), s.Township, s.Branch, s.Name, s.Phone, seats.StatusName(s.Status), report, posText,
+		days := AttendanceColumn(r.Days, r.Attended[s.UserID], s.Status == seats.StatusConfirmed)
+		texts[i] = []string{strconv.Itoa(i + 1), s.Township, s.Branch, s.Name, s.Phone, seats.StatusName(s.Status), report, days, posText,
 			how, s.Note, s.Reason, created}
-		rows[i] = []any{i + 1, s.Township, s.Branch, s.Name, s.Phone, seats.StatusName(s.Status), report, pos, how, s.Note, s.Reason, created}
+		rows[i] = []any{i + 1, s.Township, s.Branch, s.Name, s.Phone, seats.StatusName(s.Status), report, days, pos, how, s.Note, s.Reason, created}
 	}
 	// Widths from the rows: a long note or reason wraps at workbook.MaxWidth.
 	err = b.Stream(workbook.Table{Sheet: "名单", Title: t.Title + " 考察名单" + about, Headers: rosterHeader,

@@ -140,3 +140,13 @@ func RecreditReason(oldHours, newHours float64, oldYear, newYear int) string {
 
 // formatHours writes 学时 as people do: 8, 2.5, 1.25.
 func formatHours(h float64) string { return strconv.FormatFloat(h, 'f', -1, 64) }
+
+// AttendanceColumn is the roster's 「出勤天数」 cell: the days a confirmed participant
+// attended (present or late, roll.Attended) of the tour's days, as "2/3"; blank for
+// anyone not confirmed and for a tour without days.
+func AttendanceColumn(days, attended int, confirmed bool) string {
+	if !confirmed || days == 0 {
+		return ""
+	}
+	return strconv.Itoa(attended) + "/" + strconv.Itoa(days)
+}

@@ -112,7 +112,7 @@ func (in *DayInput) validate(t Tour) error {
 // dayCols reads a day with its roll at a glance in the township $2 (NULL: all).
 const dayCols = `d.id, d.tour_id, to_char(d.day, 'YYYY-MM-DD') AS day, d.title,
 	count(p.user_id) AS people, count(a.user_id) AS marked,
-	count(a.user_id) FILTER (WHERE a.status IN ('present','late')) AS attended`
+	count(a.user_id) FILTER (WHERE ` + roll.AttendedSQL + `) AS attended`
 
 const dayFrom = ` FROM tour_days d
 	LEFT JOIN tour_signups p ON p.tour_id = d.tour_id AND p.status = 'confirmed' AND ($2::bigint IS NULL OR p.township_id = $2)
@@ -284,6 +284,32 @@ func (s *Store) DayRoll(ctx context.Context, me *web.Identity, tourID, dayID int
 	}
 	r.Townships, err = dayTables.ByTownship(ctx, s.db, tourID, dayID, scope)
 	return r, err
+}
+
+// DaysAttended is the roster's 「出勤天数」 (AttendanceColumn): how many days the tour has,
+// and for each person how many of them they attended (roll.AttendedSQL). One round trip.
+// Locks: none.
+func (s *Store) DaysAttended(ctx context.Context, tourID int64) (days int, attended map[int64]int, err error) {
+	var rows []struct {
+		UserID   int64 `db:"user_id"`
+		Days     int   `db:"days"`
+		Attended int   `db:"attended"`
+	}
+	// The days' count rides on every row, and on a row of user 0 when nobody attended.
+	err = s.db.SelectContext(ctx, &rows, `
+		WITH d AS (SELECT id FROM tour_days WHERE tour_id = $1)
+		SELECT a.user_id, (SELECT count(*) FROM d) AS days, count(*) AS attended
+		FROM tour_attendance a WHERE a.day_id IN (SELECT id FROM d) AND `+roll.AttendedSQL+`
+		GROUP BY a.user_id
+		UNION ALL SELECT 0, (SELECT count(*) FROM d), 0`, tourID)
+	attended = make(map[int64]int, len(rows))
+	for _, r := range rows {
+		days = r.Days
+		if r.UserID != 0 {
+			attended[r.UserID] = r.Attended
+		}
+	}
+	return days, attended, err
 }
 
 // seedDays gives a demo tour a day per date; a tour that is over gets its roll call:

@@ -189,6 +189,10 @@ type Roster struct {
 	// Reports are the confirmed participants' report statuses (user id → status, "":
 	// none), for the 「报告」 column of a tour that asks for reports.
 	Reports map[int64]string
+	// Days is how many days (考察日程) the tour has, Attended how many of them each person
+	// attended: the 「出勤天数」 column (AttendanceColumn).
+	Days     int
+	Attended map[int64]int
 }
 
 // Roster returns a tour's roster for staff: admins every township, organizers their own.
@@ -203,6 +207,9 @@ func (s *Store) Roster(ctx context.Context, me *web.Identity, id int64) (Roster,
 		return r, err
 	}
 	if r.Reports, err = s.ReportStates(ctx, id, scope.Township()); err != nil {
+		return r, err
+	}
+	if r.Days, r.Attended, err = s.DaysAttended(ctx, id); err != nil {
 		return r, err
 	}
 	r.Usage, err = s.Usage(ctx, id, scope)
