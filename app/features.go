@@ -55,7 +55,7 @@ func mountFeaturesWith(s *web.Server, ob *outbox.Outbox) error {
 		func(s *web.Server) error { return feedback.Mount(s, feedback.Deps{Post: post}) },
 		func(s *web.Server) error { return notices.Mount(s, notices.Deps{Post: post}) },
 		func(s *web.Server) error { return reminders.Mount(s, remindersDeps(s.DB, post)) },
-		func(s *web.Server) error { return certificates.Mount(s, certificatesDeps()) },
+		func(s *web.Server) error { return certificates.Mount(s, certificatesDeps(s.DB)) },
 		func(s *web.Server) error { return outbox.Mount(s, outbox.Deps{Outbox: ob}) },
 		func(s *web.Server) error {
 			return tools.Mount(s, tools.Deps{Lesson: func(ctx context.Context, topic string) (string, error) {
@@ -177,11 +177,17 @@ func seedDemo(ctx context.Context, db *sqlx.DB, size accounts.DemoSize, log *slo
 	if err := certificates.SeedDemo(ctx, db); err != nil {
 		return err
 	}
+	if err := settings.SeedDemo(ctx, db); err != nil {
+		return err
+	}
 	return nil
 }
 
 // certificatesDeps: the QR code and short link of a 结业证书 point at the site's public
 // address (ZHIBU_PUBLIC_URL, checked at start-up by loadConfig); unset, at the request's.
-func certificatesDeps() certificates.Deps {
-	return certificates.Deps{PublicURL: strings.TrimSpace(os.Getenv("ZHIBU_PUBLIC_URL"))}
+// The issuing body on the certificate and its verification page is the county setting
+// (settings.Store.IssuerName).
+func certificatesDeps(db *sqlx.DB) certificates.Deps {
+	return certificates.Deps{PublicURL: strings.TrimSpace(os.Getenv("ZHIBU_PUBLIC_URL")),
+		IssuerName: settings.NewStore(db).IssuerName}
 }

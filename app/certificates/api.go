@@ -27,13 +27,16 @@ func (h *handlers) throttle(c *fiber.Ctx) error {
 }
 
 // GET /api/v1/verify/:code — public, no session: {"name","programme","issued_on","valid",
-// "revoked_reason"}; an unknown or malformed code is 404, too many requests 429.
+// "revoked_reason","issuer"}; an unknown or malformed code is 404, too many requests 429.
 func (h *handlers) apiVerify(c *fiber.Ctx) error {
 	if err := h.throttle(c); err != nil {
 		return err
 	}
 	v, err := h.store.Verify(c.UserContext(), c.Params("code"))
 	if err != nil {
+		return err
+	}
+	if v.Issuer, err = h.issuer(c.UserContext()); err != nil {
 		return err
 	}
 	c.Set("X-Robots-Tag", "noindex")

@@ -2,6 +2,7 @@ package certificates
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -87,7 +88,7 @@ func TestRoutesByRole(t *testing.T) {
 		t.Fatalf("verify page: %d %s", st, page)
 	}
 	st, body = cl.anon.JSON("GET", "/api/v1/verify/"+code, nil)
-	want := fmt.Sprintf(`{"name":%q,"programme":%q,"issued_on":%q,"valid":true,"revoked_reason":""}`, cert.Name, cert.Programme, cert.IssuedOn)
+	want := fmt.Sprintf(`{"name":%q,"programme":%q,"issued_on":%q,"valid":true,"revoked_reason":"","issuer":"县委组织部"}`, cert.Name, cert.Programme, cert.IssuedOn)
 	if st != 200 || string(body) != want || strings.Contains(string(body), phone) {
 		t.Fatalf("verify api: %d %s, want %s", st, body, want)
 	}
@@ -373,5 +374,76 @@ func TestVerifyRateLimit(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 404 {
 		t.Fatalf("next window: %d", resp.StatusCode)
+	}
+}
+
+// The issuing body is the county's setting, read on every request: the certificate's
+// signature, the verification page and its API name 「县委组织部」 while the setting is
+// empty and the county's own name once it is set; a revoked certificate's page names who
+// revoked it.
+func TestIssuerNameFollowsTheSetting(t *testing.T) {
+	f := newFx(t)
+	// What app/features.go wires: the settings' row (app/settings Store.IssuerName).
+	issuer := func(ctx context.Context) (string, error) {
+		var name string
+		err := f.db.GetContext(ctx, &name, `SELECT issuer_name FROM county_settings`)
+		return name, err
+	}
+	setIssuer := func(name string) { testdb.Exec(t, f.db, `UPDATE county_settings SET issuer_name = $1`, name) }
+	setIssuer("")
+	t.Cleanup(func() { setIssuer("") })
+	cl := serve(t, f, Deps{IssuerName: issuer}, web.Config{})
+	sec := f.c.Secretaries[0][0]
+	f.qualify(t, sec)
+	st, body := cl.sec.JSON("GET", "/api/v1/me/certificates", nil)
+	var mine struct{ Certificates []Certificate }
+	webtest.Decode(t, body, &mine)
+	if st != 200 || len(mine.Certificates) != 1 {
+		t.Fatalf("mine: %d %s", st, body)
+	}
+	cert := mine.Certificates[0]
+	code := cert.VerifyURL[strings.LastIndex(cert.VerifyURL, "/")+1:]
+	certPath := fmt.Sprintf("/me/certificates/%d", cert.ID)
+
+	check := func(when, name string) {
+		t.Helper()
+		st, page := cl.sec.Get(certPath)
+		if st != 200 || !strings.Contains(page, `<p class="cert-issuer">`+name+`</p>`) {
+			t.Fatalf("%s: certificate page %d does not sign with %q", when, st, name)
+		}
+		st, page = cl.admin.Get(fmt.Sprintf("/admin/certificates/%d", cert.ID))
+		if st != 200 || !strings.Contains(page, `<p class="cert-issuer">`+name+`</p>`) {
+			t.Fatalf("%s: admin's certificate page %d does not sign with %q", when, st, name)
+		}
+		st, page = cl.anon.Get("/verify/" + code)
+		if st != 200 || !strings.Contains(page, `<span id="verify-issuer">`+name+`</span>`) ||
+			!strings.Contains(page, "本证书由"+name+"核发，以上信息与支部书记学习考试平台的记录一致") {
+			t.Fatalf("%s: verify page %d does not name %q", when, st, name)
+		}
+		st, body := cl.anon.JSON("GET", "/api/v1/verify/"+code, nil)
+		var v Verification
+		webtest.Decode(t, body, &v)
+		if st != 200 || v.Issuer != name || !v.Valid {
+			t.Fatalf("%s: verify api %d %s, want issuer %q", when, st, body, name)
+		}
+	}
+	check("unset", DefaultIssuer)
+	setIssuer("中共某某县委组织部")
+	check("set", "中共某某县委组织部")
+	setIssuer(longIssuer)
+	check("40 characters", longIssuer)
+	setIssuer("中共某某县委组织部")
+
+	// A revoked certificate's page says who revoked it.
+	if st, body := cl.admin.JSON("POST", fmt.Sprintf("/api/v1/certificates/%d/revoke", cert.ID), map[string]string{"reason": "信息有误"}); st != 200 {
+		t.Fatalf("revoke: %d %s", st, body)
+	}
+	if st, page := cl.anon.Get("/verify/" + code); st != 200 || !strings.Contains(page, "本证书已被发证单位（中共某某县委组织部）撤销") {
+		t.Fatalf("revoked verify page: %d %s", st, page)
+	}
+	// A setting that cannot be read is the server's problem, never a page without an issuer.
+	broken := serve(t, f, Deps{IssuerName: func(context.Context) (string, error) { return "", errors.New("settings unreadable") }}, web.Config{})
+	if st, _ := broken.anon.Get("/verify/" + code); st != 500 {
+		t.Fatalf("unreadable setting: verify page %d", st)
 	}
 }

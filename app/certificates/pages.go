@@ -27,6 +27,9 @@ func (h *handlers) verifyPage(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
+	if v.Issuer, err = h.issuer(c.UserContext()); err != nil {
+		return err
+	}
 	c.Set("X-Robots-Tag", "noindex")
 	return h.srv.Render.Page(c, "certificates/verify", fiber.Map{"Title": "证书查验", "V": v, "Found": found})
 }
@@ -68,10 +71,14 @@ func (h *handlers) renderCertificate(c *fiber.Ctx, cert Certificate, back string
 		return err
 	}
 	code.Scale = 6
+	issuer, err := h.issuer(c.UserContext())
+	if err != nil {
+		return err
+	}
 	// A data: URL is safe here: the PNG is ours, never user input.
 	img := template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG()))
 	return h.srv.Render.Page(c, "certificates/certificate", fiber.Map{"Title": "结业证书", "C": cert,
-		"QR": img, "Link": link, "Back": back})
+		"QR": img, "Link": link, "Back": back, "Issuer": issuer})
 }
 
 // GET /admin/certificates?q=&programme=&page= — the programmes and the issued certificates.

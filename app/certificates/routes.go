@@ -12,6 +12,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"strings"
 	"time"
 
 	"zhibu/app/web"
@@ -36,7 +37,13 @@ type Deps struct {
 	VerifyLimit int
 	// Now is the clock of issuing and of the rate limit's windows; nil is time.Now.
 	Now func() time.Time
+	// IssuerName is the issuing body the certificate is signed with and the verification
+	// page names (the county setting, app/settings); nil, or "", is DefaultIssuer.
+	IssuerName func(context.Context) (string, error)
 }
+
+// DefaultIssuer is the issuing body while the county has not named its own.
+const DefaultIssuer = "县委组织部"
 
 // Mount adds the certificates' pages, API and home cards (docs/certificates.md).
 func Mount(s *web.Server, deps Deps) error {
@@ -48,6 +55,9 @@ func Mount(s *web.Server, deps Deps) error {
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
+	}
+	if deps.IssuerName == nil {
+		deps.IssuerName = func(context.Context) (string, error) { return DefaultIssuer, nil }
 	}
 	s.MapErrors(errorTable)
 	h := &handlers{store: NewStore(s.DB, deps.Now), srv: s, deps: deps}
@@ -83,6 +93,18 @@ func Mount(s *web.Server, deps Deps) error {
 
 	s.AddHomeCards(h.homeCards)
 	return nil
+}
+
+// issuer is the issuing body to name now: the county's, or DefaultIssuer.
+func (h *handlers) issuer(ctx context.Context) (string, error) {
+	name, err := h.deps.IssuerName(ctx)
+	if err != nil {
+		return "", err
+	}
+	if name = strings.TrimSpace(name); name == "" {
+		name = DefaultIssuer
+	}
+	return name, nil
 }
 
 // homeCards: the admin's card to the certificates (their only way in besides the URL);

@@ -113,6 +113,7 @@ type Verification struct {
 	IssuedOn      string `db:"issued_on" json:"issued_on"`
 	Valid         bool   `db:"valid" json:"valid"`
 	RevokedReason string `db:"revoked_reason" json:"revoked_reason"`
+	Issuer        string `db:"-" json:"issuer"` // the issuing body (Deps.IssuerName), set by the handler
 }
 
 // Programmes lists every programme, active first, newest first. Locks: none.

@@ -2,6 +2,7 @@ package settings
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -28,11 +29,12 @@ func (h *handlers) render(c *fiber.Ctx, st Settings, failed *web.Error) error {
 }
 
 // inputFromForm reads the form: each setting is "1" (on) or "0" (off); anything else is
-// left out and refused by Validate.
+// left out and refused by Validate. The issuer name is text; a form without the field
+// keeps the saved name, an empty field clears it.
 func inputFromForm(c *fiber.Ctx) Input {
 	in := Input{ShowRanking: formBool(c, "ranking_enabled"), RetakeAfterPass: formBool(c, "retake_after_pass"),
 		RemindCourses: formBool(c, "remind_courses"), RemindExams: formBool(c, "remind_exams"),
-		LessonMinTime: formBool(c, "lesson_min_time")}
+		LessonMinTime: formBool(c, "lesson_min_time"), IssuerName: formText(c, "issuer_name")}
 	if v := c.FormValue("remind_days"); v != "" {
 		d, err := strconv.Atoi(v)
 		if err != nil {
@@ -41,6 +43,18 @@ func inputFromForm(c *fiber.Ctx) Input {
 		in.RemindDays = &d
 	}
 	return in
+}
+
+// formText is the posted value of the field (copied: Fiber reuses its buffers), or nil
+// when the form does not have the field.
+func formText(c *fiber.Ctx, name string) *string {
+	if !c.Request().PostArgs().Has(name) {
+		if f, err := c.MultipartForm(); err != nil || len(f.Value[name]) == 0 {
+			return nil
+		}
+	}
+	v := strings.Clone(c.FormValue(name))
+	return &v
 }
 
 func formBool(c *fiber.Ctx, name string) *bool {
@@ -68,6 +82,9 @@ func (h *handlers) updateForm(c *fiber.Ctx) error {
 		cur, gerr := h.store.Get(c.UserContext())
 		if gerr != nil {
 			return gerr
+		}
+		if in.IssuerName != nil {
+			cur.IssuerName = *in.IssuerName // the form shows what was typed
 		}
 		return h.render(c, cur, we)
 	}

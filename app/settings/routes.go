@@ -3,6 +3,8 @@
 // and through /api/v1/settings. Its switches: ranking_enabled (column show_ranking): whether the
 // townships' 排名 appears on the reports page and in the completion workbook. Under
 // 国办函〔2026〕12号 a platform must not push 积分排名 by default, so it starts off.
+// issuer_name (migrations/00078_county_name.sql) is the issuing body the certificates and
+// their verification page name (Store.IssuerName; empty: certificates.DefaultIssuer).
 // Other features read a setting through a function of their Deps (app/features.go).
 package settings
 
