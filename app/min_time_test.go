@@ -25,7 +25,7 @@ func TestLessonMinTimeSetting(t *testing.T) {
 	testdb.Get(t, db, &l2, `INSERT INTO lessons (course_id, position, title, min_seconds) VALUES ($1, 2, '第二课', 600) RETURNING id`, course)
 
 	st, body := admin.JSON("GET", "/api/v1/settings", nil)
-	if st != 200 || !strings.Contains(string(body), `"lesson_min_time":true`) {
+	if st != 200 || !strings.Contains(string(body), `"lesson_min_time_enabled":true`) {
 		t.Fatalf("default: %d %s", st, body)
 	}
 	endNow := func(lesson int64) string {
@@ -47,7 +47,7 @@ func TestLessonMinTimeSetting(t *testing.T) {
 		t.Fatalf("a secretary changes the setting: %d %s", st, body)
 	}
 	if st, body := admin.JSON("PUT", "/api/v1/settings", map[string]any{"ranking_enabled": false, "retake_after_pass": false,
-		"lesson_min_time": false}); st != 200 || !strings.Contains(string(body), `"lesson_min_time":false`) {
+		"lesson_min_time": false}); st != 200 || !strings.Contains(string(body), `"lesson_min_time_enabled":false`) {
 		t.Fatalf("switch off: %d %s", st, body)
 	}
 	if b := endNow(l2); !strings.Contains(b, `"lesson_completed":true`) {
@@ -55,5 +55,11 @@ func TestLessonMinTimeSetting(t *testing.T) {
 	}
 	if st, html := sec.Get(fmt.Sprintf("/lessons/%d", l2)); st != 200 || strings.Contains(html, "还需学习") {
 		t.Fatalf("the lesson page still asks for study time: %d", st)
+	}
+	// The stable name (DESIGN: lesson_min_time_enabled) switches it back on; the old name
+	// above is still read.
+	if st, body := admin.JSON("PUT", "/api/v1/settings", map[string]any{"ranking_enabled": false, "retake_after_pass": false,
+		"lesson_min_time_enabled": true}); st != 200 || !strings.Contains(string(body), `"lesson_min_time_enabled":true`) {
+		t.Fatalf("switch on by the stable name: %d %s", st, body)
 	}
 }

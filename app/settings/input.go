@@ -24,7 +24,10 @@ type Input struct {
 	RemindExams   *bool `json:"remind_exams"`
 	RemindDays    *int  `json:"remind_days"`
 	// LessonMinTime: optional, a missing one keeps its value.
-	LessonMinTime *bool `json:"lesson_min_time"`
+	LessonMinTime *bool `json:"lesson_min_time_enabled"`
+	// LessonMinTimeOld is lesson_min_time_enabled under the name it had before it joined
+	// the stable surface (docs/settings.md); read when the new name is missing.
+	LessonMinTimeOld *bool `json:"lesson_min_time"`
 	// IssuerName: the issuing body on certificates (「中共某某县委组织部」); optional, a
 	// missing one keeps its value, "" names none (certificates.DefaultIssuer).
 	IssuerName *string `json:"issuer_name"`
@@ -34,6 +37,9 @@ type Input struct {
 // remind_days is 1 to 30 and the issuer name is at most MaxIssuerName characters of
 // one-line text.
 func (in *Input) Validate() web.FieldErrors {
+	if in.LessonMinTime == nil {
+		in.LessonMinTime = in.LessonMinTimeOld
+	}
 	errs := web.FieldErrors{}
 	if in.ShowRanking == nil {
 		errs["ranking_enabled"] = "请选择是否显示乡镇排名"

@@ -26,7 +26,7 @@ type Settings struct {
 	RemindCourses   bool      `db:"remind_courses" json:"remind_courses"`   // automatic 即将截止 for 必修 courses
 	RemindExams     bool      `db:"remind_exams" json:"remind_exams"`       // automatic 即将截止 for exams
 	RemindDays      int       `db:"remind_days" json:"remind_days"`         // how many days before
-	LessonMinTime   bool      `db:"lesson_min_time" json:"lesson_min_time"` // lessons need their minimum study time
+	LessonMinTime   bool      `db:"lesson_min_time" json:"lesson_min_time_enabled"` // lessons need their minimum study time
 	IssuerName      string    `db:"issuer_name" json:"issuer_name"`         // the certificates' issuing body; "": none set
 	UpdatedAt       time.Time `db:"updated_at" json:"updated_at"`
 	UpdatedBy       string    `db:"updated_by" json:"updated_by"` // the admin's name; "" before any change
