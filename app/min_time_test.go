@@ -56,7 +56,7 @@ func TestLessonMinTimeSetting(t *testing.T) {
 	if st, html := sec.Get(fmt.Sprintf("/lessons/%d", l2)); st != 200 || strings.Contains(html, "还需学习") {
 		t.Fatalf("the lesson page still asks for study time: %d", st)
 	}
-	// The stable name (DESIGN: lesson_min_time_enabled) switches it back on; the old name
+	// The stable name (docs/settings.md: lesson_min_time_enabled) switches it back on; the old name
 	// above is still read.
 	if st, body := admin.JSON("PUT", "/api/v1/settings", map[string]any{"ranking_enabled": false, "retake_after_pass": false,
 		"lesson_min_time_enabled": true}); st != 200 || !strings.Contains(string(body), `"lesson_min_time_enabled":true`) {

@@ -201,7 +201,7 @@ func TestInboxPaging(t *testing.T) {
 	if st, html := cl.Get("/messages?page=2"); st != 200 || !strings.Contains(html, "第1条") {
 		t.Fatalf("page 2: %d", st)
 	}
-	// The JSON shape of DESIGN.md §4.
+	// The JSON shape integrators rely on (docs/inbox.md).
 	_, body := cl.JSON("GET", "/api/v1/messages?page=2", nil)
 	var raw struct {
 		Unread   *int             `json:"unread"`

@@ -242,9 +242,10 @@ func writeSummary(b *workbook.Book, r *Report) error {
 		}
 	}
 	// Last: the autofilter rewrites the sheet properties that hold fit-to-page. 汇总 is
-	// the table with its notes on page 1 and the chart on page 2 (分类 has its own sheet);
-	// the header row is not repeated (the chart's page has none), the title is.
-	return b.PrintSetup(sh, workbook.Page{Title: title})
+	// the table with its notes on page 1 and the chart on page 2 (分类 has its own sheet).
+	// Like every workbook's (docs/reports.md), its header row repeats on every printed page: a
+	// county whose townships fill more than a page reads page 2 with its columns named.
+	return b.PrintSetup(sh, workbook.Page{Title: title, HeaderRow: 2})
 }
 
 // writeNotes writes one note per row from row on, each across the table's columns
