@@ -23,11 +23,11 @@ func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
 type Settings struct {
 	ShowRanking     bool      `db:"show_ranking" json:"ranking_enabled"`
 	RetakeAfterPass bool      `db:"retake_after_pass" json:"retake_after_pass"`
-	RemindCourses   bool      `db:"remind_courses" json:"remind_courses"`   // automatic 即将截止 for 必修 courses
-	RemindExams     bool      `db:"remind_exams" json:"remind_exams"`       // automatic 即将截止 for exams
-	RemindDays      int       `db:"remind_days" json:"remind_days"`         // how many days before
+	RemindCourses   bool      `db:"remind_courses" json:"remind_courses"`           // automatic 即将截止 for 必修 courses
+	RemindExams     bool      `db:"remind_exams" json:"remind_exams"`               // automatic 即将截止 for exams
+	RemindDays      int       `db:"remind_days" json:"remind_days"`                 // how many days before
 	LessonMinTime   bool      `db:"lesson_min_time" json:"lesson_min_time_enabled"` // lessons need their minimum study time
-	IssuerName      string    `db:"issuer_name" json:"issuer_name"`         // the certificates' issuing body; "": none set
+	IssuerName      string    `db:"issuer_name" json:"issuer_name"`                 // the certificates' issuing body; "": none set
 	UpdatedAt       time.Time `db:"updated_at" json:"updated_at"`
 	UpdatedBy       string    `db:"updated_by" json:"updated_by"` // the admin's name; "" before any change
 }
