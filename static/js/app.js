@@ -10,7 +10,7 @@ document.addEventListener('click', function (e) {
 });
 
 // The staff menu on a phone is one row that scrolls sideways (static/css/app.css): bring
-// the current item into view, and fade the right edge while items are hidden there.
+// the current item into view, and fade an edge while items are hidden beyond it.
 (function () {
   var nav = document.querySelector('.topnav');
   if (!nav) return;
@@ -19,7 +19,8 @@ document.addEventListener('click', function (e) {
     nav.scrollLeft = cur.offsetLeft - (nav.clientWidth - cur.offsetWidth) / 2;
   }
   function edge() {
-    nav.classList.toggle('more', nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 4);
+    nav.classList.toggle('more-left', nav.scrollLeft > 4);
+    nav.classList.toggle('more-right', nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 4);
   }
   edge();
   nav.addEventListener('scroll', edge, {passive: true});
