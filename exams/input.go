@@ -124,7 +124,7 @@ func (in ExamInput) ToExam() (Exam, map[string]string) {
 	}
 	e.TotalPoints = round2(e.TotalPoints)
 	if !finite(e.PassScore) || e.PassScore < 0 || (e.TotalPoints > 0 && e.PassScore > e.TotalPoints) {
-		errs["pass_score"] = fmt.Sprintf("及格分应在 0 到总分 %.0f 之间", e.TotalPoints)
+		errs["pass_score"] = fmt.Sprintf("及格分应在 0 到总分 %g 之间", e.TotalPoints)
 	}
 	return e, errs
 }

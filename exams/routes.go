@@ -167,7 +167,7 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 		state := e.StateFor(retake)
 		c := web.Card{Title: "考试：" + e.Title, Order: 30 + i, Accent: state == "open" || state == "resume", Due: e.ClosesAt,
 			Lines: []string{"截止时间：" + e.ClosesAt.In(web.China).Format("1月2日 15:04"),
-				fmt.Sprintf("限时 %d 分钟 · 满分 %.0f 分 · %.0f 分及格", e.DurationMinutes, e.TotalPoints, e.PassScore)}}
+				fmt.Sprintf("限时 %d 分钟 · 满分 %g 分 · %g 分及格", e.DurationMinutes, e.TotalPoints, e.PassScore)}}
 		switch state {
 		case "resume":
 			c.Big, c.Link, c.LinkText = "作答中", fmt.Sprintf("/exams/attempts/%d", e.OpenAttempt.Int64), "继续作答"
@@ -186,7 +186,7 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 			if e.Passed {
 				pass = "已及格"
 			}
-			c.Lines = append(c.Lines, fmt.Sprintf("最好成绩 %.1f 分（%s）", e.BestScore.Float64, pass))
+			c.Lines = append(c.Lines, fmt.Sprintf("最好成绩 %g 分（%s）", e.BestScore.Float64, pass))
 		}
 		cards = append(cards, c)
 	}
