@@ -480,8 +480,14 @@ func TestHomeCards(t *testing.T) {
 	if all, err = srv.HomeCards(t.Context(), org); err != nil || len(toursCards(all)) != 1 || toursCards(all)[0].Big != "1 人" || !toursCards(all)[0].Accent {
 		t.Fatalf("organizer card: %+v", all)
 	}
+	// The organizer's to-do is due when the tour's sign-up closes, and says so.
+	var closes time.Time
+	testdb.Get(t, db, &closes, `SELECT signup_closes_at FROM tours WHERE id = $1`, id)
+	if oc := toursCards(all)[0]; !oc.Due.Equal(closes) || !strings.Contains(fmt.Sprint(oc.Lines), closes.In(web.China).Format("1月2日 15:04")+"（报名截止）前审核") {
+		t.Fatalf("organizer card due %v, lines %v; want due %v", oc.Due, oc.Lines, closes)
+	}
 	org2 := &web.Identity{UserID: c.Organizers[1], Role: web.RoleOrganizer, TownshipID: c.Townships[1]}
-	if all, err = srv.HomeCards(t.Context(), org2); err != nil || len(toursCards(all)) != 1 || toursCards(all)[0].Big != "0 人" {
+	if all, err = srv.HomeCards(t.Context(), org2); err != nil || len(toursCards(all)) != 1 || toursCards(all)[0].Big != "0 人" || !toursCards(all)[0].Due.IsZero() {
 		t.Fatalf("other organizer card: %+v", all)
 	}
 }

@@ -141,8 +141,14 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 		card.Link, card.LinkText = "/admin/tours", "去审核"
 		waiting := 0
 		for _, v := range vs {
-			if v.Status != TourDraft && v.Status != TourDone {
+			if v.Status != TourDraft && v.Status != TourDone && v.Pending > 0 {
 				waiting += v.Pending
+				// Due at the nearest sign-up deadline among the tours with people waiting:
+				// the roster should be settled by then, and the people waiting hear nothing
+				// until it is (web.OrderCards puts it before a later exam or course).
+				if card.Due.IsZero() || v.SignupClosesAt.Before(card.Due) {
+					card.Due = v.SignupClosesAt
+				}
 			}
 		}
 		what := "待乡镇审核的报名"
@@ -151,6 +157,9 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 		}
 		card.Big = fmt.Sprintf("%d 人", waiting)
 		card.Lines = append(card.Lines, what)
+		if waiting > 0 {
+			card.Lines = append(card.Lines, "请在 "+card.Due.In(web.China).Format("1月2日 15:04")+"（报名截止）前审核")
+		}
 		card.Accent = waiting > 0
 	}
 	return []web.Card{card}, nil
