@@ -141,7 +141,7 @@ func Mount(s *web.Server, deps Deps) error {
 // get the classes with leave requests waiting.
 func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card, error) {
 	if me.Role != web.RoleSecretary {
-		return nil, nil
+		return h.staffCard(ctx, me)
 	}
 	list, err := h.store.UpcomingFor(ctx, me.UserID)
 	if err != nil {
@@ -162,4 +162,52 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 		cards = append(cards, card)
 	}
 	return cards, nil
+}
+
+// staffCard: an organizer's or admin's to-do in the open classes (StaffCard).
+func (h *handlers) staffCard(ctx context.Context, me *web.Identity) ([]web.Card, error) {
+	td, err := h.store.StaffToDo(ctx, me)
+	if err != nil {
+		return nil, err
+	}
+	return StaffCard(td, me.Role), nil
+}
+
+// StaffCard is the home card of a staff member's to-do in the open classes: leave
+// requests to decide (due at the earliest session they are for — a leave decided after
+// its session helps nobody) and sign-ups awaiting their approval (due when their class
+// begins), linked to the one class when only one has any; no card when nothing waits.
+func StaffCard(td ToDo, role string) []web.Card {
+	if td.Leaves+td.Signups == 0 {
+		return nil
+	}
+	card := web.Card{Title: "培训班待办", Big: fmt.Sprintf("%d 项", td.Leaves+td.Signups), Link: "/admin/classes",
+		LinkText: "去处理", Accent: true, Order: 25}
+	if td.Classes == 1 {
+		card.Link = fmt.Sprintf("/admin/classes/%d", td.Class)
+		if td.Leaves == 0 {
+			card.Link += "/seats"
+		}
+	}
+	if td.Leaves > 0 {
+		card.Lines = append(card.Lines, fmt.Sprintf("请假申请 %d 条待审批", td.Leaves))
+		if td.LeaveDue != nil {
+			card.Due = *td.LeaveDue
+			card.Lines = append(card.Lines, "最早一条是 "+td.LeaveDue.In(web.China).Format("1月2日 15:04")+" 的课")
+		}
+	}
+	if td.Signups > 0 {
+		what := "培训班报名 %d 人待乡镇审核"
+		if role == web.RoleAdmin {
+			what = "培训班报名 %d 人待县委终审"
+		}
+		card.Lines = append(card.Lines, fmt.Sprintf(what, td.Signups))
+		if td.SignupDue != nil {
+			card.Lines = append(card.Lines, "最早 "+td.SignupDue.In(web.China).Format("1月2日 15:04")+" 开课，请在开课前审核")
+			if card.Due.IsZero() || td.SignupDue.Before(card.Due) {
+				card.Due = *td.SignupDue
+			}
+		}
+	}
+	return []web.Card{card}
 }
