@@ -608,3 +608,56 @@ func TestRosterReportColumnAndForm(t *testing.T) {
 		t.Fatalf("pre-reading: %+v %v", m.PreReading, err)
 	}
 }
+
+// The staff's to-do of reports: submitted ones wait for the organizer of their township
+// and for the admin; a reviewed one waits for nobody. The home card says so and leads to
+// the tour's reports desk.
+func TestReportsToReview(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	clk := &testClock{t: time.Now()}
+	s := NewStore(db, reportDeps(clk))
+	ctx := context.Background()
+	id, ends := reportTour(t, db, c, 3)
+	sec := secretaryOf(c, 1, 0)
+	_, admin := actors(c, 1)
+	mustSignup(t, s, id, sec.UserID, "")
+	sid := signupID(t, db, id, sec.UserID)
+	for _, a := range []Actor{{UserID: c.Organizers[1], Role: web.RoleOrganizer, Scope: web.Scope{TownshipID: c.Townships[1]}}, admin} {
+		if _, err := s.Decide(ctx, id, sid, a, true, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	adminID := &web.Identity{UserID: c.Admin, Role: web.RoleAdmin}
+	before, _, _, err := s.ReportsToReview(ctx, adminID) // other tests' reports count for the admin
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(afterReturn(ends, 2))
+	r, err := s.SubmitReport(ctx, sec, id, ReportInput{Body: "报告"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		who  *web.Identity
+		want int
+	}{{organizerOf(c, 1), 1}, {organizerOf(c, 0), 0}, {adminID, before + 1}} {
+		n, tours, tour, err := s.ReportsToReview(ctx, tc.who)
+		if err != nil || n != tc.want || (tc.who.Role == web.RoleOrganizer && n > 0 && (tours != 1 || tour != id)) {
+			t.Errorf("%s %d: %d reports in %d tours (%d), %v; want %d", tc.who.Role, tc.who.TownshipID, n, tours, tour, err, tc.want)
+		}
+	}
+	srv := newServer(t, db)
+	all, err := srv.HomeCards(ctx, organizerOf(c, 1))
+	cards := toursCards(all)
+	if err != nil || len(cards) != 1 || !cards[0].Accent || cards[0].Link != fmt.Sprintf("/admin/tours/%d/reports", id) ||
+		!strings.Contains(strings.Join(cards[0].Lines, "|"), "学习报告 1 份待审阅") {
+		t.Fatalf("organizer's card: %+v %v", cards, err)
+	}
+	if _, err := s.ReviewReport(ctx, organizerOf(c, 1), id, r.ID, ReviewInput{Decision: DecisionAccept}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, _, err := s.ReportsToReview(ctx, organizerOf(c, 1)); err != nil || n != 0 {
+		t.Fatalf("after the review: %d %v", n, err)
+	}
+}

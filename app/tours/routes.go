@@ -160,7 +160,21 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 		if waiting > 0 {
 			card.Lines = append(card.Lines, "请在 "+card.Due.In(web.China).Format("1月2日 15:04")+"（报名截止）前审核")
 		}
-		card.Accent = waiting > 0
+		// Reports waiting for review: the participants' 学时 wait on them.
+		reports, tours, tourID, err := h.store.ReportsToReview(ctx, me)
+		if err != nil {
+			return nil, err
+		}
+		if reports > 0 {
+			card.Lines = append(card.Lines, fmt.Sprintf("学习报告 %d 份待审阅（通过后才记学时）", reports))
+			if waiting == 0 {
+				card.Link, card.LinkText = "/admin/tours", "去审阅"
+				if tours == 1 {
+					card.Link = fmt.Sprintf("/admin/tours/%d/reports", tourID)
+				}
+			}
+		}
+		card.Accent = waiting > 0 || reports > 0
 	}
 	return []web.Card{card}, nil
 }

@@ -439,6 +439,23 @@ func reportRows(ctx context.Context, q sqlx.QueryerContext, tourID int64, townsh
 	return rows, err
 }
 
+// ReportsToReview counts the submitted reports waiting for the viewer's review (an
+// organizer's own township's, an admin's all) across tours, and names one of their tours
+// (the home card links to it when it is the only one). One round trip. Locks: none.
+func (s *Store) ReportsToReview(ctx context.Context, me *web.Identity) (n, tours int, tourID int64, err error) {
+	var row struct {
+		N     int   `db:"n"`
+		Tours int   `db:"tours"`
+		Tour  int64 `db:"tour"`
+	}
+	err = s.db.GetContext(ctx, &row, `
+		SELECT count(*) AS n, count(DISTINCT r.tour_id) AS tours, COALESCE(min(r.tour_id), 0) AS tour
+		FROM tour_reports r JOIN tour_signups g ON g.tour_id = r.tour_id AND g.user_id = r.user_id AND g.status = 'confirmed'
+		WHERE r.status = $1 AND ($2::bigint IS NULL OR g.township_id = $2)`,
+		ReportSubmitted, web.ScopeOf(me).Township())
+	return row.N, row.Tours, row.Tour, err
+}
+
 // ReportStates maps each confirmed participant of the tour in the township (NULL: all)
 // to the report's status ("": none), for the roster's 「报告」 column.
 func (s *Store) ReportStates(ctx context.Context, tourID int64, township sql.NullInt64) (map[int64]string, error) {
