@@ -651,7 +651,7 @@ func TestReportsToReview(t *testing.T) {
 	all, err := srv.HomeCards(ctx, organizerOf(c, 1))
 	cards := toursCards(all)
 	if err != nil || len(cards) != 1 || !cards[0].Accent || cards[0].Link != fmt.Sprintf("/admin/tours/%d/reports", id) ||
-		!strings.Contains(strings.Join(cards[0].Lines, "|"), "学习报告 1 份待审阅") {
+		cards[0].Big != "1 份" || strings.Join(cards[0].Lines, "|") != "学习报告待审阅（通过后才记学时）" {
 		t.Fatalf("organizer's card: %+v %v", cards, err)
 	}
 	if _, err := s.ReviewReport(ctx, organizerOf(c, 1), id, r.ID, ReviewInput{Decision: DecisionAccept}); err != nil {

@@ -165,14 +165,15 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 		if err != nil {
 			return nil, err
 		}
-		if reports > 0 {
-			card.Lines = append(card.Lines, fmt.Sprintf("学习报告 %d 份待审阅（通过后才记学时）", reports))
-			if waiting == 0 {
-				card.Link, card.LinkText = "/admin/tours", "去审阅"
-				if tours == 1 {
-					card.Link = fmt.Sprintf("/admin/tours/%d/reports", tourID)
-				}
+		switch {
+		case reports > 0 && waiting == 0: // the reports are the card's one to-do
+			card.Big, card.Lines = fmt.Sprintf("%d 份", reports), []string{"学习报告待审阅（通过后才记学时）"}
+			card.Link, card.LinkText = "/admin/tours", "去审阅"
+			if tours == 1 {
+				card.Link = fmt.Sprintf("/admin/tours/%d/reports", tourID)
 			}
+		case reports > 0:
+			card.Lines = append(card.Lines, fmt.Sprintf("学习报告 %d 份待审阅（通过后才记学时）", reports))
 		}
 		card.Accent = waiting > 0 || reports > 0
 	}
