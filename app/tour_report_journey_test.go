@@ -66,7 +66,19 @@ func TestPhoneTourReportRecordAndCertificate(t *testing.T) {
 		}
 		return s
 	}
-	must(sb, chromedp.Navigate(fmt.Sprintf("%s/tours/%d/report", base, tour)), chromedp.WaitVisible(chromedp.ID("#body")))
+	// Back home, a card asks for the report (ordered by its deadline among the others) and
+	// leads to the form.
+	reportLink := fmt.Sprintf(`.card a[href="/tours/%d/report"]`, tour)
+	must(sb, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(reportLink)))
+	if ok, _ := chromedp.Run(sb, chromedp.Evaluate[bool](fmt.Sprintf(`[...document.querySelectorAll('.card')].some(c =>
+		c.querySelector('h2').textContent.startsWith('学习报告') && c.querySelector('a[href="/tours/%d/report"]'))`, tour))); !ok {
+		t.Errorf("no 学习报告 card leads to the form")
+	}
+	if _, err := chromedp.Run(sb, chromedp.Evaluate[bool](`(document.querySelector('`+reportLink+`').scrollIntoView({block: 'center'}), true)`)); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, sb, "journey-home-report")
+	must(sb, chromedp.Click(chromedp.CSS(reportLink)), chromedp.WaitVisible(chromedp.ID("#body")))
 	must(sb, chromedp.SendKeys(chromedp.ID("#body"), "发展思路：学习余村经验，发展林下经济和乡村旅游，明年办起村集体合作社。"))
 	browsertest.Screenshot(t, sb, "journey-report-write")
 	must(sb, chromedp.Click(chromedp.CSS(`#my-report form button[type=submit]`)))

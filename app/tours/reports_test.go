@@ -661,3 +661,67 @@ func TestReportsToReview(t *testing.T) {
 		t.Fatalf("after the review: %d %v", n, err)
 	}
 }
+
+// A participant's to-do: the report to write from the return to the deadline's last day,
+// again when it comes back returned, never once submitted or past the deadline; the home
+// card leads to the form and is due on the deadline's last day.
+func TestReportsToWrite(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	clk := &testClock{t: time.Now()}
+	s := NewStore(db, reportDeps(clk))
+	ctx := context.Background()
+	id, ends := reportTour(t, db, c, 3)
+	sec, other := secretaryOf(c, 1, 0), secretaryOf(c, 1, 1)
+	_, admin := actors(c, 1)
+	for _, who := range []*web.Identity{sec, other} {
+		mustSignup(t, s, id, who.UserID, "")
+		sid := signupID(t, db, id, who.UserID)
+		for _, a := range []Actor{{UserID: c.Organizers[1], Role: web.RoleOrganizer, Scope: web.Scope{TownshipID: c.Townships[1]}}, admin} {
+			if _, err := s.Decide(ctx, id, sid, a, true, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	todo := func(who *web.Identity) []ReportToDo {
+		t.Helper()
+		r, err := s.ReportsToWrite(ctx, who.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	clk.Set(afterReturn(ends, -1))
+	if r := todo(sec); len(r) != 0 {
+		t.Fatalf("before the return: %+v", r)
+	}
+	clk.Set(afterReturn(ends, 2))
+	r := todo(sec)
+	if len(r) != 1 || r[0].TourID != id || r[0].Status != "" {
+		t.Fatalf("after the return: %+v", r)
+	}
+	cards := ReportCards(r)
+	due := r[0].Due
+	if len(cards) != 1 || cards[0].Link != fmt.Sprintf("/tours/%d/report", id) || cards[0].Big != "待提交" || !cards[0].Accent ||
+		!cards[0].Due.Equal(time.Date(due.Year(), due.Month(), due.Day(), 23, 59, 59, 0, web.China)) ||
+		strings.Join(cards[0].Lines, "|") != "请在 "+due.Format("1月2日")+" 前提交|审核通过后记 3 学时" {
+		t.Fatalf("card: %+v", cards)
+	}
+	rep, err := s.SubmitReport(ctx, sec, id, ReportInput{Body: "报告"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := todo(sec); len(r) != 0 {
+		t.Fatalf("after submitting: %+v", r)
+	}
+	if _, err := s.ReviewReport(ctx, organizerOf(c, 1), id, rep.ID, ReviewInput{Decision: DecisionReturn, Comment: "请补充本村打算"}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(afterReturn(ends, 30)) // past the deadline: a returned report may still be sent again
+	if r := todo(sec); len(r) != 1 || r[0].Status != ReportReturned || ReportCards(r)[0].Big != "已退回" {
+		t.Fatalf("returned, past the deadline: %+v", r)
+	}
+	if r := todo(other); len(r) != 0 {
+		t.Fatalf("never submitted, past the deadline: %+v", r)
+	}
+}

@@ -126,58 +126,82 @@ func Mount(s *web.Server, deps Deps) error {
 	return nil
 }
 
-// homeCards: secretaries see what they signed up for (and its status), the tours they
-// can still sign up for with the nearest deadline; organizers the sign-ups awaiting them;
-// admins those awaiting final approval. What happened to a sign-up is in the inbox.
+// homeCards: secretaries see the 学习报告 they should submit, what they signed up for (and
+// its status), the tours they can still sign up for with the nearest deadline; organizers
+// the sign-ups and reports awaiting them; admins those awaiting final approval and review.
+// What happened to a sign-up is in the inbox.
 func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card, error) {
 	vs, err := h.store.Tours(ctx, me, 0)
 	if err != nil {
 		return nil, err
 	}
-	card := web.Card{Title: "考察学习", Link: "/tours", LinkText: "查看考察活动", Order: 40}
 	if me.Role == web.RoleSecretary {
-		card = secretaryCard(vs)
-	} else {
-		card.Link, card.LinkText = "/admin/tours", "去审核"
-		waiting := 0
-		for _, v := range vs {
-			if v.Status != TourDraft && v.Status != TourDone && v.Pending > 0 {
-				waiting += v.Pending
-				// Due at the nearest sign-up deadline among the tours with people waiting:
-				// the roster should be settled by then, and the people waiting hear nothing
-				// until it is (web.OrderCards puts it before a later exam or course).
-				if card.Due.IsZero() || v.SignupClosesAt.Before(card.Due) {
-					card.Due = v.SignupClosesAt
-				}
-			}
-		}
-		what := "待乡镇审核的报名"
-		if me.Role == web.RoleAdmin {
-			what = "待县委终审的报名"
-		}
-		card.Big = fmt.Sprintf("%d 人", waiting)
-		card.Lines = append(card.Lines, what)
-		if waiting > 0 {
-			card.Lines = append(card.Lines, "请在 "+card.Due.In(web.China).Format("1月2日 15:04")+"（报名截止）前审核")
-		}
-		// Reports waiting for review: the participants' 学时 wait on them.
-		reports, tours, tourID, err := h.store.ReportsToReview(ctx, me)
+		todo, err := h.store.ReportsToWrite(ctx, me.UserID)
 		if err != nil {
 			return nil, err
 		}
-		switch {
-		case reports > 0 && waiting == 0: // the reports are the card's one to-do
-			card.Big, card.Lines = fmt.Sprintf("%d 份", reports), []string{"学习报告待审阅（通过后才记学时）"}
-			card.Link, card.LinkText = "/admin/tours", "去审阅"
-			if tours == 1 {
-				card.Link = fmt.Sprintf("/admin/tours/%d/reports", tourID)
-			}
-		case reports > 0:
-			card.Lines = append(card.Lines, fmt.Sprintf("学习报告 %d 份待审阅（通过后才记学时）", reports))
-		}
-		card.Accent = waiting > 0 || reports > 0
+		return append(ReportCards(todo), secretaryCard(vs)), nil
 	}
+	card := web.Card{Title: "考察学习", Link: "/admin/tours", LinkText: "去审核", Order: 40}
+	waiting := 0
+	for _, v := range vs {
+		if v.Status != TourDraft && v.Status != TourDone && v.Pending > 0 {
+			waiting += v.Pending
+			// Due at the nearest sign-up deadline among the tours with people waiting:
+			// the roster should be settled by then, and the people waiting hear nothing
+			// until it is (web.OrderCards puts it before a later exam or course).
+			if card.Due.IsZero() || v.SignupClosesAt.Before(card.Due) {
+				card.Due = v.SignupClosesAt
+			}
+		}
+	}
+	what := "待乡镇审核的报名"
+	if me.Role == web.RoleAdmin {
+		what = "待县委终审的报名"
+	}
+	card.Big = fmt.Sprintf("%d 人", waiting)
+	card.Lines = append(card.Lines, what)
+	if waiting > 0 {
+		card.Lines = append(card.Lines, "请在 "+card.Due.In(web.China).Format("1月2日 15:04")+"（报名截止）前审核")
+	}
+	// Reports waiting for review: the participants' 学时 wait on them.
+	reports, tours, tourID, err := h.store.ReportsToReview(ctx, me)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case reports > 0 && waiting == 0: // the reports are the card's one to-do
+		card.Big, card.Lines = fmt.Sprintf("%d 份", reports), []string{"学习报告待审阅（通过后才记学时）"}
+		card.Link, card.LinkText = "/admin/tours", "去审阅"
+		if tours == 1 {
+			card.Link = fmt.Sprintf("/admin/tours/%d/reports", tourID)
+		}
+	case reports > 0:
+		card.Lines = append(card.Lines, fmt.Sprintf("学习报告 %d 份待审阅（通过后才记学时）", reports))
+	}
+	card.Accent = waiting > 0 || reports > 0
 	return []web.Card{card}, nil
+}
+
+// ReportCards are a participant's cards of the 学习报告 to submit (Store.ReportsToWrite):
+// due on the deadline's last day, saying what is at stake (the tour's 学时 are credited
+// on acceptance), leading to the report form.
+func ReportCards(todo []ReportToDo) []web.Card {
+	var cards []web.Card
+	for _, r := range todo {
+		c := web.Card{Title: "学习报告：" + r.Title, Big: "待提交", Link: fmt.Sprintf("/tours/%d/report", r.TourID),
+			LinkText: "写学习报告", Accent: true, Order: 35,
+			Due: time.Date(r.Due.Year(), r.Due.Month(), r.Due.Day(), 23, 59, 59, 0, web.China)}
+		if r.Status == ReportReturned {
+			c.Big, c.LinkText = "已退回", "修改后重新提交"
+		}
+		c.Lines = []string{"请在 " + r.Due.Format("1月2日") + " 前提交"}
+		if r.Hours > 0 {
+			c.Lines = append(c.Lines, fmt.Sprintf("审核通过后记 %g 学时", r.Hours))
+		}
+		cards = append(cards, c)
+	}
+	return cards
 }
 
 // secretaryCard is a secretary's tour card: a count of open tours only when there are

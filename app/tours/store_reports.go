@@ -439,6 +439,43 @@ func reportRows(ctx context.Context, q sqlx.QueryerContext, tourID int64, townsh
 	return rows, err
 }
 
+// ReportToDo is a confirmed participant's report the tour asks for and that is not in
+// (none yet, or returned), for the home card.
+type ReportToDo struct {
+	TourID int64     `db:"tour_id"`
+	Title  string    `db:"title"`
+	Hours  float64   `db:"hours"`
+	EndsOn time.Time `db:"ends_on"`
+	Due    time.Time `db:"report_due"`
+	Status string    `db:"status"` // "" or ReportReturned
+}
+
+// ReportsToWrite are the reports the participant can and should submit now
+// (SubmitRefusal says nothing against it): tours they were confirmed for that ask for a
+// report, back from, not submitted or returned. One round trip. Locks: none.
+func (s *Store) ReportsToWrite(ctx context.Context, userID int64) ([]ReportToDo, error) {
+	var rows []ReportToDo
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT t.id AS tour_id, t.title, t.hours::float8 AS hours, t.ends_on, t.report_due, COALESCE(r.status, '') AS status
+		FROM tour_signups g JOIN tours t ON t.id = g.tour_id
+		LEFT JOIN tour_reports r ON r.tour_id = g.tour_id AND r.user_id = g.user_id
+		WHERE g.user_id = $1 AND g.status = 'confirmed' AND t.report_due IS NOT NULL AND t.status <> 'draft'
+			AND (r.status IS NULL OR r.status = $2)
+		ORDER BY t.report_due, t.id LIMIT 20`, userID, ReportReturned)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := rows[:0]
+	for _, r := range rows {
+		due := r.Due
+		if SubmitRefusal(ReportWindow{Due: &due, EndsOn: r.EndsOn, Status: r.Status}, now) == "" {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 // ReportsToReview counts the submitted reports waiting for the viewer's review (an
 // organizer's own township's, an admin's all) across tours, and names one of their tours
 // (the home card links to it when it is the only one). One round trip. Locks: none.
