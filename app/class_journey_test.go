@@ -85,6 +85,14 @@ func TestPhoneClassEndToEnd(t *testing.T) {
 	ob := browsertest.New(t)
 	browsertest.SignIn(t, ob, srv, base, org)
 	roll := fmt.Sprintf("%s/admin/classes/%d/sessions/%d", base, cl.ID, sessions[0])
+	// Home says there is a roll call to take today, and leads to one.
+	if err := chromedp.Do(ob, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`.card a[href*="/sessions/"]`))); err != nil {
+		t.Fatalf("organizer's home without today's roll call: %v", err)
+	}
+	if title, _ := chromedp.Run(ob, chromedp.Text(chromedp.CSS(`.card h2`))); !strings.HasPrefix(title, "今日点名") {
+		t.Errorf("organizer's first card is %q, want 今日点名", title)
+	}
+	browsertest.Screenshot(t, ob, "class-home-organizer")
 	if err := chromedp.Do(ob, chromedp.Navigate(roll), chromedp.WaitVisible(chromedp.CSS("#all-present"))); err != nil {
 		t.Fatal(err)
 	}

@@ -164,13 +164,37 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 	return cards, nil
 }
 
-// staffCard: an organizer's or admin's to-do in the open classes (StaffCard).
+// staffCard: an organizer's or admin's to-do in the open classes (StaffCard) and today's
+// roll call (RollCard).
 func (h *handlers) staffCard(ctx context.Context, me *web.Identity) ([]web.Card, error) {
 	td, err := h.store.StaffToDo(ctx, me)
 	if err != nil {
 		return nil, err
 	}
-	return StaffCard(td, me.Role), nil
+	r, err := h.store.TodayRoll(ctx, me)
+	if err != nil {
+		return nil, err
+	}
+	return append(RollCard(r, h.store.now()), StaffCard(td, me.Role)...), nil
+}
+
+// RollCard is the card of today's first session with people still unmarked: due at its
+// start, leading to its roll call, saying how many are left and, before its roll call
+// opens (RollRefusal), when it does (none: no card).
+func RollCard(r *RollToDo, now time.Time) []web.Card {
+	if r == nil {
+		return nil
+	}
+	c := web.Card{Title: "今日点名：" + r.Topic, Big: fmt.Sprintf("%d 人未点名", r.Unmarked), Accent: true, Order: 20,
+		Link: fmt.Sprintf("/admin/classes/%d/sessions/%d", r.ClassID, r.SessionID), LinkText: "去点名", Due: r.StartsAt,
+		Lines: []string{r.StartsAt.In(web.China).Format("15:04") + " 开课 · " + r.Class}}
+	if RollRefusal(now, r.StartsAt, false) != "" {
+		c.Lines = append(c.Lines, r.StartsAt.Add(-RollOpens).In(web.China).Format("15:04")+" 起可点名，学员也可扫码签到")
+	}
+	if r.Sessions > 1 {
+		c.Lines = append(c.Lines, fmt.Sprintf("今天还有 %d 节课待点名", r.Sessions-1))
+	}
+	return []web.Card{c}
 }
 
 // StaffCard is the home card of a staff member's to-do in the open classes: leave

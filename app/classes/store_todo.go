@@ -47,3 +47,39 @@ func (s *Store) StaffToDo(ctx context.Context, me *web.Identity) (ToDo, error) {
 		scope, seats.ToDo(me.Role))
 	return td, err
 }
+
+// RollToDo is today's first session with people still to be marked in the viewer's
+// scope (the home card 今日点名).
+type RollToDo struct {
+	SessionID int64     `db:"session_id"`
+	ClassID   int64     `db:"class_id"`
+	Class     string    `db:"title"`
+	Topic     string    `db:"topic"`
+	StartsAt  time.Time `db:"starts_at"`
+	Unmarked  int       `db:"unmarked"`
+	Sessions  int       `db:"sessions"` // today's sessions with anyone unmarked, this one included
+}
+
+// TodayRoll finds today's (China) sessions of open classes that still have participants
+// without a mark — an organizer's own township's, an admin's everyone's — and returns
+// the first (nil when none). One round trip. Locks: none.
+func (s *Store) TodayRoll(ctx context.Context, me *web.Identity) (*RollToDo, error) {
+	y, m, d := s.now().In(web.China).Date()
+	from := time.Date(y, m, d, 0, 0, 0, 0, web.China)
+	scope := sql.NullInt64{Int64: me.TownshipID, Valid: me.Role != web.RoleAdmin}
+	var rows []RollToDo
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT s.id AS session_id, s.class_id, c.title, s.topic, s.starts_at,
+			count(*) FILTER (WHERE a.user_id IS NULL) AS unmarked, count(*) OVER () AS sessions
+		FROM class_sessions s JOIN classes c ON c.id = s.class_id AND c.closed_at IS NULL
+		JOIN class_participants p ON p.class_id = s.class_id AND ($1::bigint IS NULL OR p.township_id = $1)
+		LEFT JOIN class_attendance a ON a.session_id = s.id AND a.user_id = p.user_id
+		WHERE s.starts_at >= $2 AND s.starts_at < $3
+		GROUP BY s.id, c.title
+		HAVING count(*) FILTER (WHERE a.user_id IS NULL) > 0
+		ORDER BY s.starts_at, s.id LIMIT 1`, scope, from, from.AddDate(0, 0, 1))
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}

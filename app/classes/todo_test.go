@@ -123,3 +123,80 @@ func TestStaffCard(t *testing.T) {
 		}
 	}
 }
+
+// Today's roll call on the staff home: the first session of the day with people of the
+// viewer's scope still unmarked; marking them all makes it go.
+func TestTodayRoll(t *testing.T) {
+	db := testdb.DB(t)
+	c := testdb.MakeCounty(t, db)
+	ctx := context.Background()
+	day := time.Date(2033, 6, 1, 0, 0, 0, 0, web.China)
+	clk := &clock{t: day.Add(8 * time.Hour)}
+	st := NewStore(db, clk.now)
+	admin := &web.Identity{UserID: c.Admin, Role: web.RoleAdmin}
+	org := &web.Identity{UserID: c.Organizers[0], Role: web.RoleOrganizer, TownshipID: c.Townships[0]}
+	org2 := &web.Identity{UserID: c.Organizers[1], Role: web.RoleOrganizer, TownshipID: c.Townships[1]}
+	cl, err := st.Create(ctx, admin, ClassInput{Title: "支部书记轮训班", Kind: "实务", Venue: "县委党校"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sessions []Session
+	for _, when := range []struct{ date, start, end string }{{"2033-06-01", "09:00", "11:00"}, {"2033-06-01", "14:00", "16:00"}, {"2033-06-02", "09:00", "11:00"}} {
+		ss, err := st.AddSession(ctx, admin, cl.ID, SessionInput{Date: when.date, Start: when.start, End: when.end, Topic: "三会一课" + when.start, Hours: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sessions = append(sessions, ss)
+	}
+	roll := func(me *web.Identity) *RollToDo {
+		t.Helper()
+		r, err := st.TodayRoll(ctx, me)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := roll(org); r != nil {
+		t.Fatalf("nobody on the roll yet: %+v", r)
+	}
+	for _, o := range []*web.Identity{org, org2} {
+		if _, err := st.AddParticipants(ctx, o, cl.ID, ParticipantsInput{TownshipID: o.TownshipID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := roll(org)
+	if r == nil || r.SessionID != sessions[0].ID || r.Unmarked != len(c.Secretaries[0]) || r.Sessions != 2 {
+		t.Fatalf("organizer's roll this morning: %+v", r)
+	}
+	if a := roll(admin); a == nil || a.Unmarked != len(c.Secretaries[0])+len(c.Secretaries[1]) {
+		t.Fatalf("admin's roll: %+v", a)
+	}
+	cards := RollCard(r, clk.now())
+	if len(cards) != 1 || cards[0].Link != fmt.Sprintf("/admin/classes/%d/sessions/%d", cl.ID, sessions[0].ID) || !cards[0].Due.Equal(sessions[0].StartsAt) ||
+		strings.Join(cards[0].Lines, "|") != "09:00 开课 · 支部书记轮训班|08:30 起可点名，学员也可扫码签到|今天还有 1 节课待点名" {
+		t.Fatalf("card at 08:00: %+v", cards)
+	}
+	if cards := RollCard(r, sessions[0].StartsAt.Add(-RollOpens)); strings.Join(cards[0].Lines, "|") != "09:00 开课 · 支部书记轮训班|今天还有 1 节课待点名" {
+		t.Fatalf("card once the roll call is open: %+v", cards)
+	}
+	// The organizer marks the own township this morning: next comes the afternoon; the
+	// other township's roll is untouched.
+	clk.set(sessions[0].StartsAt)
+	if _, err := st.MarkAllPresent(ctx, org, cl.ID, sessions[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := roll(org); r == nil || r.SessionID != sessions[1].ID || r.Sessions != 1 {
+		t.Fatalf("after the morning's roll: %+v", r)
+	}
+	if r := roll(org2); r == nil || r.SessionID != sessions[0].ID || r.Unmarked != len(c.Secretaries[1]) {
+		t.Fatalf("the other township's roll: %+v", r)
+	}
+	// Tomorrow's session is not today's to-do.
+	clk.set(sessions[1].StartsAt)
+	if _, err := st.MarkAllPresent(ctx, org, cl.ID, sessions[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := roll(org); r != nil {
+		t.Fatalf("today done, tomorrow's session listed: %+v", r)
+	}
+}
