@@ -587,3 +587,59 @@ func TestRosterAttendanceDays(t *testing.T) {
 		}
 	}
 }
+
+// Today's tour day on the staff home: its roll in the viewer's scope with people still
+// unmarked; one tap marks them and the card goes; the other township's stays.
+func TestTodayDay(t *testing.T) {
+	db := testdb.DB(t)
+	k := seedBigCounty(t, db, 2, 9, 9)
+	tour, err := newStore(db).Tour(context.Background(), k.Tour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := testDeps
+	deps.Now = func() time.Time { return tour.StartsOn.Add(12 * time.Hour) }
+	s := NewStore(db, deps)
+	ctx := context.Background()
+	admin := &web.Identity{UserID: k.Admin, Role: web.RoleAdmin}
+	org := &web.Identity{UserID: k.Organizers[0], Role: web.RoleOrganizer, TownshipID: k.Townships[0]}
+	org2 := &web.Identity{UserID: k.Organizers[1], Role: web.RoleOrganizer, TownshipID: k.Townships[1]}
+	today := func(me *web.Identity) *DayToDo {
+		t.Helper()
+		d, err := s.TodayDay(ctx, me)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	if d := today(org); d != nil {
+		t.Fatalf("no day yet: %+v", d)
+	}
+	day, err := s.AddDay(ctx, admin, k.Tour, DayInput{Day: tour.StartsOn.Format(web.DateLayout), Title: "参观余村"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine int
+	testdb.Get(t, db, &mine, `SELECT count(*) FROM tour_signups WHERE tour_id = $1 AND status = 'confirmed' AND township_id = $2`, k.Tour, k.Townships[0])
+	d := today(org)
+	if mine == 0 || d == nil || d.ID != day.ID || d.People != mine || d.Marked != 0 {
+		t.Fatalf("organizer's day: %+v (confirmed %d)", d, mine)
+	}
+	cards := DayCard(d)
+	if len(cards) != 1 || cards[0].Link != fmt.Sprintf("/admin/tours/%d/days/%d", k.Tour, day.ID) || cards[0].Big != fmt.Sprintf("%d 人未点名", mine) ||
+		cards[0].Due.IsZero() || strings.Join(cards[0].Lines, "|") != fmt.Sprintf("今天：参观余村|应到 %d 人，已点名 0 人", mine) {
+		t.Fatalf("card: %+v", cards)
+	}
+	if _, err := s.MarkDayAll(ctx, org, k.Tour, day.ID); err != nil {
+		t.Fatal(err)
+	}
+	if d := today(org); d != nil {
+		t.Fatalf("all marked, still listed: %+v", d)
+	}
+	if d := today(org2); d == nil || d.ID != day.ID || d.Marked != 0 {
+		t.Fatalf("the other township's roll: %+v", d)
+	}
+	if d := today(admin); d == nil {
+		t.Fatal("admin: no day")
+	}
+}

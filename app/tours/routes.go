@@ -180,7 +180,29 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 		card.Lines = append(card.Lines, fmt.Sprintf("学习报告 %d 份待审阅（通过后才记学时）", reports))
 	}
 	card.Accent = waiting > 0 || reports > 0
-	return []web.Card{card}, nil
+	today, err := h.store.TodayDay(ctx, me)
+	if err != nil {
+		return nil, err
+	}
+	return append(DayCard(today), card), nil
+}
+
+// DayCard is the card of today's tour day with people still unmarked: how many, leading
+// to its roll call (none: no card). A day's roll call is open all day (roll.DayRefusal).
+func DayCard(d *DayToDo) []web.Card {
+	if d == nil {
+		return nil
+	}
+	c := web.Card{Title: "今日点名：" + d.Tour, Big: fmt.Sprintf("%d 人未点名", d.People-d.Marked), Accent: true, Order: 20,
+		Link: fmt.Sprintf("/admin/tours/%d/days/%d", d.TourID, d.ID), LinkText: "去点名"}
+	if day, err := time.ParseInLocation(web.DateLayout, d.Day.Day, web.China); err == nil {
+		c.Due = day // today: before anything due later
+	}
+	if d.Title != "" {
+		c.Lines = append(c.Lines, "今天："+d.Title)
+	}
+	c.Lines = append(c.Lines, fmt.Sprintf("应到 %d 人，已点名 %d 人", d.People, d.Marked))
+	return []web.Card{c}
 }
 
 // ReportCards are a participant's cards of the 学习报告 to submit (Store.ReportsToWrite):

@@ -286,6 +286,28 @@ func (s *Store) DayRoll(ctx context.Context, me *web.Identity, tourID, dayID int
 	return r, err
 }
 
+// DayToDo is today's tour day with people of the viewer's scope still unmarked (the
+// home card 今日点名).
+type DayToDo struct {
+	Day
+	Tour string `db:"tour"` // the tour's title
+}
+
+// TodayDay finds today's (China) day of a tour past draft whose roll in the viewer's
+// scope (an organizer's township, an admin's all) still has people unmarked, and returns
+// the first (nil: none). One round trip. Locks: none.
+func (s *Store) TodayDay(ctx context.Context, me *web.Identity) (*DayToDo, error) {
+	var rows []DayToDo
+	err := s.db.SelectContext(ctx, &rows, `SELECT `+dayCols+`, t.title AS tour`+dayFrom+`
+		JOIN tours t ON t.id = d.tour_id AND t.status <> $3
+		WHERE d.day = $1::date GROUP BY d.id, t.title HAVING count(p.user_id) > count(a.user_id)
+		ORDER BY d.tour_id, d.id LIMIT 1`, s.now().In(web.China).Format(web.DateLayout), web.ScopeOf(me).Township(), TourDraft)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
 // DaysAttended is the roster's 「出勤天数」 (AttendanceColumn): how many days the tour has,
 // and for each person how many of them they attended (roll.AttendedSQL). One round trip.
 // Locks: none.
