@@ -619,15 +619,8 @@ func TestReportsToReview(t *testing.T) {
 	s := NewStore(db, reportDeps(clk))
 	ctx := context.Background()
 	id, ends := reportTour(t, db, c, 3)
-	sec := secretaryOf(c, 1, 0)
-	_, admin := actors(c, 1)
-	mustSignup(t, s, id, sec.UserID, "")
-	sid := signupID(t, db, id, sec.UserID)
-	for _, a := range []Actor{{UserID: c.Organizers[1], Role: web.RoleOrganizer, Scope: web.Scope{TownshipID: c.Townships[1]}}, admin} {
-		if _, err := s.Decide(ctx, id, sid, a, true, ""); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sec := secretaryOf(c, 0, 0)
+	confirm(t, s, db, c, id, sec.UserID)
 	adminID := &web.Identity{UserID: c.Admin, Role: web.RoleAdmin}
 	before, _, _, err := s.ReportsToReview(ctx, adminID) // other tests' reports count for the admin
 	if err != nil {
@@ -641,23 +634,23 @@ func TestReportsToReview(t *testing.T) {
 	for _, tc := range []struct {
 		who  *web.Identity
 		want int
-	}{{organizerOf(c, 1), 1}, {organizerOf(c, 0), 0}, {adminID, before + 1}} {
+	}{{organizerOf(c, 0), 1}, {organizerOf(c, 1), 0}, {adminID, before + 1}} {
 		n, tours, tour, err := s.ReportsToReview(ctx, tc.who)
 		if err != nil || n != tc.want || (tc.who.Role == web.RoleOrganizer && n > 0 && (tours != 1 || tour != id)) {
 			t.Errorf("%s %d: %d reports in %d tours (%d), %v; want %d", tc.who.Role, tc.who.TownshipID, n, tours, tour, err, tc.want)
 		}
 	}
 	srv := newServer(t, db)
-	all, err := srv.HomeCards(ctx, organizerOf(c, 1))
+	all, err := srv.HomeCards(ctx, organizerOf(c, 0))
 	cards := toursCards(all)
 	if err != nil || len(cards) != 1 || !cards[0].Accent || cards[0].Link != fmt.Sprintf("/admin/tours/%d/reports", id) ||
 		cards[0].Big != "1 份" || strings.Join(cards[0].Lines, "|") != "学习报告待审阅（通过后才记学时）" {
 		t.Fatalf("organizer's card: %+v %v", cards, err)
 	}
-	if _, err := s.ReviewReport(ctx, organizerOf(c, 1), id, r.ID, ReviewInput{Decision: DecisionAccept}); err != nil {
+	if _, err := s.ReviewReport(ctx, organizerOf(c, 0), id, r.ID, ReviewInput{Decision: DecisionAccept}); err != nil {
 		t.Fatal(err)
 	}
-	if n, _, _, err := s.ReportsToReview(ctx, organizerOf(c, 1)); err != nil || n != 0 {
+	if n, _, _, err := s.ReportsToReview(ctx, organizerOf(c, 0)); err != nil || n != 0 {
 		t.Fatalf("after the review: %d %v", n, err)
 	}
 }
@@ -672,17 +665,9 @@ func TestReportsToWrite(t *testing.T) {
 	s := NewStore(db, reportDeps(clk))
 	ctx := context.Background()
 	id, ends := reportTour(t, db, c, 3)
-	sec, other := secretaryOf(c, 1, 0), secretaryOf(c, 1, 1)
-	_, admin := actors(c, 1)
-	for _, who := range []*web.Identity{sec, other} {
-		mustSignup(t, s, id, who.UserID, "")
-		sid := signupID(t, db, id, who.UserID)
-		for _, a := range []Actor{{UserID: c.Organizers[1], Role: web.RoleOrganizer, Scope: web.Scope{TownshipID: c.Townships[1]}}, admin} {
-			if _, err := s.Decide(ctx, id, sid, a, true, ""); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	sec, other := secretaryOf(c, 0, 0), secretaryOf(c, 0, 1)
+	confirm(t, s, db, c, id, sec.UserID)
+	confirm(t, s, db, c, id, other.UserID)
 	todo := func(who *web.Identity) []ReportToDo {
 		t.Helper()
 		r, err := s.ReportsToWrite(ctx, who.UserID)
@@ -714,7 +699,7 @@ func TestReportsToWrite(t *testing.T) {
 	if r := todo(sec); len(r) != 0 {
 		t.Fatalf("after submitting: %+v", r)
 	}
-	if _, err := s.ReviewReport(ctx, organizerOf(c, 1), id, rep.ID, ReviewInput{Decision: DecisionReturn, Comment: "请补充本村打算"}); err != nil {
+	if _, err := s.ReviewReport(ctx, organizerOf(c, 0), id, rep.ID, ReviewInput{Decision: DecisionReturn, Comment: "请补充本村打算"}); err != nil {
 		t.Fatal(err)
 	}
 	clk.Set(afterReturn(ends, 30)) // past the deadline: a returned report may still be sent again
