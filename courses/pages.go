@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -223,6 +224,13 @@ func (h *handlers) staffCards(ctx context.Context, me *web.Identity, year int) (
 	card.Lines = []string{fmt.Sprintf("%s %d / %s %d", figures.Completed.Label, y.Completed, figures.Expected.Label, y.Expected)}
 	for _, s := range stats {
 		card.Lines = append(card.Lines, fmt.Sprintf("%s：%d / %d 人完成", s.Title, s.Done, s.Required))
+	}
+	// A deadline close with people behind: the next step is to remind them (app/reminders).
+	if p := PushFor(stats, h.deps.Now()); p != nil {
+		card.Accent, card.Due = true, time.Date(p.DueDate.Year(), p.DueDate.Month(), p.DueDate.Day(), 23, 59, 59, 0, web.China)
+		card.Lines = append(card.Lines, fmt.Sprintf("「%s」%s截止，还有 %d 人未完成", p.Title, p.DueDate.Format("1月2日"), p.Required-p.Done))
+		card.Link = fmt.Sprintf("/admin/reminders/new?target=course&target_id=%d", p.CourseID)
+		card.LinkText = "提醒未完成的人"
 	}
 	return []web.Card{card}, nil
 }

@@ -320,3 +320,23 @@ func AssignedMessage(courseID int64, courseTitle string, year int, due time.Time
 		Ref: AssignedRef(courseID, year),
 	}
 }
+
+// RemindDays is how close (in days, China time) a 必修 course's deadline must be for the
+// staff home card to turn into a 催学 prompt (PushFor).
+const RemindDays = 14
+
+// PushFor picks the 必修 course whose stragglers the staff should remind now: the first
+// (stats come by deadline) whose last day is today or within RemindDays (China dates),
+// with people still not done; nil when none is.
+func PushFor(stats []RequiredStat, now time.Time) *RequiredStat {
+	y, m, d := now.In(web.China).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	for i, s := range stats {
+		y, m, d := s.DueDate.Date()
+		left := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Sub(today)
+		if s.Done < s.Required && left >= 0 && left <= RemindDays*24*time.Hour {
+			return &stats[i]
+		}
+	}
+	return nil
+}

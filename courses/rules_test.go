@@ -314,3 +314,28 @@ func TestFormatUnits(t *testing.T) {
 		t.Errorf("Attachment.SizeText = %q", got)
 	}
 }
+
+// The staff card turns into 催学 for the first 必修 course whose last day is today or within
+// RemindDays (China dates) with people still not done.
+func TestPushFor(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d } // a DATE as read: UTC midnight
+	now := time.Date(2026, 12, 10, 23, 0, 0, 0, web.China)
+	for _, tc := range []struct {
+		name  string
+		stats []RequiredStat
+		want  int64 // course id, 0: none
+	}{
+		{"due today, people behind", []RequiredStat{{CourseID: 1, DueDate: day("2026-12-10"), Required: 5, Done: 4}}, 1},
+		{"past its last day", []RequiredStat{{CourseID: 1, DueDate: day("2026-12-09"), Required: 5, Done: 4}}, 0},
+		{"everyone done: the next one", []RequiredStat{{CourseID: 1, DueDate: day("2026-12-12"), Required: 5, Done: 5},
+			{CourseID: 2, DueDate: day("2026-12-20"), Required: 5, Done: 0}}, 2},
+		{"within 14 days", []RequiredStat{{CourseID: 3, DueDate: day("2026-12-24"), Required: 5, Done: 0}}, 3},
+		{"15 days away", []RequiredStat{{CourseID: 3, DueDate: day("2026-12-25"), Required: 5, Done: 0}}, 0},
+		{"nothing", nil, 0},
+	} {
+		got := PushFor(tc.stats, now)
+		if (got == nil && tc.want != 0) || (got != nil && got.CourseID != tc.want) {
+			t.Errorf("%s: %+v, want course %d", tc.name, got, tc.want)
+		}
+	}
+}
