@@ -213,5 +213,11 @@ func (h *handlers) staffCard(ctx context.Context, me *web.Identity) ([]web.Card,
 		}
 		c.Lines = append(c.Lines, fmt.Sprintf("%s：%d/%d 人已参考，%s 截止", r.Title, r.Taken, r.Candidates, r.ClosesAt.In(web.China).Format("1月2日 15:04")))
 	}
+	// The soonest close with people who have not taken it: remind them (app/reminders).
+	if r := rows[0]; r.Behind(time.Now()) {
+		c.Accent, c.Due = true, r.ClosesAt
+		c.Lines = append(c.Lines, fmt.Sprintf("「%s」还有 %d 人未参考", r.Title, r.Candidates-r.Taken))
+		c.Link, c.LinkText = fmt.Sprintf("/admin/reminders/new?target=exam&target_id=%d", r.ID), "提醒未参考的人"
+	}
 	return []web.Card{c}, nil
 }

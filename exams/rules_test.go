@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"zhibu/app/web"
 )
 
 func TestNormalizeKeys(t *testing.T) {
@@ -298,5 +300,26 @@ func TestAssembleFreezesAndRemapsOptions(t *testing.T) {
 	bank[1] = q
 	if paper[0].Stem != "m" || paper[0].Options[0] != "o1" {
 		t.Fatal("paper shares memory with the bank")
+	}
+}
+
+// The staff's exam card turns into 催学 when the exam closes within RemindWithin with
+// candidates who have not taken it.
+func TestTurnoutBehind(t *testing.T) {
+	now := time.Date(2026, 12, 4, 10, 0, 0, 0, web.China)
+	for _, tc := range []struct {
+		name string
+		t    Turnout
+		want bool
+	}{
+		{"closes tomorrow, 3 not taken", Turnout{ClosesAt: now.Add(24 * time.Hour), Taken: 7, Candidates: 10}, true},
+		{"closes in exactly 3 days", Turnout{ClosesAt: now.Add(RemindWithin), Taken: 7, Candidates: 10}, true},
+		{"closes in 4 days", Turnout{ClosesAt: now.Add(4 * 24 * time.Hour), Taken: 7, Candidates: 10}, false},
+		{"everyone took it", Turnout{ClosesAt: now.Add(time.Hour), Taken: 10, Candidates: 10}, false},
+		{"already closed", Turnout{ClosesAt: now.Add(-time.Minute), Taken: 7, Candidates: 10}, false},
+	} {
+		if got := tc.t.Behind(now); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

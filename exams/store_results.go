@@ -114,6 +114,16 @@ type Turnout struct {
 	Candidates int       `db:"candidates"`
 }
 
+// RemindWithin is how close an open exam's close must be for the staff home card to turn
+// into a 催学 prompt for those who have not taken it (Turnout.Behind).
+const RemindWithin = 3 * 24 * time.Hour
+
+// Behind tells whether the exam closes within RemindWithin of now with candidates in the
+// scope who have not taken it: the staff's next step is to remind them.
+func (t Turnout) Behind(now time.Time) bool {
+	return t.Taken < t.Candidates && t.ClosesAt.After(now) && t.ClosesAt.Sub(now) <= RemindWithin
+}
+
 // OpenExamTurnout lists up to limit exams open now that the scope sees, closing first,
 // with their candidates in the scope and how many of them have an attempt.
 func (s *Store) OpenExamTurnout(ctx context.Context, scope web.Scope, limit int) ([]Turnout, error) {
