@@ -142,6 +142,13 @@ func (h *handlers) homeCards(ctx context.Context, me *web.Identity) ([]web.Card,
 		}
 		return append(ReportCards(todo), secretaryCard(vs)), nil
 	}
+	return h.staffCards(ctx, me, vs)
+}
+
+// staffCards: today's tour day to take roll call at (DayCard), and the card of what waits
+// for the viewer: sign-ups to approve (due at the nearest sign-up deadline) and reports to
+// review.
+func (h *handlers) staffCards(ctx context.Context, me *web.Identity, vs []TourView) ([]web.Card, error) {
 	card := web.Card{Title: "考察学习", Link: "/admin/tours", LinkText: "去审核", Order: 40}
 	waiting := 0
 	for _, v := range vs {
